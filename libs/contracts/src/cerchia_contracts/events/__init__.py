@@ -1,0 +1,1 @@
+"""Event payloads and envelopes, one module per producing service."""
