@@ -1,1 +1,1 @@
-"""Cerchia microservice chassis: one call wires settings, Kafka, MongoDB, outbox, inbox, telemetry, health."""
+"""Cerchia microservice chassis: settings, Kafka, MongoDB, outbox, inbox, telemetry, health."""

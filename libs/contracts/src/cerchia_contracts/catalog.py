@@ -47,7 +47,7 @@ class Topic:
     @cached_property
     def adapter(self) -> TypeAdapter[AnyEvent]:
         """Validator of this topic's discriminated union of events (on ``type``)."""
-        union = Union[self.events]  # type: ignore[valid-type]  # noqa: UP007
+        union = Union[self.events]  # type: ignore[name-defined]  # noqa: UP007
         return TypeAdapter(Annotated[union, Field(discriminator="type")])
 
     def decode(self, payload: bytes | str) -> AnyEvent:

@@ -43,9 +43,7 @@ class CloudEvent(BaseModel, Generic[DataT]):
         description="Event type, cerchia.<service>.<event_name>.v<major>.",
     )
     time: AwareDatetime = Field(description="When the change happened (UTC).")
-    subject: str | None = Field(
-        default=None, description="Id of the aggregate the event is about."
-    )
+    subject: str | None = Field(default=None, description="Id of the aggregate the event is about.")
     datacontenttype: Literal["application/json"] = Field(
         default="application/json", description="Media type of `data`."
     )

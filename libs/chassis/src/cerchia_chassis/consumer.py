@@ -1,0 +1,120 @@
+"""Subscriber policy: decode the contract, retry with backoff, dead-letter, commit after effects."""
+
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+from tenacity import (
+    AsyncRetrying,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from cerchia_contracts.catalog import AnyEvent, Topic
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[AnyEvent], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """A handler failure that retrying cannot fix: the message goes to the DLQ at once."""
+
+
+class RetryPolicy:
+    """How many times and how patiently a handler is retried before dead-lettering."""
+
+    def __init__(self, *, max_attempts: int, initial_s: float, max_s: float) -> None:
+        self.max_attempts = max_attempts
+        self.initial_s = initial_s
+        self.max_s = max_s
+
+
+def subscribe(
+    broker: KafkaBroker,
+    topic: Topic,
+    handler: Handler,
+    *,
+    group_id: str,
+    retry: RetryPolicy,
+    max_workers: int = 1,
+) -> None:
+    """Consume ``topic`` in ``group_id`` with ``handler`` under Cerchia's delivery guarantees.
+
+    Offsets are committed only after the handler returns (its effects are durable) or after the
+    message is safely on ``<topic>.dlq``. An undecodable message goes to the DLQ at once; a
+    failing handler is retried with exponential backoff, then dead-lettered, so a partition never
+    stalls on a poison message. If even the DLQ publish fails, the message is not committed and
+    will be redelivered.
+    """
+
+    @broker.subscriber(
+        topic.name,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        max_workers=max_workers,
+        title=f"{group_id}:{topic.name}",
+        description=topic.description,
+    )
+    async def on_message(message: KafkaMessage) -> None:
+        raw = message.body
+        try:
+            event = topic.decode(raw)
+        except ValidationError as exc:
+            await _dead_letter(broker, topic, message, exc, attempts=0, group_id=group_id)
+            return
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(retry.max_attempts),
+                wait=wait_exponential_jitter(initial=retry.initial_s, max=retry.max_s),
+                retry=retry_if_not_exception_type(PermanentError),
+                reraise=True,
+            ):
+                with attempt:
+                    await handler(event)
+        except Exception as exc:
+            attempts = attempt.retry_state.attempt_number
+            await _dead_letter(broker, topic, message, exc, attempts=attempts, group_id=group_id)
+
+
+async def _dead_letter(
+    broker: KafkaBroker,
+    topic: Topic,
+    message: KafkaMessage,
+    error: BaseException,
+    *,
+    attempts: int,
+    group_id: str,
+) -> None:
+    record = message.raw_message
+    if isinstance(record, tuple):  # batch subscribers are not used by this policy
+        raise TypeError("dead-lettering expects a single record")
+    logger.error(
+        "dead-lettering %s[%s]@%s after %d attempts: %s",
+        record.topic,
+        record.partition,
+        record.offset,
+        attempts,
+        error,
+    )
+    original = {key: value.decode(errors="replace") for key, value in record.headers or ()}
+    headers = {
+        **original,
+        "dlq-original-topic": record.topic,
+        "dlq-original-partition": str(record.partition),
+        "dlq-original-offset": str(record.offset),
+        "dlq-consumer-group": group_id,
+        "dlq-attempts": str(attempts),
+        "dlq-error-type": type(error).__name__,
+        "dlq-error-message": str(error)[:2000],
+        "dlq-error-trace": "".join(traceback.format_exception(error))[-4000:],
+        "dlq-failed-at": datetime.now(UTC).isoformat(),
+    }
+    await broker.publish(message.body, topic=topic.dlq, key=record.key, headers=headers)

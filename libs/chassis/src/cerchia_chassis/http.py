@@ -1,0 +1,67 @@
+"""FastAPI app factory shared by the services: problem+json, health, tracing, trace-id header."""
+
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from opentelemetry import trace
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from cerchia_chassis.health import Check, health_router
+from cerchia_chassis.problems import install_problem_handlers
+from cerchia_chassis.settings import ServiceSettings
+from cerchia_chassis.telemetry import configure_logging, configure_tracing
+
+TRACE_HEADER = "X-Trace-Id"
+
+
+def service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    version: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    description: str = "",
+) -> FastAPI:
+    """A FastAPI app with Cerchia's cross-cutting behaviour; routes are added by the service.
+
+    The lifespan must put the running ``Chassis`` on ``app.state.chassis`` for readiness.
+    """
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    provider = configure_tracing(settings.service_name)
+    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    install_problem_handlers(app)
+
+    def checks(request: Request) -> dict[str, Check]:
+        chassis = getattr(request.app.state, "chassis", None)
+        return {} if chassis is None else chassis.readiness_checks()
+
+    app.include_router(health_router(checks))
+
+    @app.middleware("http")
+    async def trace_id_header(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        context = trace.get_current_span().get_span_context()
+        if context.is_valid:
+            response.headers[TRACE_HEADER] = format(context.trace_id, "032x")
+        return response
+
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=provider, excluded_urls="health/live,health/ready"
+    )
+    return app
+
+
+def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
+    """Options for ``uvicorn.run`` from the service settings (logging stays ours)."""
+    return {
+        "host": settings.http_host,
+        "port": settings.http_port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 10,
+    }

@@ -1,0 +1,63 @@
+"""MongoDB on PyMongo's async client: one database per service, indexes at startup, transactions."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from cerchia_chassis.settings import ServiceSettings
+
+Document = dict[str, Any]
+Session = AsyncClientSession
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Indexes:
+    """The indexes one collection needs."""
+
+    collection: str
+    models: Sequence[IndexModel] = field(default_factory=tuple)
+
+
+def build_mongo_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
+    """A client that connects lazily; safe to build in a composition root."""
+    return AsyncMongoClient(
+        settings.mongo_uri,
+        appname=settings.service_name,
+        maxPoolSize=settings.mongo_max_pool_size,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        w="majority",
+    )
+
+
+async def ensure_indexes(db: AsyncDatabase[Document], specs: Sequence[Indexes]) -> None:
+    """Create every declared index (idempotent); collections are created first for transactions."""
+    existing = set(await db.list_collection_names())
+    for spec in specs:
+        if spec.collection not in existing:
+            await db.create_collection(spec.collection)
+        if spec.models:
+            await db[spec.collection].create_indexes(list(spec.models))
+
+
+class Transactions:
+    """Runs a unit of work in one MongoDB transaction, retried on transient errors."""
+
+    def __init__(self, client: AsyncMongoClient[Document]) -> None:
+        self._client = client
+
+    async def run(self, work: Callable[[Session], Awaitable[T]]) -> T:
+        """Run ``work(session)`` in a transaction; ``with_transaction`` retries WriteConflicts."""
+        async with self._client.start_session() as session:
+            return await session.with_transaction(
+                work,
+                read_concern=ReadConcern("snapshot"),
+                write_concern=WriteConcern("majority"),
+            )

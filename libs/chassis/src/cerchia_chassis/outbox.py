@@ -1,0 +1,158 @@
+"""Transactional outbox: events are stored with the state change, then relayed to Kafka in order."""
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from opentelemetry import propagate, trace
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from cerchia_chassis.mongo import Document, Indexes, Session
+from cerchia_contracts import CLOUDEVENTS_CONTENT_TYPE
+from cerchia_contracts.catalog import AnyEvent, topic_of
+
+logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+OUTBOX = "outbox"
+LEASES = "leases"
+SENT_RETENTION = timedelta(days=7)
+
+
+class Outbox:
+    """Stores events inside the caller's transaction; the relay publishes them after commit."""
+
+    indexes: Sequence[Indexes] = (
+        Indexes(
+            OUTBOX,
+            (
+                IndexModel([("sent_at", ASCENDING), ("_id", ASCENDING)], name="pending_in_order"),
+                IndexModel("event_id", unique=True, name="event_id_unique"),
+                IndexModel(
+                    "sent_at",
+                    expireAfterSeconds=int(SENT_RETENTION.total_seconds()),
+                    name="sent_retention",
+                ),
+            ),
+        ),
+        Indexes(LEASES),
+    )
+
+    def __init__(self, db: AsyncDatabase[Document], on_commit: Callable[[], None]) -> None:
+        self._collection = db[OUTBOX]
+        self._on_commit = on_commit
+
+    async def add(self, session: Session, *events: AnyEvent) -> None:
+        """Record events in the session's transaction, with the current trace context."""
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        now = datetime.now(UTC)
+        docs = [
+            {
+                "event_id": event.id,
+                "topic": topic_of(event).name,
+                "key": event.subject or "",
+                "type": event.type,
+                "payload": event.model_dump_json(),
+                "headers": carrier,
+                "created_at": now,
+                "sent_at": None,
+            }
+            for event in events
+        ]
+        await self._collection.insert_many(docs, session=session, ordered=True)
+
+    def committed(self) -> None:
+        """Tell the relay new records are waiting (call after the transaction commits)."""
+        self._on_commit()
+
+
+class OutboxRelay:
+    """Publishes pending outbox records in insertion order and marks them sent.
+
+    One relay at a time holds a lease, so with several replicas the order per key is kept; a
+    crashed holder's lease expires and another takes over. Kafka sees at-least-once (a crash
+    after publish and before marking sent republishes); consumers deduplicate on the event id.
+    """
+
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        broker: KafkaBroker,
+        *,
+        batch_size: int,
+        lease_ttl: timedelta = timedelta(seconds=15),
+    ) -> None:
+        self._outbox = db[OUTBOX]
+        self._leases = db[LEASES]
+        self._broker = broker
+        self._batch_size = batch_size
+        self._lease_ttl = lease_ttl
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+
+    async def _hold_lease(self) -> bool:
+        now = datetime.now(UTC)
+        try:
+            lease = await self._leases.find_one_and_update(
+                {
+                    "_id": "outbox-relay",
+                    "$or": [{"owner": self._owner}, {"expires_at": {"$lt": now}}],
+                },
+                {"$set": {"owner": self._owner, "expires_at": now + self._lease_ttl}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return False  # another relay holds a live lease
+        return lease is not None
+
+    async def relay_once(self) -> int:
+        """Publish one batch of pending records; return how many were published."""
+        if not await self._hold_lease():
+            return 0
+        pending = (
+            await self._outbox.find({"sent_at": None})
+            .sort("_id", ASCENDING)
+            .limit(self._batch_size)
+            .to_list()
+        )
+        if not pending:
+            return 0
+        # Send the whole batch before awaiting acknowledgements: the idempotent producer keeps
+        # per-partition order, so pipelining is safe and far faster than one round trip each.
+        sends = [await self._send(record) for record in pending]
+        results = await asyncio.gather(*sends, return_exceptions=True)
+        sent_ids = [r["_id"] for r, res in zip(pending, results, strict=True) if not _failed(res)]
+        failures = [res for res in results if _failed(res)]
+        if sent_ids:
+            await self._outbox.update_many(
+                {"_id": {"$in": sent_ids}}, {"$set": {"sent_at": datetime.now(UTC)}}
+            )
+        if failures:
+            logger.warning("outbox relay: %d of %d publishes failed", len(failures), len(pending))
+            raise RuntimeError(f"outbox relay could not publish: {failures[0]!r}")
+        return len(sent_ids)
+
+    async def _send(self, record: Document) -> "asyncio.Future[Any]":
+        context = propagate.extract(record.get("headers") or {})
+        with tracer.start_as_current_span("outbox relay", context=context) as span:
+            span.set_attribute("messaging.destination.name", record["topic"])
+            span.set_attribute("cloudevents.event_id", record["event_id"])
+            return await self._broker.publish(
+                record["payload"].encode(),
+                topic=record["topic"],
+                key=record["key"].encode() or None,
+                headers={"content-type": CLOUDEVENTS_CONTENT_TYPE, "ce_id": record["event_id"]},
+                no_confirm=True,
+            )
+
+
+def _failed(result: object) -> bool:
+    return isinstance(result, BaseException)

@@ -1,0 +1,102 @@
+"""The chassis runtime: one object wires MongoDB, Kafka, outbox, inbox and background loops."""
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from cerchia_chassis.consumer import Handler, RetryPolicy, subscribe
+from cerchia_chassis.health import Check
+from cerchia_chassis.inbox import Inbox
+from cerchia_chassis.kafka import build_broker
+from cerchia_chassis.mongo import (
+    Document,
+    Indexes,
+    Transactions,
+    build_mongo_client,
+    ensure_indexes,
+)
+from cerchia_chassis.outbox import Outbox, OutboxRelay
+from cerchia_chassis.poller import WakeablePoller
+from cerchia_chassis.settings import ServiceSettings
+from cerchia_chassis.telemetry import flush_tracing
+from cerchia_contracts.catalog import Topic
+
+logger = logging.getLogger(__name__)
+
+
+class Chassis:
+    """What every service needs, built once in its composition root; nothing connects until
+    ``running()``."""
+
+    def __init__(self, settings: ServiceSettings, *, indexes: Sequence[Indexes] = ()) -> None:
+        self.settings = settings
+        self.mongo: AsyncMongoClient[Document] = build_mongo_client(settings)
+        self.db: AsyncDatabase[Document] = self.mongo[settings.database_name]
+        self.broker: KafkaBroker = build_broker(settings)
+        self.transactions = Transactions(self.mongo)
+        self.relay = OutboxRelay(self.db, self.broker, batch_size=settings.outbox_batch_size)
+        self._relay_loop = WakeablePoller(
+            "outbox-relay",
+            self.relay.relay_once,
+            interval=settings.outbox_poll_interval_s,
+            batch_size=settings.outbox_batch_size,
+        )
+        self.outbox = Outbox(self.db, on_commit=self._relay_loop.wake)
+        self.inbox = Inbox(self.db, self.transactions)
+        self._indexes = [*indexes, *Outbox.indexes, *Inbox.indexes]
+        self._loops: list[WakeablePoller] = []
+        if settings.outbox_relay_enabled:
+            self._loops.append(self._relay_loop)
+        self._retry = RetryPolicy(
+            max_attempts=settings.consumer_max_attempts,
+            initial_s=settings.consumer_backoff_initial_s,
+            max_s=settings.consumer_backoff_max_s,
+        )
+
+    def consume(self, topic: Topic, handler: Handler, *, group_id: str | None = None) -> None:
+        """Subscribe ``handler`` to ``topic`` (before ``running()``) under the delivery policy."""
+        subscribe(
+            self.broker,
+            topic,
+            handler,
+            group_id=group_id or self.settings.service_name,
+            retry=self._retry,
+            max_workers=self.settings.kafka_consumer_max_workers,
+        )
+
+    def add_loop(self, loop: WakeablePoller) -> None:
+        """Run a background loop for the lifetime of the service."""
+        self._loops.append(loop)
+
+    def readiness_checks(self) -> dict[str, Check]:
+        """The dependencies ``/health/ready`` asks."""
+
+        async def mongo() -> bool:
+            reply = await self.mongo.admin.command("ping")
+            return bool(reply.get("ok"))
+
+        async def kafka() -> bool:
+            return await self.broker.ping(timeout=2.0)
+
+        return {"mongodb": mongo, "kafka": kafka}
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator["Chassis"]:
+        """Create indexes, connect Kafka, start loops; undo it all on exit (even a failed start)."""
+        try:
+            await ensure_indexes(self.db, self._indexes)
+            await self.broker.start()
+            for loop in self._loops:
+                loop.start()
+            logger.info("%s started", self.settings.service_name)
+            yield self
+        finally:
+            for loop in self._loops:
+                await loop.stop()
+            await self.broker.stop()
+            await self.mongo.close()
+            flush_tracing()

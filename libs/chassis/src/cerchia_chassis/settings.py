@@ -1,0 +1,48 @@
+"""Settings every Cerchia service shares; each service subclasses with its own env prefix."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Identity, HTTP, Kafka, MongoDB and delivery settings of one service.
+
+    A service subclasses this with ``env_prefix="<NAME>_"``; OpenTelemetry is configured from the
+    standard ``OTEL_*`` variables, not from here.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Service identity: CloudEvents source, consumer group.")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_client_id: str | None = None
+    kafka_linger_ms: int = 5
+    kafka_consumer_max_workers: int = Field(
+        default=1, description="Concurrent handlers per subscriber (ordering is per partition)."
+    )
+
+    mongo_uri: str = "mongodb://127.0.0.1:27017/"
+    mongo_database: str | None = Field(default=None, description="Defaults to the service name.")
+    mongo_max_pool_size: int = 50
+
+    outbox_relay_enabled: bool = Field(
+        default=True, description="Run the outbox relay in this process."
+    )
+    outbox_poll_interval_s: float = 1.0
+    outbox_batch_size: int = 200
+
+    consumer_max_attempts: int = Field(
+        default=4, description="Handler attempts before a message goes to the dead-letter topic."
+    )
+    consumer_backoff_initial_s: float = 0.1
+    consumer_backoff_max_s: float = 2.0
+
+    @property
+    def database_name(self) -> str:
+        """The service's own MongoDB database."""
+        return self.mongo_database or self.service_name

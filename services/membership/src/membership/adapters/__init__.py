@@ -1,0 +1,1 @@
+"""Membership adapters: MongoDB repositories and password hashing."""

@@ -1,0 +1,1 @@
+"""Membership domain: entities and rules, free of I/O."""

@@ -1,0 +1,1 @@
+"""Membership entrypoints: HTTP routes and their schemas."""

@@ -1,0 +1,57 @@
+"""Registering an account."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
+from membership.domain.users import Locale, User
+from membership.service.ports import (
+    EventOutbox,
+    PasswordHasher,
+    Session,
+    Transactions,
+    UserRepository,
+)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a person submits to create an account."""
+
+    email: str
+    password: str
+    display_name: str
+    locale: Locale
+
+
+async def register_user(
+    registration: Registration,
+    *,
+    users: UserRepository,
+    outbox: EventOutbox,
+    transactions: Transactions,
+    hasher: PasswordHasher,
+) -> User:
+    """Create the account and announce it, atomically; raise EmailAlreadyRegistered."""
+    user = User.register(
+        email=registration.email,
+        display_name=registration.display_name,
+        locale=registration.locale,
+        password_hash=await hasher.hash(registration.password),
+        now=datetime.now(UTC),
+    )
+    event = UserRegisteredV1.new(
+        subject=user.id,
+        time=user.created_at,
+        data=UserRegistered(
+            user_id=user.id, email=user.email, display_name=user.display_name, locale=user.locale
+        ),
+    )
+
+    async def work(session: Session) -> None:
+        await users.add(user, session)
+        await outbox.add(session, event)
+
+    await transactions.run(work)
+    outbox.committed()
+    return user

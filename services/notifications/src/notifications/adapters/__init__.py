@@ -1,0 +1,1 @@
+"""Notifications adapters: MongoDB projections and queues, SMTP, templates."""

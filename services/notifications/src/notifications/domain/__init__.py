@@ -1,0 +1,1 @@
+"""Notifications domain: deliveries and their rules, free of I/O."""

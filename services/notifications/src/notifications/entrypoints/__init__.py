@@ -1,0 +1,1 @@
+"""Notifications entrypoints: Kafka subscribers and HTTP routes."""
