@@ -30,10 +30,7 @@ class SmtpEmailSender:
         message["Subject"] = rendered.subject
         message["Date"] = formatdate(localtime=False, usegmt=True)
         # A Message-ID derived from the idempotency key lets an MTA drop a resend after a crash.
-        message["Message-ID"] = make_msgid(
-            idstring=delivery.key.replace(":", "."), domain="cerchia"
-        )
-        message["X-Cerchia-Delivery"] = delivery.key
+        message["Message-ID"] = f"<{delivery.key.replace(':', '.')}@cerchia.local>"
         message["Content-Language"] = delivery.locale
         message.set_content(rendered.text)
         message.add_alternative(rendered.html, subtype="html")

@@ -47,5 +47,5 @@ class Delivery:
 
 def retry_delay(attempts: int, *, base: timedelta = timedelta(seconds=5)) -> timedelta:
     """Exponential backoff between delivery attempts, capped at one hour."""
-    delay: timedelta = base * (2 ** max(attempts - 1, 0))
+    delay: timedelta = base * (2 ** min(max(attempts - 1, 0), 20))
     return min(delay, timedelta(hours=1))

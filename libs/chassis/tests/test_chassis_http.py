@@ -1,0 +1,115 @@
+"""Problem details, health and the trace-id header, on an app with no infrastructure."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict
+
+from cerchia_chassis.http import service_app
+from cerchia_chassis.problems import Problem
+from cerchia_chassis.settings import ServiceSettings
+
+pytestmark = pytest.mark.unit
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+
+
+class FakeChassis:
+    def __init__(self, kafka_ok: bool) -> None:
+        self.kafka_ok = kafka_ok
+
+    def readiness_checks(self) -> dict[str, object]:
+        async def ok() -> bool:
+            return True
+
+        async def kafka() -> bool:
+            if not self.kafka_ok:
+                raise ConnectionError("down")
+            return True
+
+        return {"mongodb": ok, "kafka": kafka}
+
+
+def build(kafka_ok: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = service_app(
+        ServiceSettings(service_name="probe", log_json=False),
+        title="probe",
+        version="0",
+        lifespan=lifespan,
+    )
+    app.state.chassis = FakeChassis(kafka_ok)
+
+    @app.post("/things")
+    async def create(body: Body) -> dict[str, str]:
+        if body.name == "taken":
+            raise Problem(409, "name-taken", "That name is taken.", name=body.name)
+        if body.name == "boom":
+            raise RuntimeError("secret internals")
+        return {"name": body.name}
+
+    return app
+
+
+async def call(app: FastAPI, method: str, path: str, **kwargs: object) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_domain_problem_is_problem_json_with_extensions() -> None:
+    response = await call(build(), "POST", "/things", json={"name": "taken"})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"].endswith("/name-taken")
+    assert body["detail"] == "That name is taken."
+    assert body["name"] == "taken"
+    assert body["instance"] == "/things"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"name": "a", "admin": True}, {}, "not json at all"],
+    ids=["unknown-field", "missing-field", "malformed-json"],
+)
+async def test_invalid_body_is_422_problem_listing_errors(payload: object) -> None:
+    kwargs = {"content": payload} if isinstance(payload, str) else {"json": payload}
+    response = await call(
+        build(), "POST", "/things", headers={"content-type": "application/json"}, **kwargs
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"]
+
+
+async def test_unexpected_error_is_500_problem_without_internals() -> None:
+    response = await call(build(), "POST", "/things", json={"name": "boom"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret" not in response.text
+
+
+async def test_unknown_route_is_404_problem() -> None:
+    response = await call(build(), "GET", "/nowhere")
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+
+
+async def test_ready_reports_each_dependency() -> None:
+    healthy = await call(build(), "GET", "/health/ready")
+    assert healthy.status_code == 200
+    assert healthy.json()["checks"] == {"mongodb": "ok", "kafka": "ok"}
+    failing = await call(build(kafka_ok=False), "GET", "/health/ready")
+    assert failing.status_code == 503
+    assert failing.json()["checks"]["kafka"] == "failing"
+    assert (await call(build(kafka_ok=False), "GET", "/health/live")).status_code == 200
