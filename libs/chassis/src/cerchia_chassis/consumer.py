@@ -70,17 +70,20 @@ def subscribe(
         except ValidationError as exc:
             await _dead_letter(broker, topic, message, exc, attempts=0, group_id=group_id)
             return
+        attempts = 0
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(retry.max_attempts),
-                wait=wait_exponential_jitter(initial=retry.initial_s, max=retry.max_s),
+                wait=wait_exponential_jitter(
+                    multiplier=retry.initial_s, max=retry.max_s, jitter=retry.initial_s
+                ),
                 retry=retry_if_not_exception_type(PermanentError),
                 reraise=True,
             ):
                 with attempt:
+                    attempts += 1
                     await handler(event)
         except Exception as exc:
-            attempts = attempt.retry_state.attempt_number
             await _dead_letter(broker, topic, message, exc, attempts=attempts, group_id=group_id)
 
 

@@ -1,0 +1,239 @@
+"""Outbox, inbox and the subscriber policy against real Kafka and a real MongoDB server."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pymongo import AsyncMongoClient
+
+from cerchia_chassis.consumer import PermanentError, RetryPolicy, subscribe
+from cerchia_chassis.inbox import Inbox
+from cerchia_chassis.kafka import build_broker
+from cerchia_chassis.mongo import Session, Transactions, ensure_indexes
+from cerchia_chassis.outbox import Outbox, OutboxRelay
+from cerchia_chassis.settings import ServiceSettings
+from cerchia_contracts.catalog import AnyEvent, Topic
+from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
+
+pytestmark = pytest.mark.integration
+
+
+def registered(user_id: str) -> UserRegisteredV1:
+    return UserRegisteredV1.new(
+        subject=user_id,
+        data=UserRegistered(
+            user_id=user_id, email=f"{user_id}@example.org", display_name=user_id, locale="it"
+        ),
+    )
+
+
+@pytest.fixture
+def settings(kafka_bootstrap: str, mongo_uri: str) -> ServiceSettings:
+    return ServiceSettings(
+        service_name="probe",
+        kafka_bootstrap_servers=kafka_bootstrap,
+        mongo_uri=mongo_uri,
+        mongo_database=f"probe_{uuid.uuid4().hex[:12]}",
+        log_json=False,
+    )
+
+
+@pytest.fixture
+async def mongo(settings: ServiceSettings) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_uri, tz_aware=True)
+    yield client
+    await client.drop_database(settings.database_name)
+    await client.close()
+
+
+async def new_topic(bootstrap: str, partitions: int = 3) -> Topic:
+    name = f"test.{uuid.uuid4().hex[:10]}.v1"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(n, partitions, 1) for n in (name, name + ".dlq")])
+    finally:
+        await admin.close()
+    return Topic(
+        name=name,
+        producer="membership",
+        events=(UserRegisteredV1,),
+        key="user id",
+        description="test topic",
+    )
+
+
+async def read_until(
+    bootstrap: str, topic: str, done: Callable[[list[Any]], bool], timeout: float = 20.0
+) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while not done(records):
+                batch = await consumer.getmany(timeout_ms=500)
+                for partition_records in batch.values():
+                    records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def test_outbox_commits_with_the_state_and_relays_in_order(
+    settings: ServiceSettings, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[settings.database_name]
+    await ensure_indexes(db, Outbox.indexes)
+    outbox = Outbox(db, on_commit=lambda: None)
+    transactions = Transactions(mongo)
+    key = f"user-{uuid.uuid4().hex[:8]}"
+    events = [registered(key) for _ in range(20)]
+
+    async def ok(session: Session) -> None:
+        await db.things.insert_one({"_id": "kept"}, session=session)
+        await outbox.add(session, *events)
+
+    async def fails(session: Session) -> None:
+        await db.things.insert_one({"_id": "rolled-back"}, session=session)
+        await outbox.add(session, registered("ghost"))
+        raise RuntimeError("use case failed after writing")
+
+    await transactions.run(ok)
+    with pytest.raises(RuntimeError):
+        await transactions.run(fails)
+    assert await db.things.count_documents({}) == 1
+    assert await db.outbox.count_documents({"sent_at": None}) == 20  # no ghost record
+
+    broker = build_broker(settings)
+    await broker.start()
+    try:
+        relay = OutboxRelay(db, broker, batch_size=8)
+        assert await relay.relay_once() == 8
+        assert await relay.relay_once() == 8
+        assert await relay.relay_once() == 4
+        assert await relay.relay_once() == 0
+        rival = OutboxRelay(db, broker, batch_size=8)
+        await outbox_add(transactions, outbox, registered("later"))
+        assert await rival.relay_once() == 0  # the first relay holds the lease
+    finally:
+        await broker.stop()
+    assert await db.outbox.count_documents({"sent_at": None}) == 1
+
+    def ours(records: list[Any]) -> list[Any]:
+        return [r for r in records if r.key == key.encode()]
+
+    records = await read_until(
+        settings.kafka_bootstrap_servers, "membership.users.v1", lambda rs: len(ours(rs)) >= 20
+    )
+    ours_in_log = ours(records)
+    ids = [UserRegisteredV1.model_validate_json(r.value).id for r in ours_in_log]
+    assert ids == [e.id for e in events]  # same key: same order, exactly once each
+    headers = dict(ours_in_log[-1].headers)
+    assert headers["content-type"] == b"application/cloudevents+json"
+
+
+async def outbox_add(transactions: Transactions, outbox: Outbox, event: AnyEvent) -> None:
+    async def work(session: Session) -> None:
+        await outbox.add(session, event)
+
+    await transactions.run(work)
+
+
+async def test_inbox_applies_an_effect_once_and_rolls_back_with_it(
+    settings: ServiceSettings, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[settings.database_name]
+    await ensure_indexes(db, Inbox.indexes)
+    inbox = Inbox(db, Transactions(mongo))
+
+    async def effect(session: Session) -> None:
+        await db.effects.update_one({"_id": "x"}, {"$inc": {"n": 1}}, upsert=True, session=session)
+
+    async def failing(session: Session) -> None:
+        await effect(session)
+        raise RuntimeError("effect failed")
+
+    with pytest.raises(RuntimeError):
+        await inbox.process_once(consumer="c", event_id="e1", effect=failing)
+    assert await db.inbox.count_documents({}) == 0  # a failed effect leaves no record
+    results = await asyncio.gather(
+        *(inbox.process_once(consumer="c", event_id="e1", effect=effect) for _ in range(5))
+    )
+    assert results.count(True) == 1
+    assert (await db.effects.find_one({"_id": "x"}) or {})["n"] == 1
+    assert await inbox.process_once(consumer="other", event_id="e1", effect=effect)
+    assert (await db.effects.find_one({"_id": "x"}) or {})["n"] == 2
+
+
+async def test_poison_and_failing_messages_are_dead_lettered_and_the_partition_moves_on(
+    settings: ServiceSettings,
+) -> None:
+    topic = await new_topic(settings.kafka_bootstrap_servers, partitions=1)
+    handled: list[str] = []
+    attempts: dict[str, int] = {}
+
+    async def handler(event: AnyEvent) -> None:
+        assert event.subject is not None
+        attempts[event.subject] = attempts.get(event.subject, 0) + 1
+        if event.subject == "always-fails":
+            raise ConnectionError("downstream unavailable")
+        if event.subject == "invalid-forever":
+            raise PermanentError("cannot be processed")
+        if event.subject == "flaky" and attempts["flaky"] < 3:
+            raise ConnectionError("blip")
+        handled.append(event.subject)
+
+    broker = build_broker(settings)
+    subscribe(
+        broker,
+        topic,
+        handler,
+        group_id=f"g-{uuid.uuid4().hex[:8]}",
+        retry=RetryPolicy(max_attempts=4, initial_s=0.01, max_s=0.05),
+    )
+    await broker.start()
+    try:
+        for payload in (
+            b"{not json",
+            b'{"specversion":"1.0","type":"cerchia.membership.unknown.v1"}',
+            registered("always-fails").model_dump_json().encode(),
+            registered("invalid-forever").model_dump_json().encode(),
+            registered("flaky").model_dump_json().encode(),
+            registered("good").model_dump_json().encode(),
+        ):
+            await broker.publish(payload, topic=topic.name, key=b"k")
+        await until(lambda: "good" in handled)
+    finally:
+        await broker.stop()
+
+    assert handled == ["flaky", "good"]
+    assert attempts == {"always-fails": 4, "invalid-forever": 1, "flaky": 3, "good": 1}
+    dead = await read_until(settings.kafka_bootstrap_servers, topic.dlq, lambda rs: len(rs) >= 4)
+    assert len(dead) == 4
+    assert dead[0].value == b"{not json"
+    by_value = {r.value: dict(r.headers) for r in dead}
+    first = by_value[b"{not json"]
+    assert first["dlq-original-topic"] == topic.name.encode()
+    assert first["dlq-error-type"] == b"ValidationError"
+    assert first["dlq-attempts"] == b"0"
+    failing = next(h for v, h in by_value.items() if b"always-fails" in v)
+    assert failing["dlq-error-type"] == b"ConnectionError"
+    assert failing["dlq-attempts"] == b"4"
+    assert b"downstream unavailable" in failing["dlq-error-message"]
