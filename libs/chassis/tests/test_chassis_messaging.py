@@ -11,6 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
 from cerchia_chassis.consumer import PermanentError, RetryPolicy, subscribe
+from cerchia_chassis.dlq import replay
 from cerchia_chassis.inbox import Inbox
 from cerchia_chassis.kafka import build_broker
 from cerchia_chassis.mongo import Session, Transactions, ensure_indexes
@@ -237,3 +238,42 @@ async def test_poison_and_failing_messages_are_dead_lettered_and_the_partition_m
     assert failing["dlq-error-type"] == b"ConnectionError"
     assert failing["dlq-attempts"] == b"4"
     assert b"downstream unavailable" in failing["dlq-error-message"]
+
+
+async def test_dead_letters_can_be_replayed_onto_the_original_topic(
+    settings: ServiceSettings,
+) -> None:
+    topic = await new_topic(settings.kafka_bootstrap_servers, partitions=2)
+    healthy = False
+    handled: list[str] = []
+
+    async def handler(event: AnyEvent) -> None:
+        if not healthy:
+            raise ConnectionError("dependency down")
+        assert event.subject is not None
+        handled.append(event.subject)
+
+    broker = build_broker(settings)
+    subscribe(
+        broker,
+        topic,
+        handler,
+        group_id=f"g-{uuid.uuid4().hex[:8]}",
+        retry=RetryPolicy(max_attempts=2, initial_s=0.01, max_s=0.02),
+    )
+    await broker.start()
+    try:
+        for name in ("a", "b", "c"):
+            await broker.publish(
+                registered(name).model_dump_json().encode(), topic=topic.name, key=name.encode()
+            )
+        await read_until(settings.kafka_bootstrap_servers, topic.dlq, lambda rs: len(rs) >= 3)
+        healthy = True  # the cause is fixed: replay
+        group = f"replay-{uuid.uuid4().hex[:8]}"
+        assert await replay(settings.kafka_bootstrap_servers, topic.name, group_id=group) == 3
+        await until(lambda: len(handled) == 3)
+        assert sorted(handled) == ["a", "b", "c"]
+        # progress is committed: a second run has nothing left to replay
+        assert await replay(settings.kafka_bootstrap_servers, topic.name, group_id=group) == 0
+    finally:
+        await broker.stop()
