@@ -1,1 +1,1 @@
-"""Cerchia local stack: real Kafka, MongoDB-compatible server, SMTP sink and tracing UI as local processes."""
+"""Cerchia's local stack without Docker: real servers as processes, a CLI and pytest fixtures."""

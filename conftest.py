@@ -1,0 +1,1 @@
+pytest_plugins = ["cerchia_devstack.pytest_plugin"]

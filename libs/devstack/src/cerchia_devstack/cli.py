@@ -1,0 +1,192 @@
+"""``cerchia-stack``: run the whole platform locally as processes (up, down, status, logs)."""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+from collections.abc import Sequence
+
+from cerchia_devstack import logs
+from cerchia_devstack.paths import cache_dir, repo_root, state_dir
+from cerchia_devstack.service_process import ServiceProcess
+from cerchia_devstack.stack import Stack, StackConfig
+
+_PORT_FLAGS = {
+    "kafka_port": "Kafka client port (default 9092)",
+    "kafka_controller_port": "Kafka controller port (default 9093)",
+    "mongo_port": "SecantusDB port (default 27017)",
+    "smtp_port": "MailDev SMTP port (default 1025)",
+    "mail_ui_port": "MailDev web UI port (default 1080)",
+    "zipkin_port": "Zipkin port (default 9411)",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cerchia-stack",
+        description="Cerchia's local platform without Docker: Kafka, SecantusDB (MongoDB), "
+        "MailDev, Zipkin and the services, as processes. State lives in <repo>/.stack.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="install what is missing and start everything")
+    up.add_argument("-d", "--detach", action="store_true", help="leave it running and return")
+    up.add_argument("--infra-only", action="store_true", help="start no service")
+    for flag, text in _PORT_FLAGS.items():
+        up.add_argument("--" + flag.replace("_", "-"), type=int, metavar="PORT", help=text)
+    commands.add_parser("install", help="only download what is missing into the cache")
+    down = commands.add_parser("down", help="stop everything the stack started")
+    down.add_argument("--purge", action="store_true", help="also delete data, logs and settings")
+    commands.add_parser("status", help="what runs and whether it answers")
+    log = commands.add_parser("logs", help="show logs (all, or one component/service)")
+    log.add_argument("name", nargs="?", help="e.g. kafka, mongodb, maildev, zipkin, membership")
+    log.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
+    log.add_argument("-n", "--lines", type=int, default=100, help="lines of history (100)")
+    return parser
+
+
+def _stack(args: argparse.Namespace, *, save: bool = False) -> Stack:
+    repo = repo_root()
+    root = state_dir(repo)
+    config_path = root / "config.json"
+    overrides = {flag: getattr(args, flag, None) for flag in _PORT_FLAGS}
+    config = StackConfig.load(config_path).with_overrides(**overrides)
+    if save:
+        config.save(config_path)
+    return Stack(config, root=root, cache=cache_dir(), repo=repo)
+
+
+def render_table(rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns, two spaces apart."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def _summary(stack: Stack, services: list[ServiceProcess]) -> str:
+    config = stack.config
+    rows = [
+        ("component", "where"),
+        ("Kafka", f"bootstrap {stack.kafka.settings.bootstrap}"),
+        ("MongoDB", f"{stack.mongo.uri}  (SecantusDB)"),
+        ("MailDev", f"UI {stack.maildev.web_url}  SMTP {config.host}:{config.smtp_port}"),
+        ("Zipkin", f"UI {stack.zipkin.api_url}/zipkin/"),
+    ]
+    rows += [(s.name, f"API {s.url}  docs {s.url}/docs") for s in services]
+    return render_table(rows)
+
+
+async def _up(stack: Stack, *, detach: bool, infra_only: bool) -> int:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    main = asyncio.current_task()
+    starting = True
+
+    def request_stop() -> None:
+        stop.set()
+        if starting and main is not None:
+            main.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, request_stop)
+    began = time.monotonic()
+    started: list[str] = []
+    try:
+        print("Installing (cached after the first run) ...", flush=True)
+        await stack.install()
+        print("Starting infrastructure ...", flush=True)
+        await stack.start_infrastructure(started)
+        await stack.create_topics()
+        services = [] if infra_only else await stack.start_services(started)
+    except asyncio.CancelledError:
+        print("\nInterrupted: stopping what this run started ...", flush=True)
+        stack.stop(started)
+        return 130
+    except Exception as error:
+        print(f"\nerror: {error}", file=sys.stderr, flush=True)
+        if started:
+            print("Stopping what this run started ...", flush=True)
+            stack.stop(started)
+        return 1
+    starting = False
+    print(f"\nCerchia is up ({time.monotonic() - began:.1f}s).\n\n{_summary(stack, services)}\n")
+    if detach:
+        print("Running in the background: `cerchia-stack status`, `logs -f`, `down`.")
+        return 0
+    print("Press Ctrl-C to stop. Logs: `cerchia-stack logs -f` in another terminal.", flush=True)
+    await _watch(stack, services, stop)
+    print("\nShutting down ...", flush=True)
+    stack.stop(started)
+    others = [name for name, record in stack.records().items() if record.is_live()]
+    if others:
+        print(f"Left running (started by an earlier `up`): {', '.join(others)}.")
+        print("`cerchia-stack down` stops them.")
+    return 0
+
+
+async def _watch(stack: Stack, services: list[ServiceProcess], stop: asyncio.Event) -> None:
+    """Wait for Ctrl-C/SIGTERM, reporting any server that exits in the meantime."""
+    reported: set[str] = set()
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=2.0)
+        watched = [(c.name, c.running, c.log_path) for c in stack.components]
+        watched += [(s.name, s.running, s.log_path) for s in services]
+        for name, running, log_path in watched:
+            if name not in reported and not running():
+                reported.add(name)
+                print(f"warning: {name} exited; see {log_path}", file=sys.stderr, flush=True)
+
+
+def _status(stack: Stack) -> int:
+    rows = asyncio.run(stack.health())
+    table = [("name", "state", "pid", "where")]
+    table += [(r.name, r.state, str(r.pid or "-"), r.where) for r in rows]
+    print(render_table(table))
+    fine = {"ready", "healthy", "not in this checkout"}
+    return 0 if all(row.state in fine for row in rows) else 1
+
+
+def _logs(stack: Stack, name: str | None, follow: bool, lines: int) -> int:
+    available = logs.log_files(stack.root)
+    if name is not None and name not in available:
+        known = ", ".join(available) or "none yet"
+        print(f"no log named {name!r} (available: {known})", file=sys.stderr)
+        return 1
+    chosen = {name: available[name]} if name is not None else available
+    if follow:
+        logs.follow(chosen, lines)
+    else:
+        logs.show(chosen, lines)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``cerchia-stack`` and ``python -m cerchia_devstack``."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # While a server starts, its clients log connection errors that are expected there.
+    for noisy in ("aiokafka", "pymongo"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    if args.command == "up":
+        stack = _stack(args, save=True)
+        return asyncio.run(_up(stack, detach=args.detach, infra_only=args.infra_only))
+    stack = _stack(args)
+    if args.command == "install":
+        asyncio.run(stack.install())
+        print(f"Everything is in {cache_dir()}.")
+        return 0
+    if args.command == "down":
+        stopped = stack.stop()
+        print(f"Stopped: {', '.join(stopped)}." if stopped else "Nothing was running.")
+        if args.purge:
+            stack.purge()
+            print(f"Deleted {stack.root}.")
+        return 0
+    if args.command == "status":
+        return _status(stack)
+    return _logs(stack, args.name, args.follow, args.lines)

@@ -1,0 +1,143 @@
+"""Pytest fixtures: real Kafka, MongoDB, SMTP sink and Zipkin, and a service process factory.
+
+Loaded by the root ``conftest.py`` (``pytest_plugins = ["cerchia_devstack.pytest_plugin"]``).
+The infrastructure fixtures are session-scoped and start on first use only, so unit tests start
+nothing. They are plain (sync) fixtures returning loop-agnostic objects, so they work with any
+pytest-asyncio loop scope.
+"""
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from cerchia_devstack.mail_sink import MailSink
+from cerchia_devstack.ports import free_port
+from cerchia_devstack.provision import TestInfrastructure
+from cerchia_devstack.service_process import ServiceProcess
+from cerchia_devstack.services import Infrastructure, is_present, service, service_env
+from cerchia_devstack.trace_backend import TraceBackend
+
+# Spans reach Zipkin within a fraction of a second instead of the SDK's default 5 s batches.
+_TEST_SERVICE_ENV = {"OTEL_BSP_SCHEDULE_DELAY": "200"}
+
+
+@pytest.fixture(scope="session")
+def cerchia_infrastructure(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[TestInfrastructure]:
+    """The session's infrastructure provider (use the fixtures below instead)."""
+    infrastructure = TestInfrastructure(tmp_path_factory.mktemp("cerchia-stack"))
+    try:
+        yield infrastructure
+    finally:
+        infrastructure.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(cerchia_infrastructure: TestInfrastructure) -> str:
+    """``host:port`` of a Kafka cluster where every catalog topic and its ``.dlq`` exist."""
+    return cerchia_infrastructure.kafka_bootstrap()
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(cerchia_infrastructure: TestInfrastructure) -> str:
+    """A MongoDB-compatible replica set: transactions, change streams, unique/TTL indexes."""
+    return cerchia_infrastructure.mongo_uri()
+
+
+@pytest.fixture(scope="session")
+def smtp_sink(cerchia_infrastructure: TestInfrastructure) -> MailSink:
+    """An SMTP server (``.host``, ``.port``) with ``await messages()``, ``await wait_for()``."""
+    return cerchia_infrastructure.smtp_sink()
+
+
+@pytest.fixture(scope="session")
+def trace_backend(cerchia_infrastructure: TestInfrastructure) -> TraceBackend:
+    """A Zipkin server: ``.spans_endpoint`` for exporters, ``await trace(id)`` for assertions."""
+    return cerchia_infrastructure.trace_backend()
+
+
+class ServiceFactory:
+    """Starts platform services as processes wired to the session's infrastructure."""
+
+    def __init__(
+        self, request: pytest.FixtureRequest, workdir: Path, kafka_bootstrap: str, mongo_uri: str
+    ) -> None:
+        self._request = request
+        self._workdir = workdir
+        self._kafka_bootstrap = kafka_bootstrap
+        self._mongo_uri = mongo_uri
+        self.spawned: list[ServiceProcess] = []
+
+    async def __call__(
+        self,
+        name: str,
+        *,
+        database: str | None = None,
+        env: Mapping[str, str] | None = None,
+        port: int | None = None,
+        tracing: bool | None = None,
+        wait: bool = True,
+        timeout: float = 60.0,  # noqa: ASYNC109 - the readiness deadline of the new process
+    ) -> ServiceProcess:
+        """Start service ``name`` on a free port and (unless ``wait=False``) wait until healthy.
+
+        ``database`` isolates its MongoDB database (default: the service's name); ``env``
+        overrides any variable. Traces go to ``trace_backend`` when ``tracing`` is True, or when
+        it is None and the test uses that fixture. SMTP goes to ``smtp_sink`` if it sends mail.
+        """
+        spec = service(name)
+        if not is_present(spec):
+            raise LookupError(f"service {name} cannot run: {spec.module}.__main__ does not exist")
+        sink: MailSink | None = None
+        if spec.uses_smtp:
+            sink = self._request.getfixturevalue("smtp_sink")
+        if tracing is None:
+            tracing = "trace_backend" in self._request.fixturenames
+        traces: TraceBackend | None = None
+        if tracing:
+            traces = self._request.getfixturevalue("trace_backend")
+        infrastructure = Infrastructure(
+            kafka_bootstrap=self._kafka_bootstrap,
+            mongo_uri=self._mongo_uri,
+            smtp_host=sink.host if sink is not None else None,
+            smtp_port=sink.port if sink is not None else None,
+            zipkin_spans_endpoint=traces.spans_endpoint if traces is not None else None,
+        )
+        chosen_port = port if port is not None else free_port()
+        variables = service_env(spec, infrastructure, port=chosen_port, database=database)
+        variables.update(_TEST_SERVICE_ENV)
+        variables.update(env or {})
+        count = sum(1 for process in self.spawned if process.name == name)
+        log_name = f"{name}.log" if count == 0 else f"{name}-{count + 1}.log"
+        process = ServiceProcess(
+            spec, env=variables, port=chosen_port, log_path=self._workdir / log_name, owned=True
+        )
+        self.spawned.append(process)
+        if wait:
+            await process.start(timeout)
+        else:
+            process.spawn()
+        return process
+
+    def close(self) -> None:
+        """Stop every process this factory started (SIGKILL after 5 s)."""
+        for process in reversed(self.spawned):
+            if process.running():
+                process.terminate(5.0)
+
+
+@pytest.fixture
+def service_process(
+    request: pytest.FixtureRequest, kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+) -> Iterator[ServiceFactory]:
+    """``await service_process("membership", database=...)`` → a healthy ``ServiceProcess``.
+
+    Every process it started is stopped when the test ends.
+    """
+    factory = ServiceFactory(request, tmp_path, kafka_bootstrap, mongo_uri)
+    try:
+        yield factory
+    finally:
+        factory.close()

@@ -1,0 +1,100 @@
+"""The platform's services as data, and the environment that configures each of them."""
+
+import importlib.util
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cerchia_devstack.ports import LOCALHOST
+
+# The entry point that opentelemetry-exporter-zipkin-json registers ("zipkin" belongs to the
+# opentelemetry-exporter-zipkin meta-package, which the workspace does not install).
+ZIPKIN_EXPORTER = "zipkin_json"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service: its name (also its env prefix and database), module and local HTTP port."""
+
+    name: str
+    module: str
+    port: int
+    uses_smtp: bool = False
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def env_prefix(self) -> str:
+        """``MEMBERSHIP_`` for ``membership``: the pydantic-settings prefix."""
+        return self.name.upper() + "_"
+
+
+# Adding a service is one line here (content 8002, events 8003, gateway 8000 are planned).
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("membership", "membership", 8001),
+    ServiceSpec("notifications", "notifications", 8004, uses_smtp=True),
+)
+
+
+def service(name: str) -> ServiceSpec:
+    """Look a service up by name."""
+    for spec in SERVICES:
+        if spec.name == name:
+            return spec
+    known = ", ".join(spec.name for spec in SERVICES)
+    raise KeyError(f"unknown service {name!r} (known: {known})")
+
+
+def is_present(spec: ServiceSpec) -> bool:
+    """Whether ``python -m <module>`` would run: the package and its ``__main__`` exist."""
+    try:
+        return importlib.util.find_spec(f"{spec.module}.__main__") is not None
+    except ImportError:
+        return False
+
+
+def present_services() -> list[ServiceSpec]:
+    """The registered services that can run in this checkout."""
+    return [spec for spec in SERVICES if is_present(spec)]
+
+
+@dataclass(frozen=True)
+class Infrastructure:
+    """Addresses of the shared servers a service connects to."""
+
+    kafka_bootstrap: str
+    mongo_uri: str
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    zipkin_spans_endpoint: str | None = None
+
+
+def service_env(
+    spec: ServiceSpec,
+    infra: Infrastructure,
+    *,
+    port: int | None = None,
+    host: str = LOCALHOST,
+    database: str | None = None,
+) -> dict[str, str]:
+    """The variables that configure one service process (settings, then OpenTelemetry)."""
+    prefix = spec.env_prefix
+    env = {
+        f"{prefix}HTTP_HOST": host,
+        f"{prefix}HTTP_PORT": str(spec.port if port is None else port),
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        f"{prefix}MONGO_URI": infra.mongo_uri,
+        f"{prefix}MONGO_DATABASE": database or spec.name,
+        "OTEL_SERVICE_NAME": spec.name,
+        "OTEL_METRICS_EXPORTER": "none",
+        "OTEL_LOGS_EXPORTER": "none",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if spec.uses_smtp and infra.smtp_host is not None and infra.smtp_port is not None:
+        env[f"{prefix}SMTP_HOST"] = infra.smtp_host
+        env[f"{prefix}SMTP_PORT"] = str(infra.smtp_port)
+    if infra.zipkin_spans_endpoint is not None:
+        env["OTEL_TRACES_EXPORTER"] = ZIPKIN_EXPORTER
+        env["OTEL_EXPORTER_ZIPKIN_ENDPOINT"] = infra.zipkin_spans_endpoint
+    else:
+        env["OTEL_TRACES_EXPORTER"] = "none"
+    env.update(spec.env)
+    return env

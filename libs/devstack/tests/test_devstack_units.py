@@ -1,0 +1,166 @@
+"""Pure pieces of the local stack: configuration rendering, ports, registry, records."""
+
+import base64
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from cerchia_contracts.catalog import CATALOG
+from cerchia_devstack.cli import render_table
+from cerchia_devstack.kafka import KafkaSettings, new_cluster_id, render_server_properties
+from cerchia_devstack.mail_sink import parse_message
+from cerchia_devstack.paths import cache_dir
+from cerchia_devstack.ports import free_ports, port_in_use
+from cerchia_devstack.process import ProcessRecord
+from cerchia_devstack.services import SERVICES, Infrastructure, service, service_env
+from cerchia_devstack.stack import StackConfig
+from cerchia_devstack.topics import catalog_topics
+from cerchia_devstack.trace_backend import trace_id_hex
+
+pytestmark = pytest.mark.unit
+
+
+def properties(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if line)
+
+
+def test_server_properties_describe_one_kraft_node_with_replication_one() -> None:
+    rendered = properties(
+        render_server_properties(KafkaSettings("127.0.0.1", 19092, 19093), Path("/data/k"))
+    )
+
+    assert rendered["process.roles"] == "broker,controller"
+    assert rendered["node.id"] == "1"
+    assert rendered["controller.quorum.bootstrap.servers"] == "127.0.0.1:19093"
+    assert rendered["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert rendered["advertised.listeners"] == "PLAINTEXT://127.0.0.1:19092"
+    assert rendered["controller.listener.names"] == "CONTROLLER"
+    assert rendered["log.dirs"] == "/data/k"
+    assert rendered["offsets.topic.replication.factor"] == "1"
+    assert rendered["transaction.state.log.replication.factor"] == "1"
+    assert rendered["transaction.state.log.min.isr"] == "1"
+    assert rendered["group.initial.rebalance.delay.ms"] == "0"
+
+
+def test_cluster_ids_look_like_kafka_storage_random_uuid() -> None:
+    ids = {new_cluster_id() for _ in range(200)}
+
+    assert len(ids) == 200
+    for cluster_id in ids:
+        assert len(cluster_id) == 22
+        assert not cluster_id.startswith("-")
+        assert len(base64.urlsafe_b64decode(cluster_id + "==")) == 16
+
+
+def test_free_ports_are_distinct_and_bindable() -> None:
+    ports = free_ports(5)
+
+    assert len(set(ports)) == 5
+    assert not any(port_in_use(port) for port in ports)
+
+
+def test_a_bound_port_is_in_use() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        assert port_in_use(sock.getsockname()[1])
+
+
+def test_every_catalog_topic_comes_with_its_dead_letter_topic() -> None:
+    specs = {spec.name: spec for spec in catalog_topics()}
+
+    for topic in CATALOG:
+        assert specs[topic.name].partitions == topic.partitions
+        assert specs[topic.dlq].partitions == topic.partitions
+    assert len(specs) == 2 * len(CATALOG)
+
+
+def test_service_environment_uses_the_settings_prefix_and_opentelemetry() -> None:
+    infra = Infrastructure(
+        kafka_bootstrap="127.0.0.1:9092",
+        mongo_uri="mongodb://127.0.0.1:27017/",
+        smtp_host="127.0.0.1",
+        smtp_port=1025,
+        zipkin_spans_endpoint="http://127.0.0.1:9411/api/v2/spans",
+    )
+
+    env = service_env(service("notifications"), infra, port=18004, database="n_test")
+
+    assert env["NOTIFICATIONS_HTTP_PORT"] == "18004"
+    assert env["NOTIFICATIONS_KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:9092"
+    assert env["NOTIFICATIONS_MONGO_URI"] == "mongodb://127.0.0.1:27017/"
+    assert env["NOTIFICATIONS_MONGO_DATABASE"] == "n_test"
+    assert env["NOTIFICATIONS_SMTP_HOST"] == "127.0.0.1"
+    assert env["NOTIFICATIONS_SMTP_PORT"] == "1025"
+    assert env["OTEL_SERVICE_NAME"] == "notifications"
+    assert env["OTEL_EXPORTER_ZIPKIN_ENDPOINT"] == "http://127.0.0.1:9411/api/v2/spans"
+
+
+def test_services_without_mail_or_tracing_get_neither() -> None:
+    env = service_env(service("membership"), Infrastructure("k:9092", "mongodb://m:27017/"))
+
+    assert env["MEMBERSHIP_HTTP_PORT"] == "8001"
+    assert env["MEMBERSHIP_MONGO_DATABASE"] == "membership"
+    assert not any("SMTP" in key for key in env)
+    assert env["OTEL_TRACES_EXPORTER"] == "none"
+
+
+def test_registry_names_and_ports_are_unique() -> None:
+    assert len({spec.name for spec in SERVICES}) == len(SERVICES)
+    assert len({spec.port for spec in SERVICES}) == len(SERVICES)
+
+
+def test_cache_dir_prefers_explicit_then_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CERCHIA_CACHE_DIR", "/explicit")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
+    assert cache_dir() == Path("/explicit")
+    monkeypatch.delenv("CERCHIA_CACHE_DIR")
+    assert cache_dir() == Path("/xdg/cerchia")
+
+
+def test_stack_config_round_trips_and_takes_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    StackConfig().with_overrides(kafka_port=19092, mongo_port=None).save(path)
+
+    loaded = StackConfig.load(path)
+
+    assert loaded.kafka_port == 19092
+    assert loaded.mongo_port == 27017
+    assert StackConfig.load(tmp_path / "missing.json") == StackConfig()
+
+
+def test_process_records_round_trip_and_dead_pids_are_not_live(tmp_path: Path) -> None:
+    record = ProcessRecord("kafka", 2**22 + 12345, ("java", "-jar"), "/tmp/k.log", {"a": "b"})
+    record.save(tmp_path / "kafka.json")
+
+    assert ProcessRecord.load(tmp_path / "kafka.json") == record
+    assert not record.is_live()
+    assert ProcessRecord.load(tmp_path / "nothing.json") is None
+
+
+def test_a_live_record_must_match_the_command_line() -> None:
+    own = Path(f"/proc/{os.getpid()}/cmdline")
+    if not own.exists():
+        pytest.skip("no procfs")
+    argv = tuple(part.decode() for part in own.read_bytes().split(b"\0") if part)
+
+    assert ProcessRecord("me", os.getpid(), argv, "x").is_live()
+    assert not ProcessRecord("me", os.getpid(), ("something", "else"), "x").is_live()
+
+
+def test_table_columns_are_aligned() -> None:
+    assert render_table([("a", "bb"), ("ccc", "d")]) == "a    bb\nccc  d"
+
+
+def test_raw_mail_parses_into_an_email_message() -> None:
+    message = parse_message(b"Subject: =?utf-8?q?Ciao_=C3=A8?=\r\nTo: a@b.it\r\n\r\nbody\r\n")
+
+    assert message["subject"] == "Ciao è"
+    assert message.get_content().strip() == "body"
+
+
+def test_trace_ids_from_opentelemetry_ints_become_32_hex_digits() -> None:
+    assert trace_id_hex(255) == "0" * 30 + "ff"
+    assert trace_id_hex("ABC") == "abc"
