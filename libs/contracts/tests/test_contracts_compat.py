@@ -335,10 +335,10 @@ def test_cli_fails_on_vanished_event_type(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     main(["--write", "--dir", str(tmp_path)])
-    (tmp_path / "cerchia.membership.user_erased.v1.json").write_text(render(LIVE))
+    (tmp_path / "cerchia.membership.never_existed.v1.json").write_text(render(LIVE))
     assert main(["--check", "--dir", str(tmp_path)]) == 1
-    assert "BREAKING cerchia.membership.user_erased.v1: event type removed" in (
+    assert "BREAKING cerchia.membership.never_existed.v1: event type removed" in (
         capsys.readouterr().out
     )
     assert main(["--write", "--dir", str(tmp_path)]) == 0
-    assert (tmp_path / "cerchia.membership.user_erased.v1.json").exists()
+    assert (tmp_path / "cerchia.membership.never_existed.v1.json").exists()

@@ -178,7 +178,7 @@ def test_decode_round_trips(as_bytes: bool) -> None:
 
 def test_decode_rejects_unknown_type() -> None:
     wire = _registered().model_dump(mode="json")
-    wire["type"] = "cerchia.membership.user_erased.v1"
+    wire["type"] = "cerchia.membership.never_existed.v1"
     with pytest.raises(ValidationError, match="does not match any of the expected tags"):
         MEMBERSHIP_USERS.decode(json.dumps(wire))
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter
 
 from cerchia_contracts.envelope import CloudEvent
-from cerchia_contracts.events.membership import UserRegisteredV1
+from cerchia_contracts.events import membership as m
 
 DLQ_SUFFIX = ".dlq"
 
@@ -62,12 +62,70 @@ class Topic:
 MEMBERSHIP_USERS = Topic(
     name="membership.users.v1",
     producer="membership",
-    events=(UserRegisteredV1,),
+    events=(m.UserRegisteredV1, m.EmailVerifiedV1, m.ProfileUpdatedV1, m.UserErasedV1),
     key="user id (the event subject)",
-    description="Lifecycle of user accounts: registration, verification, erasure.",
+    description="Lifecycle of user accounts: registration, verification, profile, erasure.",
 )
 
-CATALOG: tuple[Topic, ...] = (MEMBERSHIP_USERS,)
+MEMBERSHIP_TOKENS = Topic(
+    name="membership.tokens.v1",
+    producer="membership",
+    events=(
+        m.EmailVerificationRequestedV1,
+        m.PasswordResetRequestedV1,
+        m.InvitationSentV1,
+    ),
+    key="user id, or community id for invitations (the event subject)",
+    description=(
+        "Internal: single-use secrets (verification, password reset, invitation links) for the "
+        "notifications service to deliver. Not for integrators; restricted by ACL."
+    ),
+)
+
+MEMBERSHIP_COMMUNITIES = Topic(
+    name="membership.communities.v1",
+    producer="membership",
+    events=(
+        m.CommunityCreatedV1,
+        m.CommunityUpdatedV1,
+        m.CommunityArchivedV1,
+        m.CodeOfConductPublishedV1,
+        m.CodeOfConductAcceptedV1,
+        m.ApplicationSubmittedV1,
+        m.ApplicationApprovedV1,
+        m.ApplicationRejectedV1,
+        m.InvitationAcceptedV1,
+        m.MemberJoinedV1,
+        m.MemberWaitlistedV1,
+        m.SeatOfferedV1,
+        m.SeatOfferDeclinedV1,
+        m.SeatOfferExpiredV1,
+        m.MemberLeftV1,
+        m.MemberRemovedV1,
+        m.MemberBannedV1,
+        m.MemberRoleChangedV1,
+    ),
+    key="community id (the event subject): one community's history stays in order",
+    description=(
+        "Communities, admission and membership: the source of every other service's "
+        "projection of who belongs where, with which role, and under which code of conduct."
+    ),
+)
+
+MEMBERSHIP_INTRODUCTIONS = Topic(
+    name="membership.introductions.v1",
+    producer="membership",
+    events=(m.IntroductionRequestedV1, m.IntroductionAcceptedV1, m.IntroductionDeclinedV1),
+    key="introduction id (the event subject)",
+    description="Double opt-in introductions between members of a community.",
+)
+
+CATALOG: tuple[Topic, ...] = (
+    MEMBERSHIP_USERS,
+    MEMBERSHIP_TOKENS,
+    MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_INTRODUCTIONS,
+)
 
 
 def topic(name: str) -> Topic:

@@ -1,0 +1,90 @@
+"""``membership.users.v1``: the lifecycle of accounts, keyed by user id."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from cerchia_contracts.envelope import CloudEvent, EventData
+
+__all__ = [
+    "EmailVerified",
+    "EmailVerifiedV1",
+    "Locale",
+    "ProfileUpdated",
+    "ProfileUpdatedV1",
+    "UserErased",
+    "UserErasedV1",
+    "UserRegistered",
+    "UserRegisteredV1",
+]
+
+Locale = Literal["it", "en"]
+
+
+class UserRegistered(EventData):
+    """A person created a Cerchia account."""
+
+    user_id: str = Field(description="Id of the new user.")
+    email: str = Field(description="The address the user registered with (not yet verified).")
+    display_name: str = Field(description="Name shown to other members.")
+    locale: Locale = Field(description="Preferred language for messages: it or en.")
+
+
+class UserRegisteredV1(CloudEvent[UserRegistered]):
+    """A new account exists; notifications welcomes the user."""
+
+    type: Literal["cerchia.membership.user_registered.v1"] = Field(
+        default="cerchia.membership.user_registered.v1", description="Event type."
+    )
+
+
+class EmailVerified(EventData):
+    """A user proved they own their email address."""
+
+    user_id: str = Field(description="Id of the user.")
+    email: str = Field(description="The verified address.")
+
+
+class EmailVerifiedV1(CloudEvent[EmailVerified]):
+    """The user's email address is verified."""
+
+    type: Literal["cerchia.membership.email_verified.v1"] = Field(
+        default="cerchia.membership.email_verified.v1", description="Event type."
+    )
+
+
+class ProfileUpdated(EventData):
+    """A user's public profile and contact preferences after a change (the full current state)."""
+
+    user_id: str = Field(description="Id of the user.")
+    email: str = Field(description="Current contact address.")
+    display_name: str = Field(description="Name shown to other members.")
+    handle: str | None = Field(default=None, description="Unique @handle, if chosen.")
+    locale: Locale = Field(description="Preferred language for messages: it or en.")
+    timezone: str = Field(description="IANA time zone, e.g. Europe/Rome.")
+    headline: str | None = Field(default=None, description="One-line professional headline.")
+    city: str | None = Field(default=None, description="City, if shared.")
+    skills: tuple[str, ...] = Field(default=(), description="Skills the user lists.")
+    interests: tuple[str, ...] = Field(default=(), description="Interests the user lists.")
+
+
+class ProfileUpdatedV1(CloudEvent[ProfileUpdated]):
+    """The user's profile changed; projections refresh their copy."""
+
+    type: Literal["cerchia.membership.profile_updated.v1"] = Field(
+        default="cerchia.membership.profile_updated.v1", description="Event type."
+    )
+
+
+class UserErased(EventData):
+    """A user exercised the right to erasure: every service deletes or anonymises their data."""
+
+    user_id: str = Field(description="Id of the erased user; no personal data follows.")
+
+
+class UserErasedV1(CloudEvent[UserErased]):
+    """The account is gone; every consumer must forget the person's personal data."""
+
+    type: Literal["cerchia.membership.user_erased.v1"] = Field(
+        default="cerchia.membership.user_erased.v1", description="Event type."
+    )
