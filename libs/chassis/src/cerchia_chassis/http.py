@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request, Response
 from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from cerchia_chassis.auth import TokenVerifier, key_set_from_settings
 from cerchia_chassis.health import Check, health_router
 from cerchia_chassis.problems import install_problem_handlers
 from cerchia_chassis.settings import ServiceSettings
@@ -23,15 +24,24 @@ def service_app(
     version: str,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     description: str = "",
+    token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """A FastAPI app with Cerchia's cross-cutting behaviour; routes are added by the service.
 
-    The lifespan must put the running ``Chassis`` on ``app.state.chassis`` for readiness.
+    The lifespan must put the running ``Chassis`` on ``app.state.chassis`` for readiness. Access
+    tokens are verified with ``token_verifier``, else against the JWKS the settings name.
     """
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     provider = configure_tracing(settings.service_name)
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_problem_handlers(app)
+    if token_verifier is None:
+        keys = key_set_from_settings(settings.auth_jwks_url, settings.auth_jwks)
+        if keys is not None:
+            token_verifier = TokenVerifier(
+                keys, issuer=settings.auth_issuer, audience=settings.auth_audience
+            )
+    app.state.token_verifier = token_verifier
 
     def checks(request: Request) -> dict[str, Check]:
         chassis = getattr(request.app.state, "chassis", None)

@@ -42,6 +42,18 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_initial_s: float = 0.1
     consumer_backoff_max_s: float = 2.0
 
+    auth_issuer: str = Field(
+        default="cerchia-membership", description="Expected `iss` of access tokens."
+    )
+    auth_audience: str = Field(default="cerchia", description="Expected `aud` of access tokens.")
+    auth_jwks_url: str | None = Field(
+        default=None,
+        description="Membership's JWKS, e.g. http://membership:8001/.well-known/jwks.json",
+    )
+    auth_jwks: str | None = Field(
+        default=None, description="A static JWKS document (JSON) instead of the URL."
+    )
+
     @property
     def database_name(self) -> str:
         """The service's own MongoDB database."""

@@ -1,0 +1,147 @@
+"""Access-token verification (RFC 8725 / RFC 9068) against membership's JWKS, for every service."""
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+
+from cerchia_chassis.problems import Problem
+
+ALGORITHMS = ("EdDSA", "ES256")
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type (RFC 9068), not a secret
+_REFRESH_INTERVAL_S = 30.0
+_WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="cerchia"'}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The verified caller of a request."""
+
+    user_id: str
+    token_id: str
+    claims: dict[str, Any]
+
+
+class InvalidToken(Exception):
+    """The bearer token cannot be trusted."""
+
+
+class KeySet:
+    """Membership's public keys, fetched from its JWKS URL and refreshed on an unknown ``kid``.
+
+    Refreshes are rate-limited so a flood of tokens with made-up ``kid`` values cannot turn into
+    a flood of requests to membership.
+    """
+
+    def __init__(self, *, url: str | None = None, static: dict[str, Any] | None = None) -> None:
+        if url is None and static is None:
+            raise ValueError("a key set needs a JWKS URL or a static JWKS")
+        self._url = url
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+        if static is not None:
+            self._load(static)
+
+    def _load(self, document: dict[str, Any]) -> None:
+        key_set = jwt.PyJWKSet.from_dict(document)
+        self._keys = {key.key_id: key for key in key_set.keys if key.key_id}
+
+    async def key(self, kid: str) -> jwt.PyJWK:
+        """The public key with this id; raise InvalidToken when membership does not know it."""
+        if kid not in self._keys and self._url is not None:
+            async with self._lock:
+                if kid not in self._keys and time.monotonic() - self._fetched_at > (
+                    _REFRESH_INTERVAL_S if self._keys else 0
+                ):
+                    await self._refresh(self._url)
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise InvalidToken("unknown signing key") from None
+
+    async def _refresh(self, url: str) -> None:
+        self._fetched_at = time.monotonic()
+        try:
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                response = await client.get(url)
+                response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise InvalidToken("signing keys are unavailable") from exc
+        self._load(response.json())
+
+
+class TokenVerifier:
+    """Checks signature, algorithm, ``typ``, ``iss``, ``aud``, ``exp`` and ``sub`` of a token."""
+
+    def __init__(self, keys: KeySet, *, issuer: str, audience: str, leeway_s: float = 30) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway_s
+
+    async def verify(self, token: str) -> Principal:
+        """The principal a valid access token names; raise InvalidToken otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("malformed token") from exc
+        if header.get("alg") not in ALGORITHMS:
+            raise InvalidToken("algorithm not allowed")
+        if header.get("typ") != ACCESS_TOKEN_TYPE:
+            raise InvalidToken("not an access token")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise InvalidToken("token names no signing key")
+        key = await self._keys.key(kid)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=list(ALGORITHMS),
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "jti"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        return Principal(user_id=claims["sub"], token_id=claims["jti"], claims=claims)
+
+
+def key_set_from_settings(jwks_url: str | None, jwks_json: str | None) -> KeySet | None:
+    """The key set configured for a service, if any."""
+    if jwks_json:
+        return KeySet(static=json.loads(jwks_json))
+    if jwks_url:
+        return KeySet(url=jwks_url)
+    return None
+
+
+async def _principal(request: Request) -> Principal:
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise Problem(503, "auth-unavailable", "Authentication is not configured.")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(
+            401, "unauthenticated", "A bearer access token is required.", headers=_WWW_AUTHENTICATE
+        )
+    try:
+        return await verifier.verify(token.strip())
+    except InvalidToken as exc:
+        raise Problem(
+            401,
+            "invalid-token",
+            f"The access token is not valid: {exc}.",
+            headers={"WWW-Authenticate": 'Bearer realm="cerchia", error="invalid_token"'},
+        ) from exc
+
+
+#: Route parameter type for an authenticated caller: ``async def route(me: CurrentUser)``.
+CurrentUser = Annotated[Principal, Depends(_principal)]
