@@ -6,11 +6,14 @@ nothing. They are plain (sync) fixtures returning loop-agnostic objects, so they
 pytest-asyncio loop scope.
 """
 
+import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from cerchia_chassis.tokens import SigningKey
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.ports import free_port
 from cerchia_devstack.provision import TestInfrastructure
@@ -58,6 +61,31 @@ def trace_backend(cerchia_infrastructure: TestInfrastructure) -> TraceBackend:
     return cerchia_infrastructure.trace_backend()
 
 
+@dataclass(frozen=True)
+class AuthKeys:
+    """The session's token-signing key: membership signs with it and every service trusts it."""
+
+    key: SigningKey
+    path: Path
+
+    def token(self, user_id: str) -> str:
+        """A valid access token for ``user_id``, as membership issues them."""
+        return self.key.sign_access_token(user_id, issuer="cerchia-membership", audience="cerchia")
+
+    def headers(self, user_id: str) -> dict[str, str]:
+        """``Authorization`` header for ``user_id``."""
+        return {"Authorization": f"Bearer {self.token(user_id)}"}
+
+
+@pytest.fixture(scope="session")
+def auth_keys(tmp_path_factory: pytest.TempPathFactory) -> AuthKeys:
+    """Sign test requests with ``auth_keys.headers(user_id)``."""
+    key = SigningKey.generate()
+    path = tmp_path_factory.mktemp("keys") / "membership-signing.pem"
+    path.write_bytes(key.pem())
+    return AuthKeys(key, path)
+
+
 class ServiceFactory:
     """Starts platform services as processes wired to the session's infrastructure."""
 
@@ -98,12 +126,15 @@ class ServiceFactory:
         traces: TraceBackend | None = None
         if tracing:
             traces = self._request.getfixturevalue("trace_backend")
+        keys: AuthKeys = self._request.getfixturevalue("auth_keys")
         infrastructure = Infrastructure(
             kafka_bootstrap=self._kafka_bootstrap,
             mongo_uri=self._mongo_uri,
             smtp_host=sink.host if sink is not None else None,
             smtp_port=sink.port if sink is not None else None,
             zipkin_spans_endpoint=traces.spans_endpoint if traces is not None else None,
+            signing_key_file=str(keys.path),
+            jwks_json=json.dumps(keys.key.jwks()),
         )
         chosen_port = port if port is not None else free_port()
         variables = service_env(spec, infrastructure, port=chosen_port, database=database)

@@ -30,7 +30,10 @@ class ServiceSpec:
 # Adding a service is one line here (content 8002, events 8003, gateway 8000 are planned).
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("membership", "membership", 8001),
+    ServiceSpec("content", "content", 8002),
+    ServiceSpec("events", "events", 8003),
     ServiceSpec("notifications", "notifications", 8004, uses_smtp=True),
+    ServiceSpec("gateway", "gateway", 8000),
 )
 
 
@@ -65,6 +68,11 @@ class Infrastructure:
     smtp_host: str | None = None
     smtp_port: int | None = None
     zipkin_spans_endpoint: str | None = None
+    #: Membership signs access tokens with this Ed25519 PEM file.
+    signing_key_file: str | None = None
+    #: Where every service finds the public keys: a JWKS URL, or the JWKS document itself.
+    jwks_url: str | None = None
+    jwks_json: str | None = None
 
 
 def service_env(
@@ -96,5 +104,11 @@ def service_env(
         env["OTEL_EXPORTER_ZIPKIN_ENDPOINT"] = infra.zipkin_spans_endpoint
     else:
         env["OTEL_TRACES_EXPORTER"] = "none"
+    if infra.signing_key_file is not None:
+        env["MEMBERSHIP_SIGNING_KEY_FILE"] = infra.signing_key_file
+    if infra.jwks_json is not None:
+        env[f"{prefix}AUTH_JWKS"] = infra.jwks_json
+    elif infra.jwks_url is not None:
+        env[f"{prefix}AUTH_JWKS_URL"] = infra.jwks_url
     env.update(spec.env)
     return env

@@ -17,7 +17,14 @@ from cerchia_devstack.paths import kafka_pom
 from cerchia_devstack.ports import LOCALHOST
 from cerchia_devstack.process import ManagedProcess, ProcessRecord
 from cerchia_devstack.service_process import ServiceProcess
-from cerchia_devstack.services import SERVICES, Infrastructure, ServiceSpec, is_present, service_env
+from cerchia_devstack.services import (
+    SERVICES,
+    Infrastructure,
+    ServiceSpec,
+    is_present,
+    service_env,
+)
+from cerchia_devstack.services import service as service_spec
 from cerchia_devstack.topics import catalog_topics, ensure_topics
 from cerchia_devstack.zipkin import Zipkin
 
@@ -98,6 +105,9 @@ class Stack:
             smtp_host=self.config.host,
             smtp_port=self.config.smtp_port,
             zipkin_spans_endpoint=self.zipkin.spans_endpoint,
+            signing_key_file=str(self.root / "keys" / "membership-signing.pem"),
+            jwks_url=f"http://{self.config.host}:{service_spec('membership').port}"
+            "/.well-known/jwks.json",
         )
 
     def service(self, spec: ServiceSpec) -> ServiceProcess:

@@ -1,5 +1,8 @@
 """Membership settings, read once from ``MEMBERSHIP_*`` environment variables."""
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cerchia_chassis.settings import ServiceSettings
@@ -12,3 +15,11 @@ class MembershipSettings(ServiceSettings):
 
     service_name: str = "membership"
     http_port: int = 8001
+
+    signing_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "Ed25519 private key (PKCS#8 PEM) that signs access tokens; created when missing. "
+            "Without it each process generates its own key, which only suits one-process setups."
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Content domain: entities and rules, free of I/O."""

@@ -1,0 +1,1 @@
+"""Cerchia events service (the aggregate is a Gathering)."""

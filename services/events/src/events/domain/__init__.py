@@ -1,0 +1,1 @@
+"""Events domain: entities and rules, free of I/O."""
