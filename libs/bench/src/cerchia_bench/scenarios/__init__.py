@@ -1,0 +1,1 @@
+"""Benchmark scenarios, grouped by what they exercise."""

@@ -1,0 +1,140 @@
+"""Kafka: raw aiokafka produce+consume (control) and a FastStream subscriber decoding a contract."""
+
+import asyncio
+import time
+import uuid
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from cerchia_bench.harness import Measurement
+from cerchia_contracts.catalog import MEMBERSHIP_USERS
+from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
+
+MESSAGES = 20_000
+
+
+def payloads(count: int) -> list[bytes]:
+    """Realistic contract payloads (a user_registered event each)."""
+    return [
+        UserRegisteredV1.new(
+            subject=f"u{i}",
+            data=UserRegistered(
+                user_id=f"u{i}", email=f"u{i}@example.org", display_name=f"User {i}", locale="it"
+            ),
+        )
+        .model_dump_json()
+        .encode()
+        for i in range(count)
+    ]
+
+
+async def fresh_topic(bootstrap: str) -> str:
+    """A new single-partition topic, so every run starts from an empty log."""
+    name = f"bench.{uuid.uuid4().hex[:10]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 1, 1)])
+    finally:
+        await admin.close()
+    return name
+
+
+async def produce(bootstrap: str, topic: str, messages: list[bytes]) -> float:
+    """Send with the platform's producer settings; return messages per second."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+    )
+    await producer.start()
+    try:
+        # The first send waits for the new topic's metadata; that wait is not throughput.
+        await producer.send_and_wait(topic, value=messages[0], key=b"k")
+        started = time.perf_counter()
+        futures = [await producer.send(topic, value=m, key=b"k") for m in messages[1:]]
+        await asyncio.gather(*futures)
+        return (len(messages) - 1) / (time.perf_counter() - started)
+    finally:
+        await producer.stop()
+
+
+async def raw_produce_consume(bootstrap: str) -> Measurement:
+    """Control: idempotent produce, then a raw consumer reading every message back."""
+    topic = await fresh_topic(bootstrap)
+    messages = payloads(MESSAGES)
+    produced = await produce(bootstrap, topic, messages)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    try:
+        started, seen = time.perf_counter(), 0
+        while seen < MESSAGES:
+            batch = await consumer.getmany(timeout_ms=1000)
+            seen += sum(len(records) for records in batch.values())
+        consumed = MESSAGES / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+    return Measurement({"produce_msgs_per_s": produced, "consume_msgs_per_s": consumed})
+
+
+async def faststream_decode(bootstrap: str) -> Measurement:
+    """A FastStream subscriber decoding each message into its contract, no other I/O."""
+    topic = await fresh_topic(bootstrap)
+    await produce(bootstrap, topic, payloads(MESSAGES))
+    broker = KafkaBroker(bootstrap, logger=None)
+    done = asyncio.Event()
+    seen = 0
+    first = 0.0
+
+    # No group, like the raw control: the comparison is decode + dispatch, not group joins.
+    @broker.subscriber(topic, auto_offset_reset="earliest")
+    async def handle(message: KafkaMessage) -> None:
+        nonlocal seen, first
+        if seen == 0:
+            first = time.perf_counter()  # group join is not part of the consume rate
+        MEMBERSHIP_USERS.decode(message.body)
+        seen += 1
+        if seen == MESSAGES:
+            done.set()
+
+    await broker.start()
+    try:
+        await asyncio.wait_for(done.wait(), timeout=300)
+        rate = (MESSAGES - 1) / (time.perf_counter() - first)
+    finally:
+        await broker.stop()
+    return Measurement({"consume_msgs_per_s": rate})
+
+
+async def faststream_batch_decode(bootstrap: str) -> Measurement:
+    """A FastStream batch subscriber decoding every message of each batch into its contract."""
+    topic = await fresh_topic(bootstrap)
+    await produce(bootstrap, topic, payloads(MESSAGES))
+    broker = KafkaBroker(bootstrap, logger=None)
+    done = asyncio.Event()
+    seen = 0
+    first = 0.0
+
+    @broker.subscriber(topic, auto_offset_reset="earliest", batch=True, max_records=500)
+    async def handle(message: KafkaMessage) -> None:
+        nonlocal seen, first
+        if seen == 0:
+            first = time.perf_counter()
+        records = message.raw_message
+        batch = records if isinstance(records, tuple) else (records,)
+        for record in batch:
+            MEMBERSHIP_USERS.decode(record.value)
+        seen += len(batch)
+        if seen >= MESSAGES:
+            done.set()
+
+    await broker.start()
+    try:
+        await asyncio.wait_for(done.wait(), timeout=300)
+        rate = MESSAGES / (time.perf_counter() - first)
+    finally:
+        await broker.stop()
+    return Measurement({"consume_msgs_per_s": rate})
