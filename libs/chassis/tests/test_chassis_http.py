@@ -7,6 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
+from pymongo.errors import ServerSelectionTimeoutError
 
 from cerchia_chassis.http import service_app
 from cerchia_chassis.problems import Problem
@@ -55,6 +56,8 @@ def build(kafka_ok: bool = True) -> FastAPI:
             raise Problem(409, "name-taken", "That name is taken.", name=body.name)
         if body.name == "boom":
             raise RuntimeError("secret internals")
+        if body.name == "db-down":
+            raise ServerSelectionTimeoutError("no servers at 127.0.0.1:1")
         return {"name": body.name}
 
     return app
@@ -97,6 +100,14 @@ async def test_unexpected_error_is_500_problem_without_internals() -> None:
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret" not in response.text
+
+
+async def test_an_unreachable_database_is_503_with_retry_after() -> None:
+    response = await call(build(), "POST", "/things", json={"name": "db-down"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"].endswith("/dependency-unavailable")
+    assert "127.0.0.1" not in response.text
 
 
 async def test_unknown_route_is_404_problem() -> None:

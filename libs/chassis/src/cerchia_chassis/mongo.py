@@ -31,6 +31,8 @@ def build_mongo_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
         settings.mongo_uri,
         appname=settings.service_name,
         maxPoolSize=settings.mongo_max_pool_size,
+        serverSelectionTimeoutMS=settings.mongo_timeout_ms,
+        connectTimeoutMS=settings.mongo_timeout_ms,
         tz_aware=True,
         uuidRepresentation="standard",
         w="majority",

@@ -29,6 +29,11 @@ class ServiceSettings(BaseSettings):
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
     mongo_database: str | None = Field(default=None, description="Defaults to the service name.")
     mongo_max_pool_size: int = 50
+    mongo_timeout_ms: int = Field(
+        default=5000,
+        description="Server selection and connect timeout: a request fails fast (503) when "
+        "the database is unreachable instead of hanging.",
+    )
 
     outbox_relay_enabled: bool = Field(
         default=True, description="Run the outbox relay in this process."
