@@ -16,6 +16,23 @@ from pythonjsonlogger.json import JsonFormatter
 _provider: TracerProvider | None = None
 
 
+# The spec's names for exporters whose Python packages register more specific entry points.
+_ALIASES = {
+    "otlp": {"http/protobuf": "otlp_proto_http", "grpc": "otlp_proto_grpc"},
+    "zipkin": {"": "zipkin_json"},
+}
+
+
+def _entry_point_name(name: str) -> str:
+    aliases = _ALIASES.get(name)
+    if aliases is None:
+        return name
+    protocol = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"
+    )
+    return aliases.get(protocol) or aliases.get("", name)
+
+
 def _exporters() -> list[SpanExporter]:
     # The spec's default is "otlp"; with nothing configured a developer's process would only log
     # connection errors, so an unset variable means no export.
@@ -24,7 +41,9 @@ def _exporters() -> list[SpanExporter]:
     for name in names:
         if name in ("", "none"):
             continue
-        (entry_point,) = entry_points(group="opentelemetry_traces_exporter", name=name)
+        (entry_point,) = entry_points(
+            group="opentelemetry_traces_exporter", name=_entry_point_name(name)
+        )
         exporters.append(entry_point.load()())
     return exporters
 

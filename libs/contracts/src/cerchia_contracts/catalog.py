@@ -8,6 +8,8 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter
 
 from cerchia_contracts.envelope import CloudEvent
+from cerchia_contracts.events import content as c
+from cerchia_contracts.events import gatherings as g
 from cerchia_contracts.events import membership as m
 
 DLQ_SUFFIX = ".dlq"
@@ -95,8 +97,10 @@ MEMBERSHIP_COMMUNITIES = Topic(
         m.ApplicationApprovedV1,
         m.ApplicationRejectedV1,
         m.InvitationAcceptedV1,
+        m.InvitationRevokedV1,
         m.MemberJoinedV1,
         m.MemberWaitlistedV1,
+        m.WaitlistLeftV1,
         m.SeatOfferedV1,
         m.SeatOfferDeclinedV1,
         m.SeatOfferExpiredV1,
@@ -120,11 +124,109 @@ MEMBERSHIP_INTRODUCTIONS = Topic(
     description="Double opt-in introductions between members of a community.",
 )
 
+EVENTS_GATHERINGS = Topic(
+    name="events.gatherings.v1",
+    producer="events",
+    events=(
+        g.GatheringScheduledV1,
+        g.GatheringChangedV1,
+        g.GatheringCancelledV1,
+        g.RsvpConfirmedV1,
+        g.RsvpWaitlistedV1,
+        g.RsvpCancelledV1,
+        g.WaitlistPromotedV1,
+        g.AttendeeCheckedInV1,
+        g.RecapPublishedV1,
+    ),
+    key=(
+        "gathering id (the event subject): one gathering's history (scheduled, RSVPs, changes, "
+        "cancellation, check-ins, recap) stays in order; gatherings are independent of each other"
+    ),
+    description=(
+        "Community gatherings (the API's events): scheduling, changes (flagged critical when "
+        "time, place or link change), cancellations, RSVPs and waitlist, check-ins, recaps."
+    ),
+)
+
+EVENTS_REMINDERS = Topic(
+    name="events.reminders.v1",
+    producer="events",
+    events=(g.ReminderDueV1,),
+    key="gathering id (the event subject)",
+    description="Reminders due before a gathering, with the confirmed attendees to remind.",
+)
+
+CONTENT_DISCUSSIONS = Topic(
+    name="content.discussions.v1",
+    producer="content",
+    events=(
+        c.ThreadCreatedV1,
+        c.ThreadEditedV1,
+        c.ThreadDeletedV1,
+        c.ThreadPinnedV1,
+        c.ThreadUnpinnedV1,
+        c.ThreadLockedV1,
+        c.ThreadUnlockedV1,
+        c.ThreadMovedV1,
+        c.ReplyPostedV1,
+        c.ReplyEditedV1,
+        c.ReplyDeletedV1,
+        c.ReactionAddedV1,
+        c.MemberMentionedV1,
+    ),
+    key="community id (the event subject): one community's discussions stay in order",
+    description=(
+        "Forum discussions: threads, replies, reactions and @mentions, each naming the people "
+        "to notify (author, followers, mentioned members)."
+    ),
+)
+
+CONTENT_LIBRARY = Topic(
+    name="content.library.v1",
+    producer="content",
+    events=(
+        c.ResourceSharedV1,
+        c.ResourceMarkedUsefulV1,
+        c.CoursePublishedV1,
+        c.LessonPublishedV1,
+        c.MemberEnrolledV1,
+        c.LessonCompletedV1,
+        c.CourseCompletedV1,
+    ),
+    key="community id (the event subject)",
+    description="The resource library and courses: shared resources, publications, progress.",
+)
+
+CONTENT_MODERATION = Topic(
+    name="content.moderation.v1",
+    producer="content",
+    events=(c.PostFlaggedV1, c.PostModeratedV1),
+    key="community id (the event subject)",
+    description="Flags raised by members and moderators' audited decisions on content.",
+)
+
+CONTENT_MESSAGES = Topic(
+    name="content.messages.v1",
+    producer="content",
+    events=(c.DirectMessageSentV1,),
+    key="conversation id (the event subject): one conversation stays in order",
+    description=(
+        "Internal: direct messages between members, for notifications to deliver. Personal "
+        "correspondence: not for integrators; restricted by ACL."
+    ),
+)
+
 CATALOG: tuple[Topic, ...] = (
     MEMBERSHIP_USERS,
     MEMBERSHIP_TOKENS,
     MEMBERSHIP_COMMUNITIES,
     MEMBERSHIP_INTRODUCTIONS,
+    EVENTS_GATHERINGS,
+    EVENTS_REMINDERS,
+    CONTENT_DISCUSSIONS,
+    CONTENT_LIBRARY,
+    CONTENT_MODERATION,
+    CONTENT_MESSAGES,
 )
 
 

@@ -33,7 +33,17 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("content", "content", 8002),
     ServiceSpec("events", "events", 8003),
     ServiceSpec("notifications", "notifications", 8004, uses_smtp=True),
-    ServiceSpec("gateway", "gateway", 8000),
+    ServiceSpec(
+        "gateway",
+        "gateway",
+        8000,
+        env={
+            "GATEWAY_MEMBERSHIP_URL": f"http://{LOCALHOST}:8001",
+            "GATEWAY_CONTENT_URL": f"http://{LOCALHOST}:8002",
+            "GATEWAY_EVENTS_URL": f"http://{LOCALHOST}:8003",
+            "GATEWAY_NOTIFICATIONS_URL": f"http://{LOCALHOST}:8004",
+        },
+    ),
 )
 
 

@@ -9,8 +9,17 @@ from cerchia_chassis.auth import KeySet, TokenVerifier
 from cerchia_chassis.http import service_app
 from membership.adapters.signing import load_signing_key
 from membership.container import Container
-from membership.entrypoints.http import router
+from membership.entrypoints.accounts import router as accounts_router
+from membership.entrypoints.admission import router as admission_router
+from membership.entrypoints.auth import router as auth_router
+from membership.entrypoints.communities import router as communities_router
+from membership.entrypoints.directory import router as directory_router
+from membership.entrypoints.introductions import router as introductions_router
 from membership.entrypoints.keys import router as keys_router
+from membership.entrypoints.moderation import router as moderation_router
+from membership.entrypoints.privacy import router as privacy_router
+from membership.entrypoints.profiles import router as profiles_router
+from membership.entrypoints.refusals import install_refusal_handler
 from membership.settings import MembershipSettings
 
 
@@ -26,7 +35,7 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = Container.build(settings)
+        container = Container.build(settings, signing_key=signing_key)
         async with container.chassis.running() as chassis:
             app.state.container = container
             app.state.chassis = chassis
@@ -41,6 +50,15 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
         token_verifier=verifier,
     )
     app.state.signing_key = signing_key
-    app.include_router(router)
+    app.include_router(accounts_router)
+    app.include_router(auth_router)
+    app.include_router(profiles_router)
+    app.include_router(privacy_router)
     app.include_router(keys_router)
+    install_refusal_handler(app)
+    app.include_router(communities_router)
+    app.include_router(admission_router)
+    app.include_router(moderation_router)
+    app.include_router(directory_router)
+    app.include_router(introductions_router)
     return app

@@ -1,5 +1,6 @@
 """Membership settings, read once from ``MEMBERSHIP_*`` environment variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field
@@ -22,4 +23,56 @@ class MembershipSettings(ServiceSettings):
             "Ed25519 private key (PKCS#8 PEM) that signs access tokens; created when missing. "
             "Without it each process generates its own key, which only suits one-process setups."
         ),
+    )
+
+    # Accounts and sessions. Durations accept seconds or ISO 8601 (e.g. PT15M, P30D).
+    access_token_ttl: timedelta = Field(
+        default=timedelta(minutes=15), description="Lifetime of access tokens."
+    )
+    refresh_token_ttl: timedelta = Field(
+        default=timedelta(days=30),
+        description="A session ends after this long without a refresh (each refresh renews it).",
+    )
+    email_verification_ttl: timedelta = Field(
+        default=timedelta(hours=48), description="How long an email-verification link works."
+    )
+    password_reset_ttl: timedelta = Field(
+        default=timedelta(hours=1), description="How long a password-reset link works."
+    )
+    login_window: timedelta = Field(
+        default=timedelta(minutes=15), description="Sliding window of the login throttles."
+    )
+    login_account_limit: int = Field(
+        default=5, ge=1, description="Failed logins per account per window before a 429."
+    )
+    login_ip_limit: int = Field(
+        default=50, ge=1, description="Failed logins per client address per window before a 429."
+    )
+    token_request_window: timedelta = Field(
+        default=timedelta(hours=1),
+        description="Sliding window of the limits on verification and reset emails.",
+    )
+    token_request_account_limit: int = Field(
+        default=5, ge=1, description="Verification/reset emails per account per window."
+    )
+    token_request_ip_limit: int = Field(
+        default=20, ge=1, description="Verification/reset requests per client address per window."
+    )
+
+    # Communities: admission timings.
+    seat_offer_ttl: timedelta = Field(
+        default=timedelta(hours=48),
+        gt=timedelta(0),
+        description="How long a seat offered to the head of a waitlist is held.",
+    )
+    seat_offer_sweep_interval_s: float = Field(
+        default=30.0, gt=0, description="How often lapsed seat offers are looked for."
+    )
+    seat_offer_sweep_batch: int = Field(
+        default=100, ge=1, description="Lapsed offers closed per sweep step."
+    )
+    invitation_ttl: timedelta = Field(
+        default=timedelta(days=7),
+        gt=timedelta(0),
+        description="Default lifetime of an invitation link.",
     )

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from cerchia_chassis.http import service_app
 from notifications.container import Container
 from notifications.entrypoints.consumers import register_consumers
+from notifications.entrypoints.http import feed, preferences, push, unsubscribe, webhooks
 from notifications.settings import NotificationsSettings
 
 
@@ -24,10 +25,13 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             app.state.chassis = chassis
             yield
 
-    return service_app(
+    app = service_app(
         settings,
         title="Cerchia notifications",
         version="0.1.0",
-        description="In-app, email and web push notifications.",
+        description="In-app feed, email and web push notifications; webhooks for integrators.",
         lifespan=lifespan,
     )
+    for module in (feed, push, preferences, webhooks, unsubscribe):
+        app.include_router(module.router)
+    return app

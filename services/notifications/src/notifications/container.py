@@ -2,13 +2,32 @@
 
 from dataclasses import dataclass
 
+from py_vapid import Vapid  # type: ignore[import-untyped]
+
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.runtime import Chassis
+from notifications.adapters.budget import MongoFanoutBudget
+from notifications.adapters.communities import MongoCommunities
 from notifications.adapters.deliveries import MongoDeliveryQueue
+from notifications.adapters.digests import MongoDigests
+from notifications.adapters.feed import MongoFeed
+from notifications.adapters.messages import Copy
+from notifications.adapters.preferences import MongoPreferences
+from notifications.adapters.push import WebPushSender, load_vapid
+from notifications.adapters.push_subscriptions import MongoPushSubscriptions
 from notifications.adapters.smtp import SmtpEmailSender
 from notifications.adapters.templates import EmailTemplates
+from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
+from notifications.adapters.url_guard import NetworkUrlGuard
 from notifications.adapters.users import MongoUserDirectory
+from notifications.adapters.webhook_sender import WebhookSender
+from notifications.adapters.webhooks import MongoWebhooks
+from notifications.domain.deliveries import Channel
+from notifications.service.digests import send_due_digests
 from notifications.service.dispatch import dispatch_due
+from notifications.service.events import EventHandler
+from notifications.service.fanout import Fanout
+from notifications.service.ports import Sender
 from notifications.settings import NotificationsSettings
 
 
@@ -19,24 +38,78 @@ class Container:
     settings: NotificationsSettings
     chassis: Chassis
     users: MongoUserDirectory
+    communities: MongoCommunities
+    preferences: MongoPreferences
+    feed: MongoFeed
     deliveries: MongoDeliveryQueue
-    email: SmtpEmailSender
+    digests: MongoDigests
+    devices: MongoPushSubscriptions
+    webhooks: MongoWebhooks
+    guard: NetworkUrlGuard
+    tokens: SignedUnsubscribeTokens
+    vapid: Vapid
+    events: EventHandler
 
     @classmethod
     def build(cls, settings: NotificationsSettings) -> "Container":
-        """Wire the service and its delivery loop; nothing connects until ``chassis.running()``."""
-        chassis = Chassis(
-            settings, indexes=[*MongoUserDirectory.indexes, *MongoDeliveryQueue.indexes]
+        """Wire the service and its loops; nothing connects until ``chassis.running()``."""
+        stores = (
+            MongoUserDirectory,
+            MongoCommunities,
+            MongoPreferences,
+            MongoFeed,
+            MongoDeliveryQueue,
+            MongoDigests,
+            MongoPushSubscriptions,
+            MongoWebhooks,
+            MongoFanoutBudget,
         )
-        deliveries = MongoDeliveryQueue(chassis.db)
-        email = SmtpEmailSender(settings, EmailTemplates(base_url=settings.public_base_url))
+        chassis = Chassis(settings, indexes=[index for store in stores for index in store.indexes])
+        db = chassis.db
+        users, communities = MongoUserDirectory(db), MongoCommunities(db)
+        preferences, feed = MongoPreferences(db), MongoFeed(db)
+        deliveries, digests = MongoDeliveryQueue(db), MongoDigests(db)
+        devices, webhooks = MongoPushSubscriptions(db), MongoWebhooks(db)
+        guard = NetworkUrlGuard(allow_private=settings.webhook_allow_private_networks)
+        tokens = SignedUnsubscribeTokens(settings.unsubscribe_secret.get_secret_value())
+        key = settings.vapid_private_key
+        vapid = load_vapid(key.get_secret_value() if key else None)
+        copy = Copy()
+        senders: dict[Channel, Sender] = {
+            Channel.EMAIL: SmtpEmailSender(
+                settings, EmailTemplates(base_url=settings.public_base_url, copy=copy), tokens
+            ),
+            Channel.PUSH: WebPushSender(
+                vapid=vapid,
+                subject=settings.vapid_subject,
+                devices=devices,
+                base_url=settings.public_base_url,
+                ttl_s=settings.push_ttl_s,
+                timeout_s=settings.push_timeout_s,
+            ),
+            Channel.WEBHOOK: WebhookSender(
+                registry=webhooks,
+                guard=guard,
+                timeout_s=settings.webhook_timeout_s,
+                disable_after=settings.webhook_disable_after,
+            ),
+        }
 
         async def dispatch() -> int:
             return await dispatch_due(
                 deliveries=deliveries,
-                email=email,
+                senders=senders,
                 batch_size=settings.dispatch_batch_size,
                 max_attempts=settings.dispatch_max_attempts,
+            )
+
+        async def digest() -> int:
+            return await send_due_digests(
+                digests=digests,
+                deliveries=deliveries,
+                users=users,
+                transactions=chassis.transactions,
+                limit=settings.digest_batch_size,
             )
 
         sender = WakeablePoller(
@@ -47,10 +120,39 @@ class Container:
         )
         deliveries.on_enqueue(sender.wake)
         chassis.add_loop(sender)
+        chassis.add_loop(
+            WakeablePoller(
+                "digest-scheduler",
+                digest,
+                interval=settings.digest_poll_interval_s,
+                batch_size=settings.digest_batch_size,
+            )
+        )
+        fanout = Fanout(
+            users=users,
+            communities=communities,
+            preferences=preferences,
+            push=devices,
+            feed=feed,
+            deliveries=deliveries,
+            digests=digests,
+            webhooks=webhooks,
+            budget=MongoFanoutBudget(db, per_hour=settings.fanout_budget_per_hour),
+            copy=copy,
+        )
         return cls(
             settings=settings,
             chassis=chassis,
-            users=MongoUserDirectory(chassis.db),
+            users=users,
+            communities=communities,
+            preferences=preferences,
+            feed=feed,
             deliveries=deliveries,
-            email=email,
+            digests=digests,
+            devices=devices,
+            webhooks=webhooks,
+            guard=guard,
+            tokens=tokens,
+            vapid=vapid,
+            events=EventHandler(inbox=chassis.inbox, fanout=fanout),
         )

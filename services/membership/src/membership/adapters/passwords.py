@@ -11,6 +11,7 @@ class Argon2Hasher:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
+        self._absent_hash: str | None = None
 
     async def hash(self, password: str) -> str:
         """Hash in a worker thread: argon2 is deliberately slow."""
@@ -22,3 +23,10 @@ class Argon2Hasher:
             return await asyncio.to_thread(self._hasher.verify, password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    async def verify_absent(self, password: str) -> bool:
+        """Take as long as a real verification, for an account that does not exist; False."""
+        if self._absent_hash is None:
+            self._absent_hash = await self.hash("no account has this password")
+        await self.verify(self._absent_hash, password)
+        return False

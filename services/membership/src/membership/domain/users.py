@@ -1,9 +1,12 @@
-"""The user account: identity, display name and language."""
+"""The user account: identity, credentials, display name, language and profile."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
+
+from membership.domain.profiles import Profile
+from membership.domain.public_profiles import PublicProfile
 
 Locale = Literal["it", "en"]
 
@@ -23,6 +26,13 @@ class User:
     locale: Locale
     password_hash: str
     created_at: datetime
+    email_verified_at: datetime | None = None
+    profile: Profile = field(default_factory=Profile)
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether the user proved they own ``email``."""
+        return self.email_verified_at is not None
 
     @classmethod
     def register(
@@ -42,4 +52,40 @@ class User:
             locale=locale,
             password_hash=password_hash,
             created_at=now,
+        )
+
+    def verified(self, now: datetime) -> "User":
+        """The account with its email verified (the first verification time is kept)."""
+        return replace(self, email_verified_at=self.email_verified_at or now)
+
+    def with_password(self, password_hash: str) -> "User":
+        """The account with a new password hash."""
+        return replace(self, password_hash=password_hash)
+
+    def renamed(self, *, display_name: str | None = None, locale: Locale | None = None) -> "User":
+        """The account with a new display name and/or language."""
+        return replace(
+            self,
+            display_name=self.display_name
+            if display_name is None
+            else " ".join(display_name.split()),
+            locale=locale or self.locale,
+        )
+
+    def with_profile(self, profile: Profile) -> "User":
+        """The account with an edited profile."""
+        return replace(self, profile=profile)
+
+    def public_profile(self) -> PublicProfile:
+        """The part of the profile fellow members see in the directory and introductions."""
+        return PublicProfile(
+            user_id=self.id,
+            display_name=self.display_name,
+            handle=self.profile.handle,
+            headline=self.profile.headline,
+            city=self.profile.city,
+            skills=self.profile.skills,
+            interests=self.profile.interests,
+            asks=self.profile.asks,
+            offers=self.profile.offers,
         )

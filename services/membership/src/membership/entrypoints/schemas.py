@@ -9,7 +9,19 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr
 class RegisterRequest(BaseModel):
     """Create an account."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "ada@example.org",
+                    "password": "correct horse battery",
+                    "display_name": "Ada Lovelace",
+                    "locale": "en",
+                }
+            ]
+        },
+    )
 
     email: EmailStr = Field(description="Login and contact address.", max_length=254)
     password: SecretStr = Field(
@@ -26,6 +38,32 @@ class UserResponse(BaseModel):
 
     id: str
     email: str
+    email_verified: bool = Field(description="Whether the owner proved they own the address.")
     display_name: str
     locale: Literal["it", "en"]
     created_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b8f5c1e-4a55-4a36-9d0e-2f1c7e0f6a11",
+                    "email": "ada@example.org",
+                    "email_verified": False,
+                    "display_name": "Ada Lovelace",
+                    "locale": "en",
+                    "created_at": "2025-05-04T09:30:00Z",
+                }
+            ]
+        }
+    )
+
+
+class EraseRequest(BaseModel):
+    """Confirm the erasure of my account with my password."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"password": "correct horse battery"}]}
+    )
+
+    password: SecretStr = Field(min_length=1, max_length=256, description="Current password.")

@@ -1,10 +1,12 @@
 """Registering an account."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
 from membership.domain.users import Locale, User
+from membership.service.account_ports import RegistrationParticipant
 from membership.service.ports import (
     EventOutbox,
     PasswordHasher,
@@ -31,8 +33,12 @@ async def register_user(
     outbox: EventOutbox,
     transactions: Transactions,
     hasher: PasswordHasher,
+    participants: Sequence[RegistrationParticipant] = (),
 ) -> User:
-    """Create the account and announce it, atomically; raise EmailAlreadyRegistered."""
+    """Create the account and announce it, atomically; raise EmailAlreadyRegistered.
+
+    ``participants`` act in the same transaction (the email verification request, for one).
+    """
     user = User.register(
         email=registration.email,
         display_name=registration.display_name,
@@ -51,6 +57,8 @@ async def register_user(
     async def work(session: Session) -> None:
         await users.add(user, session)
         await outbox.add(session, event)
+        for participant in participants:
+            await participant.registered(user, session)
 
     await transactions.run(work)
     outbox.committed()

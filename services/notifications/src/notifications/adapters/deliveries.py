@@ -7,6 +7,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
+from notifications.domain.categories import Category, Urgency
 from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
 
 DELIVERIES = "deliveries"
@@ -19,7 +20,11 @@ class MongoDeliveryQueue:
     indexes: Sequence[Indexes] = (
         Indexes(
             DELIVERIES,
-            (IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due"),),
+            (
+                IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due"),
+                IndexModel([("recipient_id", ASCENDING)], name="by_recipient"),
+                IndexModel([("event_id", ASCENDING)], name="by_event"),
+            ),
         ),
     )
 
@@ -36,7 +41,7 @@ class MongoDeliveryQueue:
         self._wake()
 
     async def enqueue(self, deliveries: Sequence[Delivery], session: Session) -> None:
-        """Store deliveries in the caller's transaction."""
+        """Store deliveries in the caller's transaction, in one bulk write."""
         if deliveries:
             await self._collection.insert_many(
                 [_to_document(d) for d in deliveries], session=session, ordered=False
@@ -57,20 +62,46 @@ class MongoDeliveryQueue:
             claimed.append(_from_document(document))
         return claimed
 
-    async def mark_sent(self, key: str, *, now: datetime) -> None:
+    async def mark_sent(self, delivery: Delivery, *, now: datetime) -> None:
         """The provider accepted the delivery."""
-        await self._collection.update_one(
-            {"_id": key}, {"$set": {"status": DeliveryStatus.SENT.value, "sent_at": now}}
-        )
+        update: Document = {"$set": {"status": DeliveryStatus.SENT.value, "sent_at": now}}
+        if delivery.sensitive:
+            update["$unset"] = {"context": ""}  # the single-use secret has no business staying
+        await self._collection.update_one({"_id": delivery.key}, update)
 
-    async def mark_failed(self, key: str, *, error: str, retry_at: datetime | None) -> None:
+    async def mark_failed(
+        self, delivery: Delivery, *, error: str, retry_at: datetime | None
+    ) -> None:
         """Retry at ``retry_at``, or give up when it is None."""
-        update: dict[str, object] = {"last_error": error[:1000]}
+        update: Document = {"$set": {"last_error": error[:1000]}}
         if retry_at is None:
-            update["status"] = DeliveryStatus.FAILED.value
+            update["$set"]["status"] = DeliveryStatus.FAILED.value
+            update["$set"]["failed_at"] = datetime.now(UTC)
+            if delivery.sensitive:
+                update["$unset"] = {"context": ""}
         else:
-            update["due_at"] = retry_at
-        await self._collection.update_one({"_id": key}, {"$set": update})
+            update["$set"]["due_at"] = retry_at
+        await self._collection.update_one({"_id": delivery.key}, update)
+
+    async def erase(self, user_id: str, session: Session) -> None:
+        """Forget every delivery to a person (the address and texts are personal data)."""
+        await self._collection.delete_many({"recipient_id": user_id}, session=session)
+
+    async def log(
+        self, *, recipient_id: str | None = None, event_id: str | None = None
+    ) -> list[Document]:
+        """Delivery states for a person or an event, newest first (for the delivery log)."""
+        query: Document = {}
+        if recipient_id is not None:
+            query["recipient_id"] = recipient_id
+        if event_id is not None:
+            query["event_id"] = event_id
+        return (
+            await self._collection.find(query, {"context": 0, "trace_headers": 0})
+            .sort("created_at", -1)
+            .limit(200)
+            .to_list()
+        )
 
 
 def _to_document(delivery: Delivery) -> Document:
@@ -83,11 +114,16 @@ def _to_document(delivery: Delivery) -> Document:
         "locale": delivery.locale,
         "address": delivery.address,
         "context": delivery.context,
+        "category": delivery.category.value,
+        "urgency": delivery.urgency.value,
+        "community_id": delivery.community_id,
+        "sensitive": delivery.sensitive,
         "trace_headers": delivery.trace_headers,
         "status": DeliveryStatus.PENDING.value,
+        "deferred": delivery.deferred,
         "attempts": 0,
         "created_at": delivery.created_at,
-        "due_at": delivery.created_at.astimezone(UTC),
+        "due_at": (delivery.due_at or delivery.created_at).astimezone(UTC),
     }
 
 
@@ -100,8 +136,12 @@ def _from_document(document: Document) -> Delivery:
         template=document["template"],
         locale=document["locale"],
         address=document["address"],
-        context=document["context"],
+        context=document.get("context") or {},
         created_at=document["created_at"],
+        category=Category(document.get("category", Category.ACCOUNT.value)),
+        urgency=Urgency(document.get("urgency", Urgency.NORMAL.value)),
+        community_id=document.get("community_id"),
+        sensitive=bool(document.get("sensitive")),
         trace_headers=document.get("trace_headers") or {},
         attempts=document["attempts"],
     )

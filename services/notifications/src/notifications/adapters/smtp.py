@@ -1,14 +1,22 @@
-"""Email over SMTP (aiosmtplib): multipart text + HTML, traced, idempotency key as Message-ID."""
+"""Email over SMTP (aiosmtplib): multipart text + HTML, RFC 8058 one-click unsubscribe."""
 
 from email.message import EmailMessage
 from email.utils import formatdate
+from urllib.parse import quote
 
 import aiosmtplib
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
 from notifications.adapters.templates import EmailTemplates
-from notifications.domain.deliveries import Delivery
+from notifications.adapters.translations import language
+from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
+from notifications.domain.deliveries import (
+    Delivery,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from notifications.service.preferences import unsubscribe_scope
 from notifications.settings import NotificationsSettings
 
 tracer = trace.get_tracer(__name__)
@@ -17,13 +25,31 @@ tracer = trace.get_tracer(__name__)
 class SmtpEmailSender:
     """Renders a delivery and hands it to the SMTP server."""
 
-    def __init__(self, settings: NotificationsSettings, templates: EmailTemplates) -> None:
+    def __init__(
+        self,
+        settings: NotificationsSettings,
+        templates: EmailTemplates,
+        tokens: SignedUnsubscribeTokens,
+    ) -> None:
         self._settings = settings
         self._templates = templates
+        self._tokens = tokens
+
+    def unsubscribe_url(self, delivery: Delivery) -> str | None:
+        """The one-click link of a delivery, when what it carries can be turned off."""
+        scope = unsubscribe_scope(delivery.category, delivery.template)
+        if scope is None or delivery.recipient_id == delivery.address.lower():
+            return None  # security mail, or an address without an account
+        token = self._tokens.issue(delivery.recipient_id, scope)
+        base = self._settings.public_base_url.rstrip("/")
+        return f"{base}/api/v1/unsubscribe?token={quote(token)}"
 
     def compose(self, delivery: Delivery) -> EmailMessage:
         """The MIME message for a delivery."""
-        rendered = self._templates.render(delivery.template, delivery.locale, delivery.context)
+        unsubscribe = self.unsubscribe_url(delivery)
+        rendered = self._templates.render(
+            delivery.template, delivery.locale, delivery.context, unsubscribe_url=unsubscribe
+        )
         message = EmailMessage()
         message["From"] = self._settings.mail_from
         message["To"] = delivery.address
@@ -31,13 +57,21 @@ class SmtpEmailSender:
         message["Date"] = formatdate(localtime=False, usegmt=True)
         # A Message-ID derived from the idempotency key lets an MTA drop a resend after a crash.
         message["Message-ID"] = f"<{delivery.key.replace(':', '.')}@cerchia.local>"
-        message["Content-Language"] = delivery.locale
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
+        message["X-Cerchia-Category"] = delivery.category.value
+        if unsubscribe is not None:
+            message["List-Unsubscribe"] = f"<{unsubscribe}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(rendered.text)
         message.add_alternative(rendered.html, subtype="html")
+        # After the parts exist: making the message multipart moves Content-* headers inward.
+        message["Content-Language"] = language(delivery.locale)
         return message
 
     async def send(self, delivery: Delivery) -> None:
-        """Send one delivery; raise on any SMTP failure (the caller retries)."""
+        """Send one delivery; 5xx replies are permanent, everything else is worth a retry."""
+        if not delivery.address:
+            raise PermanentDeliveryError("no email address")
         message = self.compose(delivery)
         context = propagate.extract(delivery.trace_headers)
         with tracer.start_as_current_span(
@@ -47,12 +81,19 @@ class SmtpEmailSender:
             span.set_attribute("server.port", self._settings.smtp_port)
             span.set_attribute("cerchia.delivery.key", delivery.key)
             password = self._settings.smtp_password
-            await aiosmtplib.send(
-                message,
-                hostname=self._settings.smtp_host,
-                port=self._settings.smtp_port,
-                username=self._settings.smtp_username,
-                password=password.get_secret_value() if password else None,
-                start_tls=self._settings.smtp_starttls,
-                timeout=self._settings.smtp_timeout_s,
-            )
+            try:
+                await aiosmtplib.send(
+                    message,
+                    hostname=self._settings.smtp_host,
+                    port=self._settings.smtp_port,
+                    username=self._settings.smtp_username,
+                    password=password.get_secret_value() if password else None,
+                    start_tls=self._settings.smtp_starttls,
+                    timeout=self._settings.smtp_timeout_s,
+                )
+            except aiosmtplib.SMTPResponseException as exc:
+                if 500 <= exc.code < 600:
+                    raise PermanentDeliveryError(f"SMTP {exc.code}: {exc.message}") from exc
+                raise TransientDeliveryError(f"SMTP {exc.code}: {exc.message}") from exc
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                raise TransientDeliveryError(f"SMTP unavailable: {exc}") from exc

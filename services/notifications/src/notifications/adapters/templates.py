@@ -1,12 +1,15 @@
-"""Email templates in Jinja2, one folder per language; HTML autoescaped."""
+"""Email templates in Jinja2, translated with gettext catalogs; HTML autoescaped."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-SUPPORTED_LOCALES = ("it", "en")
-DEFAULT_LOCALE = "it"
+from notifications.adapters.messages import Copy
+from notifications.adapters.translations import SUPPORTED_LOCALES, language, translations
+
+#: Kinds with an email of their own; every other kind uses the generic ``notice`` layout.
+DEDICATED = frozenset({"welcome", "digest"})
 
 
 @dataclass(frozen=True)
@@ -18,27 +21,56 @@ class RenderedEmail:
     html: str
 
 
-class EmailTemplates:
-    """Renders ``templates/<locale>/<name>.{subject,txt,html}.j2``."""
+def _environment(lang: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("notifications", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True  # msgids without template indentation
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
-    def __init__(self, *, base_url: str) -> None:
-        self._env = Environment(
-            loader=PackageLoader("notifications", "templates"),
-            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            enable_async=False,
-        )
+
+class EmailTemplates:
+    """Renders ``templates/<kind>.{txt,html}.j2`` (or the generic notice) in a language."""
+
+    def __init__(self, *, base_url: str, copy: Copy | None = None) -> None:
+        self._envs = {lang: _environment(lang) for lang in SUPPORTED_LOCALES}
+        self._copy = copy or Copy()
         self._base_url = base_url.rstrip("/")
 
-    def render(self, name: str, locale: str, context: dict[str, Any]) -> RenderedEmail:
+    def render(
+        self,
+        name: str,
+        locale: str,
+        context: dict[str, Any],
+        *,
+        unsubscribe_url: str | None = None,
+    ) -> RenderedEmail:
         """Render an email in ``locale`` (falling back to the default language)."""
-        lang = locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE
-        values = {**context, "base_url": self._base_url}
-        subject = self._env.get_template(f"{lang}/{name}.subject.j2").render(values)
+        lang = language(locale)
+        env = self._envs[lang]
+        title, body, action = self._copy.texts(name, lang, context)
+        values = {
+            "display_name": "",
+            **self._copy.values(lang, context),
+            "base_url": self._base_url,
+            "lang": lang,
+            "title": title,
+            "body": body,
+            "action": action,
+            "url": self._base_url + str(context.get("link") or "/"),
+            "unsubscribe_url": unsubscribe_url,
+        }
+        template = name if name in DEDICATED else "notice"
+        if name == "digest":
+            title = env.get_template("digest.subject.j2").render(values)
         return RenderedEmail(
-            subject=" ".join(subject.split()),
-            text=self._env.get_template(f"{lang}/{name}.txt.j2").render(values),
-            html=self._env.get_template(f"{lang}/{name}.html.j2").render(values),
+            subject=" ".join(title.split()),
+            text=env.get_template(f"{template}.txt.j2").render(values),
+            html=env.get_template(f"{template}.html.j2").render(values),
         )

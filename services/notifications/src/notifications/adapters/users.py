@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
+from notifications.service.ports import Contact
 
 USERS = "users"
 
@@ -18,12 +19,39 @@ class MongoUserDirectory:
         self._collection = db[USERS]
 
     async def upsert(
-        self, *, user_id: str, email: str, display_name: str, locale: str, session: Session
+        self,
+        *,
+        user_id: str,
+        email: str,
+        display_name: str,
+        locale: str,
+        session: Session,
+        timezone: str | None = None,
     ) -> None:
         """Create or refresh a user's contact details."""
+        fields: Document = {"email": email, "display_name": display_name, "locale": locale}
+        if timezone is not None:
+            fields["timezone"] = timezone
         await self._collection.update_one(
-            {"_id": user_id},
-            {"$set": {"email": email, "display_name": display_name, "locale": locale}},
-            upsert=True,
-            session=session,
+            {"_id": user_id}, {"$set": fields}, upsert=True, session=session
         )
+
+    async def contacts(self, user_ids: Sequence[str], session: Session) -> dict[str, Contact]:
+        """The known users among ``user_ids`` (one query, whatever their number)."""
+        if not user_ids:
+            return {}
+        found = self._collection.find({"_id": {"$in": list(set(user_ids))}}, session=session)
+        return {
+            doc["_id"]: Contact(
+                user_id=doc["_id"],
+                email=doc["email"],
+                display_name=doc["display_name"],
+                locale=doc["locale"],
+                timezone=doc.get("timezone"),
+            )
+            async for doc in found
+        }
+
+    async def erase(self, user_id: str, session: Session) -> None:
+        """Forget the user."""
+        await self._collection.delete_one({"_id": user_id}, session=session)

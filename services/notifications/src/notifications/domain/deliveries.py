@@ -1,9 +1,12 @@
 """A delivery: one notification for one recipient on one channel, sent at most once."""
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from notifications.domain.categories import Category, Urgency
 
 
 class Channel(StrEnum):
@@ -12,6 +15,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     IN_APP = "in_app"
     PUSH = "push"
+    WEBHOOK = "webhook"
 
 
 class DeliveryStatus(StrEnum):
@@ -22,6 +26,18 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class DeliveryError(Exception):
+    """A provider refused or could not take a delivery."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth retrying later (connection error, SMTP 4xx, HTTP 429 or 5xx)."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying cannot help (SMTP 5xx, HTTP 4xx, no address)."""
+
+
 def idempotency_key(event_id: str, recipient_id: str, channel: Channel) -> str:
     """The key that makes a delivery unique: the same event never reaches a person twice on
     one channel."""
@@ -30,7 +46,7 @@ def idempotency_key(event_id: str, recipient_id: str, channel: Channel) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A notification to deliver."""
+    """A notification to deliver through a provider (email, push service, webhook endpoint)."""
 
     key: str
     event_id: str
@@ -41,11 +57,32 @@ class Delivery:
     address: str
     context: dict[str, Any]
     created_at: datetime
+    category: Category = Category.ACCOUNT
+    urgency: Urgency = Urgency.NORMAL
+    community_id: str | None = None
+    #: When it may be sent; later than ``created_at`` when deferred past quiet hours.
+    due_at: datetime | None = None
+    #: Holds a single-use secret: the rendered context is dropped once sent or failed.
+    sensitive: bool = False
     trace_headers: dict[str, str] = field(default_factory=dict)
     attempts: int = 0
 
+    @property
+    def deferred(self) -> bool:
+        """Held back (quiet hours) rather than due at once."""
+        return self.due_at is not None and self.due_at > self.created_at
 
-def retry_delay(attempts: int, *, base: timedelta = timedelta(seconds=5)) -> timedelta:
-    """Exponential backoff between delivery attempts, capped at one hour."""
-    delay: timedelta = base * (2 ** min(max(attempts - 1, 0), 20))
-    return min(delay, timedelta(hours=1))
+
+def retry_delay(
+    attempts: int,
+    *,
+    base: timedelta = timedelta(seconds=5),
+    cap: timedelta = timedelta(hours=1),
+    jitter: float = 0.0,
+) -> timedelta:
+    """Exponential backoff between attempts, capped; ``jitter`` (0..1) spreads retries apart."""
+    delay: timedelta = min(base * (2 ** min(max(attempts - 1, 0), 20)), cap)
+    if jitter:
+        # Not for security: only spreads retries of many deliveries over time.
+        delay *= 1 + random.uniform(-jitter, jitter)  # noqa: S311
+    return delay

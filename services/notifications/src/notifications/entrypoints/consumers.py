@@ -1,21 +1,39 @@
-"""Kafka subscribers: decode the contract, route by event type to one use case."""
+"""Kafka subscribers: every topic with notification rules or projections goes to one handler."""
 
-from cerchia_contracts.catalog import MEMBERSHIP_USERS, AnyEvent
-from cerchia_contracts.events.membership import UserRegisteredV1
+from cerchia_contracts.catalog import (
+    CONTENT_DISCUSSIONS,
+    CONTENT_MESSAGES,
+    CONTENT_MODERATION,
+    EVENTS_GATHERINGS,
+    EVENTS_REMINDERS,
+    MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_INTRODUCTIONS,
+    MEMBERSHIP_TOKENS,
+    MEMBERSHIP_USERS,
+    AnyEvent,
+    Topic,
+)
 from notifications.container import Container
-from notifications.service.welcome import on_user_registered
+
+#: Topics fan-out listens to; add a producer's topics here together with its rows in the rules.
+FANOUT_TOPICS: tuple[Topic, ...] = (
+    MEMBERSHIP_USERS,
+    MEMBERSHIP_TOKENS,
+    MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_INTRODUCTIONS,
+    CONTENT_DISCUSSIONS,
+    CONTENT_MESSAGES,
+    CONTENT_MODERATION,
+    EVENTS_GATHERINGS,
+    EVENTS_REMINDERS,
+)
 
 
 def register_consumers(container: Container) -> None:
     """Subscribe the service to the topics it reacts to."""
 
-    async def on_membership_users(event: AnyEvent) -> None:
-        if isinstance(event, UserRegisteredV1):
-            await on_user_registered(
-                event,
-                inbox=container.chassis.inbox,
-                users=container.users,
-                deliveries=container.deliveries,
-            )
+    async def on_event(event: AnyEvent) -> None:
+        await container.events.handle(event)
 
-    container.chassis.consume(MEMBERSHIP_USERS, on_membership_users)
+    for topic in FANOUT_TOPICS:
+        container.chassis.consume(topic, on_event)

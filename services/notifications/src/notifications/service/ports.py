@@ -1,12 +1,42 @@
 """What the notifications use cases need from the outside world."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from notifications.domain.deliveries import Delivery
+from notifications.domain.feed import FeedItem, FeedPage
+from notifications.domain.preferences import Preferences
+from notifications.domain.webhooks import WebhookSubscription
 
 Session = Any
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A user as the users projection knows them."""
+
+    user_id: str
+    email: str
+    display_name: str
+    locale: str
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """A notification set aside for a person's next digest."""
+
+    key: str
+    user_id: str
+    community_id: str | None
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: datetime
 
 
 class Inbox(Protocol):
@@ -17,12 +47,75 @@ class Inbox(Protocol):
     ) -> bool: ...
 
 
+class Transactions(Protocol):
+    """Runs a unit of work in one database transaction."""
+
+    async def run(self, work: Callable[[Session], Awaitable[T]]) -> T: ...
+
+
 class UserDirectory(Protocol):
     """The local projection of users built from membership events."""
 
     async def upsert(
-        self, *, user_id: str, email: str, display_name: str, locale: str, session: Session
+        self,
+        *,
+        user_id: str,
+        email: str,
+        display_name: str,
+        locale: str,
+        session: Session,
+        timezone: str | None = None,
     ) -> None: ...
+
+    async def contacts(self, user_ids: Sequence[str], session: Session) -> dict[str, Contact]: ...
+
+    async def erase(self, user_id: str, session: Session) -> None: ...
+
+
+class Communities(Protocol):
+    """The local projection of communities, members and roles."""
+
+    async def upsert(self, community_id: str, *, name: str, session: Session) -> None: ...
+
+    async def set_member(
+        self, community_id: str, user_id: str, *, role: str, session: Session
+    ) -> None: ...
+
+    async def remove_member(self, community_id: str, user_id: str, session: Session) -> None: ...
+
+    async def roles(self, community_id: str, session: Session | None = None) -> dict[str, str]: ...
+
+    async def name(self, community_id: str, session: Session | None = None) -> str | None: ...
+
+    async def erase_user(self, user_id: str, session: Session) -> None: ...
+
+
+class PreferenceStore(Protocol):
+    """People's notification preferences."""
+
+    async def get(self, user_id: str) -> Preferences: ...
+
+    async def many(self, user_ids: Sequence[str], session: Session) -> dict[str, Preferences]: ...
+
+    async def put(self, user_id: str, preferences: Preferences) -> None: ...
+
+    async def erase(self, user_id: str, session: Session) -> None: ...
+
+
+class Feed(Protocol):
+    """The in-app feeds."""
+
+    async def add(self, items: Sequence[FeedItem], session: Session) -> None: ...
+
+    async def page(self, user_id: str, *, cursor: str | None, limit: int) -> FeedPage: ...
+
+    async def unread_count(self, user_id: str) -> int: ...
+
+    async def mark_read(self, user_id: str, item_id: str, *, now: datetime) -> bool: ...
+
+    async def mark_all_read(self, user_id: str, *, now: datetime) -> int: ...
+
+    async def erase(self, user_id: str, session: Session) -> None: ...
 
 
 class DeliveryQueue(Protocol):
@@ -32,14 +125,111 @@ class DeliveryQueue(Protocol):
 
     async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]: ...
 
-    async def mark_sent(self, key: str, *, now: datetime) -> None: ...
+    async def mark_sent(self, delivery: Delivery, *, now: datetime) -> None: ...
 
-    async def mark_failed(self, key: str, *, error: str, retry_at: datetime | None) -> None: ...
+    async def mark_failed(
+        self, delivery: Delivery, *, error: str, retry_at: datetime | None
+    ) -> None: ...
+
+    async def erase(self, user_id: str, session: Session) -> None: ...
 
     def wake(self) -> None: ...
 
 
-class EmailSender(Protocol):
-    """Sends one rendered email; the idempotency key travels with it."""
+class Digests(Protocol):
+    """Notifications set aside for digests, and when each person's next digest is due."""
+
+    async def add(
+        self, entries: Sequence[DigestEntry], due: Mapping[str, datetime], session: Session
+    ) -> None: ...
+
+    async def claim_due(self, *, now: datetime, limit: int) -> list[tuple[str, datetime]]: ...
+
+    async def take(self, user_id: str, due_at: datetime, session: Session) -> list[DigestEntry]: ...
+
+    async def erase(self, user_id: str, session: Session) -> None: ...
+
+
+class PushSubscriptions(Protocol):
+    """Browsers' push subscriptions per person."""
+
+    async def users_with_push(self, user_ids: Sequence[str], session: Session) -> set[str]: ...
+
+    async def erase(self, user_id: str, session: Session) -> None: ...
+
+
+class Webhooks(Protocol):
+    """Integrators' webhook subscriptions."""
+
+    async def matching(
+        self, community_id: str, event_type: str, session: Session
+    ) -> list[WebhookSubscription]: ...
+
+
+class FanoutBudget(Protocol):
+    """Provider sends a community may still trigger in the current window."""
+
+    async def reserve(
+        self, community_id: str, *, wanted: int, now: datetime, session: Session
+    ) -> int: ...
+
+
+class Copy(Protocol):
+    """Short localized texts (title, body) for the feed, push and digests."""
+
+    def notice(self, kind: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str]: ...
+
+
+class Sender(Protocol):
+    """Hands one delivery to its provider; the idempotency key travels with it.
+
+    Raises ``TransientDeliveryError`` to be retried, ``PermanentDeliveryError`` otherwise.
+    """
 
     async def send(self, delivery: Delivery) -> None: ...
+
+
+@dataclass(frozen=True)
+class PushSubscription:
+    """A browser's ``PushSubscription``: where to POST and the keys to encrypt for."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+    expiration_time: int | None = None
+
+
+class PushDevices(Protocol):
+    """Managing one person's push subscriptions."""
+
+    async def save(self, user_id: str, subscription: PushSubscription) -> None: ...
+
+    async def remove(self, user_id: str, endpoint: str) -> bool: ...
+
+    async def of(self, user_id: str) -> list[PushSubscription]: ...
+
+    async def forget_endpoint(self, endpoint: str) -> None: ...
+
+
+class WebhookRegistry(Protocol):
+    """Managing webhook subscriptions."""
+
+    async def add(self, subscription: WebhookSubscription) -> None: ...
+
+    async def get(self, subscription_id: str) -> WebhookSubscription | None: ...
+
+    async def of_community(self, community_id: str) -> list[WebhookSubscription]: ...
+
+    async def delete(self, subscription_id: str) -> None: ...
+
+    async def set_secret(self, subscription_id: str, secret: str) -> None: ...
+
+    async def record_outcome(
+        self, subscription_id: str, *, ok: bool, disable_after: int
+    ) -> None: ...
+
+
+class UrlGuard(Protocol):
+    """Refuses webhook URLs that point inside the platform's network."""
+
+    async def check(self, url: str) -> None: ...

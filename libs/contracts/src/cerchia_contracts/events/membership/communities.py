@@ -37,6 +37,8 @@ __all__ = [
     "CommunityUpdatedV1",
     "InvitationAccepted",
     "InvitationAcceptedV1",
+    "InvitationRevoked",
+    "InvitationRevokedV1",
     "JoinPolicy",
     "JoinRoute",
     "MemberBanned",
@@ -59,6 +61,8 @@ __all__ = [
     "SeatOffered",
     "SeatOfferedV1",
     "Visibility",
+    "WaitlistLeft",
+    "WaitlistLeftV1",
 ]
 
 
@@ -214,6 +218,20 @@ class InvitationAcceptedV1(CloudEvent[InvitationAccepted]):
     )
 
 
+class InvitationRevoked(CommunityFact):
+    """A moderator revoked an invitation before it was used; its link no longer works."""
+
+    invitation_id: str = Field(description="Id of the invitation.")
+
+
+class InvitationRevokedV1(CloudEvent[InvitationRevoked]):
+    """An invitation was revoked."""
+
+    type: Literal["cerchia.membership.invitation_revoked.v1"] = Field(
+        default="cerchia.membership.invitation_revoked.v1", description="Event type."
+    )
+
+
 class MemberJoined(CommunityFact):
     """Someone became a member, having accepted the current code of conduct."""
 
@@ -243,6 +261,20 @@ class MemberWaitlistedV1(CloudEvent[MemberWaitlisted]):
 
     type: Literal["cerchia.membership.member_waitlisted.v1"] = Field(
         default="cerchia.membership.member_waitlisted.v1", description="Event type."
+    )
+
+
+class WaitlistLeft(CommunityFact):
+    """A person gave up their place on the waitlist (the others move up)."""
+
+    user_id: str = Field(description="The person who left the waitlist.")
+
+
+class WaitlistLeftV1(CloudEvent[WaitlistLeft]):
+    """Someone left the waitlist."""
+
+    type: Literal["cerchia.membership.waitlist_left.v1"] = Field(
+        default="cerchia.membership.waitlist_left.v1", description="Event type."
     )
 
 

@@ -66,6 +66,12 @@ class ProfileUpdated(EventData):
     city: str | None = Field(default=None, description="City, if shared.")
     skills: tuple[str, ...] = Field(default=(), description="Skills the user lists.")
     interests: tuple[str, ...] = Field(default=(), description="Interests the user lists.")
+    asks: tuple[str, ...] = Field(
+        default=(), description='Networking asks: "I am looking for..." (free text, one each).'
+    )
+    offers: tuple[str, ...] = Field(
+        default=(), description='Networking offers: "I can help with..." (free text, one each).'
+    )
 
 
 class ProfileUpdatedV1(CloudEvent[ProfileUpdated]):

@@ -1,0 +1,148 @@
+"""Direct messages: send within a shared community, list, read markers, block/unblock."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from cerchia_contracts.events import content as c
+from content.domain import limits
+from content.domain.discussions import new_id
+from content.domain.errors import InvalidContent, NotFound
+from content.domain.markup import excerpt
+from content.domain.messages import Conversation, Message, check_can_message, conversation_id
+from content.domain.pages import Page, decode, page_of
+from content.service.ports import Ports, Session
+from content.service.posting import check_rate
+
+DM_EXCERPT = 140
+
+
+def _body(text: str) -> str:
+    body = text.strip()
+    if not body:
+        raise InvalidContent("The message is empty.", code="empty")
+    if len(body) > limits.MESSAGE_BODY_MAX:
+        raise InvalidContent(
+            f"A message has at most {limits.MESSAGE_BODY_MAX} characters.", code="too-long"
+        )
+    return body
+
+
+async def send_message(sender_id: str, recipient_id: str, *, body: str, ports: Ports) -> Message:
+    """Send a message, opening the pair's conversation on first contact."""
+    now = datetime.now(UTC)
+    text = _body(body)
+    check_can_message(
+        sender_id=sender_id,
+        recipient_id=recipient_id,
+        share_community=await ports.directory.share_community(sender_id, recipient_id),
+        blocked=await ports.conversations.blocked(recipient_id, sender_id),
+    )
+    conversation_key = conversation_id(sender_id, recipient_id)
+
+    async def work(session: Session) -> Message:
+        # Checked again inside the transaction: a block may have landed meanwhile.
+        if await ports.conversations.blocked(recipient_id, sender_id, session):
+            check_can_message(
+                sender_id=sender_id, recipient_id=recipient_id, share_community=True, blocked=True
+            )
+        await check_rate(ports, sender_id, now, session)
+        conversation = await ports.conversations.get(conversation_key, session)
+        low, high = sorted((sender_id, recipient_id))
+        conversation = replace(
+            conversation
+            or Conversation(
+                id=conversation_key,
+                participants=(low, high),
+                created_at=now,
+                last_message_at=now,
+                last_read_at={},
+            ),
+            last_message_at=now,
+        )
+        conversation.last_read_at[sender_id] = now
+        message = Message(
+            id=new_id(),
+            conversation_id=conversation_key,
+            sender_id=sender_id,
+            body=text,
+            created_at=now,
+        )
+        await ports.conversations.save(conversation, session)
+        await ports.conversations.add_message(message, session)
+        await ports.outbox.add(
+            session,
+            c.DirectMessageSentV1.new(
+                subject=conversation_key,
+                time=now,
+                data=c.DirectMessageSent(
+                    conversation_id=conversation_key,
+                    message_id=message.id,
+                    sender_id=sender_id,
+                    recipient_id=recipient_id,
+                    excerpt=excerpt(" ".join(text.split()), DM_EXCERPT),
+                ),
+            ),
+        )
+        return message
+
+    message = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return message
+
+
+async def reply_in(conversation_key: str, sender_id: str, *, body: str, ports: Ports) -> Message:
+    """Send a message in an existing conversation of the caller's."""
+    conversation = await my_conversation(conversation_key, sender_id, ports=ports)
+    return await send_message(sender_id, conversation.other(sender_id), body=body, ports=ports)
+
+
+async def my_conversation(conversation_key: str, user_id: str, *, ports: Ports) -> Conversation:
+    """A conversation the caller takes part in; NotFound otherwise."""
+    conversation = await ports.conversations.get(conversation_key)
+    if conversation is None:
+        raise NotFound("No such conversation.")
+    conversation.require_participant(user_id)
+    return conversation
+
+
+async def my_conversations(
+    user_id: str, *, cursor: str | None, limit: int, ports: Ports
+) -> Page[Conversation]:
+    """The caller's conversations, most recent message first."""
+    after = decode(cursor, arity=2) if cursor else None
+    found = await ports.conversations.of(user_id, after=after, limit=limit + 1)
+    return page_of(found, limit, lambda conv: (conv.last_message_at, conv.id))
+
+
+async def conversation_messages(
+    conversation_key: str, user_id: str, *, cursor: str | None, limit: int, ports: Ports
+) -> Page[Message]:
+    """Messages of one of the caller's conversations, newest first."""
+    await my_conversation(conversation_key, user_id, ports=ports)
+    after = decode(cursor, arity=2) if cursor else None
+    found = await ports.conversations.messages(conversation_key, after=after, limit=limit + 1)
+    return page_of(found, limit, lambda message: (message.created_at, message.id))
+
+
+async def mark_conversation_read(conversation_key: str, user_id: str, *, ports: Ports) -> None:
+    """The caller has read the conversation up to now."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> None:
+        conversation = await ports.conversations.get(conversation_key, session)
+        if conversation is None:
+            raise NotFound("No such conversation.")
+        conversation.require_participant(user_id)
+        await ports.conversations.save(
+            replace(conversation, last_read_at={**conversation.last_read_at, user_id: now}),
+            session,
+        )
+
+    await ports.transactions.run(work)
+
+
+async def set_block(user_id: str, other_id: str, *, on: bool, ports: Ports) -> None:
+    """Block (or unblock) someone: a blocked person cannot message the caller."""
+    if user_id == other_id:
+        raise InvalidContent("You cannot block yourself.", code="self-block")
+    await ports.conversations.block(user_id, other_id, on=on)

@@ -1,0 +1,308 @@
+"""Moderation: pin, lock and move threads; flag content; hide, restore or remove it, audited."""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.events import content as c
+from content.domain import limits
+from content.domain.access import Viewer
+from content.domain.discussions import Reply, Thread, new_id
+from content.domain.errors import InvalidContent, NotFound
+from content.domain.library import Resource
+from content.domain.moderation import TARGET_KINDS, Action, Decision, Flag, visibility_after
+from content.domain.pages import Page, decode, page_of
+from content.service.access import viewer_in
+from content.service.ports import Ports, SearchKind, Session
+from content.service.threads import readable_thread, thread_fact
+
+Target = Thread | Reply | Resource
+PAST: dict[Action, c.ModerationAction] = {
+    Action.HIDE: "hidden",
+    Action.RESTORE: "restored",
+    Action.REMOVE: "removed",
+}
+
+
+async def set_thread_state(
+    thread_id: str,
+    user_id: str,
+    *,
+    pinned: bool | None = None,
+    locked: bool | None = None,
+    ports: Ports,
+) -> Thread:
+    """A moderator pins/unpins or locks/unlocks a thread."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> Thread:
+        thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
+        viewer.require_moderator()
+        updated = replace(
+            thread,
+            pinned=thread.pinned if pinned is None else pinned,
+            locked=thread.locked if locked is None else locked,
+        )
+        if updated == thread:
+            return thread
+        await ports.threads.save(updated, session)
+        fact = {**thread_fact(updated, user_id), "follower_ids": updated.followers}
+        subject = thread.community_id
+        event: AnyEvent
+        if pinned is not None and pinned:
+            event = c.ThreadPinnedV1.new(subject=subject, time=now, data=c.ThreadPinned(**fact))
+        elif pinned is not None:
+            event = c.ThreadUnpinnedV1.new(subject=subject, time=now, data=c.ThreadUnpinned(**fact))
+        elif locked:
+            event = c.ThreadLockedV1.new(subject=subject, time=now, data=c.ThreadLocked(**fact))
+        else:
+            event = c.ThreadUnlockedV1.new(subject=subject, time=now, data=c.ThreadUnlocked(**fact))
+        await ports.outbox.add(session, event)
+        return updated
+
+    thread = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return thread
+
+
+async def move_thread(
+    thread_id: str,
+    user_id: str,
+    *,
+    category: str | None,
+    tags: tuple[str, ...] | None,
+    ports: Ports,
+) -> Thread:
+    """A moderator refiles a thread under another category and/or tags."""
+    now = datetime.now(UTC)
+    new_category = limits.tags([category])[0] if category else None
+    new_tags = limits.tags(tags) if tags is not None else None
+
+    async def work(session: Session) -> Thread:
+        thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
+        viewer.require_moderator()
+        moved = replace(
+            thread, category=new_category, tags=thread.tags if new_tags is None else new_tags
+        )
+        await ports.threads.save(moved, session)
+        await ports.outbox.add(
+            session,
+            c.ThreadMovedV1.new(
+                subject=thread.community_id,
+                time=now,
+                data=c.ThreadMoved(
+                    **thread_fact(moved, user_id),
+                    follower_ids=moved.followers,
+                    previous_category=thread.category,
+                    category=moved.category,
+                    tags=moved.tags,
+                ),
+            ),
+        )
+        return moved
+
+    thread = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return thread
+
+
+@dataclass(frozen=True)
+class _Located:
+    target: Target
+    thread: Thread | None
+    title: str
+
+
+async def _locate(
+    community_id: str, kind: str, target_id: str, ports: Ports, session: Session
+) -> _Located:
+    if kind not in TARGET_KINDS:
+        raise InvalidContent(f"Unknown target kind {kind!r}; use one of {', '.join(TARGET_KINDS)}.")
+    found: Target | None
+    thread: Thread | None = None
+    if kind == "thread":
+        found = thread = await ports.threads.get(target_id, session)
+    elif kind == "reply":
+        found = await ports.replies.get(target_id, session)
+        if found is not None:
+            thread = await ports.threads.get(found.thread_id, session)
+    else:
+        found = await ports.library.resource(target_id, session)
+    if found is None or found.community_id != community_id or found.deleted_at is not None:
+        raise NotFound(f"No such {kind} in this community.")
+    title = found.title if isinstance(found, Resource) else (thread.title if thread else "")
+    return _Located(found, thread, title)
+
+
+async def flag_content(
+    community_id: str,
+    user_id: str,
+    *,
+    kind: c.ModerationTarget,
+    target_id: str,
+    reason: str,
+    ports: Ports,
+) -> Flag:
+    """A reader flags content for the moderators, who are named in the event."""
+    now = datetime.now(UTC)
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > limits.FLAG_REASON_MAX:
+        raise InvalidContent(f"Give a reason of 1 to {limits.FLAG_REASON_MAX} characters.")
+
+    async def work(session: Session) -> Flag:
+        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer.require_post()
+        located = await _locate(community_id, kind, target_id, ports, session)
+        if not located.target.visible_to(viewer):
+            raise NotFound(f"No such {kind} in this community.")
+        flag = Flag(
+            id=new_id(),
+            community_id=community_id,
+            target_kind=kind,
+            target_id=target_id,
+            reporter_id=user_id,
+            reason=reason,
+            created_at=now,
+        )
+        await ports.moderation.add_flag(flag, session)
+        await ports.outbox.add(
+            session,
+            c.PostFlaggedV1.new(
+                subject=community_id,
+                time=now,
+                data=c.PostFlagged(
+                    community_id=community_id,
+                    actor_id=user_id,
+                    target_kind=kind,
+                    target_id=target_id,
+                    thread_id=located.thread.id if located.thread else None,
+                    title=located.title,
+                    author_id=located.target.author_id,
+                    flag_id=flag.id,
+                    reason=reason,
+                    moderator_ids=tuple(await ports.directory.moderators(community_id, session)),
+                ),
+            ),
+        )
+        return flag
+
+    flag = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return flag
+
+
+async def moderation_queue(
+    community_id: str, user_id: str, *, cursor: str | None, limit: int, ports: Ports
+) -> Page[Flag]:
+    """Open flags, oldest first, for the community's moderators."""
+    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer.require_moderator()
+    after = decode(cursor, arity=2) if cursor else None
+    flags = await ports.moderation.open_flags(community_id, after=after, limit=limit + 1)
+    return page_of(flags, limit, lambda f: (f.created_at, f.id))
+
+
+async def moderation_log(
+    community_id: str, user_id: str, *, cursor: str | None, limit: int, ports: Ports
+) -> Page[Decision]:
+    """The audit log of decisions, newest first, for the community's moderators."""
+    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer.require_moderator()
+    after = decode(cursor, arity=2) if cursor else None
+    decisions = await ports.moderation.decisions(community_id, after=after, limit=limit + 1)
+    return page_of(decisions, limit, lambda d: (d.created_at, d.id))
+
+
+async def moderate(
+    community_id: str,
+    user_id: str,
+    *,
+    kind: c.ModerationTarget,
+    target_id: str,
+    action: Action,
+    reason: str,
+    ports: Ports,
+) -> Decision:
+    """A moderator hides, restores or removes content with a reason; open flags on it close."""
+    now = datetime.now(UTC)
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > limits.FLAG_REASON_MAX:
+        raise InvalidContent(f"Give a reason of 1 to {limits.FLAG_REASON_MAX} characters.")
+
+    async def work(session: Session) -> Decision:
+        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer.require_moderator()
+        located = await _locate(community_id, kind, target_id, ports, session)
+        target = located.target
+        updated = replace(target, visibility=visibility_after(target.visibility, action))
+        await _store(updated, viewer, located, ports, session)
+        flags = await ports.moderation.open_flags_on(target_id, session)
+        flag_ids = tuple(f.id for f in flags)
+        await ports.moderation.resolve(flag_ids, resolution=PAST[action], at=now, session=session)
+        decision = Decision(
+            id=new_id(),
+            community_id=community_id,
+            target_kind=kind,
+            target_id=target_id,
+            moderator_id=user_id,
+            action=action,
+            reason=reason,
+            created_at=now,
+            resolved_flag_ids=flag_ids,
+        )
+        await ports.moderation.record(decision, session)
+        await ports.outbox.add(
+            session,
+            c.PostModeratedV1.new(
+                subject=community_id,
+                time=now,
+                data=c.PostModerated(
+                    community_id=community_id,
+                    actor_id=user_id,
+                    target_kind=kind,
+                    target_id=target_id,
+                    thread_id=located.thread.id if located.thread else None,
+                    title=located.title,
+                    author_id=target.author_id,
+                    action=PAST[action],
+                    reason=reason,
+                    resolved_flag_ids=flag_ids,
+                ),
+            ),
+        )
+        return decision
+
+    decision = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return decision
+
+
+async def _store(
+    updated: Target, viewer: Viewer, located: _Located, ports: Ports, session: Session
+) -> None:
+    # Search shows live content only: hidden or removed content leaves the index.
+    live = updated.visibility.value == "visible"
+    kind: SearchKind
+    if isinstance(updated, Thread):
+        await ports.threads.save(updated, session)
+        kind, body, thread_id = "thread", updated.body.text, updated.id
+    elif isinstance(updated, Reply):
+        await ports.replies.save(updated, session)
+        kind, body, thread_id = "reply", updated.body.text, updated.thread_id
+    else:
+        await ports.library.save_resource(updated, session)
+        kind, thread_id = "resource", None
+        body = updated.description.text if updated.description else ""
+    if not live:
+        await ports.search.drop(kind, updated.id, session)
+        return
+    await ports.search.put(
+        kind=kind,
+        object_id=updated.id,
+        community_id=updated.community_id,
+        thread_id=thread_id,
+        title=located.title,
+        body=body,
+        language=viewer.community.language,
+        session=session,
+    )

@@ -1,0 +1,61 @@
+"""What every kind of posting shares: the rate limit, mentions and the search index."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from cerchia_contracts.events import content as c
+from content.domain.access import Viewer
+from content.domain.discussions import Thread
+from content.domain.markup import Body
+from content.service.ports import Ports, Session
+
+
+async def check_rate(ports: Ports, user_id: str, now: datetime, session: Session) -> None:
+    """Raise RateLimited if the member posts too fast; otherwise count this post."""
+    recent = await ports.post_log.recent(user_id, now - ports.rate.window, session)
+    ports.rate.check(recent, now=now)
+    await ports.post_log.record(user_id, now, session)
+
+
+async def mentioned_members(
+    ports: Ports, viewer: Viewer, body: Body, *, already: Sequence[str] = (), session: Session
+) -> tuple[str, ...]:
+    """User ids of the members ``body`` mentions by @handle, minus the author and ``already``."""
+    if not body.mentioned_handles:
+        return ()
+    found = await ports.directory.members_by_handles(
+        viewer.community.id, body.mentioned_handles, session
+    )
+    ids = dict.fromkeys(found[h] for h in body.mentioned_handles if h in found)
+    return tuple(u for u in ids if u != viewer.user_id and u not in already)
+
+
+def mention_events(
+    thread: Thread,
+    *,
+    actor_id: str,
+    user_ids: Sequence[str],
+    post_kind: c.PostKind,
+    post_id: str,
+    excerpt: str,
+    at: datetime,
+) -> list[c.MemberMentionedV1]:
+    """One MemberMentioned event per mentioned member."""
+    return [
+        c.MemberMentionedV1.new(
+            subject=thread.community_id,
+            time=at,
+            data=c.MemberMentioned(
+                community_id=thread.community_id,
+                actor_id=actor_id,
+                thread_id=thread.id,
+                thread_title=thread.title,
+                thread_author_id=thread.author_id,
+                mentioned_user_id=user_id,
+                post_kind=post_kind,
+                post_id=post_id,
+                excerpt=excerpt,
+            ),
+        )
+        for user_id in user_ids
+    ]

@@ -1,0 +1,193 @@
+"""The resource library: share a link or note, list by recency/usefulness/tag, mark useful."""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from cerchia_contracts.events import content as c
+from content.domain import limits
+from content.domain.access import Viewer
+from content.domain.discussions import new_id
+from content.domain.errors import Forbidden, NotFound
+from content.domain.library import Resource, check_kind
+from content.domain.markup import render
+from content.domain.pages import Page, Position, decode, page_of
+from content.service.access import viewer_in
+from content.service.ports import Ports, ResourceSort, Session
+from content.service.posting import check_rate
+
+
+@dataclass(frozen=True)
+class NewResource:
+    """What a member submits to share a resource."""
+
+    title: str
+    kind: str
+    url: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+async def share_resource(
+    community_id: str, user_id: str, new: NewResource, *, ports: Ports
+) -> Resource:
+    """A member shares a resource with the community."""
+    now = datetime.now(UTC)
+    description = (
+        render(new.description, max_length=limits.RESOURCE_DESCRIPTION_MAX, what="description")
+        if new.description
+        else None
+    )
+    resource = Resource(
+        id=new_id(),
+        community_id=community_id,
+        author_id=user_id,
+        title=limits.title(new.title),
+        kind=check_kind(new.kind),
+        url=new.url,
+        description=description,
+        tags=limits.tags(new.tags),
+        created_at=now,
+    )
+
+    async def work(session: Session) -> None:
+        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer.require_post()
+        await check_rate(ports, user_id, now, session)
+        await ports.library.add_resource(resource, session)
+        await ports.search.put(
+            kind="resource",
+            object_id=resource.id,
+            community_id=community_id,
+            thread_id=None,
+            title=resource.title,
+            body=description.text if description else "",
+            language=viewer.community.language,
+            session=session,
+        )
+        await ports.outbox.add(
+            session,
+            c.ResourceSharedV1.new(
+                subject=community_id,
+                time=now,
+                data=c.ResourceShared(
+                    community_id=community_id,
+                    actor_id=user_id,
+                    resource_id=resource.id,
+                    title=resource.title,
+                    kind=resource.kind,
+                    url=resource.url,
+                    excerpt=description.excerpt() if description else "",
+                    tags=resource.tags,
+                ),
+            ),
+        )
+
+    await ports.transactions.run(work)
+    ports.outbox.committed()
+    return resource
+
+
+async def readable_resource(
+    resource_id: str, user_id: str, *, ports: Ports, session: Session = None
+) -> tuple[Resource, Viewer]:
+    """The resource and the caller's standing, if the caller may see it."""
+    resource = await ports.library.resource(resource_id, session)
+    if resource is None:
+        raise NotFound("No such resource.")
+    viewer = await viewer_in(ports.directory, resource.community_id, user_id, session)
+    viewer.require_read()
+    if not resource.visible_to(viewer):
+        raise NotFound("No such resource.")
+    return resource, viewer
+
+
+def resource_position(resource: Resource, sort: ResourceSort) -> Position:
+    """The resource's place in a sort order."""
+    if sort == "useful":
+        return (len(resource.useful_by), resource.created_at, resource.id)
+    return (resource.created_at, resource.id)
+
+
+async def list_resources(
+    community_id: str,
+    user_id: str,
+    *,
+    sort: ResourceSort,
+    tag: str | None,
+    cursor: str | None,
+    limit: int,
+    ports: Ports,
+) -> Page[Resource]:
+    """The library, most useful or most recent first, optionally for one tag."""
+    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer.require_read()
+    after = decode(cursor, arity=3 if sort == "useful" else 2) if cursor else None
+    found = await ports.library.resources(
+        community_id,
+        sort=sort,
+        after=after,
+        limit=limit + 1,
+        tag=tag,
+        include_hidden=viewer.is_moderator,
+    )
+    return page_of(found, limit, lambda r: resource_position(r, sort))
+
+
+async def mark_useful(resource_id: str, user_id: str, *, on: bool, ports: Ports) -> Resource:
+    """A member marks (or unmarks) a resource as useful."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> Resource:
+        resource, viewer = await readable_resource(
+            resource_id, user_id, ports=ports, session=session
+        )
+        viewer.require_post()
+        marked = user_id in resource.useful_by
+        if marked == on:
+            return resource
+        useful_by = (
+            (*resource.useful_by, user_id)
+            if on
+            else tuple(u for u in resource.useful_by if u != user_id)
+        )
+        updated = replace(resource, useful_by=useful_by)
+        await ports.library.save_resource(updated, session)
+        if on:
+            await ports.outbox.add(
+                session,
+                c.ResourceMarkedUsefulV1.new(
+                    subject=resource.community_id,
+                    time=now,
+                    data=c.ResourceMarkedUseful(
+                        community_id=resource.community_id,
+                        actor_id=user_id,
+                        resource_id=resource.id,
+                        title=resource.title,
+                        author_id=resource.author_id,
+                        useful_count=len(useful_by),
+                    ),
+                ),
+            )
+        return updated
+
+    resource = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return resource
+
+
+async def delete_resource(resource_id: str, user_id: str, *, ports: Ports) -> None:
+    """The author or a moderator deletes a resource (soft)."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> None:
+        resource, viewer = await readable_resource(
+            resource_id, user_id, ports=ports, session=session
+        )
+        if not (viewer.is_moderator or (viewer.is_member and resource.author_id == user_id)):
+            raise Forbidden(
+                "Only the author or a moderator can delete this.", code="not-the-author"
+            )
+        await ports.library.save_resource(replace(resource, deleted_at=now), session)
+        await ports.search.drop("resource", resource.id, session)
+
+    await ports.transactions.run(work)

@@ -1,0 +1,235 @@
+"""Fixtures for content's integration tests: the service process, membership facts on Kafka."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from cerchia_contracts.catalog import AnyEvent, topic, topic_of
+from cerchia_contracts.events import membership as m
+from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    """An idempotent producer (acks=all) for publishing membership's facts."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
+    )
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+async def publish(producer: AIOKafkaProducer, *events: AnyEvent) -> None:
+    """Publish contract events to their catalog topic, keyed by subject."""
+    for event in events:
+        await producer.send_and_wait(
+            topic_of(event).name,
+            value=event.model_dump_json().encode(),
+            key=(event.subject or "").encode(),
+            headers=[("content-type", b"application/cloudevents+json")],
+        )
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, what: str = "condition"
+) -> None:
+    """Poll ``check`` until it holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+class Community:
+    """One community seeded through membership's events, and HTTP access to content."""
+
+    def __init__(
+        self, producer: AIOKafkaProducer, client: httpx.AsyncClient, keys: AuthKeys
+    ) -> None:
+        self.id = str(uuid.uuid4())
+        self.producer = producer
+        self.client = client
+        self.keys = keys
+        self.owner = str(uuid.uuid4())
+        self.coc_version = 1
+
+    async def publish(self, *events: AnyEvent) -> None:
+        """Publish contract events to Kafka."""
+        await publish(self.producer, *events)
+
+    eventually = staticmethod(eventually)
+
+    def headers(self, user_id: str) -> dict[str, str]:
+        """Authorization for ``user_id``."""
+        return self.keys.headers(user_id)
+
+    async def create(self, *, visibility: str = "private", language: str = "en") -> None:
+        """Found the community with its owner, and wait until content knows it."""
+        await publish(
+            self.producer,
+            m.CommunityCreatedV1.new(
+                subject=self.id,
+                data=m.CommunityCreated(
+                    community_id=self.id,
+                    actor_id=self.owner,
+                    slug=self.id[:8],
+                    name="Circle",
+                    purpose="Grow",
+                    audience="Makers",
+                    language=language,  # type: ignore[arg-type]
+                    visibility=visibility,  # type: ignore[arg-type]
+                    join_policy="open",
+                    capacity=50,
+                    owner_id=self.owner,
+                    code_of_conduct_version=1,
+                ),
+            ),
+        )
+        await self.join(self.owner, role="owner", name="Olga", handle="olga")
+
+    async def person(self, user_id: str, name: str, handle: str | None) -> None:
+        """Publish the person's profile."""
+        await publish(
+            self.producer,
+            m.ProfileUpdatedV1.new(
+                subject=user_id,
+                data=m.ProfileUpdated(
+                    user_id=user_id,
+                    email=f"{user_id}@example.org",
+                    display_name=name,
+                    handle=handle,
+                    locale="en",
+                    timezone="Europe/Rome",
+                ),
+            ),
+        )
+
+    async def join(
+        self,
+        user_id: str,
+        *,
+        role: str = "member",
+        name: str = "Member",
+        handle: str | None = None,
+        wait: bool = True,
+    ) -> None:
+        """Make ``user_id`` a member (having accepted the current code of conduct)."""
+        await self.person(user_id, name, handle)
+        await publish(
+            self.producer,
+            m.MemberJoinedV1.new(
+                subject=self.id,
+                data=m.MemberJoined(
+                    community_id=self.id,
+                    actor_id=user_id,
+                    user_id=user_id,
+                    role=role,  # type: ignore[arg-type]
+                    via="open",
+                    code_of_conduct_version=self.coc_version,
+                ),
+            ),
+        )
+        if wait:
+            await self.wait_can_read(user_id)
+
+    async def wait_can_read(self, user_id: str) -> None:
+        """Wait until content lets ``user_id`` list threads."""
+
+        async def ok() -> bool:
+            response = await self.client.get(self.threads_path, headers=self.headers(user_id))
+            return response.status_code == 200
+
+        await eventually(ok, what=f"{user_id} reading {self.id}")
+
+    @property
+    def threads_path(self) -> str:
+        """Where the community's threads live."""
+        return f"/api/v1/communities/{self.id}/threads"
+
+    async def post_thread(self, user_id: str, **body: Any) -> httpx.Response:
+        """Open a thread as ``user_id``."""
+        payload = {"title": "Hello", "body": "First post", **body}
+        return await self.client.post(
+            self.threads_path, json=payload, headers=self.headers(user_id)
+        )
+
+
+class Topics:
+    """Reads what content published, from the beginning of its topics."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+
+    async def events(
+        self,
+        name: str,
+        *,
+        subject: str,
+        until: Callable[[list[AnyEvent]], bool],
+        timeout: float = 30.0,
+    ) -> list[AnyEvent]:
+        """Events of topic ``name`` with ``subject``, once ``until`` holds for them."""
+        decoder = topic(name)
+        consumer = AIOKafkaConsumer(
+            name,
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
+        await consumer.start()
+        found: list[AnyEvent] = []
+        try:
+            deadline = asyncio.get_running_loop().time() + timeout
+            while not until(found):
+                if asyncio.get_running_loop().time() > deadline:
+                    types = [e.type for e in found]
+                    raise AssertionError(f"events on {name} for {subject}: {types}")
+                batches = await consumer.getmany(timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        event = decoder.decode(record.value)
+                        if event.subject == subject:
+                            found.append(event)
+        finally:
+            await consumer.stop()
+        return found
+
+
+@pytest.fixture
+def topics(kafka_bootstrap: str) -> Topics:
+    """Content's published events."""
+    return Topics(kafka_bootstrap)
+
+
+@pytest.fixture
+async def content_url(service_process: ServiceFactory) -> str:
+    """A fresh content process on its own database, with a small posting limit."""
+    process = await service_process(
+        "content",
+        database=f"content_{uuid.uuid4().hex[:8]}",
+        env={"CONTENT_POSTING_RATE_LIMIT": "8", "CONTENT_POSTING_RATE_WINDOW_S": "60"},
+    )
+    return process.url
+
+
+@pytest.fixture
+async def client(content_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the content service."""
+    async with httpx.AsyncClient(base_url=content_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def new_community(
+    producer: AIOKafkaProducer, client: httpx.AsyncClient, auth_keys: AuthKeys
+) -> Callable[[], Community]:
+    """Build communities seeded through Kafka."""
+    return lambda: Community(producer, client, auth_keys)

@@ -1,0 +1,69 @@
+"""Who may see and do what, from the projection of communities and memberships."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from events.domain.gatherings import Gathering
+
+Role = Literal["owner", "moderator", "member"]
+CommunityVisibility = Literal["public", "unlisted", "private"]
+Audience = Literal["member", "public"]
+MANAGING_ROLES: frozenset[Role] = frozenset({"owner", "moderator"})
+
+
+@dataclass(frozen=True)
+class Community:
+    """What this service knows of a community (projected from membership's events)."""
+
+    id: str
+    name: str
+    visibility: CommunityVisibility
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The caller as seen in one community: anonymous, outsider, or member with a role."""
+
+    user_id: str | None
+    role: Role | None
+
+    @property
+    def member(self) -> bool:
+        """Whether the caller belongs to the community."""
+        return self.role is not None
+
+
+def audience(community: Community, gathering: Gathering | None, viewer: Viewer) -> Audience | None:
+    """How much the viewer may see: all of it (member), the public part, or nothing (None).
+
+    Anyone may read a public gathering of a public community (without its private details);
+    everything else is for members.
+    """
+    if viewer.member:
+        return "member"
+    public_gathering = gathering is None or gathering.details.visibility == "public"
+    if community.visibility == "public" and public_gathering:
+        return "public"
+    return None
+
+
+def may_manage(gathering: Gathering, viewer: Viewer) -> bool:
+    """Hosts, the creator, and the community's moderators and owner manage a gathering."""
+    if viewer.user_id is None or not viewer.member:
+        return False
+    return (
+        gathering.is_host(viewer.user_id)
+        or gathering.created_by == viewer.user_id
+        or viewer.role in MANAGING_ROLES
+    )
+
+
+def may_check_in_others(gathering: Gathering, viewer: Viewer) -> bool:
+    """Hosts (and moderators/owner) check attendees in at the door."""
+    return may_manage(gathering, viewer)
+
+
+def sees_online_link(gathering: Gathering, viewer: Viewer, *, going: bool) -> bool:
+    """The link is for confirmed attendees and for whoever manages the gathering."""
+    return viewer.member and (going or may_manage(gathering, viewer))

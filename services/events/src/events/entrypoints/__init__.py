@@ -1,0 +1,1 @@
+"""HTTP routes, Kafka consumers and the API's request/response models."""

@@ -1,0 +1,39 @@
+"""Kafka subscribers: the membership projection and user erasure."""
+
+from datetime import UTC, datetime
+
+from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, MEMBERSHIP_USERS, AnyEvent
+from cerchia_contracts.events.membership import UserErasedV1
+from events.container import Container
+from events.service.projection import on_community_event, on_user_erased
+
+
+def register_consumers(container: Container) -> None:
+    """Subscribe the service to the topics its authorization and erasure depend on."""
+
+    async def on_communities(event: AnyEvent) -> None:
+        await on_community_event(
+            event,
+            now=datetime.now(UTC),
+            inbox=container.chassis.inbox,
+            directory=container.directory,
+            gatherings=container.gatherings,
+            rsvps=container.rsvps,
+            outbox=container.chassis.outbox,
+        )
+
+    async def on_users(event: AnyEvent) -> None:
+        if isinstance(event, UserErasedV1):
+            await on_user_erased(
+                event,
+                now=datetime.now(UTC),
+                inbox=container.chassis.inbox,
+                directory=container.directory,
+                gatherings=container.gatherings,
+                rsvps=container.rsvps,
+                feeds=container.feeds,
+                outbox=container.chassis.outbox,
+            )
+
+    container.chassis.consume(MEMBERSHIP_COMMUNITIES, on_communities)
+    container.chassis.consume(MEMBERSHIP_USERS, on_users)

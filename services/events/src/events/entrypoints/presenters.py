@@ -1,0 +1,105 @@
+"""Domain objects → response models, hiding what the caller may not see."""
+
+from datetime import datetime
+
+from events.domain.gatherings import Gathering
+from events.domain.recaps import Recap
+from events.domain.richtext import render_markdown
+from events.entrypoints.gathering_schemas import (
+    GatheringOut,
+    MyRsvpOut,
+    OccurrenceOut,
+    VenueOut,
+)
+from events.entrypoints.rsvp_schemas import RecapLinkOut, RecapOut
+from events.service.queries import GatheringView
+
+API = "/api/v1"
+
+
+def ics_url(gathering_id: str) -> str:
+    """Where the event's .ics is."""
+    return f"{API}/events/{gathering_id}/calendar.ics"
+
+
+def recap_out(recap: Recap) -> RecapOut:
+    """A recap as published."""
+    return RecapOut(
+        id=recap.id,
+        revision=recap.revision,
+        author_id=recap.author_id,
+        notes=recap.notes,
+        notes_html=render_markdown(recap.notes),
+        links=[RecapLinkOut(title=link.title, url=link.url) for link in recap.links],
+        published_at=recap.published_at,
+    )
+
+
+def rsvp_open(gathering: Gathering, now: datetime) -> bool:
+    """Whether "going" is still accepted."""
+    return not gathering.cancelled and now < gathering.rsvp_closes_at()
+
+
+def gathering_out(view: GatheringView, *, now: datetime) -> GatheringOut:
+    """The event for the caller: members see the address and hosts; the link needs a seat."""
+    g, d = view.gathering, view.gathering.details
+    venue = None
+    if d.venue is not None:
+        venue = VenueOut(
+            name=d.venue.name,
+            address=d.venue.address if view.member else None,
+            latitude=d.venue.latitude if view.member else None,
+            longitude=d.venue.longitude if view.member else None,
+        )
+    mine = None
+    if view.my_rsvp is not None:
+        mine = MyRsvpOut(
+            status=view.my_rsvp.status,
+            waitlist_position=view.waitlist_position,
+            checked_in_at=view.my_rsvp.checked_in_at,
+        )
+    return GatheringOut(
+        id=g.id,
+        community_id=g.community_id,
+        title=d.title,
+        description=d.description,
+        description_html=render_markdown(d.description),
+        format=d.format,
+        venue=venue,
+        online_link=d.online_link if view.sees_link else None,
+        starts_at=g.starts_at,
+        ends_at=g.ends_at,
+        time_zone=d.time_zone,
+        starts_at_local=g.local(g.starts_at).isoformat(),
+        ends_at_local=g.local(g.ends_at).isoformat(),
+        capacity=d.capacity,
+        going_count=g.going_count,
+        waitlist_count=g.waitlist_count,
+        seats_left=g.seats_left(),
+        rsvp_deadline=d.rsvp_deadline,
+        rsvp_open=rsvp_open(g, now),
+        host_ids=list(d.host_ids) if view.member else [],
+        visibility=d.visibility,
+        status=g.status,
+        cancel_reason=g.cancel_reason,
+        series_id=g.series_id,
+        occurrence_index=g.occurrence_index,
+        recurrence=g.recurrence,
+        sequence=g.sequence,
+        created_at=g.created_at,
+        updated_at=g.updated_at,
+        my_rsvp=mine,
+        can_manage=view.scope.manager,
+        recap=None if view.recap is None else recap_out(view.recap),
+        ics_url=ics_url(g.id),
+    )
+
+
+def occurrence_out(g: Gathering) -> OccurrenceOut:
+    """One occurrence of a series."""
+    return OccurrenceOut(
+        id=g.id,
+        occurrence_index=g.occurrence_index or 0,
+        starts_at=g.starts_at,
+        starts_at_local=g.local(g.starts_at).isoformat(),
+    )

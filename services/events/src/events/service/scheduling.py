@@ -1,0 +1,242 @@
+"""Scheduling, changing and cancelling gatherings (and recurring series of them)."""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from cerchia_contracts.catalog import AnyEvent
+from events.domain.errors import Forbidden, InvalidGathering, NotFound
+from events.domain.gatherings import Details, Gathering
+from events.domain.recurrence import expand
+from events.domain.reminders import plan
+from events.service import announcements
+from events.service.access import managed_gathering
+from events.service.ports import (
+    Directory,
+    EventOutbox,
+    GatheringRepository,
+    ReminderStore,
+    RsvpRepository,
+    Session,
+    Transactions,
+)
+from events.service.rsvp import promote
+
+CancelScope = Literal["occurrence", "following"]
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """An RRULE and the local dates it skips."""
+
+    rule: str
+    exceptions: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The ports every scheduling use case writes through."""
+
+    gatherings: GatheringRepository
+    rsvps: RsvpRepository
+    reminders: ReminderStore
+    directory: Directory
+    outbox: EventOutbox
+    transactions: Transactions
+    reminder_offsets: tuple[timedelta, ...]
+
+
+async def _ensure_hosts_are_members(
+    community_id: str, details: Details, directory: Directory
+) -> None:
+    roles = await directory.roles(community_id, details.host_ids)
+    strangers = [host for host in details.host_ids if host not in roles]
+    if strangers:
+        raise InvalidGathering(f"hosts must be members of the community: {', '.join(strangers)}")
+
+
+def _occurrences(details: Details, recurrence: Recurrence) -> list[tuple[int, Details]]:
+    lead = None
+    if details.rsvp_deadline is not None:
+        lead = details.starts_at - details.rsvp_deadline
+    return [
+        (
+            occurrence.index,
+            replace(
+                details,
+                starts_at=occurrence.starts_at,
+                ends_at=occurrence.ends_at,
+                rsvp_deadline=None if lead is None else occurrence.starts_at - lead,
+            ),
+        )
+        for occurrence in expand(
+            recurrence.rule,
+            starts_at=details.starts_at,
+            ends_at=details.ends_at,
+            time_zone=details.time_zone,
+            exceptions=recurrence.exceptions,
+        )
+    ]
+
+
+async def schedule(
+    community_id: str,
+    details: Details,
+    *,
+    recurrence: Recurrence | None,
+    actor_id: str,
+    now: datetime,
+    stores: Stores,
+) -> list[Gathering]:
+    """Schedule a gathering, or every occurrence of a series; members only."""
+    community = await stores.directory.community(community_id)
+    if community is None:
+        raise NotFound("no such community")
+    if await stores.directory.role(community_id, actor_id) is None:
+        raise Forbidden("only members can schedule events", code="not-a-member")
+    if community.archived:
+        raise Forbidden("the community is archived", code="community-archived")
+    await _ensure_hosts_are_members(community_id, details, stores.directory)
+    if recurrence is None:
+        created = [
+            Gathering.schedule(
+                community_id=community_id, created_by=actor_id, details=details, now=now
+            )
+        ]
+    else:
+        series_id = str(uuid.uuid4())
+        created = [
+            Gathering.schedule(
+                community_id=community_id,
+                created_by=actor_id,
+                details=occurrence,
+                now=now,
+                series_id=series_id,
+                occurrence_index=index,
+                recurrence=recurrence.rule,
+            )
+            for index, occurrence in _occurrences(details, recurrence)
+        ]
+
+    async def work(session: Session) -> None:
+        await stores.gatherings.add(created, session)
+        for gathering in created:
+            jobs = plan(gathering, stores.reminder_offsets, now=now)
+            await stores.reminders.replace_for(gathering.id, jobs, session)
+        await stores.outbox.add(
+            session, *(announcements.scheduled(g, actor_id=actor_id) for g in created)
+        )
+
+    await stores.transactions.run(work)
+    stores.outbox.committed()
+    return created
+
+
+async def _recipients(
+    gathering_id: str, rsvps: RsvpRepository, session: Session
+) -> tuple[list[str], list[str]]:
+    going = await rsvps.with_status(gathering_id, ["going"], session=session)
+    waiting = await rsvps.waitlist(gathering_id, session=session)
+    return [r.user_id for r in going], [r.user_id for r in waiting]
+
+
+async def update(
+    gathering_id: str,
+    changes: Mapping[str, Any],
+    *,
+    actor_id: str,
+    now: datetime,
+    stores: Stores,
+) -> Gathering:
+    """Change a gathering's details (hosts and moderators); ``changes`` name Details fields."""
+    scope = await managed_gathering(
+        gathering_id, actor_id, gatherings=stores.gatherings, directory=stores.directory
+    )
+    if "host_ids" in changes:
+        proposed = replace(scope.gathering.details, host_ids=tuple(changes["host_ids"]))
+        await _ensure_hosts_are_members(scope.gathering.community_id, proposed, stores.directory)
+
+    async def work(session: Session) -> Gathering:
+        current = await stores.gatherings.get(gathering_id, session)
+        if current is None:
+            raise NotFound("no such event")
+        gathering, change = current.change(replace(current.details, **changes), now=now)
+        if not change.fields:
+            return current
+        events: list[AnyEvent] = []
+        gathering, promotions = await promote(
+            gathering, rsvps=stores.rsvps, session=session, now=now
+        )
+        if "time" in change.fields:
+            jobs = plan(gathering, stores.reminder_offsets, now=now)
+            await stores.reminders.replace_for(gathering.id, jobs, session)
+        await stores.gatherings.save(gathering, session)
+        going, waiting = await _recipients(gathering.id, stores.rsvps, session)
+        events.append(
+            announcements.changed(
+                gathering, change, actor_id=actor_id, attendee_ids=going, waitlist_ids=waiting
+            )
+        )
+        events.extend(promotions)
+        await stores.outbox.add(session, *events)
+        return gathering
+
+    updated = await stores.transactions.run(work)
+    stores.outbox.committed()
+    return updated
+
+
+async def cancel(
+    gathering_id: str,
+    *,
+    reason: str | None,
+    scope: CancelScope,
+    actor_id: str,
+    now: datetime,
+    stores: Stores,
+) -> list[Gathering]:
+    """Cancel a gathering, or it and the following occurrences of its series."""
+    managed = await managed_gathering(
+        gathering_id, actor_id, gatherings=stores.gatherings, directory=stores.directory
+    )
+    first = managed.gathering
+    if scope == "following" and first.series_id is None:
+        raise InvalidGathering("this event is not part of a series")
+
+    async def work(session: Session) -> list[Gathering]:
+        if (
+            scope == "following"
+            and first.series_id is not None
+            and first.occurrence_index is not None
+        ):
+            targets = await stores.gatherings.series_from(
+                first.series_id, first.occurrence_index, session
+            )
+            # The addressed occurrence must be cancellable; later ones already over or
+            # cancelled are simply left as they are.
+            targets = [
+                t for t in targets if t.id == first.id or not (t.cancelled or t.ends_at <= now)
+            ]
+        else:
+            current = await stores.gatherings.get(gathering_id, session)
+            targets = [] if current is None else [current]
+        done = []
+        for target in targets:
+            gathering = target.cancel(reason=reason, now=now)
+            await stores.gatherings.save(gathering, session)
+            await stores.reminders.replace_for(gathering.id, [], session)
+            going, waiting = await _recipients(gathering.id, stores.rsvps, session)
+            await stores.outbox.add(
+                session,
+                announcements.cancelled(
+                    gathering, actor_id=actor_id, attendee_ids=going, waitlist_ids=waiting
+                ),
+            )
+            done.append(gathering)
+        return done
+
+    cancelled = await stores.transactions.run(work)
+    stores.outbox.committed()
+    return cancelled

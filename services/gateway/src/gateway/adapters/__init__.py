@@ -1,0 +1,1 @@
+"""Gateway adapters: pooled upstream clients and the rate-limit store."""

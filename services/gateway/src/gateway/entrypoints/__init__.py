@@ -1,0 +1,1 @@
+"""Gateway entrypoints: the edge middleware, the proxy, the combined routes and the docs."""

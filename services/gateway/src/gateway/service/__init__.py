@@ -1,0 +1,1 @@
+"""Gateway use cases: the combined profile, the merged API documents."""

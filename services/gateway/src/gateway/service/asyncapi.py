@@ -1,0 +1,115 @@
+"""The AsyncAPI 3.0 document of Cerchia's public topics, generated from the contracts' catalog."""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from cerchia_contracts.catalog import Topic
+from cerchia_contracts.envelope import CLOUDEVENTS_CONTENT_TYPE
+
+Document = dict[str, Any]
+
+KAFKA_BINDING_VERSION = "0.5.0"
+_SCHEMA_REF = "#/components/schemas/{model}"
+
+_DESCRIPTION = (
+    "Every domain change in Cerchia is published on Kafka as a CloudEvents 1.0 event in "
+    "structured JSON mode (`content-type: application/cloudevents+json`). The record key is the "
+    "event's `subject` (the aggregate whose order matters), so events of one aggregate arrive "
+    "in order. W3C `traceparent` travels in the record headers. Consumers should deduplicate "
+    "on the event `id` (delivery is at least once) and ignore fields they do not know: within "
+    "a major version producers only add optional fields."
+)
+
+
+def _channel_id(topic: Topic) -> str:
+    # membership.users.v1 -> membershipUsersV1: ids are used in $ref pointers.
+    head, *rest = re.split(r"[._-]", topic.name)
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def asyncapi_document(
+    topics: Iterable[Topic],
+    *,
+    version: str,
+    kafka_host: str,
+    title: str = "Cerchia events",
+) -> Document:
+    """Channels (topics), their messages (event types) with JSON Schemas from the contracts,
+    and one ``send`` operation per topic by its producing service."""
+    topics = list(topics)
+    events = [event for topic in topics for event in topic.events]
+    _, definitions = models_json_schema(
+        [(event, "serialization") for event in events], ref_template=_SCHEMA_REF
+    )
+    schemas: Document = definitions.get("$defs", {})
+    channels: Document = {}
+    operations: Document = {}
+    messages: Document = {}
+    headers_schema = {
+        "type": "object",
+        "properties": {
+            "content-type": {"type": "string", "const": CLOUDEVENTS_CONTENT_TYPE},
+            "traceparent": {"type": "string", "description": "W3C trace context of the change."},
+        },
+    }
+    for topic in topics:
+        channel_id = _channel_id(topic)
+        channel_messages: Document = {}
+        for event in topic.events:
+            name = event.__name__
+            messages[name] = {
+                "name": event.event_type(),
+                "title": name,
+                "summary": (event.__doc__ or "").strip().splitlines()[0] if event.__doc__ else "",
+                "contentType": CLOUDEVENTS_CONTENT_TYPE,
+                "headers": headers_schema,
+                "payload": {"$ref": _SCHEMA_REF.format(model=name)},
+                "bindings": {
+                    "kafka": {
+                        "key": {"type": "string", "description": topic.key},
+                        "bindingVersion": KAFKA_BINDING_VERSION,
+                    }
+                },
+            }
+            channel_messages[name] = {"$ref": f"#/components/messages/{name}"}
+        channels[channel_id] = {
+            "address": topic.name,
+            "title": topic.name,
+            "description": f"{topic.description}\n\nKey: {topic.key}. Dead letters: `{topic.dlq}`.",
+            "messages": channel_messages,
+            "bindings": {
+                "kafka": {
+                    "topic": topic.name,
+                    "partitions": topic.partitions,
+                    "bindingVersion": KAFKA_BINDING_VERSION,
+                }
+            },
+        }
+        operations[f"{topic.producer}Publishes{channel_id[:1].upper()}{channel_id[1:]}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+            "title": f"{topic.producer} publishes on {topic.name}",
+            "summary": topic.description,
+            "messages": [
+                {"$ref": f"#/channels/{channel_id}/messages/{event.__name__}"}
+                for event in topic.events
+            ],
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {"title": title, "version": version, "description": _DESCRIPTION},
+        "defaultContentType": CLOUDEVENTS_CONTENT_TYPE,
+        "servers": {
+            "kafka": {
+                "host": kafka_host,
+                "protocol": "kafka",
+                "description": "The platform's Kafka cluster.",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }

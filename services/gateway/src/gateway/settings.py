@@ -1,0 +1,102 @@
+"""Gateway settings, read once from ``GATEWAY_*`` environment variables."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from cerchia_chassis.settings import ServiceSettings
+from gateway.domain.routes import Upstream
+
+
+class GatewaySettings(ServiceSettings):
+    """Settings of the gateway: where the services are, and how it protects them."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+
+    service_name: str = "gateway"
+    http_port: int = 8000
+
+    membership_url: str = "http://127.0.0.1:8001"
+    content_url: str = "http://127.0.0.1:8002"
+    events_url: str = "http://127.0.0.1:8003"
+    notifications_url: str = "http://127.0.0.1:8004"
+
+    upstream_connect_timeout_s: float = 2.0
+    upstream_read_timeout_s: float = Field(
+        default=15.0, description="Longest wait for the next bytes of an upstream response."
+    )
+    upstream_write_timeout_s: float = 15.0
+    upstream_pool_timeout_s: float = Field(
+        default=2.0, description="Longest wait for a free pooled connection."
+    )
+    upstream_max_connections: int = Field(default=200, description="Per upstream.")
+    upstream_max_keepalive: int = Field(
+        default=50, description="Idle connections kept per upstream."
+    )
+    upstream_retries: int = Field(
+        default=2, description="Extra attempts after a transport failure (idempotent requests)."
+    )
+    upstream_retry_backoff_s: float = 0.05
+    stream_read_timeout_s: float = Field(
+        default=90.0,
+        description="Longest silence on a streamed response (SSE); upstreams send keep-alives.",
+    )
+    ready_upstreams: tuple[Upstream, ...] = Field(
+        default=tuple(Upstream),
+        description="Upstreams whose readiness the gateway's readiness includes.",
+    )
+
+    max_body_bytes: int = Field(default=1_048_576, description="Largest request body (413 above).")
+    rate_limit_per_ip: str = Field(
+        default="600/minute", description="Requests per client address (`limits` notation)."
+    )
+    rate_limit_per_user: str = Field(
+        default="300/minute", description="Requests per authenticated user."
+    )
+    rate_limit_sensitive_per_ip: str = Field(
+        default="30/minute",
+        description="Sign-up, sign-in and password requests per client address.",
+    )
+
+    cors_allow_origins: list[str] = Field(
+        default_factory=list, description="Origins of the web apps; none means no CORS."
+    )
+    cors_allow_credentials: bool = False
+    cors_max_age_s: int = 600
+
+    me_part_timeout_s: float = Field(
+        default=3.0, description="Budget of each upstream call behind GET /api/v1/me."
+    )
+    me_profile_path: str = "/api/v1/profiles/me"
+    me_communities_path: str = "/api/v1/me/communities"
+    me_unread_path: str = "/api/v1/notifications/unread-count"
+    me_events_path: str = "/api/v1/events?attending=me&upcoming=true&limit=5"
+    notifications_stream_path: str = "/api/v1/notifications/stream"
+
+    docs_cache_ttl_s: float = Field(
+        default=60.0, description="How long the merged OpenAPI document is reused."
+    )
+    docs_fetch_timeout_s: float = 3.0
+    asyncapi_internal_topics: tuple[str, ...] = Field(
+        default=("membership.tokens.v1",),
+        description="Catalog topics left out of the integrators' AsyncAPI document.",
+    )
+    asyncapi_kafka_host: str | None = Field(
+        default=None, description="Kafka address integrators use; defaults to the bootstrap."
+    )
+
+    def upstream_url(self, upstream: Upstream) -> str:
+        """Base URL of one upstream."""
+        urls = {
+            Upstream.MEMBERSHIP: self.membership_url,
+            Upstream.CONTENT: self.content_url,
+            Upstream.EVENTS: self.events_url,
+            Upstream.NOTIFICATIONS: self.notifications_url,
+        }
+        return urls[upstream].rstrip("/")
+
+    @property
+    def jwks_url(self) -> str:
+        """Membership's JWKS unless another URL is configured."""
+        return (
+            self.auth_jwks_url or f"{self.upstream_url(Upstream.MEMBERSHIP)}/.well-known/jwks.json"
+        )

@@ -1,0 +1,184 @@
+"""Request and response bodies of joining, applications, invitations and the waitlist."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from membership.domain.admission import Application, Invitation
+from membership.domain.memberships import Membership
+
+
+class Join(BaseModel):
+    """Join (or take a seat) having accepted the code of conduct version in force."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"code_of_conduct_version": 1}]}
+    )
+
+    code_of_conduct_version: int = Field(ge=1, description="The version you accept.")
+
+
+class Apply(BaseModel):
+    """Apply with answers to the screening questions (by question id)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"answers": {"why": "To get reviews on my code."}, "code_of_conduct_version": 1}
+            ]
+        },
+    )
+
+    answers: dict[str, str] = Field(default_factory=dict, max_length=5)
+    code_of_conduct_version: int = Field(ge=1)
+
+
+class Decide(BaseModel):
+    """A moderator's decision, with the reason recorded in the audit log."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Fits the audience well."}]}
+    )
+
+    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+
+
+class Invite(BaseModel):
+    """Invite someone by email; the single-use link is sent to them."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"email": "grace@example.org", "expires_in_hours": 72}]},
+    )
+
+    email: EmailStr = Field(max_length=254)
+    expires_in_hours: int | None = Field(
+        default=None, ge=1, le=720, description="Defaults to the service's setting (7 days)."
+    )
+
+
+class AdmissionOut(BaseModel):
+    """The outcome of an admission: a seat, or a place in line."""
+
+    community_id: str
+    state: Literal["member", "waitlisted"]
+    role: Literal["owner", "moderator", "member"] | None = None
+    waitlist_position: int | None = Field(default=None, description="1-based, when waitlisted.")
+
+    @classmethod
+    def of(cls, m: Membership, position: int | None) -> "AdmissionOut":
+        """From the admitted person's standing."""
+        return cls(
+            community_id=m.community_id,
+            state="member" if m.is_member else "waitlisted",
+            role=m.role if m.is_member else None,
+            waitlist_position=position,
+        )
+
+
+class AnswerOut(BaseModel):
+    """An answer to a screening question."""
+
+    question_id: str
+    prompt: str
+    answer: str
+
+
+class ApplicationOut(BaseModel):
+    """An application and its decision."""
+
+    id: str
+    community_id: str
+    applicant_id: str
+    answers: list[AnswerOut]
+    code_of_conduct_version: int
+    status: Literal["pending", "approved", "rejected", "closed"]
+    submitted_at: datetime
+    decided_at: datetime | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, a: Application) -> "ApplicationOut":
+        """From the domain application."""
+        return cls(
+            id=a.id,
+            community_id=a.community_id,
+            applicant_id=a.applicant_id,
+            answers=[
+                AnswerOut(question_id=x.question_id, prompt=x.prompt, answer=x.text)
+                for x in a.answers
+            ],
+            code_of_conduct_version=a.code_version,
+            status=a.status,
+            submitted_at=a.submitted_at,
+            decided_at=a.decided_at,
+            reason=a.reason,
+        )
+
+
+class ApplicationPage(BaseModel):
+    """A page of the moderators' queue."""
+
+    items: list[ApplicationOut]
+    next_cursor: str | None
+
+
+class InvitationOut(BaseModel):
+    """An invitation (its token is only in the email)."""
+
+    id: str
+    community_id: str
+    email: str
+    invited_by: str
+    status: Literal["pending", "accepted", "revoked"]
+    created_at: datetime
+    expires_at: datetime
+    used_by: str | None
+
+    @classmethod
+    def of(cls, i: Invitation) -> "InvitationOut":
+        """From the domain invitation."""
+        return cls(
+            id=i.id,
+            community_id=i.community_id,
+            email=i.email,
+            invited_by=i.invited_by,
+            status=i.status,
+            created_at=i.created_at,
+            expires_at=i.expires_at,
+            used_by=i.used_by,
+        )
+
+
+class InvitationPage(BaseModel):
+    """A page of invitations."""
+
+    items: list[InvitationOut]
+    next_cursor: str | None
+
+
+class WaitlistEntry(BaseModel):
+    """Someone in line."""
+
+    user_id: str
+    position: int
+    state: Literal["waitlisted", "offered"]
+    waiting_since: datetime
+    seat_offer_expires_at: datetime | None
+
+
+class WaitlistOut(BaseModel):
+    """The line, in order (people holding an offer first)."""
+
+    items: list[WaitlistEntry]
+
+
+class SeatOfferOut(BaseModel):
+    """A seat held for you until it expires."""
+
+    community_id: str
+    offer_id: str
+    offered_at: datetime
+    expires_at: datetime

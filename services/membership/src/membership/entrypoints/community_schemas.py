@@ -1,0 +1,232 @@
+"""Request and response bodies of communities, their code of conduct and standings."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from membership.domain.communities import (
+    DEFAULT_CAPACITY,
+    MAX_CAPACITY,
+    MAX_SCREENING_QUESTIONS,
+    Community,
+    ScreeningQuestion,
+)
+from membership.domain.memberships import Membership
+
+Visibility = Literal["public", "unlisted", "private"]
+JoinPolicy = Literal["open", "application", "invite_only"]
+Language = Literal["it", "en"]
+Tag = Field(min_length=1, max_length=40)
+
+_CREATE_EXAMPLE: dict[str, Any] = {
+    "name": "Python a Bologna",
+    "slug": "python-bologna",
+    "purpose": "Grow as Python developers by reviewing each other's code every month.",
+    "audience": "Developers in and around Bologna, from junior to senior.",
+    "tags": ["python", "code review"],
+    "language": "it",
+    "visibility": "public",
+    "join_policy": "application",
+    "capacity": 60,
+    "code_of_conduct": "Be kind, be constructive, no recruiting spam.",
+    "screening_questions": [
+        {"id": "why", "prompt": "Why do you want to join?", "required": True},
+    ],
+}
+
+
+class QuestionBody(BaseModel):
+    """A screening question applicants answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_-]{1,40}$", description="Stable key of the question.")
+    prompt: str = Field(min_length=1, max_length=500, description="The question.")
+    required: bool = Field(default=True, description="Whether an answer is mandatory.")
+
+    def domain(self) -> ScreeningQuestion:
+        """As a domain value."""
+        return ScreeningQuestion(id=self.id, prompt=self.prompt.strip(), required=self.required)
+
+
+class CreateCommunity(BaseModel):
+    """Found a community; you become its owner and first member."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CREATE_EXAMPLE]})
+
+    name: str = Field(min_length=3, max_length=80, pattern=r"\S")
+    slug: str = Field(min_length=3, max_length=50, description="Unique URL name: a-z, 0-9, -.")
+    purpose: str = Field(min_length=10, max_length=2000, description="Mission statement.")
+    audience: str = Field(min_length=3, max_length=1000, description="Who it is for.")
+    tags: list[str] = Field(default_factory=list, max_length=10, description="Topics.")
+    language: Language = "it"
+    visibility: Visibility = "public"
+    join_policy: JoinPolicy = "open"
+    capacity: int = Field(default=DEFAULT_CAPACITY, ge=1, le=MAX_CAPACITY)
+    code_of_conduct: str = Field(min_length=10, max_length=20000, description="Version 1.")
+    screening_questions: list[QuestionBody] = Field(
+        default_factory=list, max_length=MAX_SCREENING_QUESTIONS
+    )
+
+
+class UpdateCommunity(BaseModel):
+    """Change some settings (owner only); omitted fields stay as they are."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"capacity": 80, "tags": ["python"]}]}
+    )
+
+    name: str | None = Field(default=None, min_length=3, max_length=80, pattern=r"\S")
+    slug: str | None = Field(default=None, min_length=3, max_length=50)
+    purpose: str | None = Field(default=None, min_length=10, max_length=2000)
+    audience: str | None = Field(default=None, min_length=3, max_length=1000)
+    tags: list[str] | None = Field(default=None, max_length=10)
+    language: Language | None = None
+    visibility: Visibility | None = None
+    join_policy: JoinPolicy | None = None
+    capacity: int | None = Field(default=None, ge=1, le=MAX_CAPACITY)
+    screening_questions: list[QuestionBody] | None = Field(
+        default=None, max_length=MAX_SCREENING_QUESTIONS
+    )
+
+
+class PublishCode(BaseModel):
+    """Publish a new code of conduct version; every member must accept it again."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"text": "Be kind. No spam. No ads."}]}
+    )
+
+    text: str = Field(min_length=10, max_length=20000)
+
+
+class AcceptCode(BaseModel):
+    """Accept a code of conduct version (it must be the current one)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 2}]})
+
+    version: int = Field(ge=1)
+
+
+class QuestionOut(BaseModel):
+    """A screening question."""
+
+    id: str
+    prompt: str
+    required: bool
+
+
+class StandingOut(BaseModel):
+    """Where the caller stands in the community."""
+
+    state: Literal["applicant", "waitlisted", "offered", "member", "former", "banned"]
+    role: Literal["owner", "moderator", "member"] | None = None
+    joined_at: datetime | None = None
+    waitlist_position: int | None = Field(default=None, description="1-based, when waiting.")
+    seat_offer_expires_at: datetime | None = None
+    code_of_conduct_version: int | None = Field(default=None, description="Version accepted.")
+    code_of_conduct_accepted_at: datetime | None = None
+    must_accept_code_of_conduct: bool = Field(
+        default=False, description="A newer version awaits the member's acceptance."
+    )
+
+    @classmethod
+    def of(cls, m: Membership, current_code: int, position: int | None = None) -> "StandingOut":
+        """From the domain standing."""
+        return cls(
+            state=m.state,
+            role=m.role if m.is_member else None,
+            joined_at=m.joined_at if m.is_member else None,
+            waitlist_position=position,
+            seat_offer_expires_at=m.offer.expires_at if m.offer else None,
+            code_of_conduct_version=m.code_version,
+            code_of_conduct_accepted_at=m.code_accepted_at,
+            must_accept_code_of_conduct=m.needs_code_acceptance(current_code),
+        )
+
+
+class CommunityOut(BaseModel):
+    """A community as the caller may see it."""
+
+    id: str
+    slug: str
+    name: str
+    purpose: str
+    audience: str
+    tags: list[str]
+    language: Language
+    visibility: Visibility
+    join_policy: JoinPolicy
+    capacity: int
+    member_count: int
+    seats_available: int = Field(description="Free seats (0 when full or held for offers).")
+    owner_id: str
+    code_of_conduct_version: int
+    screening_questions: list[QuestionOut]
+    created_at: datetime
+    updated_at: datetime
+    archived_at: datetime | None
+    my_standing: StandingOut | None = None
+
+    @classmethod
+    def of(cls, c: Community, standing: Membership | None = None) -> "CommunityOut":
+        """From the domain community and the caller's standing."""
+        d = c.details
+        return cls(
+            id=c.id,
+            slug=d.slug,
+            name=d.name,
+            purpose=d.purpose,
+            audience=d.audience,
+            tags=list(d.tags),
+            language=d.language,
+            visibility=d.visibility,
+            join_policy=d.join_policy,
+            capacity=c.seats.capacity,
+            member_count=c.seats.members,
+            seats_available=c.seats.free,
+            owner_id=c.owner_id,
+            code_of_conduct_version=c.code_of_conduct.version,
+            screening_questions=[
+                QuestionOut(id=q.id, prompt=q.prompt, required=q.required) for q in c.questions
+            ],
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+            archived_at=c.archived_at,
+            my_standing=None
+            if standing is None
+            else StandingOut.of(standing, c.code_of_conduct.version),
+        )
+
+
+class CommunityPage(BaseModel):
+    """A page of communities."""
+
+    items: list[CommunityOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class CodeOfConductOut(BaseModel):
+    """The code of conduct in force and the caller's acceptance."""
+
+    community_id: str
+    version: int
+    text: str
+    published_at: datetime
+    accepted_version: int | None = None
+    accepted_at: datetime | None = None
+    must_accept: bool = False
+
+
+class MyCommunityOut(BaseModel):
+    """One of my communities with my standing."""
+
+    community: CommunityOut
+    standing: StandingOut
+
+
+class MyCommunities(BaseModel):
+    """Communities I belong to, wait for or applied to."""
+
+    items: list[MyCommunityOut]

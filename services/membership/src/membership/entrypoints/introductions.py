@@ -1,0 +1,84 @@
+"""HTTP routes of introductions between members."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from cerchia_chassis.auth import CurrentUser
+from membership.entrypoints.introduction_schemas import (
+    IntroductionOut,
+    Introductions,
+    RequestIntroduction,
+    SuggestionOut,
+    Suggestions,
+)
+from membership.entrypoints.refusals import PROBLEMS, Ports
+from membership.service import introductions as use
+
+router = APIRouter(prefix="/api/v1/introductions", tags=["introductions"], responses=PROBLEMS)
+
+
+@router.get("/suggestions", response_model=Suggestions, summary="People worth meeting")
+async def suggestions(
+    me: CurrentUser,
+    ports: Ports,
+    community_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Suggestions:
+    """Members of your communities whose offers match your asks (or the other way round), or
+    who share your interests; ranked, with the reasons."""
+    found = await use.suggestions(
+        user_id=me.user_id, community_id=community_id, limit=limit, ports=ports
+    )
+    return Suggestions(items=[SuggestionOut.of(s) for s in found])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IntroductionOut, summary="Ask")
+async def request(
+    body: RequestIntroduction, me: CurrentUser, ports: Ports, response: Response
+) -> IntroductionOut:
+    """Ask a fellow member to connect; they accept or decline (one request per pair)."""
+    introduction = await use.request_introduction(
+        requester_id=me.user_id,
+        recipient_id=body.recipient_id,
+        community_id=body.community_id,
+        note=body.note,
+        ports=ports,
+    )
+    response.headers["Location"] = f"/api/v1/introductions/{introduction.id}"
+    view = await use.read_introduction(introduction.id, viewer_id=me.user_id, ports=ports)
+    return IntroductionOut.of(view)
+
+
+@router.get("", response_model=Introductions, summary="My introductions")
+async def mine(me: CurrentUser, ports: Ports) -> Introductions:
+    """Introductions you asked for or were asked to accept, newest first."""
+    views = await use.my_introductions(user_id=me.user_id, ports=ports)
+    return Introductions(items=[IntroductionOut.of(v) for v in views])
+
+
+@router.get("/{introduction_id}", response_model=IntroductionOut, summary="Read one")
+async def read(introduction_id: str, me: CurrentUser, ports: Ports) -> IntroductionOut:
+    """For its two parties only; contact details appear once accepted."""
+    view = await use.read_introduction(introduction_id, viewer_id=me.user_id, ports=ports)
+    return IntroductionOut.of(view)
+
+
+async def _answer(
+    introduction_id: str, me: CurrentUser, ports: Ports, *, accept: bool
+) -> IntroductionOut:
+    await use.answer_introduction(introduction_id, user_id=me.user_id, accept=accept, ports=ports)
+    view = await use.read_introduction(introduction_id, viewer_id=me.user_id, ports=ports)
+    return IntroductionOut.of(view)
+
+
+@router.post("/{introduction_id}/accept", response_model=IntroductionOut, summary="Accept")
+async def accept(introduction_id: str, me: CurrentUser, ports: Ports) -> IntroductionOut:
+    """The recipient accepts: both now see each other's contact details."""
+    return await _answer(introduction_id, me, ports, accept=True)
+
+
+@router.post("/{introduction_id}/decline", response_model=IntroductionOut, summary="Decline")
+async def decline(introduction_id: str, me: CurrentUser, ports: Ports) -> IntroductionOut:
+    """The recipient declines; no contact details are shared."""
+    return await _answer(introduction_id, me, ports, accept=False)

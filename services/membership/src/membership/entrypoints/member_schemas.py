@@ -1,0 +1,134 @@
+"""Request and response bodies of roles, removals, bans, the audit log and the directory."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from membership.domain.audit import AuditEntry
+from membership.domain.directory import Listing
+
+Role = Literal["owner", "moderator", "member"]
+
+
+class ChangeRole(BaseModel):
+    """Owner only: promote, demote, or hand ownership over (``owner``)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"role": "moderator"}]}
+    )
+
+    role: Role
+
+
+class Removal(BaseModel):
+    """Remove a member, with the reason recorded."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Repeated self-promotion."}]}
+    )
+
+    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+
+
+class Ban(BaseModel):
+    """Ban a person (member or not): they cannot apply, be invited or rejoin."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"user_id": "0b8e…", "reason": "Harassment."}]},
+    )
+
+    user_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+
+
+class RoleOut(BaseModel):
+    """A member's role after the change."""
+
+    user_id: str
+    role: Role
+
+
+class RolesOut(BaseModel):
+    """Every role the change touched (two for an ownership transfer)."""
+
+    items: list[RoleOut]
+
+
+class BanOut(BaseModel):
+    """A recorded ban."""
+
+    community_id: str
+    user_id: str
+    reason: str
+    banned_at: datetime
+
+
+class AuditEntryOut(BaseModel):
+    """A moderation or admission decision."""
+
+    id: str
+    action: str
+    actor_id: str | None
+    subject_id: str | None
+    reason: str | None
+    at: datetime
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> "AuditEntryOut":
+        """From the domain entry."""
+        return cls(
+            id=e.id,
+            action=e.action,
+            actor_id=e.actor_id,
+            subject_id=e.subject_id,
+            reason=e.reason,
+            at=e.at,
+            details=e.details,
+        )
+
+
+class AuditPage(BaseModel):
+    """A page of the audit log, newest first."""
+
+    items: list[AuditEntryOut]
+    next_cursor: str | None
+
+
+class DirectoryEntry(BaseModel):
+    """A member as fellow members see them."""
+
+    user_id: str
+    display_name: str
+    handle: str | None
+    headline: str | None
+    city: str | None
+    skills: list[str]
+    interests: list[str]
+    role: Role
+    joined_at: datetime
+
+    @classmethod
+    def of(cls, listing: Listing) -> "DirectoryEntry":
+        """From the domain listing."""
+        p = listing.profile
+        return cls(
+            user_id=p.user_id,
+            display_name=p.display_name,
+            handle=p.handle,
+            headline=p.headline,
+            city=p.city,
+            skills=list(p.skills),
+            interests=list(p.interests),
+            role=listing.role,
+            joined_at=listing.joined_at,
+        )
+
+
+class DirectoryPage(BaseModel):
+    """A page of the directory, by name."""
+
+    items: list[DirectoryEntry]
+    next_cursor: str | None

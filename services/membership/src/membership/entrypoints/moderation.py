@@ -1,0 +1,81 @@
+"""HTTP routes of moderation: roles, removals, bans and the audit log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from cerchia_chassis.auth import CurrentUser
+from membership.entrypoints.community_schemas import StandingOut
+from membership.entrypoints.member_schemas import (
+    AuditEntryOut,
+    AuditPage,
+    Ban,
+    BanOut,
+    ChangeRole,
+    Removal,
+    RoleOut,
+    RolesOut,
+)
+from membership.entrypoints.refusals import PROBLEMS, Ports, encode_cursor, text_cursor
+from membership.service import moderation as use
+
+router = APIRouter(
+    prefix="/api/v1/communities/{community_id}", tags=["moderation"], responses=PROBLEMS
+)
+
+
+@router.put("/members/{user_id}/role", response_model=RolesOut, summary="Change a role")
+async def change_role(
+    community_id: str, user_id: str, body: ChangeRole, me: CurrentUser, ports: Ports
+) -> RolesOut:
+    """Owner only. ``owner`` transfers ownership: you stay on as a moderator."""
+    changed = await use.change_role(
+        community_id, user_id, role=body.role, actor_id=me.user_id, ports=ports
+    )
+    return RolesOut(items=[RoleOut(user_id=m.user_id, role=m.role or "member") for m in changed])
+
+
+@router.post("/members/{user_id}/removal", response_model=StandingOut, summary="Remove a member")
+async def remove(
+    community_id: str, user_id: str, body: Removal, me: CurrentUser, ports: Ports
+) -> StandingOut:
+    """Moderators remove members, the owner also moderators; the seat goes to the next in line."""
+    gone = await use.remove_member(
+        community_id, user_id, reason=body.reason, actor_id=me.user_id, ports=ports
+    )
+    return StandingOut.of(gone, 0)
+
+
+@router.post(
+    "/bans", status_code=status.HTTP_201_CREATED, response_model=BanOut, summary="Ban someone"
+)
+async def ban(community_id: str, body: Ban, me: CurrentUser, ports: Ports) -> BanOut:
+    """Moderators only: out for good; applications, invitations and rejoining are refused."""
+    banned = await use.ban(
+        community_id, body.user_id, reason=body.reason, actor_id=me.user_id, ports=ports
+    )
+    return BanOut(
+        community_id=banned.community_id,
+        user_id=banned.user_id,
+        reason=banned.reason or body.reason,
+        banned_at=banned.since,
+    )
+
+
+@router.get("/audit", response_model=AuditPage, summary="Audit log")
+async def audit(
+    community_id: str,
+    me: CurrentUser,
+    ports: Ports,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> AuditPage:
+    """Moderation and admission decisions, newest first (owner and moderators only)."""
+    found = await use.audit_trail(
+        community_id, after=text_cursor(cursor), limit=limit + 1, viewer_id=me.user_id, ports=ports
+    )
+    items = found[:limit]
+    return AuditPage(
+        items=[AuditEntryOut.of(e) for e in items],
+        next_cursor=encode_cursor(items[-1].id) if len(found) > limit else None,
+    )

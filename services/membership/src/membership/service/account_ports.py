@@ -1,0 +1,152 @@
+"""What the account, session, profile and privacy use cases need from the outside world.
+
+``CommunityMembershipReader``, ``PersonalDataExporter``, ``ErasureParticipant`` and
+``RegistrationParticipant`` are extension points: other parts of membership implement them and
+the composition root registers them.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from membership.domain.credentials import OneTimeToken, TokenPurpose
+from membership.domain.sessions import RefreshSession, RevocationReason
+from membership.domain.throttling import Reservation
+from membership.domain.users import User
+from membership.service.ports import PasswordHasher, Session
+
+
+class Accounts(Protocol):
+    """User accounts with their profiles; handles are unique across accounts."""
+
+    async def add(self, user: User, session: Session) -> None: ...
+
+    async def by_id(self, user_id: str, session: Session | None = None) -> User | None: ...
+
+    async def by_email(self, email: str, session: Session | None = None) -> User | None: ...
+
+    async def save(self, user: User, session: Session) -> None:
+        """Replace the stored account (it must exist)."""
+        ...
+
+    async def claim_handle(self, handle: str, user_id: str, session: Session) -> None:
+        """Reserve ``handle`` for ``user_id``; raise HandleTaken if someone else holds it."""
+        ...
+
+    async def release_handle(self, handle: str, session: Session) -> None: ...
+
+    async def delete(self, user_id: str, session: Session) -> None:
+        """Remove the account and its handle."""
+        ...
+
+
+class CredentialHasher(PasswordHasher, Protocol):
+    """Password hashing that can also waste the time of a verification for unknown accounts."""
+
+    async def verify_absent(self, password: str) -> bool:
+        """As long as ``verify`` takes, always False: timing must not reveal unknown emails."""
+        ...
+
+
+class OneTimeTokens(Protocol):
+    """Stored digests of verification and reset tokens."""
+
+    async def replace(self, token: OneTimeToken, session: Session) -> None:
+        """Store ``token``; earlier tokens of the same user and purpose stop working."""
+        ...
+
+    async def take(
+        self, digest: str, purpose: TokenPurpose, session: Session
+    ) -> OneTimeToken | None:
+        """Remove and return the token with this digest and purpose (single use), if any."""
+        ...
+
+    async def for_user(self, user_id: str) -> list[OneTimeToken]: ...
+
+    async def delete_for_user(
+        self, user_id: str, session: Session, purpose: TokenPurpose | None = None
+    ) -> None: ...
+
+
+class RefreshSessions(Protocol):
+    """Refresh-token families, one per login."""
+
+    async def add(self, refresh: RefreshSession) -> None: ...
+
+    async def get(
+        self, session_id: str, session: Session | None = None
+    ) -> RefreshSession | None: ...
+
+    async def save(self, refresh: RefreshSession, session: Session | None = None) -> None: ...
+
+    async def revoke_all(
+        self,
+        user_id: str,
+        *,
+        now: datetime,
+        reason: RevocationReason,
+        session: Session,
+        keep: str | None = None,
+    ) -> None:
+        """Revoke every live session of the user except ``keep``."""
+        ...
+
+    async def for_user(self, user_id: str) -> list[RefreshSession]: ...
+
+    async def delete_for_user(self, user_id: str, session: Session) -> None: ...
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """A signed access token and its lifetime in seconds."""
+
+    token: str
+    expires_in: int
+
+
+class AccessTokens(Protocol):
+    """Signs short-lived access tokens."""
+
+    def issue(self, *, user_id: str, session_id: str, now: datetime) -> AccessToken: ...
+
+
+#: A throttle key: ``(scope, subject)``, e.g. ``("login-account", "ada@example.org")``.
+ThrottleKey = tuple[str, str]
+
+
+class AttemptThrottle(Protocol):
+    """Counts attempts per key under each scope's policy, across replicas."""
+
+    async def reserve(self, keys: Sequence[ThrottleKey], now: datetime) -> Reservation:
+        """Count one attempt against every key; raise Throttled (counting nothing) if any is
+        over its limit."""
+        ...
+
+    async def succeeded(self, reservation: Reservation) -> None:
+        """The attempt was legitimate: do not hold it against the keys."""
+        ...
+
+
+class CommunityMembershipReader(Protocol):
+    """Who shares a community with whom (implemented by the communities side)."""
+
+    async def shares_community(self, a: str, b: str) -> bool: ...
+
+
+class PersonalDataExporter(Protocol):
+    """One area's part of a user's GDPR export (a JSON object)."""
+
+    async def export(self, user_id: str) -> dict[str, Any]: ...
+
+
+class ErasureParticipant(Protocol):
+    """Deletes or anonymises one area's personal data inside the erasure transaction."""
+
+    async def erase(self, user_id: str, session: Session) -> None: ...
+
+
+class RegistrationParticipant(Protocol):
+    """Acts inside the registration transaction (e.g. requests the email verification)."""
+
+    async def registered(self, user: User, session: Session) -> None: ...

@@ -1,0 +1,214 @@
+"""Founding, describing, archiving communities, and their code of conduct."""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from cerchia_contracts.catalog import AnyEvent
+from membership.domain.audit import AuditEntry
+from membership.domain.communities import (
+    Community,
+    Details,
+    JoinPolicy,
+    Language,
+    ScreeningQuestion,
+    Visibility,
+)
+from membership.domain.memberships import Membership, newcomer
+from membership.domain.refusals import Forbidden
+from membership.domain.roles import ensure_owner
+from membership.service import announcements as announce
+from membership.service.community_ports import CommunityPorts
+from membership.service.ports import Session
+from membership.service.seats import community_in_view, offer_free_seats, role_of
+
+
+@dataclass(frozen=True)
+class Founding:
+    """What a founder submits."""
+
+    details: Details
+    capacity: int
+    code_of_conduct: str
+    questions: tuple[ScreeningQuestion, ...]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """An owner's partial update; None leaves a setting as it is."""
+
+    name: str | None = None
+    slug: str | None = None
+    purpose: str | None = None
+    audience: str | None = None
+    tags: tuple[str, ...] | None = None
+    language: Language | None = None
+    visibility: Visibility | None = None
+    join_policy: JoinPolicy | None = None
+    capacity: int | None = None
+    questions: tuple[ScreeningQuestion, ...] | None = None
+
+
+async def _commit(ports: CommunityPorts, session: Session, events: list[AnyEvent]) -> None:
+    if events:
+        await ports.outbox.add(session, *events)
+
+
+async def create_community(
+    founding: Founding, *, founder_id: str, ports: CommunityPorts
+) -> Community:
+    """Found a community: its creator is the owner and first member; raise Conflict on slug."""
+    now = datetime.now(UTC)
+    community = Community.found(
+        details=founding.details,
+        capacity=founding.capacity,
+        owner_id=founder_id,
+        code_of_conduct=founding.code_of_conduct,
+        questions=founding.questions,
+        now=now,
+    )
+    founder = newcomer(community.id, founder_id, now).joined(role="owner", code_version=1, now=now)
+
+    async def work(session: Session) -> None:
+        await ports.communities.add(community, session)
+        await ports.memberships.put(founder, session)
+        await _commit(
+            ports,
+            session,
+            [announce.created(community), announce.joined(founder, "founder", founder_id)],
+        )
+
+    await ports.transactions.run(work)
+    ports.outbox.committed()
+    return community
+
+
+async def read_community(
+    community_id: str, *, viewer_id: str, ports: CommunityPorts
+) -> tuple[Community, Membership | None]:
+    """The community as the viewer may see it, with their standing."""
+    found = await ports.communities.find(community_id)
+    return await community_in_view(ports, found.id if found else community_id, viewer_id)
+
+
+async def update_community(
+    community_id: str, changes: Changes, *, actor_id: str, ports: CommunityPorts
+) -> Community:
+    """The owner changes settings; a raised capacity offers the new seats to those waiting."""
+    now = datetime.now(UTC)
+    detail_changes = {
+        key: value
+        for key, value in vars(changes).items()
+        if value is not None and key not in ("capacity", "questions")
+    }
+
+    async def work(session: Session) -> Community:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        ensure_owner(role_of(standing))
+        revised = community.revised(
+            details=replace(community.details, **detail_changes),
+            capacity=changes.capacity or community.seats.capacity,
+            questions=community.questions if changes.questions is None else changes.questions,
+            now=now,
+        )
+        await ports.communities.save(revised, session)
+        events: list[AnyEvent] = [announce.updated(revised, actor_id)]
+        events += await offer_free_seats(ports, session, community.id, now)
+        await _commit(ports, session, events)
+        return revised
+
+    revised = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return revised
+
+
+async def archive_community(
+    community_id: str, *, actor_id: str, ports: CommunityPorts
+) -> Community:
+    """The owner archives the community: it becomes read-only."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> Community:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        ensure_owner(role_of(standing))
+        archived = community.archive(now)
+        await ports.communities.save(archived, session)
+        await ports.audit.add(
+            AuditEntry(community.id, "community_archived", actor_id, now), session
+        )
+        await _commit(ports, session, [announce.archived(archived, actor_id)])
+        return archived
+
+    archived = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return archived
+
+
+async def publish_code_of_conduct(
+    community_id: str, text: str, *, actor_id: str, ports: CommunityPorts
+) -> Community:
+    """The owner publishes a new version; every other member must accept it again."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> Community:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        ensure_owner(role_of(standing))
+        assert standing is not None  # the owner is a member
+        published = community.with_code_of_conduct(text, by=actor_id, now=now)
+        await ports.communities.save(published, session)
+        # Publishing is the owner's own acceptance.
+        owner = standing.accept_code(published.code_of_conduct.version, now)
+        await ports.memberships.put(owner, session)
+        await ports.audit.add(
+            AuditEntry(
+                community.id,
+                "code_of_conduct_published",
+                actor_id,
+                now,
+                details={"version": published.code_of_conduct.version},
+            ),
+            session,
+        )
+        events: list[AnyEvent] = [
+            announce.code_published(published, actor_id),
+            announce.code_accepted(owner, now),
+        ]
+        await _commit(ports, session, events)
+        return published
+
+    published = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return published
+
+
+async def accept_code_of_conduct(
+    community_id: str, version: int, *, user_id: str, ports: CommunityPorts
+) -> Membership:
+    """A member accepts the current code of conduct, recorded with version and time."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> Membership:
+        community, standing = await community_in_view(ports, community_id, user_id, session)
+        community.ensure_active()
+        if standing is None or not standing.is_member:
+            raise Forbidden("member-required", "Only members accept the code of conduct.")
+        community.ensure_current_code(version)
+        accepted = standing.accept_code(version, now)
+        await ports.memberships.put(accepted, session)
+        await _commit(ports, session, [announce.code_accepted(accepted, now)])
+        return accepted
+
+    accepted = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return accepted
+
+
+async def list_communities(
+    *,
+    after: str | None,
+    limit: int,
+    tag: str | None,
+    language: str | None,
+    ports: CommunityPorts,
+) -> list[Community]:
+    """Public, active communities (unlisted and private ones are never listed)."""
+    return await ports.communities.listed(after=after, limit=limit, tag=tag, language=language)

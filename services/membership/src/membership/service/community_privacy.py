@@ -1,0 +1,147 @@
+"""GDPR for communities: a person's export section, and their erasure from every community."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from cerchia_contracts.catalog import AnyEvent
+from membership.domain.communities import Community
+from membership.domain.memberships import Membership
+from membership.service import announcements as announce
+from membership.service.community_ports import CommunityPorts
+from membership.service.ports import Session
+from membership.service.seats import release_seat
+
+
+class CommunityExport:
+    """Memberships, applications (with answers) and introductions of a person."""
+
+    def __init__(self, ports: CommunityPorts) -> None:
+        self._ports = ports
+
+    async def export(self, user_id: str) -> dict[str, Any]:
+        """The communities section of the GDPR export."""
+        ports = self._ports
+        standings = await ports.memberships.of_user(user_id)
+        names = {
+            c.id: c.details.name
+            for c in await ports.communities.by_ids([s.community_id for s in standings])
+        }
+        return {
+            "memberships": [
+                {
+                    "community_id": s.community_id,
+                    "community_name": names.get(s.community_id),
+                    "state": s.state,
+                    "since": s.since,
+                    "role": s.role,
+                    "joined_at": s.joined_at,
+                    "code_of_conduct_version": s.code_version,
+                    "code_of_conduct_accepted_at": s.code_accepted_at,
+                    "seat_offer_expires_at": s.offer.expires_at if s.offer else None,
+                    "reason": s.reason,
+                }
+                for s in standings
+            ],
+            "applications": [
+                {
+                    "id": a.id,
+                    "community_id": a.community_id,
+                    "status": a.status,
+                    "submitted_at": a.submitted_at,
+                    "answers": [{"question": x.prompt, "answer": x.text} for x in a.answers],
+                    "decided_at": a.decided_at,
+                    "reason": a.reason,
+                }
+                for a in await ports.applications.of_user(user_id)
+            ],
+            "introductions": [
+                {
+                    "id": i.id,
+                    "community_id": i.community_id,
+                    "direction": "sent" if i.requester_id == user_id else "received",
+                    "other_user_id": i.recipient_id
+                    if i.requester_id == user_id
+                    else i.requester_id,
+                    "note": i.note,
+                    "status": i.status,
+                    "requested_at": i.requested_at,
+                    "answered_at": i.answered_at,
+                }
+                for i in await ports.introductions.of_user(user_id)
+            ],
+        }
+
+
+class CommunityErasure:
+    """Takes a person out of every community inside the account-erasure transaction.
+
+    Their seats go to the next in line. An owner's community passes to its longest-standing
+    moderator; without one it is archived, because nobody else may run it.
+    """
+
+    def __init__(self, ports: CommunityPorts) -> None:
+        self._ports = ports
+
+    async def erase(self, user_id: str, session: Session) -> None:
+        """Leave every community, then delete what is left of the person here."""
+        ports = self._ports
+        now = datetime.now(UTC)
+        events: list[AnyEvent] = []
+        for standing in await ports.memberships.of_user(user_id, session):
+            community = await ports.communities.get(standing.community_id, session)
+            if community is not None:
+                events += await self._withdraw(community, standing, session, now)
+        await ports.memberships.delete_of_user(user_id, session)
+        await ports.applications.delete_of_user(user_id, session)
+        await ports.introductions.delete_of_user(user_id, session)
+        await ports.audit.forget(user_id, session)
+        if events:
+            await ports.outbox.add(session, *events)
+
+    async def _withdraw(
+        self, community: Community, standing: Membership, session: Session, now: datetime
+    ) -> list[AnyEvent]:
+        ports = self._ports
+        events: list[AnyEvent] = []
+        if standing.is_member:
+            if standing.role == "owner" and not community.archived:
+                community, handover = await self._hand_over(community, standing, session, now)
+                events += handover
+            events.append(announce.left(standing, now))
+            if community.archived:
+                await ports.communities.adjust(community.id, session, members=-1, free=1)
+            else:
+                events += await release_seat(ports, session, community.id, member=True, now=now)
+        elif standing.offer is not None:
+            events.append(announce.offer_closed(standing, standing.offer, expired=False, now=now))
+            events += await release_seat(ports, session, community.id, member=False, now=now)
+        elif standing.state == "waitlisted":
+            events.append(announce.left_waitlist(standing, now))
+        return events
+
+    async def _hand_over(
+        self, community: Community, owner: Membership, session: Session, now: datetime
+    ) -> tuple[Community, list[AnyEvent]]:
+        ports = self._ports
+        moderators = [
+            m
+            for m in await ports.memberships.members(community.id, session)
+            if m.role == "moderator" and m.user_id != owner.user_id
+        ]
+        if not moderators:
+            archived = community.archive(now)
+            await ports.communities.save(archived, session)
+            return archived, [announce.archived(archived, None)]
+        successor = min(moderators, key=lambda m: (m.joined_at or m.since, m.user_id))
+        await ports.memberships.put(successor.with_role("owner"), session)
+        transferred = community.with_owner(successor.user_id, now)
+        await ports.communities.save(transferred, session)
+        changed = announce.role_changed(
+            community.id,
+            successor.user_id,
+            previous="moderator",
+            role="owner",
+            actor_id=None,
+            now=now,
+        )
+        return transferred, [changed, announce.updated(transferred, successor.user_id)]

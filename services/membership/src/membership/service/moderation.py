@@ -1,0 +1,158 @@
+"""Moderation: removing and banning with a reason, changing roles, reading the audit trail."""
+
+from datetime import UTC, datetime
+
+from cerchia_contracts.catalog import AnyEvent
+from membership.domain.audit import AuditEntry
+from membership.domain.memberships import Membership, newcomer
+from membership.domain.refusals import Conflict, Invalid, NotFound
+from membership.domain.roles import Role, ensure_can_discipline, ensure_moderator, role_changes
+from membership.service import announcements as announce
+from membership.service.community_ports import CommunityPorts
+from membership.service.ports import Session
+from membership.service.seats import community_in_view, release_seat, role_of
+
+MEMBER_NOT_FOUND = "member-not-found"
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise Invalid("reason-required", "Give a reason; it is recorded in the audit log.")
+    return reason.strip()
+
+
+async def remove_member(
+    community_id: str, user_id: str, *, reason: str, actor_id: str, ports: CommunityPorts
+) -> Membership:
+    """A moderator removes a member (who may apply again); the seat goes to the next in line."""
+    now = datetime.now(UTC)
+    why = _reason(reason)
+
+    async def work(session: Session) -> Membership:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        target = await ports.memberships.get(community.id, user_id, session)
+        ensure_moderator(role_of(standing))
+        if target is None or not target.is_member:
+            raise NotFound(MEMBER_NOT_FOUND, "No such member.")
+        ensure_can_discipline(role_of(standing), target.role, self_=user_id == actor_id)
+        gone = target.former(now, why)
+        await ports.memberships.put(gone, session)
+        await ports.audit.add(
+            AuditEntry(community.id, "member_removed", actor_id, now, user_id, why), session
+        )
+        events: list[AnyEvent] = [
+            announce.removed(community.id, user_id, actor_id=actor_id, reason=why, now=now)
+        ]
+        events += await release_seat(ports, session, community.id, member=True, now=now)
+        await ports.outbox.add(session, *events)
+        return gone
+
+    gone = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return gone
+
+
+async def ban(
+    community_id: str, user_id: str, *, reason: str, actor_id: str, ports: CommunityPorts
+) -> Membership:
+    """A moderator bans someone, member or not: they cannot apply, be invited or rejoin."""
+    now = datetime.now(UTC)
+    why = _reason(reason)
+
+    async def work(session: Session) -> Membership:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        ensure_moderator(role_of(standing))
+        target = await ports.memberships.get(community.id, user_id, session)
+        ensure_can_discipline(role_of(standing), role_of(target), self_=user_id == actor_id)
+        if target is not None and target.state == "banned":
+            raise Conflict("already-banned", "This person is already banned.")
+        base = target or newcomer(community.id, user_id, now)
+        banned = base.banned(why, now)
+        await ports.memberships.put(banned, session)
+        events: list[AnyEvent] = [
+            announce.banned(community.id, user_id, actor_id=actor_id, reason=why, now=now)
+        ]
+        if base.is_member or base.offer is not None:
+            events += await release_seat(
+                ports, session, community.id, member=base.is_member, now=now
+            )
+        if base.state == "applicant" and base.application_id is not None:
+            application = await ports.applications.get(base.application_id, session)
+            if application is not None and application.status == "pending":
+                closed = application.decided("closed", by=actor_id, reason=why, now=now)
+                await ports.applications.save(closed, session)
+        await ports.audit.add(
+            AuditEntry(community.id, "member_banned", actor_id, now, user_id, why), session
+        )
+        await ports.outbox.add(session, *events)
+        return banned
+
+    banned = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return banned
+
+
+async def change_role(
+    community_id: str, user_id: str, *, role: Role, actor_id: str, ports: CommunityPorts
+) -> list[Membership]:
+    """The owner promotes, demotes, or hands ownership over (staying on as a moderator)."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> list[Membership]:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        target = await ports.memberships.get(community.id, user_id, session)
+        ensure_moderator(role_of(standing))
+        if target is None or not target.is_member or target.role is None:
+            raise NotFound(MEMBER_NOT_FOUND, "No such member.")
+        community.ensure_active()
+        changes = role_changes(
+            actor_id=actor_id,
+            actor_role=role_of(standing),
+            target_id=user_id,
+            target_role=target.role,
+            new_role=role,
+        )
+        by_id = {target.user_id: target}
+        if standing is not None:
+            by_id[standing.user_id] = standing
+        changed: list[Membership] = []
+        events: list[AnyEvent] = []
+        for member_id, previous, new in changes:
+            updated = by_id[member_id].with_role(new)
+            await ports.memberships.put(updated, session)
+            changed.append(updated)
+            events.append(
+                announce.role_changed(
+                    community.id, member_id, previous=previous, role=new, actor_id=actor_id, now=now
+                )
+            )
+            await ports.audit.add(
+                AuditEntry(
+                    community.id,
+                    "role_changed",
+                    actor_id,
+                    now,
+                    member_id,
+                    details={"from": previous, "to": new},
+                ),
+                session,
+            )
+        if role == "owner":
+            transferred = community.with_owner(user_id, now)
+            await ports.communities.save(transferred, session)
+            events.append(announce.updated(transferred, actor_id))
+        await ports.outbox.add(session, *events)
+        return changed
+
+    changed = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return changed
+
+
+async def audit_trail(
+    community_id: str, *, after: str | None, limit: int, viewer_id: str, ports: CommunityPorts
+) -> list[AuditEntry]:
+    """The decisions taken in a community, newest first, for its owner and moderators."""
+    community, standing = await community_in_view(ports, community_id, viewer_id)
+    ensure_moderator(role_of(standing))
+    return await ports.audit.page(community.id, after=after, limit=limit)

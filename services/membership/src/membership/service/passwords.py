@@ -1,0 +1,142 @@
+"""Changing a password, and resetting a forgotten one through a single-use emailed link."""
+
+from datetime import datetime, timedelta
+
+from cerchia_contracts.events.membership import PasswordResetRequested, PasswordResetRequestedV1
+from membership.domain.account_errors import InvalidOneTimeToken, UserNotFound, WrongPassword
+from membership.domain.credentials import OneTimeToken, digest
+from membership.domain.users import User, normalize_email
+from membership.service.account_ports import (
+    Accounts,
+    AttemptThrottle,
+    OneTimeTokens,
+    RefreshSessions,
+)
+from membership.service.ports import EventOutbox, PasswordHasher, Session, Transactions
+from membership.service.verification import email_verified
+
+
+async def confirm_password(
+    user: User, password: str, *, hasher: PasswordHasher, throttle: AttemptThrottle, now: datetime
+) -> None:
+    """Check the password before a sensitive action; raise WrongPassword or Throttled.
+
+    Shares the login counter of the account, so a stolen access token cannot be used to guess.
+    """
+    reservation = await throttle.reserve([("login-account", user.email)], now)
+    if not await hasher.verify(user.password_hash, password):
+        raise WrongPassword
+    await throttle.succeeded(reservation)
+
+
+async def change_password(
+    user_id: str,
+    current_session_id: str | None,
+    current_password: str,
+    new_password: str,
+    *,
+    accounts: Accounts,
+    hasher: PasswordHasher,
+    throttle: AttemptThrottle,
+    sessions: RefreshSessions,
+    transactions: Transactions,
+    now: datetime,
+) -> None:
+    """Replace the password and end every other session; raise WrongPassword or Throttled."""
+    user = await accounts.by_id(user_id)
+    if user is None:
+        raise UserNotFound(user_id)
+    await confirm_password(user, current_password, hasher=hasher, throttle=throttle, now=now)
+    new_hash = await hasher.hash(new_password)
+
+    async def work(session: Session) -> None:
+        current = await accounts.by_id(user_id, session)
+        if current is None:
+            raise UserNotFound(user_id)
+        await accounts.save(current.with_password(new_hash), session)
+        await sessions.revoke_all(
+            user_id, now=now, reason="password_changed", session=session, keep=current_session_id
+        )
+
+    await transactions.run(work)
+
+
+async def request_password_reset(
+    email: str,
+    client_ip: str,
+    *,
+    accounts: Accounts,
+    tokens: OneTimeTokens,
+    throttle: AttemptThrottle,
+    outbox: EventOutbox,
+    transactions: Transactions,
+    ttl: timedelta,
+    now: datetime,
+) -> None:
+    """Mail a reset link if the account exists; say nothing either way. Raise Throttled."""
+    address = normalize_email(email)
+    await throttle.reserve(
+        [("token-request-account", address), ("token-request-ip", client_ip)], now
+    )
+    user = await accounts.by_email(address)
+    if user is None:
+        return
+    secret, record = OneTimeToken.issue(
+        purpose="reset_password", user_id=user.id, email=user.email, now=now, ttl=ttl
+    )
+    event = PasswordResetRequestedV1.new(
+        subject=user.id,
+        time=now,
+        data=PasswordResetRequested(
+            user_id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            locale=user.locale,
+            token=secret,
+            expires_at=record.expires_at,
+        ),
+    )
+
+    async def work(session: Session) -> None:
+        await tokens.replace(record, session)
+        await outbox.add(session, event)
+
+    await transactions.run(work)
+    outbox.committed()
+
+
+async def reset_password(
+    token: str,
+    new_password: str,
+    *,
+    accounts: Accounts,
+    tokens: OneTimeTokens,
+    hasher: PasswordHasher,
+    sessions: RefreshSessions,
+    outbox: EventOutbox,
+    transactions: Transactions,
+    now: datetime,
+) -> None:
+    """Set a new password with a reset token and end every session; raise InvalidOneTimeToken.
+
+    The link reached the mailbox, which proves the address too: an unverified one is verified.
+    """
+    new_hash = await hasher.hash(new_password)
+
+    async def work(session: Session) -> bool:
+        record = await tokens.take(digest(token), "reset_password", session)
+        if record is None:
+            raise InvalidOneTimeToken
+        user = await accounts.by_id(record.user_id, session)
+        if user is None or not record.usable(purpose="reset_password", email=user.email, now=now):
+            raise InvalidOneTimeToken
+        updated = user.with_password(new_hash).verified(now)
+        await accounts.save(updated, session)
+        await sessions.revoke_all(user.id, now=now, reason="password_reset", session=session)
+        if not user.email_verified:
+            await outbox.add(session, email_verified(updated, now))
+            return True
+        return False
+
+    if await transactions.run(work):
+        outbox.committed()

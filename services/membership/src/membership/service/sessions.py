@@ -1,0 +1,133 @@
+"""Logging in, refreshing and logging out: access tokens plus rotating refresh tokens."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from membership.domain.account_errors import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    RefreshTokenReused,
+)
+from membership.domain.sessions import (
+    RefreshSession,
+    Rejected,
+    Reused,
+    Rotation,
+    parse_refresh_token,
+)
+from membership.domain.users import normalize_email
+from membership.service.account_ports import (
+    AccessToken,
+    AccessTokens,
+    Accounts,
+    AttemptThrottle,
+    CredentialHasher,
+    RefreshSessions,
+)
+from membership.service.ports import Session, Transactions
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionTokens:
+    """What a login or a refresh hands to the client."""
+
+    user_id: str
+    session_id: str
+    access: AccessToken
+    refresh_token: str
+    refresh_expires_at: datetime
+
+
+def login_keys(email: str, client_ip: str) -> list[tuple[str, str]]:
+    """Throttle keys of a login attempt: the account (however spelled) and the address."""
+    return [("login-account", normalize_email(email)), ("login-ip", client_ip)]
+
+
+async def log_in(
+    email: str,
+    password: str,
+    client_ip: str,
+    *,
+    accounts: Accounts,
+    hasher: CredentialHasher,
+    throttle: AttemptThrottle,
+    sessions: RefreshSessions,
+    access_tokens: AccessTokens,
+    refresh_ttl: timedelta,
+    now: datetime,
+) -> SessionTokens:
+    """Start a session; raise InvalidCredentials or Throttled."""
+    # Counted before checking, so concurrent guesses cannot slip past the limit together.
+    reservation = await throttle.reserve(login_keys(email, client_ip), now)
+    user = await accounts.by_email(normalize_email(email))
+    if user is None:
+        await hasher.verify_absent(password)
+        raise InvalidCredentials
+    if not await hasher.verify(user.password_hash, password):
+        raise InvalidCredentials
+    await throttle.succeeded(reservation)
+    token, refresh = RefreshSession.start(user_id=user.id, now=now, ttl=refresh_ttl)
+    await sessions.add(refresh)
+    return _tokens(refresh, token, access_tokens, now)
+
+
+async def refresh_session(
+    token: str,
+    *,
+    sessions: RefreshSessions,
+    access_tokens: AccessTokens,
+    transactions: Transactions,
+    refresh_ttl: timedelta,
+    now: datetime,
+) -> SessionTokens:
+    """Rotate the refresh token; raise InvalidRefreshToken (RefreshTokenReused on replay)."""
+    session_id, secret = parse_refresh_token(token)
+
+    async def work(session: Session) -> Rotation:
+        found = await sessions.get(session_id, session)
+        if found is None:
+            raise InvalidRefreshToken("unknown")
+        outcome = found.rotate(secret, now=now, ttl=refresh_ttl)
+        if not isinstance(outcome, Rejected):
+            # Rotation and revocation both write the session document, so two refreshes
+            # racing with one token conflict, and the retried one sees the reuse.
+            await sessions.save(outcome.session, session)
+        return outcome
+
+    outcome = await transactions.run(work)
+    if isinstance(outcome, Reused):
+        logger.warning(
+            "refresh token reuse: session %s of user %s revoked",
+            outcome.session.id,
+            outcome.session.user_id,
+        )
+        raise RefreshTokenReused
+    if isinstance(outcome, Rejected):
+        raise InvalidRefreshToken(outcome.reason)
+    return _tokens(outcome.session, outcome.token, access_tokens, now)
+
+
+async def log_out(token: str, *, sessions: RefreshSessions, now: datetime) -> None:
+    """End the session the refresh token belongs to; unknown tokens are ignored (RFC 7009)."""
+    try:
+        session_id, secret = parse_refresh_token(token)
+    except InvalidRefreshToken:
+        return
+    found = await sessions.get(session_id)
+    if found is not None and found.holds(secret):
+        await sessions.save(found.revoke(now, "logout"))
+
+
+def _tokens(
+    refresh: RefreshSession, token: str, access_tokens: AccessTokens, now: datetime
+) -> SessionTokens:
+    return SessionTokens(
+        user_id=refresh.user_id,
+        session_id=refresh.id,
+        access=access_tokens.issue(user_id=refresh.user_id, session_id=refresh.id, now=now),
+        refresh_token=token,
+        refresh_expires_at=refresh.expires_at,
+    )

@@ -1,0 +1,230 @@
+"""Short texts per kind of notification (feed, push, email subject), translated with gettext."""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_datetime
+
+from notifications.adapters.translations import language, translations
+from notifications.domain.schedule import zone
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention, a marker for extraction
+    """Mark a message for extraction; it is translated where it is used."""
+    return message
+
+
+#: kind → (title, body, call to action). Placeholders come from the event and the projections.
+NOTICES: Mapping[str, tuple[str, str, str]] = {
+    "welcome": (
+        N_("Welcome to Cerchia, %(display_name)s"),
+        N_("Find a circle that fits you, introduce yourself, and take part."),
+        N_("Open Cerchia"),
+    ),
+    "verify_email": (
+        N_("Confirm your email address"),
+        N_(
+            "Confirm that this is your address to finish setting up your Cerchia account. "
+            "The link works until %(expires)s."
+        ),
+        N_("Confirm email"),
+    ),
+    "password_reset": (
+        N_("Reset your password"),
+        N_(
+            "Someone asked to reset the password of your Cerchia account. If it was you, "
+            "choose a new password by %(expires)s; if it wasn't, ignore this email."
+        ),
+        N_("Choose a new password"),
+    ),
+    "invitation": (
+        N_("You are invited to join %(community)s"),
+        N_(
+            "You have been invited to join %(community)s on Cerchia. "
+            "The invitation works until %(expires)s."
+        ),
+        N_("Accept the invitation"),
+    ),
+    "application_submitted": (
+        N_("New application to %(community)s"),
+        N_("%(actor)s applied to join %(community)s and awaits your review."),
+        N_("Review the application"),
+    ),
+    "application_approved": (
+        N_("Welcome to %(community)s"),
+        N_("Your application to join %(community)s was approved."),
+        N_("Open the community"),
+    ),
+    "application_rejected": (
+        N_("Your application to %(community)s"),
+        N_("Your application to join %(community)s was not accepted. Reason: %(reason)s"),
+        N_("Find other communities"),
+    ),
+    "member_waitlisted": (
+        N_("You are on the waiting list of %(community)s"),
+        N_(
+            "%(community)s is full. You are number %(position)s on its waiting list: "
+            "we will tell you as soon as a seat frees up."
+        ),
+        N_("Open the community"),
+    ),
+    "seat_offered": (
+        N_("A seat is free in %(community)s"),
+        N_("A seat has freed up in %(community)s and it is yours: accept it by %(expires)s."),
+        N_("Accept the seat"),
+    ),
+    "seat_offer_expired": (
+        N_("Your seat offer in %(community)s expired"),
+        N_("The seat offered to you in %(community)s went to the next person in line."),
+        N_("Open the community"),
+    ),
+    "member_joined": (
+        N_("%(person)s joined %(community)s"),
+        N_("%(person)s is now a member of %(community)s. Say hello!"),
+        N_("See the members"),
+    ),
+    "code_of_conduct_published": (
+        N_("New code of conduct in %(community)s"),
+        N_(
+            "%(community)s published version %(version)s of its code of conduct. "
+            "Read and accept it before you post again."
+        ),
+        N_("Read the code of conduct"),
+    ),
+    "member_removed": (
+        N_("You were removed from %(community)s"),
+        N_("A moderator removed you from %(community)s. Reason: %(reason)s"),
+        N_("Find other communities"),
+    ),
+    "member_banned": (
+        N_("You were banned from %(community)s"),
+        N_("A moderator banned you from %(community)s. Reason: %(reason)s"),
+        N_("Find other communities"),
+    ),
+    "member_role_changed": (
+        N_("Your role in %(community)s changed"),
+        N_("You are now %(role_name)s of %(community)s."),
+        N_("Open the community"),
+    ),
+    "introduction_requested": (
+        N_("%(actor)s would like to meet you"),
+        N_("%(actor)s, a member of %(community)s, asked to be introduced to you: “%(note)s”"),
+        N_("Answer"),
+    ),
+    "introduction_accepted": (
+        N_("%(actor)s accepted your introduction"),
+        N_("You and %(actor)s are now connected in %(community)s."),
+        N_("Say hello"),
+    ),
+    "thread_created": (
+        N_("New discussion in %(community)s: %(thread_title)s"),
+        N_("%(actor)s started “%(thread_title)s”: %(excerpt)s"),
+        N_("Read the discussion"),
+    ),
+    "reply_posted": (
+        N_("New reply in “%(thread_title)s”"),
+        N_("%(actor)s replied: %(excerpt)s"),
+        N_("Read the reply"),
+    ),
+    "member_mentioned": (
+        N_("%(actor)s mentioned you"),
+        N_("%(actor)s mentioned you in “%(thread_title)s”: %(excerpt)s"),
+        N_("Read the post"),
+    ),
+    "direct_message": (
+        N_("New message from %(actor)s"),
+        N_("%(actor)s wrote to you: %(excerpt)s"),
+        N_("Answer"),
+    ),
+    "post_moderated": (
+        N_("A moderator reviewed your post in %(community)s"),
+        N_("Your post “%(title)s” was %(action)s. Reason: %(reason)s"),
+        N_("Open the community"),
+    ),
+    "gathering_scheduled": (
+        N_("New event in %(community)s: %(title)s"),
+        N_("“%(title)s” takes place on %(starts)s."),
+        N_("See the event"),
+    ),
+    "gathering_changed": (
+        N_("“%(title)s” has changed"),
+        N_("The details of “%(title)s” changed. It now takes place on %(starts)s."),
+        N_("See the event"),
+    ),
+    "gathering_cancelled": (
+        N_("“%(title)s” is cancelled"),
+        N_("“%(title)s”, planned for %(starts)s, is cancelled."),
+        N_("See the event"),
+    ),
+    "waitlist_promoted": (
+        N_("You have a place at “%(title)s”"),
+        N_("A place freed up: you are going to “%(title)s” on %(starts)s."),
+        N_("See the event"),
+    ),
+    "gathering_reminder": (
+        N_("Reminder: “%(title)s”"),
+        N_("“%(title)s” starts on %(starts)s."),
+        N_("See the event"),
+    ),
+}
+
+ROLE_NAMES: Mapping[str, str] = {
+    "owner": N_("the owner"),
+    "moderator": N_("a moderator"),
+    "member": N_("a member"),
+}
+
+ACTION_NAMES: Mapping[str, str] = {
+    "hidden": N_("hidden"),
+    "restored": N_("restored"),
+    "removed": N_("removed"),
+}
+
+FALLBACK = (N_("News from Cerchia"), N_("Something happened in Cerchia."), N_("Open Cerchia"))
+
+
+class Copy:
+    """Renders the short texts of a notification in a person's language."""
+
+    def values(self, locale: str, context: Mapping[str, Any]) -> dict[str, Any]:
+        """The context with dates and roles made readable in ``locale``."""
+        gettext = translations(locale).gettext
+        values: dict[str, Any] = defaultdict(str, context)
+        expires = context.get("expires_at")
+        if isinstance(expires, str) and expires:
+            moment = datetime.fromisoformat(expires)
+            values["expires"] = format_datetime(
+                moment,
+                "medium",
+                tzinfo=zone(context.get("timezone") or None),
+                locale=language(locale),
+            )
+        starts = context.get("starts_at")
+        if isinstance(starts, str) and starts:
+            values["starts"] = format_datetime(
+                datetime.fromisoformat(starts),
+                "medium",
+                tzinfo=zone(context.get("timezone") or context.get("time_zone") or None),
+                locale=language(locale),
+            )
+        action = context.get("action")
+        if isinstance(action, str) and action in ACTION_NAMES:
+            values["action"] = gettext(ACTION_NAMES[action])
+        role = context.get("role")
+        if isinstance(role, str) and role in ROLE_NAMES:
+            values["role_name"] = gettext(ROLE_NAMES[role])
+        return values
+
+    def texts(self, kind: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+        """Title, body and call to action."""
+        gettext = translations(locale).gettext
+        values = self.values(locale, context)
+        title, body, action = NOTICES.get(kind, FALLBACK)
+        return gettext(title) % values, gettext(body) % values, gettext(action) % values
+
+    def notice(self, kind: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str]:
+        """Title and body (feed, push, digest)."""
+        title, body, _ = self.texts(kind, locale, context)
+        return title, body

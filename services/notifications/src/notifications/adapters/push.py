@@ -1,0 +1,115 @@
+"""Web Push (RFC 8030/8291/8292) with pywebpush: VAPID-signed, encrypted, with TTL and urgency."""
+
+import base64
+import json
+import logging
+
+import aiohttp
+from cryptography.hazmat.primitives import serialization
+from py_vapid import Vapid  # type: ignore[import-untyped]
+from pywebpush import WebPushException, webpush_async
+
+from notifications.domain.deliveries import Delivery, PermanentDeliveryError, TransientDeliveryError
+from notifications.service.ports import PushDevices, PushSubscription
+
+logger = logging.getLogger(__name__)
+
+GONE = frozenset({404, 410})
+
+
+def load_vapid(private_key: str | None) -> Vapid:
+    """The VAPID key from settings (base64url raw or DER), or a fresh one for development."""
+    if private_key:
+        return Vapid.from_string(private_key=private_key)
+    logger.warning("no VAPID key configured: generated one, browsers must resubscribe on restart")
+    vapid = Vapid()
+    vapid.generate_keys()
+    return vapid
+
+
+def application_server_key(vapid: Vapid) -> str:
+    """The public key browsers pass to ``pushManager.subscribe`` (base64url, uncompressed)."""
+    raw = vapid.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class WebPushSender:
+    """Sends a push delivery to every browser of its recipient; gone browsers are forgotten."""
+
+    def __init__(
+        self,
+        *,
+        vapid: Vapid,
+        subject: str,
+        devices: PushDevices,
+        base_url: str,
+        ttl_s: int,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self._vapid = vapid
+        self._subject = subject
+        self._devices = devices
+        self._base_url = base_url.rstrip("/")
+        self._ttl = ttl_s
+        self._timeout = timeout_s
+
+    def payload(self, delivery: Delivery) -> str:
+        """What the service worker receives and shows."""
+        context = delivery.context
+        return json.dumps(
+            {
+                "title": context.get("title", ""),
+                "body": context.get("body", ""),
+                "url": self._base_url + str(context.get("link") or "/"),
+                # The same tag replaces rather than repeats a notification shown twice.
+                "tag": delivery.key,
+                "category": delivery.category.value,
+            },
+            ensure_ascii=False,
+        )
+
+    async def send(self, delivery: Delivery) -> None:
+        """Push to each subscription; raise transient if any push service asked to retry."""
+        subscriptions = await self._devices.of(delivery.recipient_id)
+        if not subscriptions:
+            raise PermanentDeliveryError("no push subscription")
+        data = self.payload(delivery)
+        retry: list[str] = []
+        for subscription in subscriptions:
+            error = await self._push(subscription, data, delivery)
+            if error is not None:
+                retry.append(error)
+        if retry:
+            raise TransientDeliveryError("; ".join(retry))
+
+    async def _push(
+        self, subscription: PushSubscription, data: str, delivery: Delivery
+    ) -> str | None:
+        info = {
+            "endpoint": subscription.endpoint,
+            "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+        }
+        try:
+            await webpush_async(
+                subscription_info=info,
+                data=data,
+                vapid_private_key=self._vapid,
+                vapid_claims={"sub": self._subject},
+                ttl=self._ttl,
+                headers={"Urgency": delivery.urgency.push_header},
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+            )
+        except WebPushException as exc:
+            status = exc.status_code
+            if status in GONE:
+                await self._devices.forget_endpoint(subscription.endpoint)
+                return None
+            if status is not None and (status == 429 or status >= 500):
+                return f"push service answered {status}"
+            logger.warning("push to %s refused (%s): %s", subscription.endpoint, status, exc)
+            return None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            return f"push service unreachable: {exc!r}"
+        return None

@@ -1,0 +1,97 @@
+"""Webhook subscriptions in MongoDB."""
+
+from collections.abc import Sequence
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from cerchia_chassis.mongo import Document, Indexes, Session
+from notifications.domain.webhooks import WebhookSubscription
+
+WEBHOOKS = "webhooks"
+
+
+class MongoWebhooks:
+    """Integrators' endpoints per community."""
+
+    indexes: Sequence[Indexes] = (
+        Indexes(WEBHOOKS, (IndexModel([("community_id", ASCENDING)], name="by_community"),)),
+    )
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._collection = db[WEBHOOKS]
+
+    async def add(self, subscription: WebhookSubscription) -> None:
+        """Store a new subscription."""
+        await self._collection.insert_one(
+            {
+                "_id": subscription.id,
+                "community_id": subscription.community_id,
+                "owner_id": subscription.owner_id,
+                "url": subscription.url,
+                "event_types": list(subscription.event_types),
+                "secret": subscription.secret,
+                "created_at": subscription.created_at,
+                "active": subscription.active,
+                "consecutive_failures": 0,
+            }
+        )
+
+    async def get(self, subscription_id: str) -> WebhookSubscription | None:
+        """A subscription by id."""
+        doc = await self._collection.find_one({"_id": subscription_id})
+        return None if doc is None else _from_document(doc)
+
+    async def of_community(self, community_id: str) -> list[WebhookSubscription]:
+        """A community's subscriptions, oldest first."""
+        docs = (
+            await self._collection.find({"community_id": community_id}).sort("created_at").to_list()
+        )
+        return [_from_document(d) for d in docs]
+
+    async def matching(
+        self, community_id: str, event_type: str, session: Session
+    ) -> list[WebhookSubscription]:
+        """Active subscriptions of a community whose filter takes this event type."""
+        docs = await self._collection.find(
+            {"community_id": community_id, "active": True}, session=session
+        ).to_list()
+        return [s for s in map(_from_document, docs) if s.wants(event_type)]
+
+    async def delete(self, subscription_id: str) -> None:
+        """Remove a subscription."""
+        await self._collection.delete_one({"_id": subscription_id})
+
+    async def set_secret(self, subscription_id: str, secret: str) -> None:
+        """Rotate a subscription's secret."""
+        await self._collection.update_one({"_id": subscription_id}, {"$set": {"secret": secret}})
+
+    async def record_outcome(self, subscription_id: str, *, ok: bool, disable_after: int) -> None:
+        """Count consecutive failures; an endpoint failing ``disable_after`` times in a row is
+        disabled."""
+        if ok:
+            await self._collection.update_one(
+                {"_id": subscription_id}, {"$set": {"consecutive_failures": 0}}
+            )
+            return
+        await self._collection.update_one(
+            {"_id": subscription_id}, {"$inc": {"consecutive_failures": 1}}
+        )
+        await self._collection.update_one(
+            {"_id": subscription_id, "consecutive_failures": {"$gte": disable_after}},
+            {"$set": {"active": False}},
+        )
+
+
+def _from_document(doc: Document) -> WebhookSubscription:
+    return WebhookSubscription(
+        id=doc["_id"],
+        community_id=doc["community_id"],
+        owner_id=doc["owner_id"],
+        url=doc["url"],
+        event_types=tuple(doc.get("event_types") or ()),
+        secret=doc["secret"],
+        created_at=doc["created_at"],
+        active=bool(doc.get("active", True)),
+        consecutive_failures=int(doc.get("consecutive_failures", 0)),
+    )

@@ -1,0 +1,50 @@
+"""Web push: the VAPID public key and browsers' subscriptions."""
+
+from fastapi import APIRouter, status
+
+from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.problems import Problem
+from notifications.adapters.push import application_server_key
+from notifications.entrypoints.http.deps import Deps
+from notifications.entrypoints.schemas import PushSubscriptionIn, PushUnsubscribeIn, VapidKeyOut
+from notifications.service.devices import subscribe_device, unsubscribe_device
+from notifications.service.ports import PushSubscription
+
+router = APIRouter(prefix="/api/v1/push", tags=["push"])
+
+
+@router.get("/vapid-public-key", response_model=VapidKeyOut, summary="The VAPID public key")
+async def vapid_public_key(deps: Deps) -> VapidKeyOut:
+    """Pass it as `applicationServerKey` to `pushManager.subscribe`."""
+    return VapidKeyOut(public_key=application_server_key(deps.vapid))
+
+
+@router.post(
+    "/subscriptions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Subscribe this browser to push",
+)
+async def subscribe(body: PushSubscriptionIn, me: CurrentUser, deps: Deps) -> None:
+    """Takes `PushSubscription.toJSON()` as the browser gives it; subscribing again is harmless."""
+    await subscribe_device(
+        me.user_id,
+        PushSubscription(
+            endpoint=str(body.endpoint),
+            p256dh=body.keys.p256dh,
+            auth=body.keys.auth,
+            expiration_time=body.expirationTime,
+        ),
+        devices=deps.devices,
+    )
+
+
+@router.post(
+    "/subscriptions/delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Unsubscribe this browser from push",
+    responses={404: {"description": "The caller has no such subscription"}},
+)
+async def unsubscribe(body: PushUnsubscribeIn, me: CurrentUser, deps: Deps) -> None:
+    """Forget the subscription with this endpoint (only the caller's own)."""
+    if not await unsubscribe_device(me.user_id, str(body.endpoint), devices=deps.devices):
+        raise Problem(404, "subscription-not-found", "No such push subscription.")

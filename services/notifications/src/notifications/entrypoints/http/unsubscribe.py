@@ -1,0 +1,47 @@
+"""One-click unsubscribe (RFC 8058): POST does it; GET only shows a confirmation form."""
+
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from cerchia_chassis.problems import Problem
+from notifications.entrypoints.http.deps import Deps
+from notifications.entrypoints.schemas import UnsubscribedOut
+from notifications.service.preferences import InvalidUnsubscribeToken, unsubscribe
+
+router = APIRouter(prefix="/api/v1/unsubscribe", tags=["unsubscribe"])
+
+Token = Annotated[str, Query(min_length=10, max_length=500)]
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Cerchia</title></head>
+<body style="font-family: sans-serif">
+<form method="post" action="/api/v1/unsubscribe?token={token}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<p>Stop these emails? / Non ricevere più queste email?</p>
+<button type="submit">Unsubscribe / Annulla iscrizione</button>
+</form></body></html>"""
+
+
+@router.get("", response_class=HTMLResponse, summary="Confirmation page for unsubscribing")
+async def confirm(token: Token) -> HTMLResponse:
+    """Changes nothing: link scanners open GET links, so only the POST unsubscribes."""
+    return HTMLResponse(_PAGE.format(token=escape(token, quote=True)))
+
+
+@router.post(
+    "",
+    response_model=UnsubscribedOut,
+    summary="One-click unsubscribe (RFC 8058)",
+    responses={400: {"description": "The link is not valid"}},
+)
+async def one_click(token: Token, deps: Deps) -> UnsubscribedOut:
+    """Mail clients POST `List-Unsubscribe=One-Click` here, without credentials: the signed
+    token alone names the person and what to turn off."""
+    try:
+        _, scope = await unsubscribe(token, tokens=deps.tokens, store=deps.preferences)
+    except InvalidUnsubscribeToken as exc:
+        raise Problem(400, "invalid-unsubscribe-token", str(exc)) from exc
+    return UnsubscribedOut(scope=scope)

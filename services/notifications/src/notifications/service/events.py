@@ -1,0 +1,62 @@
+"""Handling one domain event: projections, then fan-out, once, in one transaction."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from opentelemetry import propagate
+
+from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.events import membership as m
+from notifications.domain.rules import rule_for
+from notifications.service.fanout import EventFacts, Fanout
+from notifications.service.ports import Inbox, Session
+from notifications.service.projections import erase_user, project
+
+CONSUMER = "notifications.fanout"
+
+
+@dataclass(frozen=True)
+class EventHandler:
+    """Applies an event's projections and fan-out under the inbox (redelivery is a no-op)."""
+
+    inbox: Inbox
+    fanout: Fanout
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def handle(self, event: AnyEvent) -> bool:
+        """Process an event once; True if it was new."""
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        facts = EventFacts(
+            id=event.id,
+            type=event.type,
+            data=event.data.model_dump(mode="json"),
+            payload=event.model_dump_json(),
+            trace_headers=carrier,
+        )
+        rule = rule_for(event.type, facts.data)
+        now = self.clock()
+        ports = self.fanout
+
+        async def effect(session: Session) -> None:
+            if isinstance(event, m.UserErasedV1):
+                await erase_user(
+                    event.data.user_id,
+                    users=ports.users,
+                    communities=ports.communities,
+                    preferences=ports.preferences,
+                    feed=ports.feed,
+                    deliveries=ports.deliveries,
+                    digests=ports.digests,
+                    push=ports.push,
+                    session=session,
+                )
+                return
+            await project(event, users=ports.users, communities=ports.communities, session=session)
+            await ports.notify(facts, rule, now=now, session=session)
+
+        applied = await self.inbox.process_once(consumer=CONSUMER, event_id=event.id, effect=effect)
+        if applied:
+            ports.deliveries.wake()
+        return applied

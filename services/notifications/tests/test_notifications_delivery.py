@@ -1,0 +1,451 @@
+"""The notifications process on the real stack: membership events in, email, feed, SSE, web push
+and signed webhooks out."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+
+from cerchia_contracts.events import membership as m
+from cerchia_devstack.mail_sink import MailSink
+from cerchia_devstack.ports import free_port
+from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
+
+pytestmark = pytest.mark.integration
+
+
+def uid() -> str:
+    return str(uuid.uuid4())
+
+
+class World:
+    """A community with an owner (en), a moderator (it) and an applicant (it)."""
+
+    def __init__(self) -> None:
+        tag = uuid.uuid4().hex[:8]
+        self.community = uid()
+        self.owner, self.moderator, self.applicant = uid(), uid(), uid()
+        self.emails = {
+            self.owner: f"owner-{tag}@example.org",
+            self.moderator: f"mod-{tag}@example.org",
+            self.applicant: f"ada-{tag}@example.org",
+        }
+
+    def setup_events(self) -> list[Any]:
+        people = [
+            (self.owner, "Olga", "en"),
+            (self.moderator, "Marco", "it"),
+            (self.applicant, "Ada", "it"),
+        ]
+        events: list[Any] = [
+            m.UserRegisteredV1.new(
+                subject=user,
+                data=m.UserRegistered(
+                    user_id=user, email=self.emails[user], display_name=name, locale=locale
+                ),
+            )
+            for user, name, locale in people
+        ]
+        events.append(
+            m.CommunityCreatedV1.new(
+                subject=self.community,
+                data=m.CommunityCreated(
+                    community_id=self.community,
+                    actor_id=self.owner,
+                    slug=f"lettori-{self.community[:6]}",
+                    name="Lettori",
+                    purpose="Read together",
+                    audience="Readers",
+                    language="it",
+                    visibility="public",
+                    join_policy="application",
+                    capacity=150,
+                    owner_id=self.owner,
+                    code_of_conduct_version=1,
+                ),
+            )
+        )
+        events.append(self.joined(self.moderator, role="moderator"))
+        return events
+
+    def joined(self, user: str, role: str = "member") -> m.MemberJoinedV1:
+        return m.MemberJoinedV1.new(
+            subject=self.community,
+            data=m.MemberJoined(
+                community_id=self.community,
+                actor_id=user,
+                user_id=user,
+                role=role,  # type: ignore[arg-type]
+                via="application",
+                code_of_conduct_version=1,
+            ),
+        )
+
+    def applied(self, applicant: str | None = None) -> m.ApplicationSubmittedV1:
+        applicant = applicant or self.applicant
+        return m.ApplicationSubmittedV1.new(
+            subject=self.community,
+            data=m.ApplicationSubmitted(
+                community_id=self.community,
+                actor_id=applicant,
+                application_id=uid(),
+                applicant_id=applicant,
+            ),
+        )
+
+
+async def set_up(w: "World", publish: Any, sink: MailSink) -> None:
+    """Publish the world and wait until the users are projected (their welcome arrived): users
+    and communities are different topics, consumed independently."""
+    await publish(*w.setup_events())
+    for address in w.emails.values():
+        await sink.wait_for(mail(address), timeout=30)
+
+
+def mail(to: str, subject: str | None = None) -> Callable[[EmailMessage], bool]:
+    return lambda msg: msg["To"] == to and (subject is None or msg["Subject"] == subject)
+
+
+async def count(sink: MailSink, to: str, subject: str) -> int:
+    return sum(1 for msg in await sink.messages() if mail(to, subject)(msg))
+
+
+async def until(check: Callable[[], Any], timeout: float = 30) -> Any:
+    """Poll an async check until it returns something truthy."""
+    async with asyncio.timeout(timeout):
+        while not (result := await check()):
+            await asyncio.sleep(0.1)
+        return result
+
+
+@pytest.fixture
+async def service(
+    service_process: ServiceFactory, vapid_private_key: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The notifications process, its links pointing at itself; a client on its URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    await service_process(
+        "notifications",
+        database=f"notifications_{uuid.uuid4().hex[:8]}",
+        port=port,
+        env={
+            "NOTIFICATIONS_PUBLIC_BASE_URL": base,
+            "NOTIFICATIONS_VAPID_PRIVATE_KEY": vapid_private_key,
+            "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+            "NOTIFICATIONS_DISPATCH_POLL_INTERVAL_S": "0.5",
+        },
+    )
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        yield client
+
+
+async def settle(publish: Any, sink: MailSink) -> None:
+    """Wait until everything published before has been processed: a sentinel welcome arrives."""
+    sentinel = uid()
+    address = f"sentinel-{sentinel[:8]}@example.org"
+    await publish(
+        m.UserRegisteredV1.new(
+            subject=sentinel,
+            data=m.UserRegistered(user_id=sentinel, email=address, display_name="S", locale="en"),
+        )
+    )
+    await sink.wait_for(mail(address), timeout=30)
+
+
+async def test_emails_speak_each_language_and_one_click_unsubscribe_turns_the_category_off(
+    service: httpx.AsyncClient, publish: Any, smtp_sink: MailSink, auth_keys: AuthKeys
+) -> None:
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    application = w.applied()
+    await publish(application)
+
+    english = await smtp_sink.wait_for(
+        mail(w.emails[w.owner], "New application to Lettori"), timeout=30
+    )
+    italian = await smtp_sink.wait_for(
+        mail(w.emails[w.moderator], "Nuova candidatura a Lettori"), timeout=30
+    )
+    assert english.get_content_type() == "multipart/alternative"
+    text, html = english.get_body(("plain",)), english.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    assert "Ada applied to join Lettori" in text.get_content()
+    assert '<html lang="en">' in html.get_content()
+    assert english["Content-Language"] == "en"
+    assert english["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    italian_text = italian.get_body(("plain",))
+    assert italian_text is not None
+    assert "Ada ha chiesto di entrare in Lettori" in italian_text.get_content()
+    assert italian["Content-Language"] == "it"
+
+    # RFC 8058: the List-Unsubscribe URI, POSTed with no credentials, unsubscribes.
+    unsubscribe_url = english["List-Unsubscribe"].strip("<>")
+    page = await service.get(unsubscribe_url)
+    assert page.status_code == 200
+    assert '<form method="post"' in page.text
+    before = await service.get("/api/v1/preferences", headers=auth_keys.headers(w.owner))
+    assert before.json()["categories"]["membership"]["email"] == "instant"  # GET changed nothing
+    done = await service.post(
+        unsubscribe_url,
+        content=b"List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json() == {"status": "unsubscribed", "scope": "membership"}
+    after = await service.get("/api/v1/preferences", headers=auth_keys.headers(w.owner))
+    assert after.json()["categories"]["membership"] == {
+        "in_app": True,
+        "email": "off",
+        "push": True,
+    }
+    forged = await service.post(unsubscribe_url[:-3] + "xyz")
+    assert forged.status_code == 400
+    assert forged.headers["content-type"] == "application/problem+json"
+
+    # Redelivery sends nothing twice; the owner's email is off now, the moderator's is not.
+    await publish(application)
+    await publish(w.applied())
+    await smtp_sink.wait_for(
+        lambda msg: (
+            msg["To"] == w.emails[w.moderator]
+            and msg["Subject"] == "Nuova candidatura a Lettori"
+            and msg["Message-ID"] != italian["Message-ID"]
+        ),
+        timeout=30,
+    )
+    await settle(publish, smtp_sink)
+    assert await count(smtp_sink, w.emails[w.owner], "New application to Lettori") == 1
+    assert await count(smtp_sink, w.emails[w.moderator], "Nuova candidatura a Lettori") == 2
+    # The applicant (the actor) is told nothing about their own application.
+    assert not [
+        msg
+        for msg in await smtp_sink.messages()
+        if msg["To"] == w.emails[w.applicant] and "candidatura" in msg["Subject"]
+    ]
+    feed = await service.get("/api/v1/notifications", headers=auth_keys.headers(w.owner))
+    kinds = [item["kind"] for item in feed.json()["items"]]
+    assert kinds == ["application_submitted", "application_submitted", "member_joined"]
+
+
+async def test_security_emails_carry_the_link_and_cannot_be_unsubscribed(
+    service: httpx.AsyncClient, publish: Any, smtp_sink: MailSink
+) -> None:
+    w = World()
+    token = uuid.uuid4().hex
+    await publish(
+        m.EmailVerificationRequestedV1.new(
+            subject=w.applicant,
+            data=m.EmailVerificationRequested(
+                user_id=w.applicant,
+                email=w.emails[w.applicant],
+                display_name="Ada",
+                locale="en",
+                token=token,
+                expires_at=datetime.now(UTC) + timedelta(days=1),
+            ),
+        )
+    )
+    message = await smtp_sink.wait_for(
+        mail(w.emails[w.applicant], "Confirm your email address"), timeout=30
+    )
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert f"{service.base_url}/verify-email?token={token}" in text.get_content()
+    assert message["List-Unsubscribe"] is None
+
+
+async def read_events(response: httpx.Response, wanted: int) -> list[dict[str, Any]]:
+    """Parse server-sent events until ``wanted`` notifications arrived."""
+    events: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    async with asyncio.timeout(30):
+        async for line in response.aiter_lines():
+            if not line:
+                if current.get("event") == "notification":
+                    events.append(current)
+                    if len(events) == wanted:
+                        return events
+                current = {}
+                continue
+            name, _, value = line.partition(":")
+            current[name] = value.strip()
+    return events
+
+
+async def test_feed_pages_counts_marks_and_streams_with_resume(
+    service: httpx.AsyncClient, publish: Any, auth_keys: AuthKeys, smtp_sink: MailSink
+) -> None:
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    headers = auth_keys.headers(w.owner)
+    await until(lambda: _unread(service, headers, 1))  # the moderator's join is in the feed
+
+    async with service.stream("GET", "/api/v1/notifications/stream", headers=headers) as live:
+        assert live.status_code == 200
+        assert live.headers["content-type"].startswith("text/event-stream")
+        await publish(w.applied())
+        (first,) = await read_events(live, 1)
+    assert json.loads(first["data"])["kind"] == "application_submitted"
+
+    await publish(w.applied(), w.applied())
+    resumed_headers = {**headers, "Last-Event-ID": first["id"]}
+    async with service.stream(
+        "GET", "/api/v1/notifications/stream", headers=resumed_headers
+    ) as resumed:
+        missed = await read_events(resumed, 2)
+    assert first["id"] < missed[0]["id"] < missed[1]["id"]
+
+    unread = await service.get("/api/v1/notifications/unread-count", headers=headers)
+    assert unread.json() == {"unread": 4}
+    page = (await service.get("/api/v1/notifications?limit=2", headers=headers)).json()
+    assert [i["id"] for i in page["items"]] == [missed[1]["id"], missed[0]["id"]]
+    rest = (
+        await service.get(f"/api/v1/notifications?cursor={page['next_cursor']}", headers=headers)
+    ).json()
+    assert rest["items"][0]["id"] == first["id"]
+    assert [i["kind"] for i in rest["items"]] == ["application_submitted", "member_joined"]
+    assert rest["next_cursor"] is None
+
+    someone_else = auth_keys.headers(w.moderator)
+    stolen = await service.post(f"/api/v1/notifications/{first['id']}/read", headers=someone_else)
+    assert stolen.status_code == 404
+    marked = await service.post(f"/api/v1/notifications/{first['id']}/read", headers=headers)
+    assert marked.status_code == 204
+    assert (await service.get("/api/v1/notifications/unread-count", headers=headers)).json() == {
+        "unread": 3
+    }
+    assert (await service.post("/api/v1/notifications/read-all", headers=headers)).json() == {
+        "marked": 3
+    }
+    assert (await service.get("/api/v1/notifications", headers={})).status_code == 401
+
+
+async def _unread(service: httpx.AsyncClient, headers: dict[str, str], n: int) -> bool:
+    response = await service.get("/api/v1/notifications/unread-count", headers=headers)
+    return bool(response.json()["unread"] == n)
+
+
+async def test_web_push_reaches_the_browser_and_a_gone_subscription_is_removed(
+    service: httpx.AsyncClient,
+    publish: Any,
+    auth_keys: AuthKeys,
+    endpoints: Any,
+    smtp_sink: MailSink,
+) -> None:
+    push, _ = endpoints
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    headers = auth_keys.headers(w.owner)
+    browser, gone = push.browser(), push.browser(gone=True)
+    for b in (browser, gone):
+        response = await service.post(
+            "/api/v1/push/subscriptions", json=b.subscription(), headers=headers
+        )
+        assert response.status_code == 204, response.text
+    key = (await service.get("/api/v1/push/vapid-public-key")).json()["public_key"]
+
+    await publish(w.applied())
+    received = await until(lambda: _received(push, 1))
+    (shown,) = received
+    assert shown["payload"]["title"] == "New application to Lettori"
+    assert shown["payload"]["body"] == "Ada applied to join Lettori and awaits your review."
+    assert shown["payload"]["url"].startswith(str(service.base_url) + "/communities/")
+    assert shown["payload"]["tag"].endswith(f":{w.owner}:push")
+    assert shown["vapid_key"] == key
+    assert shown["claims"]["sub"] == "mailto:ops@cerchia.local"
+    assert shown["urgency"] == "normal"
+    assert int(shown["ttl"]) > 0
+    gone_name = gone.endpoint.rsplit("/", 1)[1]
+    assert push.hits[gone_name] == 1
+
+    await publish(w.applied())
+    await until(lambda: _received(push, 2))
+    assert push.hits[gone_name] == 1  # the 410 removed it: never tried again
+
+
+async def _received(push: Any, n: int) -> list[dict[str, Any]] | None:
+    return push.received if len(push.received) >= n else None
+
+
+async def test_webhooks_are_signed_filtered_and_managed_only_by_the_owner(
+    service: httpx.AsyncClient,
+    publish: Any,
+    auth_keys: AuthKeys,
+    endpoints: Any,
+    smtp_sink: MailSink,
+) -> None:
+    _, hook = endpoints
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    await until(lambda: _has_owner(service, auth_keys, w))
+    joined_type = m.MemberJoinedV1.event_type()
+    body = {"community_id": w.community, "url": hook.url, "event_types": [joined_type]}
+
+    refused = await service.post(
+        "/api/v1/webhooks", json=body, headers=auth_keys.headers(w.moderator)
+    )
+    assert refused.status_code == 403
+    created = await service.post("/api/v1/webhooks", json=body, headers=auth_keys.headers(w.owner))
+    assert created.status_code == 201, created.text
+    hook.secret = created.json()["secret"]
+    assert hook.secret.startswith("whsec_")
+    listed = await service.get(
+        f"/api/v1/webhooks?community_id={w.community}", headers=auth_keys.headers(w.owner)
+    )
+    assert listed.json()["items"][0]["secret"] is None
+
+    newcomer = uid()
+    await publish(w.applied(), w.joined(newcomer))
+    delivered = await until(lambda: _verified(hook, newcomer))
+    assert delivered["event"]["type"] == joined_type
+    assert delivered["id"].endswith(":webhook")
+    # The filter holds back the application (the moderator's own join may have raced ahead).
+    assert {v["event"]["type"] for v in hook.verified} == {joined_type}
+    assert hook.rejected == 0
+
+
+async def _has_owner(service: httpx.AsyncClient, auth_keys: AuthKeys, w: World) -> bool:
+    response = await service.get(
+        f"/api/v1/webhooks?community_id={w.community}", headers=auth_keys.headers(w.owner)
+    )
+    return response.status_code == 200
+
+
+async def _verified(hook: Any, user: str) -> dict[str, Any] | None:
+    found = [v for v in hook.verified if v["event"]["data"]["user_id"] == user]
+    return found[0] if found else None
+
+
+async def test_erasure_forgets_the_person(
+    service: httpx.AsyncClient, publish: Any, smtp_sink: MailSink, auth_keys: AuthKeys
+) -> None:
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    await publish(w.applied())
+    headers = auth_keys.headers(w.owner)
+    await smtp_sink.wait_for(mail(w.emails[w.owner], "New application to Lettori"), timeout=30)
+    assert (await service.get("/api/v1/notifications", headers=headers)).json()["items"]
+
+    await publish(
+        m.UserErasedV1.new(subject=w.owner, data=m.UserErased(user_id=w.owner)), w.applied()
+    )
+    await smtp_sink.wait_for(
+        lambda msg: msg["To"] == w.emails[w.moderator] and "candidatura" in msg["Subject"],
+        timeout=30,
+    )
+    await until(lambda: _two(smtp_sink, w))
+    await settle(publish, smtp_sink)
+    assert await count(smtp_sink, w.emails[w.owner], "New application to Lettori") == 1
+    assert (await service.get("/api/v1/notifications", headers=headers)).json()["items"] == []
+
+
+async def _two(sink: MailSink, w: World) -> bool:
+    return await count(sink, w.emails[w.moderator], "Nuova candidatura a Lettori") == 2

@@ -1,0 +1,141 @@
+"""The recipients table: who hears about what, and never the actor."""
+
+from typing import Any
+
+import pytest
+
+from cerchia_contracts.events import membership as m
+from notifications.adapters.messages import NOTICES
+from notifications.domain.categories import Category, Urgency
+from notifications.domain.deliveries import Channel
+from notifications.domain.rules import (
+    PRIVATE_EVENT_TYPES,
+    RULES,
+    CommunityRoles,
+    EmailAddress,
+    People,
+    recipients,
+    rule_for,
+)
+
+pytestmark = pytest.mark.unit
+
+ROLES = {"olga": "owner", "marco": "moderator", "ada": "member", "bo": "member"}
+
+
+def who(event: type[Any], data: dict[str, Any]) -> list[str]:
+    rule = rule_for(event.event_type())
+    assert rule is not None
+    return recipients(rule, data, ROLES)
+
+
+def test_an_application_goes_to_owner_and_moderators_not_to_members() -> None:
+    data = {"community_id": "c", "actor_id": "zoe", "applicant_id": "zoe", "application_id": "a"}
+    assert who(m.ApplicationSubmittedV1, data) == ["olga", "marco"]
+
+
+def test_a_moderator_applying_elsewhere_is_not_told_of_their_own_application() -> None:
+    data = {"community_id": "c", "actor_id": "marco", "applicant_id": "marco"}
+    assert who(m.ApplicationSubmittedV1, data) == ["olga"]
+
+
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        (m.ApplicationApprovedV1, "applicant_id"),
+        (m.ApplicationRejectedV1, "applicant_id"),
+        (m.MemberWaitlistedV1, "user_id"),
+        (m.SeatOfferedV1, "user_id"),
+        (m.SeatOfferExpiredV1, "user_id"),
+        (m.MemberRemovedV1, "user_id"),
+        (m.MemberBannedV1, "user_id"),
+        (m.MemberRoleChangedV1, "user_id"),
+    ],
+)
+def test_decisions_reach_the_person_concerned(event: type[Any], field: str) -> None:
+    assert who(event, {"community_id": "c", "actor_id": "marco", field: "zoe"}) == ["zoe"]
+
+
+def test_a_new_code_of_conduct_reaches_every_member_but_its_publisher() -> None:
+    data = {"community_id": "c", "actor_id": "olga", "version": 2}
+    assert who(m.CodeOfConductPublishedV1, data) == ["marco", "ada", "bo"]
+
+
+def test_a_join_tells_the_staff_in_the_feed_only() -> None:
+    data = {"community_id": "c", "actor_id": "bo", "user_id": "bo"}
+    assert who(m.MemberJoinedV1, data) == ["olga", "marco"]
+    rule = rule_for(m.MemberJoinedV1.event_type())
+    assert rule is not None
+    assert rule.channels == {Channel.IN_APP}
+
+
+def test_introductions_reach_the_other_party_only() -> None:
+    data = {"requester_id": "ada", "recipient_id": "bo", "introduction_id": "i"}
+    assert who(m.IntroductionRequestedV1, data) == ["bo"]
+    assert who(m.IntroductionAcceptedV1, data) == ["ada"]
+    assert rule_for(m.IntroductionDeclinedV1.event_type()) is None
+
+
+def test_security_links_go_to_the_address_are_critical_and_never_leave_the_platform() -> None:
+    for event in (m.EmailVerificationRequestedV1, m.PasswordResetRequestedV1):
+        rule = rule_for(event.event_type())
+        assert rule is not None
+        assert rule.urgency is Urgency.CRITICAL
+        assert rule.category is Category.ACCOUNT
+        assert rule.sensitive
+        assert recipients(rule, {"user_id": "u", "email": "A@x.org"}, {}) == ["u"]
+        assert event.event_type() in PRIVATE_EVENT_TYPES
+    invitation = rule_for(m.InvitationSentV1.event_type())
+    assert invitation is not None
+    assert recipients(invitation, {"email": " New@Example.org "}, {}) == ["new@example.org"]
+    assert invitation.link_for({"token": "t0k"}) == "/accept-invitation?token=t0k"
+
+
+def test_events_without_a_row_notify_nobody() -> None:
+    for event in (m.EmailVerifiedV1, m.ProfileUpdatedV1, m.MemberLeftV1, m.CommunityUpdatedV1):
+        assert rule_for(event.event_type()) is None
+
+
+def test_every_row_has_copy_and_a_link_its_event_can_fill() -> None:
+    for event_type, rule in RULES.items():
+        assert rule.kind in NOTICES, event_type
+        assert rule.link.startswith("/")
+        if isinstance(rule.audience, People | EmailAddress | CommunityRoles):
+            continue
+        raise AssertionError(f"unknown audience in {event_type}")
+
+
+def test_the_actor_is_never_a_recipient_whatever_the_row() -> None:
+    everyone = dict.fromkeys(("a", "b", "c"), "owner")
+    for rule in RULES.values():
+        if rule.actor is None:
+            continue
+        data: dict[str, Any] = dict.fromkeys(
+            ("user_id", "applicant_id", "recipient_id", "requester_id"), "a"
+        )
+        data |= {"community_id": "c", rule.actor: "a"}
+        assert "a" not in recipients(rule, data, everyone)
+
+
+def test_content_and_gathering_events_reach_the_people_they_name() -> None:
+    from cerchia_contracts.events import content as c
+    from cerchia_contracts.events import gatherings as g
+
+    reply = {"community_id": "c", "actor_id": "bo", "thread_id": "t", "thread_author_id": "ada"}
+    reply |= {"follower_ids": ["ada", "bo", "zoe"], "parent_author_id": None}
+    assert who(c.ReplyPostedV1, reply) == ["ada", "zoe"]
+    assert who(c.MemberMentionedV1, {"actor_id": "bo", "mentioned_user_id": "ada"}) == ["ada"]
+    dm = {"sender_id": "bo", "recipient_id": "ada", "conversation_id": "x"}
+    assert who(c.DirectMessageSentV1, dm) == ["ada"]
+    assert c.DirectMessageSentV1.event_type() in PRIVATE_EVENT_TYPES
+    changed = {"community_id": "c", "actor_id": "olga", "gathering_id": "e"}
+    changed |= {"attendee_ids": ["ada", "olga"], "waitlist_ids": ["bo"], "critical": True}
+    assert who(g.GatheringChangedV1, changed) == ["ada", "bo"]
+    rule = rule_for(g.GatheringChangedV1.event_type(), changed)
+    assert rule is not None
+    assert rule.urgency is Urgency.CRITICAL
+    calm = rule_for(g.GatheringChangedV1.event_type(), {**changed, "critical": False})
+    assert calm is not None
+    assert calm.urgency is Urgency.NORMAL
+    reminder = {"community_id": "c", "actor_id": None, "attendee_ids": ["ada", "bo"]}
+    assert who(g.ReminderDueV1, reminder) == ["ada", "bo"]
