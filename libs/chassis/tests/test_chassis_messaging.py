@@ -126,9 +126,8 @@ async def test_outbox_commits_with_the_state_and_relays_in_order(
     await broker.start()
     try:
         relay = OutboxRelay(db, broker, batch_size=8)
-        assert await relay.relay_once() == 8
-        assert await relay.relay_once() == 8
-        assert await relay.relay_once() == 4
+        # All pending records of the keys at the head of the queue leave together, in seq order.
+        assert await relay.relay_once() == 20
         assert await relay.relay_once() == 0
         rival = OutboxRelay(db, broker, batch_size=8)
         await outbox_add(transactions, outbox, registered("later"))
@@ -148,6 +147,39 @@ async def test_outbox_commits_with_the_state_and_relays_in_order(
     assert ids == [e.id for e in events]  # same key: same order, exactly once each
     headers = dict(ours_in_log[-1].headers)
     assert headers["content-type"] == b"application/cloudevents+json"
+
+
+async def test_relay_follows_commit_order_per_key_not_object_id_order(
+    settings: ServiceSettings, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[settings.database_name]
+    await ensure_indexes(db, Outbox.indexes)
+    outbox = Outbox(db, on_commit=lambda: None)
+    transactions = Transactions(mongo)
+    key = f"community-{uuid.uuid4().hex[:8]}"
+    first, second = registered(key), registered(key)
+    await outbox_add(transactions, outbox, first)
+    await outbox_add(transactions, outbox, second)
+    # Two replicas writing in the same second: the later commit can carry the smaller ObjectId.
+    records = await db.outbox.find({"key": key}).sort("seq", 1).to_list()
+    assert [r["seq"] for r in records] == [1, 2]
+    await db.outbox.delete_many({"key": key})
+    swapped = [{**records[0], "_id": records[1]["_id"]}, {**records[1], "_id": records[0]["_id"]}]
+    await db.outbox.insert_many(swapped)
+
+    broker = build_broker(settings)
+    await broker.start()
+    try:
+        assert await OutboxRelay(db, broker, batch_size=1).relay_once() == 2
+    finally:
+        await broker.stop()
+    log = await read_until(
+        settings.kafka_bootstrap_servers,
+        "membership.users.v1",
+        lambda rs: len([r for r in rs if r.key == key.encode()]) >= 2,
+    )
+    ids = [UserRegisteredV1.model_validate_json(r.value).id for r in log if r.key == key.encode()]
+    assert ids == [first.id, second.id]
 
 
 async def outbox_add(transactions: Transactions, outbox: Outbox, event: AnyEvent) -> None:

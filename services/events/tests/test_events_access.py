@@ -18,6 +18,7 @@ def database() -> str:
 
 
 async def test_members_only_content_link_for_confirmed_and_roles_enforced(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],
@@ -47,8 +48,11 @@ async def test_members_only_content_link_for_confirmed_and_roles_enforced(
         # Anyone reads a public event of a public community, without its private details.
         anonymous = (await client.get(f"/api/v1/events/{event_id}")).json()
         assert anonymous["venue"] == {
-            "name": "Sala Borsa", "address": None, "latitude": None, "longitude": None
-        }  # fmt: skip
+            "name": "Sala Borsa",
+            "address": None,
+            "latitude": None,
+            "longitude": None,
+        }
         assert anonymous["online_link"] is None
         assert anonymous["host_ids"] == []
         listed = await client.get(f"/api/v1/communities/{public.id}/events")
@@ -141,6 +145,7 @@ BAD_INPUT: list[tuple[dict[str, Any], str]] = [
 
 
 async def test_bad_input_is_a_clear_4xx_never_a_500(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_check_in_then_recap_after_the_end(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],
@@ -59,9 +60,10 @@ async def test_check_in_then_recap_after_the_end(
         assert by_code.status_code == 200, by_code.text
         assert by_code.json()["method"] == "code"
         twice = await client.post(
-            f"/api/v1/events/{event_id}/check-in", json={"code": code.json()["code"]},
+            f"/api/v1/events/{event_id}/check-in",
+            json={"code": code.json()["code"]},
             headers=h(ada),
-        )  # fmt: skip
+        )
         assert twice.status_code == 409
         by_host = await client.post(
             f"/api/v1/events/{event_id}/attendees/{bo}/check-in", headers=h(host)
@@ -118,6 +120,7 @@ async def test_check_in_then_recap_after_the_end(
 
 
 async def test_an_erased_user_frees_their_seat_and_is_anonymized(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],

@@ -33,6 +33,7 @@ def vevents(payload: bytes) -> list[Any]:
 
 
 async def test_weekly_series_across_dst_ics_feeds_and_cancellations(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],
@@ -65,8 +66,10 @@ async def test_weekly_series_across_dst_ics_feeds_and_cancellations(
         assert [o["occurrence_index"] for o in occurrences] == [0, 1, 2]
         # Same wall-clock time in Rome; the UTC time moves by one hour after the change.
         assert [o["starts_at_local"][11:] for o in occurrences] == [
-            "18:30:00+01:00", "18:30:00+02:00", "18:30:00+02:00"
-        ]  # fmt: skip
+            "18:30:00+01:00",
+            "18:30:00+02:00",
+            "18:30:00+02:00",
+        ]
         assert [datetime.fromisoformat(o["starts_at"]).hour for o in occurrences] == [17, 16, 16]
         ids = [o["id"] for o in occurrences]
 
@@ -106,10 +109,12 @@ async def test_weekly_series_across_dst_ics_feeds_and_cancellations(
         moved_start = datetime.fromisoformat(occurrences[1]["starts_at"]) + timedelta(hours=1)
         moved = await client.patch(
             f"/api/v1/events/{ids[1]}",
-            json={"starts_at": moved_start.isoformat(),
-                  "ends_at": (moved_start + timedelta(hours=2)).isoformat()},
+            json={
+                "starts_at": moved_start.isoformat(),
+                "ends_at": (moved_start + timedelta(hours=2)).isoformat(),
+            },
             headers=h(host),
-        )  # fmt: skip
+        )
         assert moved.json()["sequence"] == 1
         cancelled = await client.post(
             f"/api/v1/events/{ids[1]}/cancel", json={"reason": "Flooded"}, headers=h(host)

@@ -1,4 +1,4 @@
-"""The durable reminder scheduler on real processes: two instances, a crash, catch-up, no late send."""
+"""The durable reminder scheduler on real processes: two instances, a crash, catch-up."""
 
 import asyncio
 import uuid
@@ -31,6 +31,7 @@ async def sleep_until(moment: datetime) -> None:
 
 @pytest.mark.timeout(300)
 async def test_reminders_fire_once_with_two_instances_and_catch_up_after_a_crash(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],
@@ -50,10 +51,13 @@ async def test_reminders_fire_once_with_two_instances_and_catch_up_after_a_crash
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
             created = await client.post(
                 f"/api/v1/communities/{community.id}/events",
-                json=body(starts_at=start.isoformat(),
-                          ends_at=(start + timedelta(hours=1)).isoformat(), **extra),
+                json=body(
+                    starts_at=start.isoformat(),
+                    ends_at=(start + timedelta(hours=1)).isoformat(),
+                    **extra,
+                ),
                 headers=h(host),
-            )  # fmt: skip
+            )
             assert created.status_code == 201, created.text
             event_id: str = created.json()["id"]
             for user in (ada, bo):
@@ -70,9 +74,12 @@ async def test_reminders_fire_once_with_two_instances_and_catch_up_after_a_crash
     async with httpx.AsyncClient(base_url=first.url, timeout=30) as client:
         patched = await client.patch(
             f"/api/v1/events/{moved}",
-            json={"starts_at": later.isoformat(), "ends_at": (later + timedelta(hours=1)).isoformat()},
+            json={
+                "starts_at": later.isoformat(),
+                "ends_at": (later + timedelta(hours=1)).isoformat(),
+            },
             headers=h(host),
-        )  # fmt: skip
+        )
         assert patched.status_code == 200, patched.text
 
     def all_six(seen: list[Any]) -> bool:

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.timeout(300)
 async def test_capacity_is_never_exceeded_under_100_concurrent_rsvps(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],
@@ -51,8 +52,9 @@ async def test_capacity_is_never_exceeded_under_100_concurrent_rsvps(
         assert all(r.status_code == 200 for r in answers), [r.text for r in answers][:3]
         statuses = Counter(r.json()["status"] for r in answers)
         assert statuses == {"going": 10, "waitlisted": 90}
-        positions = sorted(r.json()["waitlist_position"] for r in answers
-                           if r.json()["status"] == "waitlisted")  # fmt: skip
+        positions = sorted(
+            r.json()["waitlist_position"] for r in answers if r.json()["status"] == "waitlisted"
+        )
         assert positions == list(range(1, 91))
 
         event = await client.get(f"/api/v1/events/{event_id}", headers=auth_keys.headers(host))
@@ -82,6 +84,7 @@ async def test_capacity_is_never_exceeded_under_100_concurrent_rsvps(
 
 
 async def test_waitlist_is_fifo_and_a_freed_seat_promotes_the_first_in_line(
+    *,
     service_process: ServiceFactory,
     auth_keys: AuthKeys,
     seed: Callable[..., Awaitable[Any]],
@@ -127,8 +130,11 @@ async def test_waitlist_is_fifo_and_a_freed_seat_promotes_the_first_in_line(
         assert mine["my_rsvp"]["status"] == "going"
         assert mine["online_link"] is not None
         d_view = (await client.get(f"/api/v1/events/{event_id}", headers=h(d))).json()
-        assert d_view["my_rsvp"] == {"status": "waitlisted", "waitlist_position": 1,
-                                     "checked_in_at": None}  # fmt: skip
+        assert d_view["my_rsvp"] == {
+            "status": "waitlisted",
+            "waitlist_position": 1,
+            "checked_in_at": None,
+        }
 
         # Raising the capacity promotes the next in line too.
         raised = await client.patch(
@@ -161,8 +167,9 @@ async def test_waitlist_is_fifo_and_a_freed_seat_promotes_the_first_in_line(
     assert promoted == [c, d, e]
     cancelled = [x for x in published if isinstance(x, g.RsvpCancelledV1)]
     assert [(x.data.user_id, x.data.previous_status) for x in cancelled] == [
-        (a, "going"), (b, "going")
-    ]  # fmt: skip
+        (a, "going"),
+        (b, "going"),
+    ]
     changed = next(x for x in published if isinstance(x, g.GatheringChangedV1))
     assert changed.data.changed == ("capacity",)
     assert changed.data.critical is False

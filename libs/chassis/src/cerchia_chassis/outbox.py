@@ -23,6 +23,7 @@ tracer = trace.get_tracer(__name__)
 
 OUTBOX = "outbox"
 LEASES = "leases"
+SEQUENCES = "outbox_sequences"
 SENT_RETENTION = timedelta(days=7)
 
 
@@ -34,6 +35,10 @@ class Outbox:
             OUTBOX,
             (
                 IndexModel([("sent_at", ASCENDING), ("_id", ASCENDING)], name="pending_in_order"),
+                IndexModel(
+                    [("sent_at", ASCENDING), ("key", ASCENDING), ("seq", ASCENDING)],
+                    name="pending_by_key",
+                ),
                 IndexModel("event_id", unique=True, name="event_id_unique"),
                 IndexModel(
                     "sent_at",
@@ -43,10 +48,12 @@ class Outbox:
             ),
         ),
         Indexes(LEASES),
+        Indexes(SEQUENCES),
     )
 
     def __init__(self, db: AsyncDatabase[Document], on_commit: Callable[[], None]) -> None:
         self._collection = db[OUTBOX]
+        self._sequences = db[SEQUENCES]
         self._on_commit = on_commit
 
     async def add(self, session: Session, *events: AnyEvent) -> None:
@@ -54,20 +61,38 @@ class Outbox:
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
         now = datetime.now(UTC)
-        docs = [
-            {
-                "event_id": event.id,
-                "topic": topic_of(event).name,
-                "key": event.subject or "",
-                "type": event.type,
-                "payload": event.model_dump_json(),
-                "headers": carrier,
-                "created_at": now,
-                "sent_at": None,
-            }
-            for event in events
-        ]
+        docs = []
+        for event in events:
+            key = event.subject or ""
+            docs.append(
+                {
+                    "event_id": event.id,
+                    "topic": topic_of(event).name,
+                    "key": key,
+                    "seq": await self._next_seq(session, key),
+                    "type": event.type,
+                    "payload": event.model_dump_json(),
+                    "headers": carrier,
+                    "created_at": now,
+                    "sent_at": None,
+                }
+            )
         await self._collection.insert_many(docs, session=session, ordered=True)
+
+    async def _next_seq(self, session: Session, key: str) -> int:
+        # A per-key counter bumped in the same transaction: two writers of one key conflict,
+        # one retries after the other commits, so seq follows commit order across replicas
+        # (ObjectIds from two processes in the same second do not).
+        counter = await self._sequences.find_one_and_update(
+            {"_id": key},
+            {"$inc": {"seq": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if counter is None:  # an upsert with ReturnDocument.AFTER always returns the document
+            raise RuntimeError(f"outbox sequence for {key!r} was not created")
+        return int(counter["seq"])
 
     def committed(self) -> None:
         """Tell the relay new records are waiting (call after the transaction commits)."""
@@ -75,7 +100,7 @@ class Outbox:
 
 
 class OutboxRelay:
-    """Publishes pending outbox records in insertion order and marks them sent.
+    """Publishes pending outbox records, in commit order per key, and marks them sent.
 
     One relay at a time holds a lease, so with several replicas the order per key is kept; a
     crashed holder's lease expires and another takes over. Kafka sees at-least-once (a crash
@@ -117,12 +142,7 @@ class OutboxRelay:
         """Publish one batch of pending records; return how many were published."""
         if not await self._hold_lease():
             return 0
-        pending = (
-            await self._outbox.find({"sent_at": None})
-            .sort("_id", ASCENDING)
-            .limit(self._batch_size)
-            .to_list()
-        )
+        pending = await self._pending_in_key_order()
         if not pending:
             return 0
         # Send the whole batch before awaiting acknowledgements: the idempotent producer keeps
@@ -139,6 +159,27 @@ class OutboxRelay:
             logger.warning("outbox relay: %d of %d publishes failed", len(failures), len(pending))
             raise RuntimeError(f"outbox relay could not publish: {failures[0]!r}")
         return len(sent_ids)
+
+    async def _pending_in_key_order(self) -> list[Document]:
+        """The oldest pending records' keys, each with all its pending records in seq order."""
+        head = (
+            await self._outbox.find({"sent_at": None}, {"key": 1})
+            .sort("_id", ASCENDING)
+            .limit(self._batch_size)
+            .to_list()
+        )
+        keys = list(dict.fromkeys(record["key"] for record in head))
+        if not keys:
+            return []
+        records = (
+            await self._outbox.find({"sent_at": None, "key": {"$in": keys}})
+            .sort([("key", ASCENDING), ("seq", ASCENDING)])
+            .to_list()
+        )
+        by_key: dict[str, list[Document]] = {key: [] for key in keys}
+        for record in records:
+            by_key[record["key"]].append(record)
+        return [record for key in keys for record in by_key[key]]
 
     async def _send(self, record: Document) -> "asyncio.Future[Any]":
         context = propagate.extract(record.get("headers") or {})
