@@ -124,3 +124,15 @@ async def test_ready_reports_each_dependency() -> None:
     assert failing.status_code == 503
     assert failing.json()["checks"]["kafka"] == "failing"
     assert (await call(build(kafka_ok=False), "GET", "/health/live")).status_code == 200
+
+
+async def test_interactive_docs_are_served_without_any_cdn() -> None:
+    page = await call(build(), "GET", "/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text
+    assert "unpkg" not in page.text
+    scripts = [part.split('"')[0] for part in page.text.split('src="')[1:]]
+    assert scripts
+    for script in scripts:
+        assert script.startswith("/"), script
+        assert (await call(build(), "GET", script)).status_code == 200

@@ -5,6 +5,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi_offline import FastAPIOffline
 from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -25,15 +26,33 @@ def service_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     description: str = "",
     token_verifier: TokenVerifier | None = None,
+    readiness: Callable[[Request], dict[str, Check]] | None = None,
+    docs: bool = True,
 ) -> FastAPI:
     """A FastAPI app with Cerchia's cross-cutting behaviour; routes are added by the service.
 
-    The lifespan must put the running ``Chassis`` on ``app.state.chassis`` for readiness. Access
-    tokens are verified with ``token_verifier``, else against the JWKS the settings name.
+    Readiness asks ``readiness(request)`` for its checks, by default the running ``Chassis``
+    the lifespan puts on ``app.state.chassis``. Access tokens are verified with
+    ``token_verifier``, else against the JWKS the settings name. ``docs`` serves the OpenAPI
+    document with Swagger UI and ReDoc from local assets (no CDN); without it the app serves no
+    documents of its own (the gateway serves a merged one).
     """
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     provider = configure_tracing(settings.service_name)
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    if docs:
+        app: FastAPI = FastAPIOffline(
+            title=title, version=version, description=description, lifespan=lifespan
+        )
+    else:
+        app = FastAPI(
+            title=title,
+            version=version,
+            description=description,
+            lifespan=lifespan,
+            openapi_url=None,
+            docs_url=None,
+            redoc_url=None,
+        )
     install_problem_handlers(app)
     if token_verifier is None:
         keys = key_set_from_settings(settings.auth_jwks_url, settings.auth_jwks)
@@ -43,11 +62,11 @@ def service_app(
             )
     app.state.token_verifier = token_verifier
 
-    def checks(request: Request) -> dict[str, Check]:
+    def chassis_checks(request: Request) -> dict[str, Check]:
         chassis = getattr(request.app.state, "chassis", None)
         return {} if chassis is None else chassis.readiness_checks()
 
-    app.include_router(health_router(checks))
+    app.include_router(health_router(readiness or chassis_checks))
 
     @app.middleware("http")
     async def trace_id_header(

@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -17,6 +18,45 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://cerchia.dev/problems/"
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error response carries them (for OpenAPI)."""
+
+    type: str = Field(description="URI naming the problem, e.g. …/problems/validation-error.")
+    title: str = Field(description="Short summary of the problem type.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this occurrence.")
+    instance: str = Field(description="The request path.")
+    trace_id: str | None = Field(default=None, description="Trace id, for support requests.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Validation errors (422 only): loc, msg, type."
+    )
+
+
+_DESCRIPTIONS = {
+    400: "The request cannot be processed as sent",
+    401: "Not authenticated: a valid bearer access token is required",
+    403: "Not allowed",
+    404: "Not found (or not visible to the caller)",
+    409: "Conflicts with the current state",
+    413: "The request body is too large",
+    422: "The request is not valid",
+    429: "Too many requests; see Retry-After",
+    503: "A dependency is unavailable; see Retry-After",
+}
+
+
+def problem_responses(
+    *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for the problem statuses a route may answer."""
+    chosen = {**_DESCRIPTIONS, **(descriptions or {})}
+    schema = ProblemDetails.model_json_schema()
+    return {
+        status: {"description": chosen[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+        for status in statuses
+    }
 
 
 class Problem(Exception):

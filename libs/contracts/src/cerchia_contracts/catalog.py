@@ -27,6 +27,9 @@ class Topic:
     key: str
     description: str
     partitions: int = 6
+    #: Internal topics (carrying secrets or private messages) are left out of the integrators'
+    #: documentation and restricted by ACL in production.
+    internal: bool = False
     _by_type: Mapping[str, type[AnyEvent]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +85,7 @@ MEMBERSHIP_TOKENS = Topic(
         "Internal: single-use secrets (verification, password reset, invitation links) for the "
         "notifications service to deliver. Not for integrators; restricted by ACL."
     ),
+    internal=True,
 )
 
 MEMBERSHIP_COMMUNITIES = Topic(
@@ -214,6 +218,7 @@ CONTENT_MESSAGES = Topic(
         "Internal: direct messages between members, for notifications to deliver. Personal "
         "correspondence: not for integrators; restricted by ACL."
     ),
+    internal=True,
 )
 
 CATALOG: tuple[Topic, ...] = (

@@ -4,11 +4,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import BaseRoute, Route
 
 from cerchia_chassis.auth import KeySet, TokenVerifier, key_set_from_settings
+from cerchia_chassis.health import Check
 from cerchia_chassis.http import service_app
 from cerchia_chassis.telemetry import flush_tracing
 from gateway.container import Container
@@ -20,13 +20,10 @@ from gateway.entrypoints.me import router as me_router
 from gateway.entrypoints.proxy import router as proxy_router
 from gateway.settings import GatewaySettings
 
-# FastAPI's own documents and pages (their pages load Swagger UI from a CDN); the gateway
-# serves the merged document and offline pages at these paths instead.
-_FASTAPI_DOC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
-
-def _without_fastapi_docs(routes: list[BaseRoute]) -> list[BaseRoute]:
-    return [r for r in routes if not (isinstance(r, Route) and r.path in _FASTAPI_DOC_PATHS)]
+def _upstream_checks(request: Request) -> dict[str, Check]:
+    container: Container | None = getattr(request.app.state, "container", None)
+    return {} if container is None else container.upstreams.readiness_checks()
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -41,9 +38,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = Container.build(settings, own_openapi=app.openapi())
         app.state.container = container
-        # service_app's /health/ready asks ``app.state.chassis.readiness_checks()``; the
-        # gateway has no database or broker, its dependencies are the services.
-        app.state.chassis = container.upstreams
         try:
             yield
         finally:
@@ -57,8 +51,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="The one entry for client apps: auth, routing, rate limits, realtime stream.",
         lifespan=lifespan,
         token_verifier=verifier,
+        readiness=_upstream_checks,
+        docs=False,  # the gateway serves the merged document and offline pages itself
     )
-    app.router.routes[:] = _without_fastapi_docs(app.router.routes)
     app.include_router(me_router)
     app.include_router(docs_router)
     mount_static(app)

@@ -26,7 +26,7 @@ class Container:
     def build(cls, settings: GatewaySettings, *, own_openapi: dict[str, Any]) -> "Container":
         """Wire the gateway; connections open on first use and close in ``aclose()``."""
         upstreams = Upstreams(settings)
-        public_topics = [t for t in CATALOG if t.name not in settings.asyncapi_internal_topics]
+        public_topics = [t for t in CATALOG if not t.internal]
         return cls(
             settings=settings,
             upstreams=upstreams,

@@ -76,10 +76,6 @@ class GatewaySettings(ServiceSettings):
         default=60.0, description="How long the merged OpenAPI document is reused."
     )
     docs_fetch_timeout_s: float = 3.0
-    asyncapi_internal_topics: tuple[str, ...] = Field(
-        default=("membership.tokens.v1",),
-        description="Catalog topics left out of the integrators' AsyncAPI document.",
-    )
     asyncapi_kafka_host: str | None = Field(
         default=None, description="Kafka address integrators use; defaults to the bootstrap."
     )

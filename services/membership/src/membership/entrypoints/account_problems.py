@@ -3,9 +3,7 @@
 import math
 from typing import Any
 
-from pydantic import BaseModel, Field
-
-from cerchia_chassis.problems import PROBLEM_JSON, Problem
+from cerchia_chassis.problems import Problem, problem_responses
 from membership.domain.account_errors import (
     EmailAlreadyVerified,
     HandleTaken,
@@ -32,31 +30,9 @@ _DESCRIPTIONS = {
 }
 
 
-class ProblemDetails(BaseModel):
-    """RFC 9457 problem details, as every error response carries them."""
-
-    type: str = Field(description="URI naming the problem, e.g. …/problems/too-many-attempts.")
-    title: str
-    status: int
-    detail: str
-    instance: str = Field(description="The request path.")
-    trace_id: str | None = None
-    retry_after: int | None = Field(default=None, description="Seconds to wait (429 only).")
-    errors: list[dict[str, Any]] | None = Field(default=None, description="422 only.")
-
-
-_SCHEMA = ProblemDetails.model_json_schema()
-
-
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the problem statuses a route may answer."""
-    return {
-        status: {
-            "description": _DESCRIPTIONS[status],
-            "content": {PROBLEM_JSON: {"schema": _SCHEMA}},
-        }
-        for status in statuses
-    }
+    return problem_responses(*statuses, descriptions=_DESCRIPTIONS)
 
 
 def problem(exc: MembershipError) -> Problem:  # noqa: PLR0911 - one case per error
