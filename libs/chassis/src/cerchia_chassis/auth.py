@@ -143,5 +143,14 @@ async def _principal(request: Request) -> Principal:
         ) from exc
 
 
+async def _optional_principal(request: Request) -> Principal | None:
+    if "authorization" not in request.headers:
+        return None
+    return await _principal(request)
+
+
 #: Route parameter type for an authenticated caller: ``async def route(me: CurrentUser)``.
 CurrentUser = Annotated[Principal, Depends(_principal)]
+
+#: For public reads that show more to a signed-in caller: None without a token, 401 for a bad one.
+MaybeCurrentUser = Annotated[Principal | None, Depends(_optional_principal)]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from py_vapid import Vapid  # type: ignore[import-untyped]
+from py_vapid import Vapid
 
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.runtime import Chassis

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-import snowballstemmer  # type: ignore[import-untyped]  # ships no type hints
+import snowballstemmer
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _LANGUAGES = {"it": "italian", "en": "english"}

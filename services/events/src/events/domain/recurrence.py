@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
+from dateutil.rrule import rrule, rrulestr
 
 from events.domain.errors import InvalidRecurrence
 from events.domain.gatherings import zone
@@ -42,6 +42,8 @@ def _parse(rule: str, first_local: datetime, tz: tzinfo) -> Any:
     until = parts.pop("UNTIL", None)
     try:
         parsed = rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=first_local)
+        if not isinstance(parsed, rrule):
+            raise InvalidRecurrence("give one RRULE")
         if until is not None:
             # Expansion runs in floating local time, so a UTC UNTIL (RFC 5545's form when the
             # start has a time zone) is turned into the local time it designates.
@@ -50,8 +52,6 @@ def _parse(rule: str, first_local: datetime, tz: tzinfo) -> Any:
             parsed = parsed.replace(until=local_until)
     except (ValueError, TypeError, OverflowError) as exc:
         raise InvalidRecurrence(f"not a valid RRULE: {exc}") from exc
-    if not isinstance(parsed, rrule):
-        raise InvalidRecurrence("give one RRULE")
     return parsed
 
 

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from cerchia_chassis.auth import InvalidToken, TokenVerifier
-from cerchia_chassis.problems import Problem, problem_response
+from cerchia_chassis.auth import MaybeCurrentUser
+from cerchia_chassis.problems import problem_response
 from events.container import Container
 from events.domain.errors import (
     DomainError,
@@ -33,23 +33,9 @@ def container(request: Request) -> Container:
     return found
 
 
-async def optional_user(request: Request) -> str | None:
+async def optional_user(caller: MaybeCurrentUser) -> str | None:
     """The caller's user id if a bearer token is sent (it must then be valid), else None."""
-    header = request.headers.get("authorization")
-    if header is None:
-        return None
-    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
-    if verifier is None:
-        raise Problem(503, "auth-unavailable", "Authentication is not configured.")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(401, "unauthenticated", "Use a bearer access token.", headers=_BEARER)
-    try:
-        return (await verifier.verify(token.strip())).user_id
-    except InvalidToken as exc:
-        raise Problem(
-            401, "invalid-token", f"The access token is not valid: {exc}.", headers=_BEARER
-        ) from exc
+    return None if caller is None else caller.user_id
 
 
 Deps = Annotated[Container, Depends(container)]

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from asyncapi_viewer import assets as viewer  # type: ignore[import-untyped]
+from asyncapi_viewer import assets as viewer
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles

@@ -6,7 +6,7 @@ import logging
 
 import aiohttp
 from cryptography.hazmat.primitives import serialization
-from py_vapid import Vapid  # type: ignore[import-untyped]
+from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
 from notifications.domain.deliveries import Delivery, PermanentDeliveryError, TransientDeliveryError
