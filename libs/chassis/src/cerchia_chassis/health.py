@@ -15,11 +15,14 @@ def health_router(
     """``/health/live`` (the process serves) and ``/health/ready`` (every dependency answers)."""
     router = APIRouter(prefix="/health", tags=["health"])
 
-    @router.get("/live")
+    @router.get("/live", summary="Liveness: the process serves requests")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/ready")
+    @router.get(
+        "/ready",
+        summary="Readiness: every dependency answers (503 with per-check status otherwise)",
+    )
     async def ready(request: Request) -> JSONResponse:
         named = checks(request)
         results = await asyncio.gather(*(_run(check, timeout) for check in named.values()))
