@@ -136,3 +136,10 @@ async def test_interactive_docs_are_served_without_any_cdn() -> None:
     for script in scripts:
         assert script.startswith("/"), script
         assert (await call(build(), "GET", script)).status_code == 200
+
+
+def test_the_openapi_document_describes_422_as_problem_json() -> None:
+    document = build().openapi()
+    documented = document["paths"]["/things"]["post"]["responses"]["422"]
+    assert list(documented["content"]) == ["application/problem+json"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]

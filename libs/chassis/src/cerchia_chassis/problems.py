@@ -1,5 +1,6 @@
 """RFC 9457 problem details for every error a FastAPI service returns."""
 
+import json
 import logging
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -167,3 +168,38 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(ConnectionFailure, _on_database_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)
+    document_validation_errors_as_problems(app)
+
+
+def document_validation_errors_as_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the service really sends on 422: problem+json.
+
+    FastAPI documents its own ``HTTPValidationError`` body for every route with input, but
+    ``install_problem_handlers`` answers with RFC 9457 problem details.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        problem = problem_responses(422)[422]
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+                documented = responses.get("422")
+                if documented is not None and PROBLEM_JSON not in documented.get("content", {}):
+                    responses["422"] = {
+                        **problem,
+                        "description": documented.get("description", problem["description"]),
+                    }
+        components = schema.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            if f'"#/components/schemas/{name}"' not in json.dumps(
+                {**schema, "components": {k: v for k, v in components.items() if k != name}}
+            ):
+                components.pop(name, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
