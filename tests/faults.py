@@ -1,27 +1,41 @@
-"""Support for fault tests: a private Kafka + database that a test may kill, and a load oracle."""
+"""Support for fault tests: crashes under load, an oracle of expected deliveries, a verdict.
+
+The oracle says which deliveries an event must cause: every member but the author, on every
+channel their choices keep (in-app unless turned off, email when instant, push when wanted and
+a browser is subscribed). The verdict compares that with what the providers received and what
+notifications recorded. Providers deduplicate on the idempotency key (Message-ID for email, the
+notification tag for push), as an MTA or a browser does; raw duplicates are counted apart.
+"""
 
 import asyncio
+import contextlib
+import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from cerchia_bench.platform import Platform, Servers
+from cerchia_bench.seeding import Community, Taste, producer_for, seed_community
+from cerchia_bench.sinks import PushProvider, SmtpProvider
+from cerchia_chassis.tokens import SigningKey
+from cerchia_contracts.events import content as c
 from cerchia_devstack.component import Component
 from cerchia_devstack.kafka import KafkaBroker, KafkaSettings
-from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.mongo import SecantusDB
 from cerchia_devstack.paths import cache_dir, kafka_pom, repo_root
 from cerchia_devstack.ports import LOCALHOST, free_ports
+from cerchia_devstack.service_process import ServiceProcess
 from cerchia_devstack.topics import catalog_topics, ensure_topics
 
-PASSWORD = "correct horse battery staple"
+THREAD_CREATED = c.ThreadCreatedV1.event_type()
 
 
 class PrivateStack:
@@ -67,71 +81,228 @@ class PrivateStack:
         for component in (self.mongo, self.kafka):
             component.stop(10.0)
 
-    def env(self, service: str) -> dict[str, str]:
-        """Point a service at this stack instead of the session's servers."""
-        prefix = service.upper() + "_"
-        return {
-            f"{prefix}KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
-            f"{prefix}MONGO_URI": self.mongo_uri,
-        }
+
+def taste_of(index: int) -> Taste:
+    """A mix of choices, so the oracle has preferences to subtract (index 0 is the author)."""
+    return (
+        Taste(),
+        Taste(email="off"),
+        Taste(push=False),
+        Taste(subscribed=False),
+        Taste(in_app=False, email="digest"),
+    )[index % 5]
+
+
+def expected_deliveries(community: Community, event_id: str, author: str) -> set[str]:
+    """Idempotency keys an event about a new thread must cause (event x recipient x channel)."""
+    keys = set()
+    for user, taste in community.tastes.items():
+        if user == author:
+            continue
+        if taste.in_app:
+            keys.add(f"{event_id}:{user}:in_app")
+        if taste.email == "instant":
+            keys.add(f"{event_id}:{user}:email")
+        if taste.push and taste.subscribed:
+            keys.add(f"{event_id}:{user}:push")
+    return keys
 
 
 @dataclass
-class RegistrationLoad:
-    """Registers users at a steady pace and remembers which ones the platform accepted."""
+class Verdict:
+    """Expected against received, per idempotency key."""
+
+    expected: set[str]
+    received: set[str]
+    raw_duplicates: int
+    not_sent: list[str]
+
+    @property
+    def missing(self) -> set[str]:
+        """Expected but never received."""
+        return self.expected - self.received
+
+    @property
+    def unexpected(self) -> set[str]:
+        """Received but not expected (a preference ignored, or an event that never was)."""
+        return self.received - self.expected
+
+    def summary(self) -> str:
+        """One line for assertion messages and the test log."""
+        return (
+            f"expected {len(self.expected)}, received {len(self.received)}, "
+            f"missing {len(self.missing)}, unexpected {len(self.unexpected)}, "
+            f"raw duplicates {self.raw_duplicates}, not marked sent {len(self.not_sent)}"
+        )
+
+
+@dataclass
+class Rig:
+    """A platform under test with its email and push providers and one seeded community."""
+
+    platform: Platform
+    smtp: SmtpProvider
+    push: PushProvider
+    producer: AIOKafkaProducer
+    community: Community
+
+    @property
+    def author(self) -> str:
+        """Who writes the threads (the community's owner)."""
+        return self.community.owner
+
+    async def received(self, event_ids: set[str]) -> tuple[set[str], int]:
+        """Idempotency keys received for these events, and raw duplicates among them."""
+        emails = Counter(
+            r.key.removesuffix("@cerchia.local").replace(".", ":") for r in self.smtp.log.snapshot()
+        )
+        pushes = self.push.log.counts()
+        feed = self.platform.db("notifications")["feed"]
+        found = feed.find({"event_id": {"$in": list(event_ids)}}, {"key": 1})
+        in_app = Counter([doc["key"] async for doc in found])
+        counts = emails + pushes + in_app
+        mine = {key: n for key, n in counts.items() if key.split(":", 1)[0] in event_ids}
+        return set(mine), sum(n - 1 for n in mine.values())
+
+    async def verdict(self, expected: set[str], *, within: float) -> Verdict:
+        """Wait until every expected delivery arrived and notifications marked each email and
+        push sent (so no retry is still due), or until ``within`` seconds passed."""
+        event_ids = {key.split(":", 1)[0] for key in expected}
+        deliveries = self.platform.db("notifications")["deliveries"]
+        deadline = time.monotonic() + within
+        while True:
+            received, duplicates = await self.received(event_ids)
+            pending = [
+                doc["_id"]
+                async for doc in deliveries.find(
+                    {"event_id": {"$in": list(event_ids)}, "status": {"$ne": "sent"}}, {"_id": 1}
+                )
+            ]
+            verdict = Verdict(expected, received, duplicates, pending)
+            if (not verdict.missing and not pending) or time.monotonic() > deadline:
+                return verdict
+            await asyncio.sleep(1.0)
+
+
+@asynccontextmanager
+async def open_rig(
+    bootstrap: str,
+    mongo_uri: str,
+    workdir: Path,
+    services: Sequence[str],
+    *,
+    size: int = 15,
+    env: Mapping[str, str] | None = None,
+) -> AsyncIterator[Rig]:
+    """Start ``services`` on these servers, with providers and a community of ``size``."""
+    async with contextlib.AsyncExitStack() as stack:
+        smtp = SmtpProvider().start()
+        stack.callback(smtp.stop)
+        push = await PushProvider().start()
+        stack.push_async_callback(push.stop)
+        producer = producer_for(bootstrap)
+        await producer.start()
+        stack.push_async_callback(producer.stop)
+        platform = Platform(
+            Servers(bootstrap, mongo_uri, smtp.host, smtp.port), SigningKey.generate()
+        )
+        stack.push_async_callback(platform.close)
+        await platform.start(services, workdir, env=env)
+        community = await seed_community(
+            platform, producer, push, size=size, taste=taste_of, within=120
+        )
+        yield Rig(platform, smtp, push, producer, community)
+
+
+@dataclass
+class ThreadLoad:
+    """Opens threads at a steady pace and remembers which the platform accepted.
+
+    A request cut off by a crash has an unknown outcome: its thread may or may not exist, so
+    it is counted apart and judged by what was committed (see ``committed_threads``).
+    """
 
     base_url: str
+    community: Community
+    headers: dict[str, str]
     accepted: set[str] = field(default_factory=set)
+    uncertain: int = 0
     refused: Counter[int] = field(default_factory=Counter)
 
-    async def run(self, *, rate_per_s: float, duration_s: float) -> None:
-        """Register ``rate_per_s`` users a second for ``duration_s`` seconds (bounded)."""
+    async def run(self, *, rate_per_s: float, duration_s: float, at_most: int) -> None:
+        """About ``rate_per_s`` threads a second for ``duration_s`` seconds, ``at_most`` in all."""
         interval = 1.0 / rate_per_s
         deadline = time.monotonic() + duration_s
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=15) as client:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as client:
             pending: set[asyncio.Task[None]] = set()
-            while time.monotonic() < deadline:
-                task = asyncio.create_task(self._one(client))
+            for n in range(at_most):
+                if time.monotonic() >= deadline:
+                    break
+                task = asyncio.create_task(self._one(client, n))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
                 await asyncio.sleep(interval)
             if pending:
                 await asyncio.gather(*pending)
 
-    async def _one(self, client: httpx.AsyncClient) -> None:
-        email = f"load-{uuid.uuid4().hex[:12]}@example.org"
+    async def _one(self, client: httpx.AsyncClient, n: int) -> None:
         try:
             response = await client.post(
-                "/api/v1/users",
-                json={"email": email, "password": PASSWORD, "display_name": "Load", "locale": "it"},
+                f"/api/v1/communities/{self.community.id}/threads",
+                json={"title": f"Load {n}", "body": f"Message {uuid.uuid4().hex}"},
+                headers=self.headers,
             )
         except httpx.TransportError:
-            self.refused[0] += 1
+            self.uncertain += 1
             return
         if response.status_code == 201:
-            self.accepted.add(email)
+            self.accepted.add(response.json()["id"])
         else:
             self.refused[response.status_code] += 1
 
 
-async def delivered(sink: MailSink, addresses: set[str]) -> Counter[str]:
-    """How many emails each of ``addresses`` received."""
-    received: list[EmailMessage] = await sink.messages()
-    return Counter(str(m["To"]) for m in received if str(m["To"]) in addresses)
+async def committed_threads(platform: Platform) -> dict[str, str]:
+    """Thread id → event id of every thread content committed (its outbox record)."""
+    outbox = platform.db("content")["outbox"]
+    found = {}
+    async for record in outbox.find({"type": THREAD_CREATED}, {"event_id": 1, "payload": 1}):
+        found[json.loads(record["payload"])["data"]["thread_id"]] = record["event_id"]
+    return found
 
 
-async def wait_for_all(
-    sink: MailSink,
-    addresses: set[str],
-    timeout: float,
-) -> Counter[str]:
-    """Poll until every address has mail (or time is up); return the final counts."""
-    deadline = time.monotonic() + timeout
-    while True:
-        counts = await delivered(sink, addresses)
-        if len(counts) == len(addresses) or time.monotonic() > deadline:
-            return counts
-        await asyncio.sleep(0.5)
+@dataclass
+class Crashes:
+    """How many times a process was killed, and how many of those hit the moment aimed at."""
+
+    kills: int = 0
+    on_target: int = 0
+
+
+async def crash_repeatedly(
+    process: ServiceProcess,
+    *,
+    times: int,
+    every_s: float,
+    aim: Callable[[], Awaitable[bool]] | None = None,
+    aim_for_s: float = 10.0,
+) -> Crashes:
+    """SIGKILL ``process`` ``times`` times, ``every_s`` apart, restarting it each time.
+
+    With ``aim``, each kill waits (up to ``aim_for_s``) for the moment ``aim()`` is true, e.g.
+    "records are committed and not yet published", and counts whether it got there.
+    """
+    crashes = Crashes()
+    for _ in range(times):
+        await asyncio.sleep(every_s)
+        deadline = time.monotonic() + aim_for_s
+        hit = False
+        while aim is not None and not (hit := await aim()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        process.kill()
+        crashes.kills += 1
+        crashes.on_target += hit
+        await process.restart(120)
+    return crashes
 
 
 async def consumer_lag(bootstrap: str, group: str, topic: str) -> int:
@@ -153,10 +324,3 @@ async def consumer_lag(bootstrap: str, group: str, topic: str) -> int:
     finally:
         await consumer.stop()
         await admin.close()
-
-
-async def until(condition: Callable[[], bool], timeout: float) -> None:
-    """Poll a synchronous condition."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.2)

@@ -217,11 +217,18 @@ async def test_direct_messages_blocks_and_erasure(
     assert blocked.status_code == 403
     assert blocked.json()["type"].endswith("/blocked")
 
-    def sent_two(events: list[Any]) -> bool:
-        return len(events) >= 2
+    def sent_two_and_blocked(events: list[Any]) -> bool:
+        sent = sum(isinstance(e, c.DirectMessageSentV1) for e in events)
+        return sent >= 2 and any(isinstance(e, c.MemberBlockedV1) for e in events)
 
-    events = await topics.events(CONTENT_MESSAGES.name, subject=conversation, until=sent_two)
-    assert [(e.data.sender_id, e.data.recipient_id) for e in events] == [(ada, bo), (bo, ada)]
+    events = await topics.events(
+        CONTENT_MESSAGES.name, subject=conversation, until=sent_two_and_blocked
+    )
+    sent_events = [e for e in events if isinstance(e, c.DirectMessageSentV1)]
+    assert [(e.data.sender_id, e.data.recipient_id) for e in sent_events] == [(ada, bo), (bo, ada)]
+    # The block travels on the pair's key, after the messages it follows.
+    assert isinstance(events[-1], c.MemberBlockedV1)
+    assert (events[-1].data.blocker_id, events[-1].data.blocked_id) == (bo, ada)
 
     # Erasure: Ada's messages go with the conversation; her posts stay, anonymised.
     thread = (await circle.post_thread(ada, title="Mine", body="words")).json()

@@ -38,8 +38,8 @@ def viewer(
 @pytest.mark.parametrize(
     ("case", "code"),
     [
-        (viewer(None), "not-a-member"),
-        (viewer(Standing.LEFT), "not-a-member"),
+        (viewer(None, visibility="public"), "not-a-member"),
+        (viewer(Standing.LEFT, visibility="public"), "not-a-member"),
         (viewer(Standing.BANNED), "banned"),
         (viewer(Standing.REMOVED), "removed"),
         (viewer(accepted=1, current=2), "code-of-conduct-not-accepted"),

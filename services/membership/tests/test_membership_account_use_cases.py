@@ -1,305 +1,33 @@
-"""Account use cases with in-memory fakes: login throttling, sessions, passwords, profiles, GDPR."""
+"""Account use cases with in-memory fakes: registration, login throttling, sessions, passwords."""
 
-import copy
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import timedelta
 
 import pytest
 
-from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events.membership import (
     EmailVerificationRequestedV1,
     EmailVerifiedV1,
     PasswordResetRequestedV1,
-    ProfileUpdatedV1,
-    UserErasedV1,
 )
 from membership.domain.account_errors import (
-    HandleTaken,
     InvalidCredentials,
     InvalidOneTimeToken,
     InvalidRefreshToken,
-    ProfileRestricted,
     RefreshTokenReused,
     Throttled,
     WrongPassword,
 )
-from membership.domain.credentials import OneTimeToken, TokenPurpose
-from membership.domain.sessions import RefreshSession
-from membership.domain.throttling import Counted, Reservation, ThrottlePolicy
-from membership.domain.users import User
-from membership.service.account_ports import AccessToken
 from membership.service.passwords import change_password, request_password_reset, reset_password
-from membership.service.privacy import AccountExporter, erase_account, export_personal_data
-from membership.service.profiles import update_profile, view_profile
-from membership.service.registration import Registration, register_user
-from membership.service.sessions import log_in, log_out, refresh_session
-from membership.service.verification import EmailVerification, verify_email
+from membership.service.sessions import log_out, log_out_everywhere
+from membership.service.verification import verify_email
+from services.membership.tests.account_fakes import NOW, PASSWORD, World, account_world, secret
 
 pytestmark = pytest.mark.unit
-T = TypeVar("T")
-NOW = datetime(2025, 5, 4, 9, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery"
-REFRESH_TTL = timedelta(days=30)
-
-
-@dataclass
-class Store:
-    """Every fake's state, so a failed unit of work can be rolled back as a whole."""
-
-    users: dict[str, User] = field(default_factory=dict)
-    handles: dict[str, str] = field(default_factory=dict)
-    tokens: dict[str, OneTimeToken] = field(default_factory=dict)
-    sessions: dict[str, RefreshSession] = field(default_factory=dict)
-    events: list[AnyEvent] = field(default_factory=list)
-    erased_by_participant: list[str] = field(default_factory=list)
-
-
-class FakeAccounts:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def add(self, user: User, session: Any) -> None:
-        self.store.users[user.id] = user
-
-    async def by_id(self, user_id: str, session: Any = None) -> User | None:
-        return self.store.users.get(user_id)
-
-    async def by_email(self, email: str, session: Any = None) -> User | None:
-        return next((u for u in self.store.users.values() if u.email == email), None)
-
-    async def save(self, user: User, session: Any) -> None:
-        self.store.users[user.id] = user
-
-    async def claim_handle(self, handle: str, user_id: str, session: Any) -> None:
-        if handle in self.store.handles:
-            raise HandleTaken(handle)
-        self.store.handles[handle] = user_id
-
-    async def release_handle(self, handle: str, session: Any) -> None:
-        self.store.handles.pop(handle, None)
-
-    async def delete(self, user_id: str, session: Any) -> None:
-        self.store.users.pop(user_id)
-        self.store.handles = {h: u for h, u in self.store.handles.items() if u != user_id}
-
-
-class FakeTokens:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def replace(self, token: OneTimeToken, session: Any) -> None:
-        await self.delete_for_user(token.user_id, session, token.purpose)
-        self.store.tokens[token.digest] = token
-
-    async def take(self, digest: str, purpose: TokenPurpose, session: Any) -> OneTimeToken | None:
-        token = self.store.tokens.get(digest)
-        if token is None or token.purpose != purpose:
-            return None
-        return self.store.tokens.pop(digest)
-
-    async def for_user(self, user_id: str) -> list[OneTimeToken]:
-        return [t for t in self.store.tokens.values() if t.user_id == user_id]
-
-    async def delete_for_user(
-        self, user_id: str, session: Any, purpose: TokenPurpose | None = None
-    ) -> None:
-        self.store.tokens = {
-            d: t
-            for d, t in self.store.tokens.items()
-            if not (t.user_id == user_id and purpose in (None, t.purpose))
-        }
-
-
-class FakeSessions:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def add(self, refresh: RefreshSession) -> None:
-        self.store.sessions[refresh.id] = refresh
-
-    async def get(self, session_id: str, session: Any = None) -> RefreshSession | None:
-        return self.store.sessions.get(session_id)
-
-    async def save(self, refresh: RefreshSession, session: Any = None) -> None:
-        self.store.sessions[refresh.id] = refresh
-
-    async def revoke_all(
-        self, user_id: str, *, now: datetime, reason: Any, session: Any, keep: str | None = None
-    ) -> None:
-        for s in list(self.store.sessions.values()):
-            if s.user_id == user_id and s.id != keep:
-                self.store.sessions[s.id] = s.revoke(now, reason)
-
-    async def for_user(self, user_id: str) -> list[RefreshSession]:
-        return [s for s in self.store.sessions.values() if s.user_id == user_id]
-
-    async def delete_for_user(self, user_id: str, session: Any) -> None:
-        self.store.sessions = {k: s for k, s in self.store.sessions.items() if s.user_id != user_id}
-
-
-class FakeThrottle:
-    """The Mongo adapter's algorithm over a dict of attempt logs."""
-
-    def __init__(self, policies: dict[str, ThrottlePolicy]) -> None:
-        self.policies = policies
-        self.logs: dict[tuple[str, str], dict[str, datetime]] = {}
-
-    async def reserve(self, keys: Sequence[tuple[str, str]], now: datetime) -> Reservation:
-        counted, waits = [], []
-        for scope, subject in keys:
-            log = self.logs.setdefault((scope, subject), {})
-            wait = self.policies[scope].retry_after(list(log.values()), now)
-            entry = Counted(scope, subject)
-            log[entry.attempt_id] = now
-            counted.append(entry)
-            if wait is not None:
-                waits.append(wait)
-        if waits:
-            for c in counted:
-                del self.logs[(c.scope, c.subject)][c.attempt_id]
-            raise Throttled(max(waits))
-        return tuple(counted)
-
-    async def succeeded(self, reservation: Reservation) -> None:
-        for c in reservation:
-            if self.policies[c.scope].reset_on_success:
-                self.logs.pop((c.scope, c.subject), None)
-            else:
-                del self.logs[(c.scope, c.subject)][c.attempt_id]
-
-
-class FakeOutbox:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.commits = 0
-
-    async def add(self, session: Any, *events: AnyEvent) -> None:
-        self.store.events.extend(events)
-
-    def committed(self) -> None:
-        self.commits += 1
-
-
-class FakeTransactions:
-    """All or nothing: the store is restored if the unit of work raises."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        saved = copy.deepcopy(self.store.__dict__)
-        try:
-            return await work(object())
-        except BaseException:
-            self.store.__dict__.update(saved)
-            raise
-
-
-class FakeHasher:
-    async def hash(self, password: str) -> str:
-        return "hashed:" + password
-
-    async def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == "hashed:" + password
-
-    async def verify_absent(self, password: str) -> bool:
-        return False
-
-
-class FakeAccessTokens:
-    def issue(self, *, user_id: str, session_id: str, now: datetime) -> AccessToken:
-        return AccessToken(token=f"access:{user_id}:{session_id}", expires_in=900)
-
-
-class FakeCommunities:
-    def __init__(self, pairs: set[frozenset[str]]) -> None:
-        self.pairs = pairs
-
-    async def shares_community(self, a: str, b: str) -> bool:
-        return frozenset((a, b)) in self.pairs
-
-
-class RecordingParticipant:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def erase(self, user_id: str, session: Any) -> None:
-        self.store.erased_by_participant.append(user_id)
-
-
-@dataclass
-class World:
-    store: Store
-    accounts: FakeAccounts
-    tokens: FakeTokens
-    sessions: FakeSessions
-    throttle: FakeThrottle
-    outbox: FakeOutbox
-    transactions: FakeTransactions
-    hasher: FakeHasher
-    access_tokens: FakeAccessTokens
-
-    def events(self, kind: type[AnyEvent]) -> list[Any]:
-        return [e for e in self.store.events if isinstance(e, kind)]
-
-    async def register(self, email: str = "ada@example.org") -> User:
-        verification = EmailVerification(
-            tokens=self.tokens, outbox=self.outbox, ttl=timedelta(hours=48)
-        )
-        return await register_user(
-            Registration(email=email, password=PASSWORD, display_name="Ada", locale="en"),
-            users=self.accounts,
-            outbox=self.outbox,
-            transactions=self.transactions,
-            hasher=self.hasher,
-            participants=(verification,),
-        )
-
-    async def login(self, email: str = "ada@example.org", password: str = PASSWORD,
-                    ip: str = "10.0.0.1", now: datetime = NOW) -> Any:  # fmt: skip
-        return await log_in(
-            email, password, ip,
-            accounts=self.accounts, hasher=self.hasher, throttle=self.throttle,
-            sessions=self.sessions, access_tokens=self.access_tokens,
-            refresh_ttl=REFRESH_TTL, now=now,
-        )  # fmt: skip
-
-    async def refresh(self, token: str, now: datetime = NOW) -> Any:
-        return await refresh_session(
-            token, sessions=self.sessions, access_tokens=self.access_tokens,
-            transactions=self.transactions, refresh_ttl=REFRESH_TTL, now=now,
-        )  # fmt: skip
 
 
 @pytest.fixture
 def world() -> World:
-    store = Store()
-    window = timedelta(minutes=15)
-    return World(
-        store=store,
-        accounts=FakeAccounts(store),
-        tokens=FakeTokens(store),
-        sessions=FakeSessions(store),
-        throttle=FakeThrottle(
-            {
-                "login-account": ThrottlePolicy(3, window, reset_on_success=True),
-                "login-ip": ThrottlePolicy(10, window),
-                "token-request-account": ThrottlePolicy(2, timedelta(hours=1)),
-                "token-request-ip": ThrottlePolicy(20, timedelta(hours=1)),
-            }
-        ),
-        outbox=FakeOutbox(store),
-        transactions=FakeTransactions(store),
-        hasher=FakeHasher(),
-        access_tokens=FakeAccessTokens(),
-    )
-
-
-def secret(event: Any) -> str:
-    return str(event.data.token)
+    return account_world()
 
 
 async def test_registration_requests_the_verification_email_in_the_same_transaction(
@@ -445,101 +173,39 @@ async def test_password_reset_is_silent_for_unknown_emails_single_use_and_ends_s
     assert verified.data.user_id == newer.data.user_id
 
 
-async def test_profile_update_claims_the_handle_and_announces_the_full_profile(
-    world: World,
-) -> None:
-    ada, bo = await world.register(), await world.register("bo@example.org")
-
-    async def update(user: User, changes: dict[str, Any]) -> User:
-        return await update_profile(
-            user.id, changes, accounts=world.accounts, outbox=world.outbox,
-            transactions=world.transactions,
-        )  # fmt: skip
-
-    updated = await update(ada, {"handle": "@Ada", "skills": ["Python"], "display_name": "Ada L"})
-    assert updated.profile.handle == "ada"
-    assert updated.display_name == "Ada L"
-    (event,) = world.events(ProfileUpdatedV1)
-    assert event.data.handle == "ada"
-    assert event.data.skills == ("Python",)
-
-    with pytest.raises(HandleTaken):
-        await update(bo, {"handle": "ADA", "city": "Milan"})
-    assert world.store.users[bo.id].profile.city is None  # nothing half-written
-
-    await update(ada, {"handle": "ada_l"})
-    await update(bo, {"handle": "ada"})  # released by the rename
-    assert world.store.handles == {"ada_l": ada.id, "ada": bo.id}
-    events = len(world.events(ProfileUpdatedV1))
-    await update(bo, {"handle": "ada"})  # no change, no event
-    assert len(world.events(ProfileUpdatedV1)) == events
-
-
-async def test_profiles_are_visible_to_fellow_members_or_to_the_platform(world: World) -> None:
-    ada, bo, cy = [await world.register(f"{n}@example.org") for n in ("ada", "bo", "cy")]
-    communities = FakeCommunities({frozenset((ada.id, bo.id))})
-
-    async def view(viewer: User, owner: User) -> User:
-        return await view_profile(
-            viewer.id, owner.id, accounts=world.accounts, communities=communities
-        )
-
-    assert (await view(bo, ada)).id == ada.id
-    with pytest.raises(ProfileRestricted):
-        await view(cy, ada)
-    await update_profile(
-        ada.id, {"visibility": "platform"}, accounts=world.accounts, outbox=world.outbox,
-        transactions=world.transactions,
-    )  # fmt: skip
-    assert (await view(cy, ada)).id == ada.id
-
-
-async def test_export_composes_every_area_and_erasure_removes_everything_at_once(
-    world: World,
-) -> None:
-    user = await world.register()
-    await world.login()
-
-    class CommunitiesExporter:
-        async def export(self, user_id: str) -> dict[str, Any]:
-            return {"memberships": [{"user_id": user_id, "community": "c1"}]}
-
-    exporters = {
-        "account": AccountExporter(
-            accounts=world.accounts, sessions=world.sessions, tokens=world.tokens
-        ),
-        "communities": CommunitiesExporter(),
+async def test_logging_out_everywhere_ends_every_session_of_mine_only(world: World) -> None:
+    ada = await world.register()
+    await world.register("bo@example.org")
+    phone, laptop = await world.login(), await world.login()
+    other = await world.login("bo@example.org")
+    await log_out_everywhere(
+        ada.id, sessions=world.sessions, transactions=world.transactions, now=NOW
+    )
+    for ended in (phone, laptop):
+        with pytest.raises(InvalidRefreshToken) as error:
+            await world.refresh(ended.refresh_token)
+        assert error.value.reason == "revoked"
+    assert {s.revoked_reason for s in world.store.sessions.values() if s.user_id == ada.id} == {
+        "logout_all"
     }
-    document = await export_personal_data(user.id, exporters=exporters, now=NOW)
-    assert document["sections"]["account"]["account"]["email"] == "ada@example.org"
-    assert len(document["sections"]["account"]["sessions"]) == 1
-    assert document["sections"]["account"]["pending_links"][0]["purpose"] == "verify_email"
-    assert document["sections"]["communities"]["memberships"][0]["user_id"] == user.id
-    assert "hashed:" not in repr(document)
+    await world.refresh(other.refresh_token)  # someone else's session goes on
+    await world.login()  # and I can log in again
 
-    async def erase(password: str, participants: Sequence[Any]) -> None:
-        await erase_account(
-            user.id, password, accounts=world.accounts, hasher=world.hasher,
-            throttle=world.throttle, tokens=world.tokens, sessions=world.sessions,
-            participants=participants, outbox=world.outbox, transactions=world.transactions,
-            now=NOW,
-        )  # fmt: skip
 
-    class FailingParticipant:
-        async def erase(self, user_id: str, session: Any) -> None:
-            raise RuntimeError("communities store is down")
+async def test_login_rehashes_a_password_hashed_with_older_parameters(world: World) -> None:
+    user = await world.register()
+    world.store.users[user.id] = user.with_password("old:" + PASSWORD)
+    with pytest.raises(InvalidCredentials):
+        await world.login(password="wrong password")
+    assert world.store.users[user.id].password_hash == "old:" + PASSWORD  # only on success
+    await world.login()
+    assert world.store.users[user.id].password_hash == "hashed:" + PASSWORD
+    await world.login()  # the new hash verifies
 
-    with pytest.raises(WrongPassword):
-        await erase("not my password", [RecordingParticipant(world.store)])
-    with pytest.raises(RuntimeError):
-        await erase(PASSWORD, [RecordingParticipant(world.store), FailingParticipant()])
-    assert user.id in world.store.users  # all or nothing
-    assert world.events(UserErasedV1) == []
 
-    await erase(PASSWORD, [RecordingParticipant(world.store)])
-    assert world.store.users == {}
-    assert world.store.tokens == {}
-    assert world.store.sessions == {}
-    assert world.store.erased_by_participant == [user.id]
-    (erased,) = world.events(UserErasedV1)
-    assert erased.subject == user.id
+async def test_a_rehash_never_overwrites_a_password_changed_meanwhile(world: World) -> None:
+    user = await world.register()
+    assert not await world.accounts.upgrade_password_hash(
+        user.id, old_hash="old:" + PASSWORD, new_hash="hashed:stale"
+    )
+    assert world.store.users[user.id].password_hash == "hashed:" + PASSWORD

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import http_ece
+import httpx
 import jwt
 import pytest
 from aiohttp import web
@@ -20,6 +21,8 @@ from standardwebhooks.webhooks import Webhook
 
 from cerchia_contracts.catalog import AnyEvent, topic_of
 from cerchia_devstack.ports import free_port
+from cerchia_devstack.pytest_plugin import ServiceFactory
+from cerchia_devstack.service_process import ServiceProcess
 
 
 def b64url(raw: bytes) -> str:
@@ -116,8 +119,14 @@ class WebhookReceiver:
     secret: str | None = None
     verified: list[dict[str, Any]] = field(default_factory=list)
     rejected: int = 0
+    #: While set, every call is answered with this status (an integrator's outage).
+    fail_with: int | None = None
+    failures: int = 0
 
     async def handle(self, request: web.Request) -> web.Response:
+        if self.fail_with is not None:
+            self.failures += 1
+            return web.Response(status=self.fail_with)
         body = await request.read()
         assert self.secret is not None
         try:
@@ -175,3 +184,44 @@ async def _publish(producer: AIOKafkaProducer, *events: AnyEvent) -> None:
             key=(event.subject or "").encode(),
             headers=[("content-type", b"application/cloudevents+json")],
         )
+
+
+@dataclass
+class Notifications:
+    """A running notifications process and a client on its URL."""
+
+    client: httpx.AsyncClient
+    process: ServiceProcess
+    database: str
+
+
+Start = Callable[..., Awaitable[Notifications]]
+
+
+@pytest.fixture
+async def start_notifications(
+    service_process: ServiceFactory, vapid_private_key: str
+) -> AsyncIterator[Start]:
+    """``await start_notifications(env={...})``: the notifications process, its links pointing
+    at itself, loopback webhooks allowed, a fast sender; ``vapid=False`` leaves the key unset."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def start(env: dict[str, str] | None = None, *, vapid: bool = True) -> Notifications:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        database = f"notifications_{uuid.uuid4().hex[:8]}"
+        settings = {
+            "NOTIFICATIONS_PUBLIC_BASE_URL": base,
+            "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+            "NOTIFICATIONS_DISPATCH_POLL_INTERVAL_S": "0.5",
+            **({"NOTIFICATIONS_VAPID_PRIVATE_KEY": vapid_private_key} if vapid else {}),
+            **(env or {}),
+        }
+        process = await service_process("notifications", database=database, port=port, env=settings)
+        client = httpx.AsyncClient(base_url=base, timeout=30)
+        clients.append(client)
+        return Notifications(client=client, process=process, database=database)
+
+    yield start
+    for client in clients:
+        await client.aclose()

@@ -4,9 +4,7 @@ and signed webhooks out."""
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -14,149 +12,26 @@ import pytest
 
 from cerchia_contracts.events import membership as m
 from cerchia_devstack.mail_sink import MailSink
-from cerchia_devstack.ports import free_port
-from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
+from cerchia_devstack.pytest_plugin import AuthKeys
+from services.notifications.tests.community_world import (
+    World,
+    count,
+    mail,
+    set_up,
+    settle,
+    uid,
+    until,
+)
 
 pytestmark = pytest.mark.integration
 
 
-def uid() -> str:
-    return str(uuid.uuid4())
-
-
-class World:
-    """A community with an owner (en), a moderator (it) and an applicant (it)."""
-
-    def __init__(self) -> None:
-        tag = uuid.uuid4().hex[:8]
-        self.community = uid()
-        self.owner, self.moderator, self.applicant = uid(), uid(), uid()
-        self.emails = {
-            self.owner: f"owner-{tag}@example.org",
-            self.moderator: f"mod-{tag}@example.org",
-            self.applicant: f"ada-{tag}@example.org",
-        }
-
-    def setup_events(self) -> list[Any]:
-        people = [
-            (self.owner, "Olga", "en"),
-            (self.moderator, "Marco", "it"),
-            (self.applicant, "Ada", "it"),
-        ]
-        events: list[Any] = [
-            m.UserRegisteredV1.new(
-                subject=user,
-                data=m.UserRegistered(
-                    user_id=user, email=self.emails[user], display_name=name, locale=locale
-                ),
-            )
-            for user, name, locale in people
-        ]
-        events.append(
-            m.CommunityCreatedV1.new(
-                subject=self.community,
-                data=m.CommunityCreated(
-                    community_id=self.community,
-                    actor_id=self.owner,
-                    slug=f"lettori-{self.community[:6]}",
-                    name="Lettori",
-                    purpose="Read together",
-                    audience="Readers",
-                    language="it",
-                    visibility="public",
-                    join_policy="application",
-                    capacity=150,
-                    owner_id=self.owner,
-                    code_of_conduct_version=1,
-                ),
-            )
-        )
-        events.append(self.joined(self.moderator, role="moderator"))
-        return events
-
-    def joined(self, user: str, role: str = "member") -> m.MemberJoinedV1:
-        return m.MemberJoinedV1.new(
-            subject=self.community,
-            data=m.MemberJoined(
-                community_id=self.community,
-                actor_id=user,
-                user_id=user,
-                role=role,  # type: ignore[arg-type]
-                via="application",
-                code_of_conduct_version=1,
-            ),
-        )
-
-    def applied(self, applicant: str | None = None) -> m.ApplicationSubmittedV1:
-        applicant = applicant or self.applicant
-        return m.ApplicationSubmittedV1.new(
-            subject=self.community,
-            data=m.ApplicationSubmitted(
-                community_id=self.community,
-                actor_id=applicant,
-                application_id=uid(),
-                applicant_id=applicant,
-            ),
-        )
-
-
-async def set_up(w: "World", publish: Any, sink: MailSink) -> None:
-    """Publish the world and wait until the users are projected (their welcome arrived): users
-    and communities are different topics, consumed independently."""
-    await publish(*w.setup_events())
-    for address in w.emails.values():
-        await sink.wait_for(mail(address), timeout=30)
-
-
-def mail(to: str, subject: str | None = None) -> Callable[[EmailMessage], bool]:
-    return lambda msg: msg["To"] == to and (subject is None or msg["Subject"] == subject)
-
-
-async def count(sink: MailSink, to: str, subject: str) -> int:
-    return sum(1 for msg in await sink.messages() if mail(to, subject)(msg))
-
-
-async def until(check: Callable[[], Any], timeout: float = 30) -> Any:
-    """Poll an async check until it returns something truthy."""
-    async with asyncio.timeout(timeout):
-        while not (result := await check()):
-            await asyncio.sleep(0.1)
-        return result
-
-
 @pytest.fixture
-async def service(
-    service_process: ServiceFactory, vapid_private_key: str
-) -> AsyncIterator[httpx.AsyncClient]:
+async def service(start_notifications: Any) -> httpx.AsyncClient:
     """The notifications process, its links pointing at itself; a client on its URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    await service_process(
-        "notifications",
-        database=f"notifications_{uuid.uuid4().hex[:8]}",
-        port=port,
-        env={
-            "NOTIFICATIONS_PUBLIC_BASE_URL": base,
-            "NOTIFICATIONS_VAPID_PRIVATE_KEY": vapid_private_key,
-            "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
-            "NOTIFICATIONS_DISPATCH_POLL_INTERVAL_S": "0.5",
-        },
-    )
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        yield client
-
-
-async def settle(publish: Any, sink: MailSink) -> None:
-    """Wait until everything published before has been processed: a sentinel welcome arrives."""
-    sentinel = uid()
-    address = f"sentinel-{sentinel[:8]}@example.org"
-    await publish(
-        m.UserRegisteredV1.new(
-            subject=sentinel,
-            data=m.UserRegistered(user_id=sentinel, email=address, display_name="S", locale="en"),
-        )
-    )
-    await sink.wait_for(mail(address), timeout=30)
+    running = await start_notifications()
+    client: httpx.AsyncClient = running.client
+    return client
 
 
 async def test_emails_speak_each_language_and_one_click_unsubscribe_turns_the_category_off(

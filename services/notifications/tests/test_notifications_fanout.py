@@ -1,7 +1,7 @@
 """Fan-out use case with in-memory ports: bulk writes, once per event, erasure."""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -49,6 +49,8 @@ class Store:
         self.feed: list[FeedItem] = []
         self.deliveries: list[Delivery] = []
         self.digest: list[DigestEntry] = []
+        self.digest_due: dict[tuple[str, str | None], datetime] = {}
+        self.unparked: list[Contact] = []
         self.wakes = 0
 
     def _call(self, name: str) -> None:
@@ -116,10 +118,18 @@ class Store:
         self.deliveries.extend(deliveries)
 
     async def add_digest(
-        self, entries: Sequence[DigestEntry], due: Mapping[str, datetime], session: Any
+        self,
+        entries: Sequence[DigestEntry],
+        due: Mapping[tuple[str, str | None], datetime],
+        session: Any,
     ) -> None:
         self._call("digests.add")
         self.digest.extend(entries)
+        self.digest_due.update(due)
+
+    async def unpark(self, contact: Contact, *, now: datetime, session: Any) -> int:
+        self.unparked.append(contact)
+        return 1
 
     def wake(self) -> None:
         self.wakes += 1
@@ -149,7 +159,9 @@ def handler(store: Store) -> EventHandler:
         preferences=Port(many=store.many, erase=nothing),  # type: ignore[arg-type]
         push=Port(users_with_push=store.users_with_push, erase=nothing),  # type: ignore[arg-type]
         feed=Port(add=store.add_feed, erase=nothing),  # type: ignore[arg-type]
-        deliveries=Port(enqueue=store.enqueue, erase=nothing, wake=store.wake),  # type: ignore[arg-type]
+        deliveries=Port(  # type: ignore[arg-type]
+            enqueue=store.enqueue, erase=nothing, wake=store.wake, unpark=store.unpark
+        ),
         digests=Port(add=store.add_digest, erase=nothing),  # type: ignore[arg-type]
         webhooks=Port(matching=store.matching),  # type: ignore[arg-type]
         budget=Port(reserve=store.reserve),  # type: ignore[arg-type]
@@ -222,3 +234,51 @@ async def test_erasure_forgets_the_person_and_later_events_skip_them() -> None:
     store.deliveries.clear()
     await events.handle(code_of_conduct())
     assert {d.recipient_id for d in store.deliveries} == {"u2"}
+
+
+async def test_someone_not_projected_yet_is_in_the_feed_now_and_their_email_waits() -> None:
+    store = Store(Calls())
+    community(store, 3)
+    store.roles["c"]["ghost"] = "member"  # joined, but their account is not projected yet
+    events = handler(store)
+    await events.handle(code_of_conduct())
+    assert "ghost" in {f.user_id for f in store.feed}
+    (parked,) = [d for d in store.deliveries if d.recipient_id == "ghost"]
+    assert parked.channel is Channel.EMAIL
+    assert parked.address == ""
+    assert parked.park_until == NOW + timedelta(days=1)
+    assert all(d.park_until is None for d in store.deliveries if d.recipient_id != "ghost")
+
+    registered = m.UserRegisteredV1.new(
+        subject="ghost",
+        data=m.UserRegistered(
+            user_id="ghost", email="ghost@example.org", display_name="Gina", locale="en"
+        ),
+    )
+    await events.handle(registered)
+    (contact,) = store.unparked
+    assert (contact.user_id, contact.email, contact.locale) == ("ghost", "ghost@example.org", "en")
+    assert store.users["ghost"].display_name == "Gina"
+
+
+async def test_discussions_wait_for_each_communitys_own_digest() -> None:
+    from cerchia_contracts.events import content as c
+
+    store = Store(Calls())
+    community(store, 3)
+    thread = c.ThreadCreatedV1.new(
+        subject="c",
+        data=c.ThreadCreated(
+            community_id="c",
+            actor_id="u1",
+            thread_id="t",
+            thread_title="Libri d'estate",
+            thread_author_id="u1",
+            excerpt="Che cosa leggete?",
+        ),
+    )
+    await handler(store).handle(thread)
+    assert {e.user_id for e in store.digest} == {"u0", "u2"}
+    assert set(store.digest_due) == {("u0", "c"), ("u2", "c")}
+    assert all(e.community_id == "c" for e in store.digest)
+    assert not [d for d in store.deliveries if d.channel is Channel.EMAIL]

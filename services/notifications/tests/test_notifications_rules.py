@@ -1,5 +1,6 @@
 """The recipients table: who hears about what, and never the actor."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -131,11 +132,47 @@ def test_content_and_gathering_events_reach_the_people_they_name() -> None:
     changed = {"community_id": "c", "actor_id": "olga", "gathering_id": "e"}
     changed |= {"attendee_ids": ["ada", "olga"], "waitlist_ids": ["bo"], "critical": True}
     assert who(g.GatheringChangedV1, changed) == ["ada", "bo"]
-    rule = rule_for(g.GatheringChangedV1.event_type(), changed)
-    assert rule is not None
-    assert rule.urgency is Urgency.CRITICAL
-    calm = rule_for(g.GatheringChangedV1.event_type(), {**changed, "critical": False})
-    assert calm is not None
-    assert calm.urgency is Urgency.NORMAL
     reminder = {"community_id": "c", "actor_id": None, "attendee_ids": ["ada", "bo"]}
     assert who(g.ReminderDueV1, reminder) == ["ada", "bo"]
+
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def urgency(event: type[Any], data: dict[str, Any]) -> Urgency:
+    rule = rule_for(event.event_type(), data, now=NOW)
+    assert rule is not None
+    return rule.urgency
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "expected"),
+    [
+        (timedelta(hours=3), Urgency.CRITICAL),
+        (timedelta(hours=23, minutes=59), Urgency.CRITICAL),
+        (timedelta(hours=24, minutes=1), Urgency.HIGH),
+        (timedelta(days=10), Urgency.HIGH),
+    ],
+)
+def test_a_cancellation_is_critical_only_within_a_day_of_the_start(
+    starts_in: timedelta, expected: Urgency
+) -> None:
+    from cerchia_contracts.events import gatherings as g
+
+    data = {"attendee_ids": ["ada"], "critical": True}
+    data["starts_at"] = (NOW + starts_in).isoformat().replace("+00:00", "Z")
+    assert urgency(g.GatheringCancelledV1, data) is expected
+
+
+def test_a_change_is_critical_when_it_matters_and_the_old_or_new_start_is_within_a_day() -> None:
+    from cerchia_contracts.events import gatherings as g
+
+    soon, later = (NOW + timedelta(hours=5)).isoformat(), (NOW + timedelta(days=7)).isoformat()
+    changed = {"attendee_ids": ["ada"], "critical": True, "starts_at": soon}
+    assert urgency(g.GatheringChangedV1, changed) is Urgency.CRITICAL
+    # Moved from tomorrow morning to next week: the attendees must hear it tonight.
+    moved = {**changed, "starts_at": later, "previous_starts_at": soon}
+    assert urgency(g.GatheringChangedV1, moved) is Urgency.CRITICAL
+    assert urgency(g.GatheringChangedV1, {**changed, "starts_at": later}) is Urgency.HIGH
+    # A description edit is not critical, however close.
+    assert urgency(g.GatheringChangedV1, {**changed, "critical": False}) is Urgency.NORMAL

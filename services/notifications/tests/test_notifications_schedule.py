@@ -142,3 +142,23 @@ def test_beyond_the_budget_email_falls_back_to_the_digest_and_push_to_the_feed()
         (False, False, True),
     ]
     assert all(p.in_app for p in kept)
+
+
+def test_each_community_can_have_its_own_digest_and_its_own_unsubscribe() -> None:
+    weekly = DigestSchedule(frequency=DigestFrequency.WEEKLY, hour=18, weekday=4)
+    prefs = Preferences(community_digests={"book-club": weekly})
+    assert prefs.digest_for("book-club") == weekly
+    assert prefs.digest_for("other") == prefs.digest_for(None) == DigestSchedule()
+    quiet = prefs.with_community_digest_off("book-club")
+    assert quiet.choice(Category.DISCUSSIONS, "book-club").email is EmailMode.OFF
+    assert quiet.choice(Category.DISCUSSIONS, "other").email is EmailMode.DIGEST
+    assert quiet.choice(Category.EVENTS, "book-club").email is EmailMode.INSTANT
+
+
+def test_someone_not_projected_yet_keeps_their_email_and_digest_plans() -> None:
+    assert APPLICATION is not None
+    ghost = Recipient(user_id="g", email=None, display_name="", known=False)
+    gone = Recipient(user_id="x", email=None, display_name="")
+    daytime = at("2026-01-10T12:00:00+00:00")
+    assert plan(APPLICATION, ghost, community_id="c", now=daytime).email_at == daytime
+    assert plan(APPLICATION, gone, community_id="c", now=daytime).email_at is None

@@ -2,70 +2,295 @@
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
-from cerchia_bench.harness import Scenario, run_interleaved
-from cerchia_bench.report import Ratio, write_reports
-from cerchia_bench.scenarios import http, kafka, mongo
+from aiokafka import AIOKafkaProducer
+
+from cerchia_bench.cpu import pid_listening_on
+from cerchia_bench.harness import Measurement, Scenario, run_interleaved
+from cerchia_bench.platform import Platform, Servers
+from cerchia_bench.report import Target, write_reports
+from cerchia_bench.scenarios import fanout, http, kafka, mongo
+from cerchia_bench.scenarios.gateway import SOLO, GatewayBench
+from cerchia_bench.seeding import producer_for
+from cerchia_bench.sinks import PushProvider, SmtpProvider
+from cerchia_chassis.tokens import SigningKey
 from cerchia_devstack.provision import TestInfrastructure
 
-RATIOS = [
-    Ratio(
-        "consumer efficiency: FastStream decode ÷ raw aiokafka consume",
-        ("faststream_decode", "consume_msgs_per_s"),
-        ("raw_kafka", "consume_msgs_per_s"),
-        target=0.5,
-    ),
-    Ratio(
-        "consumer efficiency, batch subscriber: FastStream decode ÷ raw aiokafka consume",
-        ("faststream_batch_decode", "consume_msgs_per_s"),
-        ("raw_kafka", "consume_msgs_per_s"),
-        target=0.5,
-    ),
-]
+
+@dataclass(frozen=True)
+class Config:
+    """What to run and how big; the defaults are the committed baseline's."""
+
+    reps: int = 5
+    only: tuple[str, ...] = ()
+    sizes: tuple[int, int, int] = (10, 100, 1_000)
+    sustained_threads: int = 10
+    #: Communities in the small and in the large world of the scale scenario.
+    small_world: int = 10
+    large_world: int = 10_000
+    messages: int = 20_000
+    single_inserts: int = 2_000
+    bulk_inserts: int = 20_000
+    requests: int = 3_000
+    post_requests: int = 1_000
+    writers: int = 32
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="cerchia-bench-")))
+
+    def wants(self, name: str) -> bool:
+        """Whether scenario ``name`` is selected."""
+        return not self.only or name in self.only
 
 
-def scenarios(bootstrap: str, mongo_uri: str, hello_url: str) -> list[Scenario]:
-    """Every scenario, wired to the servers of this run."""
+def targets(config: Config) -> list[Target]:
+    """The issue's targets, named after this run's scenarios."""
+    small, medium, large = (f"fanout_{size}" for size in config.sizes)
+    per_1k = "cpu_s_per_1k_deliveries"
     return [
-        Scenario(
-            "raw_kafka",
-            "control: aiokafka idempotent produce then raw consume",
-            lambda: kafka.raw_produce_consume(bootstrap),
+        Target(
+            "consumer efficiency: FastStream decode ÷ raw aiokafka consume",
+            ("faststream_decode", "consume_msgs_per_s"),
+            ("raw_kafka", "consume_msgs_per_s"),
+            at_least=0.5,
         ),
-        Scenario(
-            "faststream_decode",
-            "FastStream subscriber decoding the contract, no I/O",
-            lambda: kafka.faststream_decode(bootstrap),
+        Target(
+            "consumer efficiency, batch subscriber ÷ raw aiokafka consume",
+            ("faststream_batch_decode", "consume_msgs_per_s"),
+            ("raw_kafka", "consume_msgs_per_s"),
+            at_least=0.5,
         ),
-        Scenario(
-            "raw_mongo", "control: AsyncMongoClient inserts", lambda: mongo.inserts(mongo_uri)
+        Target(
+            f"fan-out deliveries/s, {config.sizes[2]:,} members",
+            (large, "deliveries_per_s"),
+            at_least=1_000,
         ),
-        Scenario(
-            "asgi_hello", "control: bare ASGI app under uvicorn", lambda: http.load(hello_url)
+        Target(
+            "fan-out deliveries/s sustained (the doubled run)",
+            ("sustained_x2", "deliveries_per_s"),
+            at_least=1_000,
+        ),
+        Target(f"fan-out p50 ms, {config.sizes[1]} members", (medium, "p50_ms"), at_most=250),
+        Target(f"fan-out p99 ms, {config.sizes[1]} members", (medium, "p99_ms"), at_most=1_000),
+        Target(
+            "gateway read ÷ direct read (requests/s)",
+            ("gateway_read_via", "requests_per_s"),
+            ("gateway_read_direct", "requests_per_s"),
+            at_least=0.6,
+        ),
+        Target(
+            "POST thread through the gateway, requests/s",
+            ("gateway_post", "requests_per_s"),
+            at_least=300,
+        ),
+        Target(
+            f"CPU-s per 1k deliveries, {config.sizes[2]:,} ÷ {config.sizes[0]} members",
+            (large, per_1k),
+            (small, per_1k),
+            at_most=1.2,
+        ),
+        Target(
+            f"CPU-s per 1k deliveries, {config.large_world:,} ÷ {config.small_world} communities",
+            ("scale_communities", per_1k),
+            (medium, per_1k),
+            at_most=1.2,
+        ),
+        Target(
+            "deliveries/s, doubled run ÷ single run",
+            ("sustained_x2", "deliveries_per_s"),
+            ("sustained_x1", "deliveries_per_s"),
+            at_least=0.9,
+            at_most=1.1,
         ),
     ]
 
 
+Run = Callable[[], Awaitable[Measurement]]
+
+PLATFORM_SCENARIOS = (
+    "sustained_x1",
+    "sustained_x2",
+    "gateway_read_direct",
+    "gateway_read_via",
+    "gateway_post",
+    "scale_communities",
+)
+
+
+@dataclass
+class _Run:
+    """What one bench run shares: servers, providers, and the scenarios chosen so far."""
+
+    config: Config
+    servers: Servers
+    producer: AIOKafkaProducer
+    smtp: SmtpProvider
+    push: PushProvider
+    stack: contextlib.AsyncExitStack
+    key: SigningKey = field(default_factory=SigningKey.generate)
+    scenarios: list[Scenario] = field(default_factory=list)
+
+    def add(self, name: str, description: str, run: Run) -> None:
+        if self.config.wants(name):
+            self.scenarios.append(Scenario(name, description, run))
+
+    async def world(self, names: list[str], filler: int) -> fanout.FanoutWorld:
+        platform = Platform(self.servers, self.key)
+        self.stack.push_async_callback(platform.close)
+        await platform.start(names, self.config.workdir)
+        db_pid = pid_listening_on(urlparse(self.servers.mongo_uri).port or 27017)
+        return fanout.FanoutWorld(
+            platform, self.producer, self.smtp, self.push, db_pid=db_pid, filler=filler
+        )
+
+
+def _controls(run: _Run, hello_url: str) -> None:
+    config, bootstrap, mongo_uri = run.config, run.servers.kafka_bootstrap, run.servers.mongo_uri
+    run.add(
+        "raw_kafka",
+        "control: aiokafka idempotent produce then raw consume",
+        partial(kafka.raw_produce_consume, bootstrap, count=config.messages),
+    )
+    run.add(
+        "faststream_decode",
+        "FastStream subscriber decoding the contract, no I/O",
+        partial(kafka.faststream_decode, bootstrap, count=config.messages),
+    )
+    run.add(
+        "faststream_batch_decode",
+        "FastStream batch subscriber decoding the contract, no I/O",
+        partial(kafka.faststream_batch_decode, bootstrap, count=config.messages),
+    )
+    run.add(
+        "raw_mongo",
+        "control: AsyncMongoClient inserts",
+        partial(mongo.inserts, mongo_uri, single=config.single_inserts, bulk=config.bulk_inserts),
+    )
+    run.add(
+        "asgi_hello",
+        "control: bare ASGI app under uvicorn",
+        partial(http.load, hello_url, requests=config.requests),
+    )
+
+
+async def _fanout_and_gateway(run: _Run) -> None:
+    config = run.config
+    medium = config.sizes[1]
+    world = await run.world(
+        ["content", "notifications", "gateway"],
+        filler=max(0, config.small_world - len(config.sizes) - 1),
+    )
+    for size in (SOLO, *config.sizes):
+        await world.community(size)
+    for size in config.sizes:
+        run.add(
+            f"fanout_{size}",
+            f"one thread → in-app + email + push to a community of {size:,}",
+            partial(fanout.fanout, world, size=size),
+        )
+    for name, threads in (
+        ("sustained_x1", config.sustained_threads),
+        ("sustained_x2", 2 * config.sustained_threads),
+    ):
+        run.add(
+            name,
+            f"{threads} threads back to back in a community of {medium}",
+            partial(fanout.fanout, world, size=medium, threads=threads),
+        )
+    gateway = GatewayBench(world, writer_count=config.writers)
+    await gateway.target()
+    await gateway.writers()
+    run.add(
+        "gateway_read_direct",
+        "GET a thread straight from content",
+        partial(gateway.read, via="content", requests=config.requests),
+    )
+    run.add(
+        "gateway_read_via",
+        "GET the same thread through the gateway",
+        partial(gateway.read, via="gateway", requests=config.requests),
+    )
+    run.add(
+        "gateway_post",
+        f"POST threads through the gateway: {config.writers} authors, each alone in a community",
+        partial(gateway.post, requests=config.post_requests),
+    )
+
+
+async def _large_world(run: _Run) -> None:
+    config = run.config
+    medium = config.sizes[1]
+    world = await run.world(["content", "notifications"], filler=config.large_world - 1)
+    await world.community(medium)
+    run.add(
+        "scale_communities",
+        f"one thread → a community of {medium} among {config.large_world:,} communities",
+        partial(fanout.fanout, world, size=medium),
+    )
+
+
+async def run_bench(config: Config, *, bootstrap: str, mongo_uri: str, out: Path) -> dict[str, Any]:
+    """Start the platform, run the chosen scenarios in interleaved rounds, write the reports."""
+    platform_names = (*(f"fanout_{size}" for size in config.sizes), *PLATFORM_SCENARIOS)
+    load_before = os.getloadavg()
+    async with contextlib.AsyncExitStack() as stack:
+        smtp = SmtpProvider().start()
+        stack.callback(smtp.stop)
+        push = await PushProvider().start()
+        stack.push_async_callback(push.stop)
+        producer = producer_for(bootstrap)
+        await producer.start()
+        stack.push_async_callback(producer.stop)
+        servers = Servers(bootstrap, mongo_uri, smtp.host, smtp.port)
+        run = _Run(config, servers, producer, smtp, push, stack)
+        _controls(run, await stack.enter_async_context(http.hello_server()))
+        if any(config.wants(name) for name in platform_names if name != "scale_communities"):
+            await _fanout_and_gateway(run)
+        if config.wants("scale_communities"):
+            await _large_world(run)
+        print(f"bench: {len(run.scenarios)} scenarios x {config.reps} interleaved rounds")
+        results = await run_interleaved(run.scenarios, config.reps)
+    load_after = os.getloadavg()
+    notes = {
+        "repetitions": config.reps,
+        "community sizes": ", ".join(f"{size:,}" for size in config.sizes),
+        "sustained threads": f"{config.sustained_threads} and {2 * config.sustained_threads}",
+        "worlds": f"{config.small_world:,} and {config.large_world:,} communities",
+        "load average before": " ".join(f"{x:.2f}" for x in load_before),
+        "load average after": " ".join(f"{x:.2f}" for x in load_after),
+    }
+    document = write_reports(results, targets(config), out, notes)
+    print((out / "results.md").read_text(encoding="utf-8"))
+    print(f"written: {out}/results.json, results.md, results.png")
+    return document
+
+
 async def _main(args: argparse.Namespace) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="cerchia-bench-"))
-    infrastructure = TestInfrastructure(workdir)
+    config = Config(
+        reps=args.reps,
+        only=tuple(args.only or ()),
+        sizes=(args.sizes[0], args.sizes[1], args.sizes[2]),
+        sustained_threads=args.sustained,
+        large_world=args.communities,
+    )
+    if os.getloadavg()[0] >= 2:
+        print(f"bench: warning, the machine is busy (load average {os.getloadavg()[0]:.2f})")
+    infrastructure = TestInfrastructure(config.workdir)
     try:
-        bootstrap = os.environ.get("CERCHIA_KAFKA_BOOTSTRAP") or infrastructure.kafka_bootstrap()
-        mongo_uri = os.environ.get("CERCHIA_MONGO_URI") or infrastructure.mongo_uri()
-        async with http.hello_server() as hello_url:
-            chosen = [
-                s
-                for s in scenarios(bootstrap, mongo_uri, hello_url)
-                if not args.only or s.name in args.only
-            ]
-            print(f"bench: {len(chosen)} scenarios x {args.reps} interleaved rounds")
-            results = await run_interleaved(chosen, args.reps)
-        write_reports(results, RATIOS, args.out)
-        print((args.out / "results.md").read_text(encoding="utf-8"))
-        print(f"written: {args.out}/results.json, results.md, results.png")
+        await run_bench(
+            config,
+            bootstrap=infrastructure.kafka_bootstrap(),
+            mongo_uri=infrastructure.mongo_uri(),
+            out=args.out,
+        )
     finally:
         infrastructure.close()
 
@@ -76,4 +301,17 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5, help="interleaved repetitions (≥5)")
     parser.add_argument("--only", nargs="*", help="scenario names to run")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
-    asyncio.run(_main(parser.parse_args()))
+    parser.add_argument(
+        "--sizes", type=int, nargs=3, default=[10, 100, 1_000], help="three community sizes"
+    )
+    parser.add_argument("--sustained", type=int, default=10, help="threads of the short run")
+    parser.add_argument(
+        "--communities", type=int, default=10_000, help="communities in the large world"
+    )
+    arguments = parser.parse_args()
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # unwinds like Ctrl-C, so every process started is stopped
+
+    signal.signal(signal.SIGTERM, interrupt)
+    asyncio.run(_main(arguments))

@@ -17,56 +17,83 @@ from cerchia_bench.harness import Result
 
 
 @dataclass(frozen=True)
-class Ratio:
-    """A figure of one scenario divided by a figure of another, per round, against a target."""
+class Target:
+    """A figure, or one scenario's figure divided by another's in the same round, and its goal."""
 
     name: str
     numerator: tuple[str, str]
-    denominator: tuple[str, str]
-    target: float
+    denominator: tuple[str, str] | None = None
+    at_least: float | None = None
+    at_most: float | None = None
 
     def values(self, results: dict[str, Result]) -> list[float]:
-        """The ratio in every round where both scenarios ran."""
-        top, bottom = results.get(self.numerator[0]), results.get(self.denominator[0])
-        if top is None or bottom is None:
+        """The figure (or ratio) in every round where the scenarios ran."""
+        top = results.get(self.numerator[0])
+        if top is None:
+            return []
+        if self.denominator is None:
+            return [run[self.numerator[1]] for run in top.runs if self.numerator[1] in run]
+        bottom = results.get(self.denominator[0])
+        if bottom is None:
             return []
         return [
             a[self.numerator[1]] / b[self.denominator[1]]
             for a, b in zip(top.runs, bottom.runs, strict=False)
-            if b.get(self.denominator[1])
+            if b.get(self.denominator[1]) and self.numerator[1] in a
         ]
 
+    def met(self, value: float) -> bool:
+        """Whether ``value`` meets the goal."""
+        low = self.at_least is None or value >= self.at_least
+        high = self.at_most is None or value <= self.at_most
+        return low and high
 
-def write_reports(results: list[Result], ratios: list[Ratio], out: Path) -> dict[str, Any]:
-    """Write ``results.json``, ``results.md`` and ``results.png`` under ``out``."""
+    def goal(self) -> str:
+        """The goal in words: ``≥ 0.60``, ``≤ 1.20`` or ``0.90 to 1.10``."""
+        if self.at_least is not None and self.at_most is not None:
+            return f"{self.at_least:,.2f} to {self.at_most:,.2f}"
+        if self.at_least is not None:
+            return f"≥ {self.at_least:,.2f}"
+        return f"≤ {self.at_most:,.2f}"
+
+
+def write_reports(
+    results: list[Result],
+    targets: list[Target],
+    out: Path,
+    run: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``results.json``, ``results.md`` and ``results.png`` under ``out``; ``run`` says
+    how the run was made (repetitions, sizes, machine load)."""
     out.mkdir(parents=True, exist_ok=True)
     by_name = {r.scenario: r for r in results}
-    ratio_rows = []
-    for ratio in ratios:
-        values = ratio.values(by_name)
+    target_rows = []
+    for target in targets:
+        values = target.values(by_name)
         if values:
             median = statistics.median(values)
-            ratio_rows.append(
+            target_rows.append(
                 {
-                    "name": ratio.name,
+                    "name": target.name,
                     "median": median,
                     "min": min(values),
                     "max": max(values),
-                    "target": ratio.target,
-                    "meets_target": median >= ratio.target,
+                    "goal": target.goal(),
+                    "meets_target": target.met(median),
                 }
             )
     document = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": _cpus()},
+        "run": run or {},
         "scenarios": {
             r.scenario: {"description": r.description, "summary": r.summary(), "runs": r.runs}
             for r in results
         },
-        "ratios": ratio_rows,
+        "targets": target_rows,
     }
     (out / "results.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
-    (out / "results.md").write_text(_markdown(results, ratio_rows), encoding="utf-8")
+    (out / "results.md").write_text(_markdown(results, target_rows, run or {}), encoding="utf-8")
     _chart(results, out / "results.png")
     return document
 
@@ -77,11 +104,13 @@ def _cpus() -> int:
     return os.cpu_count() or 0
 
 
-def _markdown(results: list[Result], ratios: list[dict[str, Any]]) -> str:
+def _markdown(results: list[Result], targets: list[dict[str, Any]], run: dict[str, Any]) -> str:
     lines = [
         "# Benchmark results",
         "",
         "Median over interleaved repetitions; spread = (max - min) / median.",
+        "",
+        *(f"- {name}: {value}" for name, value in run.items()),
         "",
         "| scenario | figure | median | min | max | spread | n |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -92,16 +121,18 @@ def _markdown(results: list[Result], ratios: list[dict[str, Any]]) -> str:
                 f"| {result.scenario} | {figure} | {stats['median']:,.2f} | {stats['min']:,.2f} "
                 f"| {stats['max']:,.2f} | {stats['spread']:.1%} | {stats['n']:.0f} |"
             )
-    if ratios:
+    if targets:
         lines += [
             "",
-            "| ratio | median | min | max | target | met |",
+            "## Targets",
+            "",
+            "| target | median | min | max | goal | met |",
             "|---|---:|---:|---:|---:|---|",
         ]
-        for row in ratios:
+        for row in targets:
             lines.append(
-                f"| {row['name']} | {row['median']:.2f} | {row['min']:.2f} | {row['max']:.2f} "
-                f"| ≥ {row['target']:.2f} | {'yes' if row['meets_target'] else 'NO'} |"
+                f"| {row['name']} | {row['median']:,.2f} | {row['min']:,.2f} | {row['max']:,.2f} "
+                f"| {row['goal']} | {'yes' if row['meets_target'] else 'NO'} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -11,6 +11,7 @@ from cerchia_contracts.envelope import CloudEvent
 from cerchia_contracts.events import content as c
 from cerchia_contracts.events import gatherings as g
 from cerchia_contracts.events import membership as m
+from cerchia_contracts.events import notifications as n
 
 DLQ_SUFFIX = ".dlq"
 
@@ -100,6 +101,8 @@ MEMBERSHIP_COMMUNITIES = Topic(
         m.ApplicationSubmittedV1,
         m.ApplicationApprovedV1,
         m.ApplicationRejectedV1,
+        m.ApplicationWithdrawnV1,
+        m.ApplicationClosedV1,
         m.InvitationAcceptedV1,
         m.InvitationRevokedV1,
         m.MemberJoinedV1,
@@ -111,6 +114,7 @@ MEMBERSHIP_COMMUNITIES = Topic(
         m.MemberLeftV1,
         m.MemberRemovedV1,
         m.MemberBannedV1,
+        m.MemberUnbannedV1,
         m.MemberRoleChangedV1,
     ),
     key="community id (the event subject): one community's history stays in order",
@@ -196,6 +200,9 @@ CONTENT_LIBRARY = Topic(
         c.MemberEnrolledV1,
         c.LessonCompletedV1,
         c.CourseCompletedV1,
+        c.ResourceEditedV1,
+        c.CourseEditedV1,
+        c.LessonEditedV1,
     ),
     key="community id (the event subject)",
     description="The resource library and courses: shared resources, publications, progress.",
@@ -212,13 +219,29 @@ CONTENT_MODERATION = Topic(
 CONTENT_MESSAGES = Topic(
     name="content.messages.v1",
     producer="content",
-    events=(c.DirectMessageSentV1,),
+    events=(c.DirectMessageSentV1, c.MemberBlockedV1, c.MemberUnblockedV1),
     key="conversation id (the event subject): one conversation stays in order",
     description=(
-        "Internal: direct messages between members, for notifications to deliver. Personal "
-        "correspondence: not for integrators; restricted by ACL."
+        "Internal: direct messages between members and blocks between them, for notifications "
+        "to deliver (and to hold back). Personal correspondence: not for integrators; "
+        "restricted by ACL."
     ),
     internal=True,
+)
+
+NOTIFICATIONS_DELIVERIES = Topic(
+    name="notifications.deliveries.v1",
+    producer="notifications",
+    events=(n.DeliverySucceededV1, n.DeliveryFailedV1),
+    key=(
+        "community id, or the recipient's user id for deliveries outside a community (the event "
+        "subject): one delivery's outcomes (failed, replayed, succeeded) stay in order"
+    ),
+    description=(
+        "Outcomes of email, web push and webhook deliveries: accepted by the provider, or failed "
+        "for good (the dead letters of deliveries, replayable by operations). No content, no "
+        "addresses."
+    ),
 )
 
 CATALOG: tuple[Topic, ...] = (
@@ -232,6 +255,7 @@ CATALOG: tuple[Topic, ...] = (
     CONTENT_LIBRARY,
     CONTENT_MODERATION,
     CONTENT_MESSAGES,
+    NOTIFICATIONS_DELIVERIES,
 )
 
 

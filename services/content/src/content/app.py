@@ -7,7 +7,16 @@ from fastapi import FastAPI
 
 from cerchia_chassis.http import service_app
 from content.container import Container
-from content.entrypoints import discussions, library, messages, moderation, search
+from content.entrypoints import (
+    courses,
+    messages,
+    moderation,
+    replies,
+    resources,
+    search,
+    thread_moderation,
+    threads,
+)
 from content.entrypoints.consumers import register_consumers
 from content.entrypoints.dependencies import install_error_mapping
 from content.settings import ContentSettings
@@ -36,6 +45,15 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_mapping(app)
-    for module in (discussions, library, moderation, messages, search):
+    for module in (
+        threads,
+        replies,
+        thread_moderation,
+        resources,
+        courses,
+        moderation,
+        messages,
+        search,
+    ):
         app.include_router(module.router)
     return app

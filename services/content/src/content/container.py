@@ -7,11 +7,12 @@ from cerchia_chassis.runtime import Chassis
 from content.adapters.activity import MongoPostLog, MongoReadMarkers
 from content.adapters.conversations import MongoConversations
 from content.adapters.directory import MongoDirectory
-from content.adapters.discussions import MongoReplies, MongoRevisions, MongoThreads
 from content.adapters.erasure import MongoEraser
 from content.adapters.library import MongoLibrary
 from content.adapters.moderation import MongoModeration
+from content.adapters.replies import MongoReplies, MongoRevisions
 from content.adapters.search import MongoSearchIndex
+from content.adapters.threads import MongoThreads
 from content.domain.limits import PostingRate
 from content.service.ports import Ports
 from content.settings import ContentSettings

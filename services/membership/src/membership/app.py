@@ -11,6 +11,7 @@ from membership.adapters.signing import load_signing_key
 from membership.container import Container
 from membership.entrypoints.accounts import router as accounts_router
 from membership.entrypoints.admission import router as admission_router
+from membership.entrypoints.applications import router as applications_router
 from membership.entrypoints.auth import router as auth_router
 from membership.entrypoints.communities import router as communities_router
 from membership.entrypoints.directory import router as directory_router
@@ -58,6 +59,7 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
     install_refusal_handler(app)
     app.include_router(communities_router)
     app.include_router(admission_router)
+    app.include_router(applications_router)
     app.include_router(moderation_router)
     app.include_router(directory_router)
     app.include_router(introductions_router)

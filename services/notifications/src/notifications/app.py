@@ -8,7 +8,14 @@ from fastapi import FastAPI
 from cerchia_chassis.http import service_app
 from notifications.container import Container
 from notifications.entrypoints.consumers import register_consumers
-from notifications.entrypoints.http import feed, preferences, push, unsubscribe, webhooks
+from notifications.entrypoints.http import (
+    deliveries,
+    feed,
+    preferences,
+    push,
+    unsubscribe,
+    webhooks,
+)
 from notifications.settings import NotificationsSettings
 
 
@@ -32,6 +39,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         description="In-app feed, email and web push notifications; webhooks for integrators.",
         lifespan=lifespan,
     )
-    for module in (feed, push, preferences, webhooks, unsubscribe):
+    for module in (deliveries, feed, push, preferences, webhooks, unsubscribe):
         app.include_router(module.router)
     return app

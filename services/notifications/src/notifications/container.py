@@ -1,33 +1,36 @@
 """The notifications composition root: every adapter built once from settings."""
 
 from dataclasses import dataclass
-
-from py_vapid import Vapid
+from datetime import timedelta
 
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.runtime import Chassis
 from notifications.adapters.budget import MongoFanoutBudget
 from notifications.adapters.communities import MongoCommunities
 from notifications.adapters.deliveries import MongoDeliveryQueue
+from notifications.adapters.delivery_log import MongoDeliveryLog
 from notifications.adapters.digests import MongoDigests
 from notifications.adapters.feed import MongoFeed
 from notifications.adapters.messages import Copy
 from notifications.adapters.preferences import MongoPreferences
-from notifications.adapters.push import WebPushSender, load_vapid
+from notifications.adapters.push import WebPushSender
 from notifications.adapters.push_subscriptions import MongoPushSubscriptions
+from notifications.adapters.rate_limits import ProviderRateLimits
 from notifications.adapters.smtp import SmtpEmailSender
 from notifications.adapters.templates import EmailTemplates
 from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
 from notifications.adapters.url_guard import NetworkUrlGuard
 from notifications.adapters.users import MongoUserDirectory
+from notifications.adapters.vapid_keys import VapidKeys
 from notifications.adapters.webhook_sender import WebhookSender
 from notifications.adapters.webhooks import MongoWebhooks
 from notifications.domain.deliveries import Channel
 from notifications.service.digests import send_due_digests
-from notifications.service.dispatch import dispatch_due
+from notifications.service.dispatch import Dispatcher
 from notifications.service.events import EventHandler
 from notifications.service.fanout import Fanout
 from notifications.service.ports import Sender
+from notifications.service.webhook_health import WebhookHealth
 from notifications.settings import NotificationsSettings
 
 
@@ -42,12 +45,13 @@ class Container:
     preferences: MongoPreferences
     feed: MongoFeed
     deliveries: MongoDeliveryQueue
+    log: MongoDeliveryLog
     digests: MongoDigests
     devices: MongoPushSubscriptions
     webhooks: MongoWebhooks
     guard: NetworkUrlGuard
     tokens: SignedUnsubscribeTokens
-    vapid: Vapid
+    vapid: VapidKeys
     events: EventHandler
 
     @classmethod
@@ -63,6 +67,7 @@ class Container:
             MongoPushSubscriptions,
             MongoWebhooks,
             MongoFanoutBudget,
+            VapidKeys,
         )
         chassis = Chassis(settings, indexes=[index for store in stores for index in store.indexes])
         db = chassis.db
@@ -73,41 +78,65 @@ class Container:
         guard = NetworkUrlGuard(allow_private=settings.webhook_allow_private_networks)
         tokens = SignedUnsubscribeTokens(settings.unsubscribe_secret.get_secret_value())
         key = settings.vapid_private_key
-        vapid = load_vapid(key.get_secret_value() if key else None)
+        vapid = VapidKeys(db, key.get_secret_value() if key else None)
         copy = Copy()
+        limits = ProviderRateLimits(
+            {
+                "smtp": settings.smtp_rate,
+                "push": settings.push_rate,
+                "webhook": settings.webhook_rate,
+            }
+        )
+        health = WebhookHealth(
+            registry=webhooks,
+            feed=feed,
+            users=users,
+            communities=communities,
+            copy=copy,
+            transactions=chassis.transactions,
+            disable_after=settings.webhook_disable_after,
+        )
         senders: dict[Channel, Sender] = {
             Channel.EMAIL: SmtpEmailSender(
-                settings, EmailTemplates(base_url=settings.public_base_url, copy=copy), tokens
+                settings,
+                EmailTemplates(base_url=settings.public_base_url, copy=copy),
+                tokens,
+                limits,
             ),
             Channel.PUSH: WebPushSender(
-                vapid=vapid,
+                keys=vapid,
                 subject=settings.vapid_subject,
                 devices=devices,
                 base_url=settings.public_base_url,
                 ttl_s=settings.push_ttl_s,
                 timeout_s=settings.push_timeout_s,
+                limits=limits,
             ),
             Channel.WEBHOOK: WebhookSender(
                 registry=webhooks,
                 guard=guard,
+                outcomes=health,
                 timeout_s=settings.webhook_timeout_s,
-                disable_after=settings.webhook_disable_after,
+                limits=limits,
             ),
         }
+        dispatcher = Dispatcher(
+            deliveries=deliveries,
+            senders=senders,
+            transactions=chassis.transactions,
+            outbox=chassis.outbox,
+            max_attempts=settings.dispatch_max_attempts,
+        )
 
         async def dispatch() -> int:
-            return await dispatch_due(
-                deliveries=deliveries,
-                senders=senders,
-                batch_size=settings.dispatch_batch_size,
-                max_attempts=settings.dispatch_max_attempts,
-            )
+            return await dispatcher.dispatch_due(batch_size=settings.dispatch_batch_size)
 
         async def digest() -> int:
             return await send_due_digests(
                 digests=digests,
                 deliveries=deliveries,
                 users=users,
+                communities=communities,
                 transactions=chassis.transactions,
                 limit=settings.digest_batch_size,
             )
@@ -139,6 +168,7 @@ class Container:
             webhooks=webhooks,
             budget=MongoFanoutBudget(db, per_hour=settings.fanout_budget_per_hour),
             copy=copy,
+            park_timeout=timedelta(seconds=settings.park_timeout_s),
         )
         return cls(
             settings=settings,
@@ -148,6 +178,7 @@ class Container:
             preferences=preferences,
             feed=feed,
             deliveries=deliveries,
+            log=MongoDeliveryLog(db, wake=sender.wake),
             digests=digests,
             devices=devices,
             webhooks=webhooks,

@@ -1,9 +1,13 @@
 """Notifications settings, read once from ``NOTIFICATIONS_*`` environment variables."""
 
-from pydantic import Field, SecretStr
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from cerchia_chassis.settings import ServiceSettings
+
+DEVELOPMENT_UNSUBSCRIBE_SECRET = "development-only-unsubscribe-secret"  # noqa: S105
 
 
 class NotificationsSettings(ServiceSettings):
@@ -13,6 +17,16 @@ class NotificationsSettings(ServiceSettings):
 
     service_name: str = "notifications"
     http_port: int = 8004
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="In production, secrets have no development fallback: the service refuses "
+        "to start without them.",
+    )
+    operator_ids: frozenset[str] = Field(
+        default=frozenset(),
+        description="User ids of the operations team (JSON list): they read every delivery "
+        "and replay failed ones.",
+    )
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -25,13 +39,14 @@ class NotificationsSettings(ServiceSettings):
         default="http://127.0.0.1:8000", description="Where links in messages point."
     )
     unsubscribe_secret: SecretStr = Field(
-        default=SecretStr("development-only-unsubscribe-secret"),
+        default=SecretStr(DEVELOPMENT_UNSUBSCRIBE_SECRET),
         description="Signs one-click unsubscribe links; set a long random value in production.",
     )
 
     vapid_private_key: SecretStr | None = Field(
         default=None,
-        description="VAPID private key, base64url (raw 32 bytes or DER); generated when unset.",
+        description="VAPID private key, base64url (raw 32 bytes or DER). Required in production; "
+        "elsewhere, when unset, one is generated once and kept in the service's database.",
     )
     vapid_subject: str = Field(
         default="mailto:ops@cerchia.local",
@@ -48,6 +63,25 @@ class NotificationsSettings(ServiceSettings):
         default=50, description="Consecutive failed attempts after which an endpoint is disabled."
     )
 
+    smtp_rate: str = Field(
+        default="20/second",
+        description="Sends per SMTP server and replica (`limits` notation); beyond, they wait.",
+    )
+    push_rate: str = Field(
+        default="50/second", description="Sends per push service host and replica."
+    )
+    webhook_rate: str = Field(
+        default="10/second", description="Calls per webhook host and replica."
+    )
+    webhook_replay_max: int = Field(
+        default=1_000, description="Most deliveries one webhook replay request re-sends."
+    )
+    park_timeout_s: float = Field(
+        default=86_400.0,
+        description="How long an email waits for its recipient's address (a user event not "
+        "projected yet) before it fails.",
+    )
+
     fanout_budget_per_hour: int = Field(
         default=2_000,
         description="Email + push sends one community may trigger per hour; beyond, digest.",
@@ -59,3 +93,26 @@ class NotificationsSettings(ServiceSettings):
     digest_poll_interval_s: float = 30.0
     digest_batch_size: int = 50
     stream_ping_s: float = 15.0
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Self:
+        if self.environment == "production":
+            missing = [
+                name
+                for name, unset in (
+                    ("NOTIFICATIONS_VAPID_PRIVATE_KEY", self.vapid_private_key is None),
+                    (
+                        "NOTIFICATIONS_UNSUBSCRIBE_SECRET",
+                        self.unsubscribe_secret.get_secret_value()
+                        == DEVELOPMENT_UNSUBSCRIBE_SECRET,
+                    ),
+                )
+                if unset
+            ]
+            if missing:
+                raise ValueError(
+                    f"{', '.join(missing)} must be set when NOTIFICATIONS_ENVIRONMENT=production "
+                    "(a generated VAPID key or a known unsubscribe secret would break push "
+                    "subscriptions or let anyone forge unsubscribe links)"
+                )
+        return self

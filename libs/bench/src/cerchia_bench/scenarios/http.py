@@ -3,7 +3,7 @@
 import asyncio
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
@@ -23,8 +23,13 @@ async def load(
     json_body: object | None = None,
     requests: int = REQUESTS,
     concurrency: int = CONCURRENCY,
+    rotate: Sequence[tuple[str, dict[str, str]]] = (),
 ) -> Measurement:
-    """Fire ``requests`` requests with ``concurrency`` in flight; rate and latency figures."""
+    """Fire ``requests`` requests with ``concurrency`` in flight; rate and latency figures.
+
+    With ``rotate``, request ``i`` goes to ``rotate[i % len(rotate)]`` (URL, headers) instead,
+    so writes spread over many users and communities as real traffic does.
+    """
     latencies: list[float] = []
     failures = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -37,9 +42,12 @@ async def load(
         async def worker() -> None:
             nonlocal failures
             while not queue.empty():
-                queue.get_nowait()
+                i = queue.get_nowait()
+                target, sent_headers = rotate[i % len(rotate)] if rotate else (url, headers)
                 t0 = time.perf_counter()
-                response = await client.request(method, url, headers=headers, json=json_body)
+                response = await client.request(
+                    method, target, headers=sent_headers, json=json_body
+                )
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if response.status_code >= 400:
                     failures += 1

@@ -60,10 +60,10 @@ async def produce(bootstrap: str, topic: str, messages: list[bytes]) -> float:
         await producer.stop()
 
 
-async def raw_produce_consume(bootstrap: str) -> Measurement:
+async def raw_produce_consume(bootstrap: str, *, count: int = MESSAGES) -> Measurement:
     """Control: idempotent produce, then a raw consumer reading every message back."""
     topic = await fresh_topic(bootstrap)
-    messages = payloads(MESSAGES)
+    messages = payloads(count)
     produced = await produce(bootstrap, topic, messages)
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
@@ -71,19 +71,19 @@ async def raw_produce_consume(bootstrap: str) -> Measurement:
     await consumer.start()
     try:
         started, seen = time.perf_counter(), 0
-        while seen < MESSAGES:
+        while seen < count:
             batch = await consumer.getmany(timeout_ms=1000)
             seen += sum(len(records) for records in batch.values())
-        consumed = MESSAGES / (time.perf_counter() - started)
+        consumed = count / (time.perf_counter() - started)
     finally:
         await consumer.stop()
     return Measurement({"produce_msgs_per_s": produced, "consume_msgs_per_s": consumed})
 
 
-async def faststream_decode(bootstrap: str) -> Measurement:
+async def faststream_decode(bootstrap: str, *, count: int = MESSAGES) -> Measurement:
     """A FastStream subscriber decoding each message into its contract, no other I/O."""
     topic = await fresh_topic(bootstrap)
-    await produce(bootstrap, topic, payloads(MESSAGES))
+    await produce(bootstrap, topic, payloads(count))
     broker = KafkaBroker(bootstrap, logger=None)
     done = asyncio.Event()
     seen = 0
@@ -97,22 +97,22 @@ async def faststream_decode(bootstrap: str) -> Measurement:
             first = time.perf_counter()  # group join is not part of the consume rate
         MEMBERSHIP_USERS.decode(message.body)
         seen += 1
-        if seen == MESSAGES:
+        if seen == count:
             done.set()
 
     await broker.start()
     try:
         await asyncio.wait_for(done.wait(), timeout=300)
-        rate = (MESSAGES - 1) / (time.perf_counter() - first)
+        rate = (count - 1) / (time.perf_counter() - first)
     finally:
         await broker.stop()
     return Measurement({"consume_msgs_per_s": rate})
 
 
-async def faststream_batch_decode(bootstrap: str) -> Measurement:
+async def faststream_batch_decode(bootstrap: str, *, count: int = MESSAGES) -> Measurement:
     """A FastStream batch subscriber decoding every message of each batch into its contract."""
     topic = await fresh_topic(bootstrap)
-    await produce(bootstrap, topic, payloads(MESSAGES))
+    await produce(bootstrap, topic, payloads(count))
     broker = KafkaBroker(bootstrap, logger=None)
     done = asyncio.Event()
     seen = 0
@@ -128,13 +128,13 @@ async def faststream_batch_decode(bootstrap: str) -> Measurement:
         for record in batch:
             MEMBERSHIP_USERS.decode(record.value)
         seen += len(batch)
-        if seen >= MESSAGES:
+        if seen >= count:
             done.set()
 
     await broker.start()
     try:
         await asyncio.wait_for(done.wait(), timeout=300)
-        rate = MESSAGES / (time.perf_counter() - first)
+        rate = count / (time.perf_counter() - first)
     finally:
         await broker.stop()
     return Measurement({"consume_msgs_per_s": rate})

@@ -13,7 +13,7 @@ BULK = 20_000
 BATCH = 1_000
 
 
-async def inserts(mongo_uri: str) -> Measurement:
+async def inserts(mongo_uri: str, *, single: int = SINGLE, bulk: int = BULK) -> Measurement:
     """Awaited one-by-one inserts (with latency samples), then ``insert_many`` batches."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
     database = f"bench_{uuid.uuid4().hex[:8]}"
@@ -21,21 +21,22 @@ async def inserts(mongo_uri: str) -> Measurement:
     try:
         latencies: list[float] = []
         started = time.perf_counter()
-        for i in range(SINGLE):
+        for i in range(single):
             t0 = time.perf_counter()
             await collection.insert_one({"i": i, "body": "x" * 200})
             latencies.append((time.perf_counter() - t0) * 1000)
-        single = SINGLE / (time.perf_counter() - started)
+        single_rate = single / (time.perf_counter() - started)
         started = time.perf_counter()
-        for offset in range(0, BULK, BATCH):
+        for offset in range(0, bulk, BATCH):
             await collection.insert_many(
-                [{"i": offset + j, "body": "x" * 200} for j in range(BATCH)], ordered=False
+                [{"i": offset + j, "body": "x" * 200} for j in range(min(BATCH, bulk - offset))],
+                ordered=False,
             )
-        bulk = BULK / (time.perf_counter() - started)
+        bulk_rate = bulk / (time.perf_counter() - started)
         return Measurement(
             {
-                "single_inserts_per_s": single,
-                "bulk_inserts_per_s": bulk,
+                "single_inserts_per_s": single_rate,
+                "bulk_inserts_per_s": bulk_rate,
                 "single_p50_ms": percentile(latencies, 0.5),
                 "single_p99_ms": percentile(latencies, 0.99),
             },

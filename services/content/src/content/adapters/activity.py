@@ -15,6 +15,11 @@ POSTERS = "posters"
 POST_LOG_RETENTION = timedelta(days=1)
 
 
+def read_marker_id(thread_id: str, user_id: str) -> str:
+    """The id of a member's read marker on a thread (threads join on it to find unread ones)."""
+    return f"{thread_id}:{user_id}"
+
+
 class MongoReadMarkers:
     """When each member last read each thread."""
 
@@ -30,7 +35,7 @@ class MongoReadMarkers:
     async def mark(self, thread_id: str, user_id: str, at: datetime) -> None:
         """Record a read (never moving the marker back)."""
         await self._collection.update_one(
-            {"_id": f"{thread_id}:{user_id}"},
+            {"_id": read_marker_id(thread_id, user_id)},
             {"$max": {"read_at": at}, "$set": {"thread_id": thread_id, "user_id": user_id}},
             upsert=True,
         )

@@ -116,7 +116,9 @@ class MongoConversations:
         found = await self._blocks.find_one({"_id": f"{blocker_id}:{blocked_id}"}, session=session)
         return found is not None
 
-    async def block(self, blocker_id: str, blocked_id: str, *, on: bool) -> None:
+    async def block(
+        self, blocker_id: str, blocked_id: str, *, on: bool, session: Session | None = None
+    ) -> None:
         """Block or unblock (both idempotent)."""
         key = f"{blocker_id}:{blocked_id}"
         if on:
@@ -124,9 +126,10 @@ class MongoConversations:
                 {"_id": key},
                 {"$set": {"blocker_id": blocker_id, "blocked_id": blocked_id}},
                 upsert=True,
+                session=session,
             )
         else:
-            await self._blocks.delete_one({"_id": key})
+            await self._blocks.delete_one({"_id": key}, session=session)
 
     async def blocks_of(self, blocker_id: str) -> list[str]:
         """Whom ``blocker_id`` blocked."""

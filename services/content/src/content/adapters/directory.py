@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
 from content.domain.access import MODERATING_ROLES, Community, Membership, Standing
-from content.service.ports import Person
+from content.service.directory_ports import Person
 
 COMMUNITIES = "communities"
 MEMBERSHIPS = "memberships"

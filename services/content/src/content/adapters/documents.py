@@ -1,8 +1,9 @@
-"""Stored-document pieces the repositories share: rendered bodies and keyset pagination."""
+"""Stored-document pieces the repositories share: posts, rendered bodies, keyset pagination."""
 
 from collections.abc import Sequence
 from typing import Any
 
+from content.domain.discussions import Post, Visibility
 from content.domain.markup import Body
 from content.domain.pages import Position
 
@@ -42,3 +43,40 @@ def after_filter(order: SortOrder, position: Position | None) -> dict[str, Any]:
         clause[name] = {"$lt" if direction < 0 else "$gt": position[index]}
         clauses.append(clause)
     return {"$or": clauses}
+
+
+def post_fields(post: Post) -> dict[str, Any]:
+    """How what threads and replies share is stored."""
+    return {
+        "community_id": post.community_id,
+        "author_id": post.author_id,
+        "body": body_document(post.body),
+        "created_at": post.created_at,
+        "revision": post.revision,
+        "edited_at": post.edited_at,
+        "deleted_at": post.deleted_at,
+        "visibility": post.visibility.value,
+        "reactions": {name: list(who) for name, who in post.reactions.items()},
+    }
+
+
+def post_args(doc: dict[str, Any]) -> dict[str, Any]:
+    """The constructor arguments of what threads and replies share."""
+    return {
+        "id": doc["_id"],
+        "community_id": doc["community_id"],
+        "author_id": doc.get("author_id"),
+        "body": body_from(doc["body"]),
+        "created_at": doc["created_at"],
+        "revision": doc["revision"],
+        "edited_at": doc.get("edited_at"),
+        "deleted_at": doc.get("deleted_at"),
+        "visibility": Visibility(doc["visibility"]),
+        "reactions": {name: tuple(who) for name, who in doc.get("reactions", {}).items()},
+    }
+
+
+def shown(include_hidden: bool) -> dict[str, Any]:
+    """The filter for posts members see (moderators also see hidden ones)."""
+    visibilities = ["visible", "hidden"] if include_hidden else ["visible"]
+    return {"deleted_at": None, "visibility": {"$in": visibilities}}

@@ -13,9 +13,10 @@ from cerchia_chassis.mongo import Document, Session
 from content.adapters.activity import POST_LOG, POSTERS, READS
 from content.adapters.conversations import BLOCKS, CONVERSATIONS, MESSAGES
 from content.adapters.directory import MEMBERSHIPS
-from content.adapters.discussions import REPLIES, THREADS
 from content.adapters.library import COURSES, PROGRESS, RESOURCES
 from content.adapters.moderation import DECISIONS, FLAGS
+from content.adapters.replies import REPLIES
+from content.adapters.threads import THREADS
 from content.domain.discussions import REACTIONS
 
 

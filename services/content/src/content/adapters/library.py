@@ -11,7 +11,7 @@ from content.adapters.documents import SortOrder, after_filter, body_document, b
 from content.domain.discussions import Visibility
 from content.domain.library import Course, Lesson, Progress, Resource
 from content.domain.pages import Position
-from content.service.ports import ResourceSort
+from content.service.library_ports import ResourceSort
 
 RESOURCES = "resources"
 COURSES = "courses"
@@ -129,17 +129,12 @@ class MongoLibrary:
     async def add_lesson(self, lesson: Lesson, session: Session) -> None:
         """Insert a lesson."""
         await self._lessons.insert_one(
-            {
-                "_id": lesson.id,
-                "course_id": lesson.course_id,
-                "community_id": lesson.community_id,
-                "title": lesson.title,
-                "body": body_document(lesson.body),
-                "position": lesson.position,
-                "created_at": lesson.created_at,
-            },
-            session=session,
+            {"_id": lesson.id, **_lesson_fields(lesson)}, session=session
         )
+
+    async def save_lesson(self, lesson: Lesson, session: Session) -> None:
+        """Replace a lesson's stored state."""
+        await self._lessons.replace_one({"_id": lesson.id}, _lesson_fields(lesson), session=session)
 
     async def lesson(self, lesson_id: str, session: Session | None = None) -> Lesson | None:
         """The lesson with this id."""
@@ -205,6 +200,7 @@ def _resource_fields(resource: Resource) -> dict[str, Any]:
         "useful_count": len(resource.useful_by),
         "deleted_at": resource.deleted_at,
         "visibility": resource.visibility.value,
+        "edited_at": resource.edited_at,
     }
 
 
@@ -222,6 +218,7 @@ def _resource(doc: Document) -> Resource:
         useful_by=tuple(doc.get("useful_by", ())),
         deleted_at=doc.get("deleted_at"),
         visibility=Visibility(doc["visibility"]),
+        edited_at=doc.get("edited_at"),
     )
 
 
@@ -234,6 +231,8 @@ def _course_fields(course: Course) -> dict[str, Any]:
         "created_at": course.created_at,
         "published_at": course.published_at,
         "lesson_count": course.lesson_count,
+        "published_lessons": course.published_lessons,
+        "edited_at": course.edited_at,
     }
 
 
@@ -247,7 +246,26 @@ def _course(doc: Document) -> Course:
         created_at=doc["created_at"],
         published_at=doc.get("published_at"),
         lesson_count=doc.get("lesson_count", 0),
+        # Courses stored before lessons could be drafts had no draft lessons.
+        published_lessons=doc["published_lessons"]
+        if "published_lessons" in doc
+        else doc.get("lesson_count", 0),
+        edited_at=doc.get("edited_at"),
     )
+
+
+def _lesson_fields(lesson: Lesson) -> dict[str, Any]:
+    return {
+        "course_id": lesson.course_id,
+        "community_id": lesson.community_id,
+        "title": lesson.title,
+        "body": body_document(lesson.body),
+        "position": lesson.position,
+        "created_at": lesson.created_at,
+        "draft": lesson.draft,
+        "published_at": lesson.published_at,
+        "edited_at": lesson.edited_at,
+    }
 
 
 def _lesson(doc: Document) -> Lesson:
@@ -259,4 +277,7 @@ def _lesson(doc: Document) -> Lesson:
         body=body_from(doc["body"]),
         position=doc["position"],
         created_at=doc["created_at"],
+        draft=doc.get("draft", False),
+        published_at=doc.get("published_at"),
+        edited_at=doc.get("edited_at"),
     )

@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from cerchia_chassis.mongo import Document, Indexes, Session
 from content.domain.markup import excerpt
 from content.domain.search import Candidate, query_terms, rank, term_counts
-from content.service.ports import SearchHit, SearchKind
+from content.service.search_ports import SearchHit, SearchKind
 
 SEARCH = "search"
 # Enough candidates to rank well in a community of a few hundred posts a month.
@@ -66,6 +66,10 @@ class MongoSearchIndex:
     async def drop(self, kind: SearchKind, object_id: str, session: Session) -> None:
         """Remove one object from the index."""
         await self._collection.delete_one({"_id": f"{kind}:{object_id}"}, session=session)
+
+    async def drop_thread(self, thread_id: str, session: Session) -> None:
+        """Remove a thread and every reply in it from the index."""
+        await self._collection.delete_many({"thread_id": thread_id}, session=session)
 
     async def search(
         self, community_id: str, query: str, *, language: str, limit: int

@@ -79,10 +79,16 @@ class Viewer:
         return self.community.visibility == "public" and not banned
 
     def require_post(self) -> None:
-        """Raise Forbidden, naming the reason, unless the caller may post right now."""
+        """Raise Forbidden, naming the reason, unless the caller may post right now.
+
+        Outsiders of a non-public community get NotFound first: a write must not confirm that
+        a community exists when a read would not.
+        """
+        membership = self.membership
+        if membership is None or membership.standing is Standing.LEFT:
+            self.require_read()
         if self.community.archived:
             raise Forbidden("The community is archived: it is read-only.", code="archived")
-        membership = self.membership
         if membership is None or membership.standing is Standing.LEFT:
             raise Forbidden("Only members of the community can post.", code="not-a-member")
         if membership.standing is Standing.BANNED:

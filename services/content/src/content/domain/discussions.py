@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Self
 from uuid import uuid4
 
 from content.domain.access import Viewer
 from content.domain.errors import Conflict, Forbidden, InvalidContent
-from content.domain.markup import Body
+from content.domain.markup import BLANK, Body
 
 #: The fixed set of reactions: appreciation, not a popularity score.
 REACTIONS = ("like", "love", "insightful", "thanks", "laugh", "celebrate")
@@ -76,6 +77,11 @@ class Post:
         if viewer.is_moderator:
             return
         raise Forbidden("Only the author or a moderator can delete this.", code="not-the-author")
+
+    def deleted(self, at: datetime) -> Self:
+        """The tombstone: the post keeps its place (a reply's children hang on it), its words
+        and reactions go, so nothing deleted lingers in storage."""
+        return replace(self, deleted_at=at, body=BLANK, reactions={})
 
     def reacted(self, user_id: str, reaction: str, *, on: bool) -> dict[str, tuple[str, ...]]:
         """The reactions after ``user_id`` adds (``on``) or withdraws a reaction."""

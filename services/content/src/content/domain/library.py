@@ -34,10 +34,16 @@ class Resource:
     useful_by: tuple[str, ...] = ()
     deleted_at: datetime | None = None
     visibility: Visibility = Visibility.VISIBLE
+    edited_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.url is None and self.description is None:
             raise InvalidContent("Share a link, a note, or both.", code="empty")
+
+    @property
+    def live(self) -> bool:
+        """Neither deleted nor hidden nor removed: what members see."""
+        return self.deleted_at is None and self.visibility is Visibility.VISIBLE
 
     def visible_to(self, viewer: Viewer) -> bool:
         """Same rule as posts: moderators still see hidden resources."""
@@ -45,10 +51,21 @@ class Resource:
             return False
         return self.visibility is Visibility.VISIBLE or viewer.is_moderator
 
+    def require_editable_by(self, viewer: Viewer) -> None:
+        """Only the member who shared it edits, while it is live and they may still post."""
+        viewer.require_post()
+        if self.author_id != viewer.user_id:
+            raise Forbidden("Only the member who shared it can edit this.", code="not-the-author")
+        if not self.live:
+            raise Conflict("This can no longer be edited.", code="not-editable")
+
 
 @dataclass(frozen=True)
 class Lesson:
-    """One lesson of a course, at a 1-based position."""
+    """One lesson of a course, at a 1-based position (which orders lessons; drafts included).
+
+    A draft lesson is held back by the moderators; the others go live with their course.
+    """
 
     id: str
     course_id: str
@@ -57,6 +74,22 @@ class Lesson:
     body: Body
     position: int
     created_at: datetime
+    draft: bool = False
+    published_at: datetime | None = None
+    edited_at: datetime | None = None
+
+    def live_in(self, course: "Course") -> bool:
+        """Whether members can read it: not a draft, in a published course."""
+        return course.published and not self.draft
+
+    def visible_to(self, viewer: Viewer, course: "Course") -> bool:
+        """Moderators see drafts (to finish them); readers see live lessons only."""
+        return viewer.is_moderator or self.live_in(course)
+
+    def require_draft(self) -> None:
+        """Only a draft can be published."""
+        if not self.draft:
+            raise Conflict("The lesson is already published.", code="already-published")
 
 
 @dataclass(frozen=True)
@@ -70,7 +103,11 @@ class Course:
     summary: Body
     created_at: datetime
     published_at: datetime | None = None
+    #: Every lesson, drafts included (the next lesson's position follows it).
     lesson_count: int = 0
+    #: Lessons that are not drafts: what members see, and what completing the course takes.
+    published_lessons: int = 0
+    edited_at: datetime | None = None
 
     @property
     def published(self) -> bool:
@@ -82,11 +119,14 @@ class Course:
         return self.published or viewer.is_moderator
 
     def require_publishable(self) -> None:
-        """A course is published once, with at least one lesson."""
+        """A course is published once, with at least one lesson that is not a draft."""
         if self.published:
             raise Conflict("The course is already published.", code="already-published")
-        if self.lesson_count == 0:
-            raise Conflict("Add at least one lesson before publishing.", code="no-lessons")
+        if self.published_lessons == 0:
+            raise Conflict(
+                "Add at least one lesson that is not a draft before publishing.",
+                code="no-lessons",
+            )
 
     def require_enrollable(self, viewer: Viewer) -> None:
         """Members who may post enrol in published courses."""

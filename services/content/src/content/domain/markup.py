@@ -66,6 +66,10 @@ class Body:
         return excerpt(self.text, length)
 
 
+#: What a deleted post's body becomes.
+BLANK = Body(markdown="", html="", text="", mentioned_handles=())
+
+
 def render(markdown: str, *, max_length: int, what: str = "body") -> Body:
     """Parse, render and sanitize ``markdown``; raise InvalidContent if empty or too long."""
     if len(markdown) > max_length:
@@ -106,15 +110,19 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
 
 
 def _texts(tokens: list[Token]) -> list[str]:
+    # Blocks are separated by a space; the pieces of one line are not ("**4**." is "4.").
     out: list[str] = []
     for token in tokens:
         if token.type in {"fence", "code_block"}:
             out.append(token.content)
+        pieces: list[str] = []
         for child in token.children or ():
             if child.type in {"text", "code_inline"}:
-                out.append(child.content)
+                pieces.append(child.content)
             elif child.type in {"softbreak", "hardbreak"}:
-                out.append(" ")
+                pieces.append(" ")
+        if pieces:
+            out.append("".join(pieces))
     return out
 
 

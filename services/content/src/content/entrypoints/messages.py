@@ -8,11 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from cerchia_chassis.auth import CurrentUser
 from content.domain.messages import Conversation, Message
 from content.entrypoints.dependencies import Cursor, Limit, PortsDep, people_out
-from content.entrypoints.responses import PersonOut, problems
+from content.entrypoints.responses import PersonOut, documented
 from content.service import messages
 
-router = APIRouter(prefix="/api/v1", tags=["direct messages"], responses=problems(401))
-_WRITE = problems(403, 404, 422, 429)
+router = APIRouter(prefix="/api/v1", tags=["direct messages"], responses=documented(401))
+_SEND = documented(403, 422, 429)
+_SEND_IN = documented(403, 404, 422, 429)
+_MINE = documented(404, 422)
+_BLOCK = documented(422)
 _NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
@@ -100,7 +103,7 @@ def _conversation(
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
     summary="Message a member",
-    responses=_WRITE,
+    responses=_SEND,
 )
 async def start(body: NewConversationRequest, me: CurrentUser, ports: PortsDep) -> MessageOut:
     """Only members who share a community, and who have not blocked you, can be messaged."""
@@ -110,7 +113,12 @@ async def start(body: NewConversationRequest, me: CurrentUser, ports: PortsDep) 
     return _message(message)
 
 
-@router.get("/conversations", response_model=ConversationPage, summary="My conversations")
+@router.get(
+    "/conversations",
+    response_model=ConversationPage,
+    summary="My conversations",
+    responses=documented(422),
+)
 async def mine(
     me: CurrentUser, ports: PortsDep, cursor: Cursor = None, limit: Limit = 20
 ) -> ConversationPage:
@@ -124,7 +132,10 @@ async def mine(
 
 
 @router.put(
-    "/conversations/blocks/{user_id}", status_code=_NO_CONTENT, summary="Block", responses=_WRITE
+    "/conversations/blocks/{user_id}",
+    status_code=_NO_CONTENT,
+    summary="Block a member",
+    responses=_BLOCK,
 )
 async def block(user_id: str, me: CurrentUser, ports: PortsDep) -> None:
     """A blocked person cannot message you."""
@@ -132,7 +143,10 @@ async def block(user_id: str, me: CurrentUser, ports: PortsDep) -> None:
 
 
 @router.delete(
-    "/conversations/blocks/{user_id}", status_code=_NO_CONTENT, summary="Unblock", responses=_WRITE
+    "/conversations/blocks/{user_id}",
+    status_code=_NO_CONTENT,
+    summary="Unblock a member",
+    responses=_BLOCK,
 )
 async def unblock(user_id: str, me: CurrentUser, ports: PortsDep) -> None:
     """They can message you again."""
@@ -148,8 +162,8 @@ async def blocks(me: CurrentUser, ports: PortsDep) -> list[str]:
 @router.get(
     "/conversations/{conversation_id}/messages",
     response_model=MessagePage,
-    summary="Messages",
-    responses=_WRITE,
+    summary="List a conversation's messages",
+    responses=_MINE,
 )
 async def list_messages(
     conversation_id: str,
@@ -169,8 +183,8 @@ async def list_messages(
     "/conversations/{conversation_id}/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
-    summary="Reply in a conversation",
-    responses=_WRITE,
+    summary="Write in a conversation",
+    responses=_SEND_IN,
 )
 async def send(
     conversation_id: str, body: NewMessageRequest, me: CurrentUser, ports: PortsDep
@@ -184,8 +198,8 @@ async def send(
 @router.post(
     "/conversations/{conversation_id}/read",
     status_code=_NO_CONTENT,
-    summary="Mark read",
-    responses=_WRITE,
+    summary="Mark a conversation read",
+    responses=_MINE,
 )
 async def read(conversation_id: str, me: CurrentUser, ports: PortsDep) -> None:
     """The caller has read the conversation up to now."""

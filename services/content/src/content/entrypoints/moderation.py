@@ -9,11 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from cerchia_chassis.auth import CurrentUser
 from content.domain.moderation import Action, Decision, Flag
 from content.entrypoints.dependencies import Cursor, Limit, PortsDep
-from content.entrypoints.responses import problems
+from content.entrypoints.responses import documented
 from content.service import moderation
 
-router = APIRouter(prefix="/api/v1", tags=["moderation"], responses=problems(401))
-_WRITE = problems(403, 404, 409, 422)
+router = APIRouter(prefix="/api/v1", tags=["moderation"], responses=documented(401))
+_FLAG = documented(403, 404, 422)
+_DECIDE = documented(403, 404, 409, 422)
+_READ = documented(403, 404, 422)
 Target = Literal["thread", "reply", "resource"]
 
 
@@ -124,7 +126,7 @@ def _decision(decision: Decision) -> DecisionOut:
     status_code=status.HTTP_201_CREATED,
     response_model=FlagOut,
     summary="Flag content",
-    responses=_WRITE,
+    responses=_FLAG,
 )
 async def flag(community_id: str, body: FlagRequest, me: CurrentUser, ports: PortsDep) -> FlagOut:
     """Members flag a thread, reply or resource for the moderators' queue."""
@@ -143,7 +145,7 @@ async def flag(community_id: str, body: FlagRequest, me: CurrentUser, ports: Por
     "/communities/{community_id}/moderation/queue",
     response_model=FlagPage,
     summary="Moderation queue",
-    responses=_WRITE,
+    responses=_READ,
 )
 async def queue(
     community_id: str, me: CurrentUser, ports: PortsDep, cursor: Cursor = None, limit: Limit = 50
@@ -159,8 +161,8 @@ async def queue(
     "/communities/{community_id}/moderation/decisions",
     status_code=status.HTTP_201_CREATED,
     response_model=DecisionOut,
-    summary="Hide, restore or remove",
-    responses=_WRITE,
+    summary="Hide, restore or remove content",
+    responses=_DECIDE,
 )
 async def decide(
     community_id: str, body: DecisionRequest, me: CurrentUser, ports: PortsDep
@@ -182,7 +184,7 @@ async def decide(
     "/communities/{community_id}/moderation/log",
     response_model=DecisionPage,
     summary="Moderation audit log",
-    responses=_WRITE,
+    responses=_READ,
 )
 async def log(
     community_id: str, me: CurrentUser, ports: PortsDep, cursor: Cursor = None, limit: Limit = 50

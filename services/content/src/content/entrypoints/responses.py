@@ -1,8 +1,27 @@
-"""Response pieces shared by several parts of the content API."""
+"""Response pieces shared by several parts of the content API, and its documented problems."""
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+
+from cerchia_chassis.problems import problem_responses
+
+_DESCRIPTIONS = {
+    401: "Missing or invalid access token",
+    403: (
+        "Not allowed; the problem `type` says why: not-a-member, banned, removed, "
+        "code-of-conduct-not-accepted, archived, not-a-moderator, not-the-author, blocked..."
+    ),
+    404: "Not found, or not visible to the caller",
+    409: "Not possible in the current state (locked, already published, not enrolled...)",
+    422: "Invalid input (validation errors, a content rule, an invalid cursor)",
+    429: "Posting too fast; see Retry-After",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for the problem statuses a route may answer (problem+json)."""
+    return problem_responses(*statuses, descriptions=_DESCRIPTIONS)
 
 
 class PersonOut(BaseModel):
@@ -11,28 +30,3 @@ class PersonOut(BaseModel):
     id: str
     display_name: str
     handle: str | None = None
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem (application/problem+json)."""
-
-    type: str = Field(examples=["https://cerchia.dev/problems/code-of-conduct-not-accepted"])
-    title: str = Field(examples=["Forbidden"])
-    status: int = Field(examples=[403])
-    detail: str = Field(examples=["Accept the code of conduct (version 2) before posting."])
-    instance: str = Field(examples=["/api/v1/communities/c-1/threads"])
-
-
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "Missing or invalid access token"},
-    403: {"model": Problem, "description": "Not allowed: the `type` says why"},
-    404: {"model": Problem, "description": "Not found, or not visible to the caller"},
-    409: {"model": Problem, "description": "Not possible in the current state"},
-    422: {"model": Problem, "description": "Invalid input"},
-    429: {"model": Problem, "description": "Posting too fast; see Retry-After"},
-}
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The documented problem responses for these statuses."""
-    return {status: PROBLEMS[status] for status in statuses}

@@ -7,10 +7,10 @@ from pydantic import BaseModel
 
 from cerchia_chassis.auth import CurrentUser
 from content.entrypoints.dependencies import PortsDep
-from content.entrypoints.responses import problems
+from content.entrypoints.responses import documented
 from content.service.search import QUERY_MAX, search
 
-router = APIRouter(prefix="/api/v1", tags=["search"], responses=problems(401))
+router = APIRouter(prefix="/api/v1", tags=["search"], responses=documented(401))
 
 
 class SearchHitOut(BaseModel):
@@ -34,7 +34,7 @@ class SearchResults(BaseModel):
     "/search",
     response_model=SearchResults,
     summary="Search a community",
-    responses=problems(403, 404, 422),
+    responses=documented(403, 404, 422),
 )
 async def search_community(
     me: CurrentUser,

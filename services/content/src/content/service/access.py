@@ -2,7 +2,8 @@
 
 from content.domain.access import Viewer
 from content.domain.errors import NotFound
-from content.service.ports import Directory, Session
+from content.service.directory_ports import Directory
+from content.service.unit_of_work import Session
 
 
 async def viewer_in(

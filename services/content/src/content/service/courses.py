@@ -1,4 +1,4 @@
-"""Courses: moderators draft and publish; members enrol, complete lessons, complete courses."""
+"""Courses: moderators draft, edit and publish them; members browse and enrol."""
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -8,17 +8,18 @@ from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.access import Viewer
 from content.domain.discussions import new_id
-from content.domain.errors import Conflict, NotFound
+from content.domain.errors import NotFound
 from content.domain.library import Course, Lesson, Progress
 from content.domain.markup import render
 from content.domain.pages import Page, decode, page_of
 from content.service.access import viewer_in
-from content.service.ports import Ports, Session
+from content.service.ports import Ports
+from content.service.unit_of_work import Session
 
 
 @dataclass(frozen=True)
 class CourseDetail:
-    """A course, its lessons in order, and the caller's progress."""
+    """A course, the lessons the caller may see in order, and the caller's progress."""
 
     course: Course
     lessons: list[Lesson]
@@ -34,6 +35,23 @@ def course_fact(course: Course, actor_id: str) -> dict[str, Any]:
         "course_title": course.title,
         "course_author_id": course.author_id,
     }
+
+
+async def lesson_published(
+    course: Course, lesson: Lesson, *, actor_id: str, now: datetime, ports: Ports, session: Session
+) -> c.LessonPublishedV1:
+    """The event of a lesson going live, naming the members enrolled at the time."""
+    return c.LessonPublishedV1.new(
+        subject=course.community_id,
+        time=now,
+        data=c.LessonPublished(
+            **course_fact(course, actor_id),
+            lesson_id=lesson.id,
+            lesson_title=lesson.title,
+            position=lesson.position,
+            enrolled_user_ids=tuple(await ports.library.enrolled(course.id, session)),
+        ),
+    )
 
 
 async def create_course(
@@ -72,12 +90,53 @@ async def readable_course(
     return course, viewer
 
 
+async def edit_course(
+    course_id: str, user_id: str, *, title: str | None, summary: str | None, ports: Ports
+) -> Course:
+    """A moderator changes a course's title or summary; a published course announces it."""
+    now = datetime.now(UTC)
+    new_title = limits.title(title) if title is not None else None
+    new_summary = (
+        render(summary, max_length=limits.RESOURCE_DESCRIPTION_MAX, what="summary")
+        if summary is not None
+        else None
+    )
+
+    async def work(session: Session) -> Course:
+        course, viewer = await readable_course(course_id, user_id, ports=ports, session=session)
+        viewer.require_moderator()
+        edited = replace(
+            course,
+            title=new_title or course.title,
+            summary=new_summary or course.summary,
+            edited_at=now,
+        )
+        await ports.library.save_course(edited, session)
+        if edited.published:
+            await ports.outbox.add(
+                session,
+                c.CourseEditedV1.new(
+                    subject=edited.community_id,
+                    time=now,
+                    data=c.CourseEdited(
+                        **course_fact(edited, user_id), excerpt=edited.summary.excerpt()
+                    ),
+                ),
+            )
+        return edited
+
+    course = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return course
+
+
 async def course_detail(course_id: str, user_id: str, *, ports: Ports) -> CourseDetail:
-    """A course with its lessons and the caller's progress."""
-    course, _ = await readable_course(course_id, user_id, ports=ports)
+    """A course with the lessons the caller may see (drafts: moderators) and their progress."""
+    course, viewer = await readable_course(course_id, user_id, ports=ports)
+    lessons = await ports.library.lessons(course_id)
     return CourseDetail(
         course=course,
-        lessons=await ports.library.lessons(course_id),
+        lessons=[lesson for lesson in lessons if lesson.visible_to(viewer, course)],
         progress=await ports.library.progress(course_id, user_id),
     )
 
@@ -95,61 +154,8 @@ async def list_courses(
     return page_of(found, limit, lambda course: (course.created_at, course.id))
 
 
-async def add_lesson(
-    course_id: str, user_id: str, *, title: str, body: str, ports: Ports
-) -> Lesson:
-    """A moderator appends a lesson; in a published course it is announced to the enrolled."""
-    now = datetime.now(UTC)
-    rendered = render(body, max_length=limits.LESSON_BODY_MAX)
-
-    async def work(session: Session) -> Lesson:
-        course, viewer = await readable_course(course_id, user_id, ports=ports, session=session)
-        viewer.require_moderator()
-        lesson = Lesson(
-            id=new_id(),
-            course_id=course.id,
-            community_id=course.community_id,
-            title=limits.title(title),
-            body=rendered,
-            position=course.lesson_count + 1,
-            created_at=now,
-        )
-        await ports.library.add_lesson(lesson, session)
-        await ports.library.save_course(
-            replace(course, lesson_count=course.lesson_count + 1), session
-        )
-        if course.published:
-            await ports.outbox.add(
-                session,
-                await _lesson_published(
-                    course, lesson, actor_id=user_id, now=now, ports=ports, session=session
-                ),
-            )
-        return lesson
-
-    lesson = await ports.transactions.run(work)
-    ports.outbox.committed()
-    return lesson
-
-
-async def _lesson_published(
-    course: Course, lesson: Lesson, *, actor_id: str, now: datetime, ports: Ports, session: Session
-) -> c.LessonPublishedV1:
-    return c.LessonPublishedV1.new(
-        subject=course.community_id,
-        time=now,
-        data=c.LessonPublished(
-            **course_fact(course, actor_id),
-            lesson_id=lesson.id,
-            lesson_title=lesson.title,
-            position=lesson.position,
-            enrolled_user_ids=tuple(await ports.library.enrolled(course.id, session)),
-        ),
-    )
-
-
 async def publish_course(course_id: str, user_id: str, *, ports: Ports) -> Course:
-    """A moderator publishes a draft course with its lessons."""
+    """A moderator publishes a draft course; its lessons that are not drafts go live with it."""
     now = datetime.now(UTC)
 
     async def work(session: Session) -> Course:
@@ -158,7 +164,13 @@ async def publish_course(course_id: str, user_id: str, *, ports: Ports) -> Cours
         course.require_publishable()
         published = replace(course, published_at=now)
         await ports.library.save_course(published, session)
-        lessons = await ports.library.lessons(course.id, session)
+        live = [
+            replace(lesson, published_at=now)
+            for lesson in await ports.library.lessons(course.id, session)
+            if not lesson.draft
+        ]
+        for lesson in live:
+            await ports.library.save_lesson(lesson, session)
         await ports.outbox.add(
             session,
             c.CoursePublishedV1.new(
@@ -167,14 +179,14 @@ async def publish_course(course_id: str, user_id: str, *, ports: Ports) -> Cours
                 data=c.CoursePublished(
                     **course_fact(published, user_id),
                     excerpt=published.summary.excerpt(),
-                    lesson_count=published.lesson_count,
+                    lesson_count=published.published_lessons,
                 ),
             ),
             *[
-                await _lesson_published(
+                await lesson_published(
                     published, lesson, actor_id=user_id, now=now, ports=ports, session=session
                 )
-                for lesson in lessons
+                for lesson in live
             ],
         )
         return published
@@ -205,64 +217,6 @@ async def enrol(course_id: str, user_id: str, *, ports: Ports) -> Progress:
             ),
         )
         return progress
-
-    progress = await ports.transactions.run(work)
-    ports.outbox.committed()
-    return progress
-
-
-async def read_lesson(lesson_id: str, user_id: str, *, ports: Ports) -> tuple[Lesson, Course]:
-    """A lesson of a course the caller can see."""
-    lesson = await ports.library.lesson(lesson_id)
-    if lesson is None:
-        raise NotFound("No such lesson.")
-    course, _ = await readable_course(lesson.course_id, user_id, ports=ports)
-    return lesson, course
-
-
-async def complete_lesson(lesson_id: str, user_id: str, *, ports: Ports) -> Progress:
-    """An enrolled member completes a lesson; the last one completes the course."""
-    now = datetime.now(UTC)
-
-    async def work(session: Session) -> Progress:
-        lesson = await ports.library.lesson(lesson_id, session)
-        if lesson is None:
-            raise NotFound("No such lesson.")
-        course, viewer = await readable_course(
-            lesson.course_id, user_id, ports=ports, session=session
-        )
-        viewer.require_post()
-        progress = await ports.library.progress(course.id, user_id, session)
-        if progress is None:
-            raise Conflict("Enrol in the course first.", code="not-enrolled")
-        updated, finished = progress.complete(lesson, total=course.lesson_count, now=now)
-        if updated == progress:
-            return progress
-        await ports.library.save_progress(updated, session)
-        fact = course_fact(course, user_id)
-        events: list[Any] = [
-            c.LessonCompletedV1.new(
-                subject=course.community_id,
-                time=now,
-                data=c.LessonCompleted(
-                    **fact,
-                    lesson_id=lesson.id,
-                    lesson_title=lesson.title,
-                    completed_lessons=len(updated.completed_lesson_ids),
-                    total_lessons=course.lesson_count,
-                ),
-            )
-        ]
-        if finished:
-            events.append(
-                c.CourseCompletedV1.new(
-                    subject=course.community_id,
-                    time=now,
-                    data=c.CourseCompleted(**fact, total_lessons=course.lesson_count),
-                )
-            )
-        await ports.outbox.add(session, *events)
-        return updated
 
     progress = await ports.transactions.run(work)
     ports.outbox.committed()

@@ -10,8 +10,9 @@ from content.domain.errors import InvalidContent, NotFound
 from content.domain.markup import excerpt
 from content.domain.messages import Conversation, Message, check_can_message, conversation_id
 from content.domain.pages import Page, decode, page_of
-from content.service.ports import Ports, Session
+from content.service.ports import Ports
 from content.service.posting import check_rate
+from content.service.unit_of_work import Session
 
 DM_EXCERPT = 140
 
@@ -142,7 +143,25 @@ async def mark_conversation_read(conversation_key: str, user_id: str, *, ports: 
 
 
 async def set_block(user_id: str, other_id: str, *, on: bool, ports: Ports) -> None:
-    """Block (or unblock) someone: a blocked person cannot message the caller."""
+    """Block (or unblock) someone: a blocked person cannot message the caller, and the event
+    tells notifications to hold back what the blocked person does. Again is harmless."""
     if user_id == other_id:
         raise InvalidContent("You cannot block yourself.", code="self-block")
-    await ports.conversations.block(user_id, other_id, on=on)
+    now = datetime.now(UTC)
+    pair = conversation_id(user_id, other_id)
+
+    async def work(session: Session) -> bool:
+        if await ports.conversations.blocked(user_id, other_id, session) == on:
+            return False
+        await ports.conversations.block(user_id, other_id, on=on, session=session)
+        fact = {"conversation_id": pair, "blocker_id": user_id, "blocked_id": other_id}
+        event = (
+            c.MemberBlockedV1.new(subject=pair, time=now, data=c.MemberBlocked(**fact))
+            if on
+            else c.MemberUnblockedV1.new(subject=pair, time=now, data=c.MemberUnblocked(**fact))
+        )
+        await ports.outbox.add(session, event)
+        return True
+
+    if await ports.transactions.run(work):
+        ports.outbox.committed()

@@ -1,20 +1,19 @@
-"""Moderation: pin, lock and move threads; flag content; hide, restore or remove it, audited."""
+"""Moderation: members flag content; moderators hide, restore or remove it, audited."""
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import content as c
 from content.domain import limits
-from content.domain.access import Viewer
 from content.domain.discussions import Reply, Thread, new_id
 from content.domain.errors import InvalidContent, NotFound
 from content.domain.library import Resource
 from content.domain.moderation import TARGET_KINDS, Action, Decision, Flag, visibility_after
 from content.domain.pages import Page, decode, page_of
 from content.service.access import viewer_in
-from content.service.ports import Ports, SearchKind, Session
-from content.service.threads import readable_thread, thread_fact
+from content.service.indexing import index_reply, index_resource, index_thread
+from content.service.ports import Ports
+from content.service.unit_of_work import Session
 
 Target = Thread | Reply | Resource
 PAST: dict[Action, c.ModerationAction] = {
@@ -22,88 +21,6 @@ PAST: dict[Action, c.ModerationAction] = {
     Action.RESTORE: "restored",
     Action.REMOVE: "removed",
 }
-
-
-async def set_thread_state(
-    thread_id: str,
-    user_id: str,
-    *,
-    pinned: bool | None = None,
-    locked: bool | None = None,
-    ports: Ports,
-) -> Thread:
-    """A moderator pins/unpins or locks/unlocks a thread."""
-    now = datetime.now(UTC)
-
-    async def work(session: Session) -> Thread:
-        thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
-        viewer.require_moderator()
-        updated = replace(
-            thread,
-            pinned=thread.pinned if pinned is None else pinned,
-            locked=thread.locked if locked is None else locked,
-        )
-        if updated == thread:
-            return thread
-        await ports.threads.save(updated, session)
-        fact = {**thread_fact(updated, user_id), "follower_ids": updated.followers}
-        subject = thread.community_id
-        event: AnyEvent
-        if pinned is not None and pinned:
-            event = c.ThreadPinnedV1.new(subject=subject, time=now, data=c.ThreadPinned(**fact))
-        elif pinned is not None:
-            event = c.ThreadUnpinnedV1.new(subject=subject, time=now, data=c.ThreadUnpinned(**fact))
-        elif locked:
-            event = c.ThreadLockedV1.new(subject=subject, time=now, data=c.ThreadLocked(**fact))
-        else:
-            event = c.ThreadUnlockedV1.new(subject=subject, time=now, data=c.ThreadUnlocked(**fact))
-        await ports.outbox.add(session, event)
-        return updated
-
-    thread = await ports.transactions.run(work)
-    ports.outbox.committed()
-    return thread
-
-
-async def move_thread(
-    thread_id: str,
-    user_id: str,
-    *,
-    category: str | None,
-    tags: tuple[str, ...] | None,
-    ports: Ports,
-) -> Thread:
-    """A moderator refiles a thread under another category and/or tags."""
-    now = datetime.now(UTC)
-    new_category = limits.tags([category])[0] if category else None
-    new_tags = limits.tags(tags) if tags is not None else None
-
-    async def work(session: Session) -> Thread:
-        thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
-        viewer.require_moderator()
-        moved = replace(
-            thread, category=new_category, tags=thread.tags if new_tags is None else new_tags
-        )
-        await ports.threads.save(moved, session)
-        await ports.outbox.add(
-            session,
-            c.ThreadMovedV1.new(
-                subject=thread.community_id,
-                time=now,
-                data=c.ThreadMoved(
-                    **thread_fact(moved, user_id),
-                    follower_ids=moved.followers,
-                    previous_category=thread.category,
-                    category=moved.category,
-                    tags=moved.tags,
-                ),
-            ),
-        )
-        return moved
-
-    thread = await ports.transactions.run(work)
-    ports.outbox.committed()
-    return thread
 
 
 @dataclass(frozen=True)
@@ -126,6 +43,8 @@ async def _locate(
         found = await ports.replies.get(target_id, session)
         if found is not None:
             thread = await ports.threads.get(found.thread_id, session)
+            if thread is None or thread.deleted_at is not None:
+                found = None
     else:
         found = await ports.library.resource(target_id, session)
     if found is None or found.community_id != community_id or found.deleted_at is not None:
@@ -235,7 +154,7 @@ async def moderate(
         located = await _locate(community_id, kind, target_id, ports, session)
         target = located.target
         updated = replace(target, visibility=visibility_after(target.visibility, action))
-        await _store(updated, viewer, located, ports, session)
+        await _store(updated, located, viewer.community.language, ports, session)
         flags = await ports.moderation.open_flags_on(target_id, session)
         flag_ids = tuple(f.id for f in flags)
         await ports.moderation.resolve(flag_ids, resolution=PAST[action], at=now, session=session)
@@ -278,31 +197,16 @@ async def moderate(
 
 
 async def _store(
-    updated: Target, viewer: Viewer, located: _Located, ports: Ports, session: Session
+    updated: Target, located: _Located, language: str, ports: Ports, session: Session
 ) -> None:
-    # Search shows live content only: hidden or removed content leaves the index.
-    live = updated.visibility.value == "visible"
-    kind: SearchKind
     if isinstance(updated, Thread):
         await ports.threads.save(updated, session)
-        kind, body, thread_id = "thread", updated.body.text, updated.id
+        # A thread takes its replies out of search with it, and brings them back on restore.
+        await index_thread(ports, updated, language, session, with_replies=True)
     elif isinstance(updated, Reply):
         await ports.replies.save(updated, session)
-        kind, body, thread_id = "reply", updated.body.text, updated.thread_id
+        if located.thread is not None:
+            await index_reply(ports, updated, located.thread, language, session)
     else:
         await ports.library.save_resource(updated, session)
-        kind, thread_id = "resource", None
-        body = updated.description.text if updated.description else ""
-    if not live:
-        await ports.search.drop(kind, updated.id, session)
-        return
-    await ports.search.put(
-        kind=kind,
-        object_id=updated.id,
-        community_id=updated.community_id,
-        thread_id=thread_id,
-        title=located.title,
-        body=body,
-        language=viewer.community.language,
-        session=session,
-    )
+        await index_resource(ports, updated, language, session)

@@ -7,7 +7,8 @@ from cerchia_contracts.events import content as c
 from content.domain.access import Viewer
 from content.domain.discussions import Thread
 from content.domain.markup import Body
-from content.service.ports import Ports, Session
+from content.service.ports import Ports
+from content.service.unit_of_work import Session
 
 
 async def check_rate(ports: Ports, user_id: str, now: datetime, session: Session) -> None:

@@ -7,7 +7,8 @@ from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import membership as m
 from content.domain.access import Standing
 from content.domain.projection import community_after, membership_after
-from content.service.ports import Directory, Eraser, Inbox, Session
+from content.service.directory_ports import Directory, Eraser
+from content.service.unit_of_work import Inbox, Session
 
 CONSUMER = "content.membership"
 
@@ -63,6 +64,8 @@ def _effect(  # noqa: PLR0911 - one flat dispatch over the event kinds reads bes
         m.MemberLeft: Standing.LEFT,
         m.MemberRemoved: Standing.REMOVED,
         m.MemberBanned: Standing.BANNED,
+        # A lifted ban makes no one a member: they stand as someone who left.
+        m.MemberUnbanned: Standing.LEFT,
     }
     for kind, standing in standings.items():
         if isinstance(data, kind):

@@ -8,8 +8,10 @@ from cerchia_contracts.events.gatherings import RecapPublishedV1
 from content.domain import limits
 from content.domain.discussions import Thread, new_id
 from content.domain.markup import render
-from content.service.ports import Inbox, Ports, Session
+from content.service.indexing import index_thread
+from content.service.ports import Ports
 from content.service.threads import thread_fact
+from content.service.unit_of_work import Inbox, Session
 
 CONSUMER = "content.recaps"
 
@@ -69,16 +71,7 @@ async def on_recap_published(event: RecapPublishedV1, *, inbox: Inbox, ports: Po
                     ),
                 ),
             )
-        await ports.search.put(
-            kind="thread",
-            object_id=thread.id,
-            community_id=thread.community_id,
-            thread_id=thread.id,
-            title=thread.title,
-            body=body.text,
-            language=language,
-            session=session,
-        )
+        await index_thread(ports, thread, language, session)
 
     applied = await inbox.process_once(consumer=CONSUMER, event_id=event.id, effect=effect)
     if applied:

@@ -10,9 +10,11 @@ from content.domain.discussions import Post, Reply, Revision, Thread, check_reac
 from content.domain.errors import Conflict, NotFound
 from content.domain.markup import render
 from content.domain.pages import Page, decode, page_of
-from content.service.ports import Ports, Session
+from content.service.indexing import index_reply
+from content.service.ports import Ports
 from content.service.posting import check_rate, mention_events, mentioned_members
 from content.service.threads import readable_thread, thread_fact
+from content.service.unit_of_work import Session
 
 
 async def post_reply(
@@ -48,16 +50,7 @@ async def post_reply(
         mentioned = await mentioned_members(ports, viewer, rendered, session=session)
         await ports.replies.add(reply, session)
         await ports.threads.save(updated, session)
-        await ports.search.put(
-            kind="reply",
-            object_id=reply.id,
-            community_id=reply.community_id,
-            thread_id=thread.id,
-            title=thread.title,
-            body=rendered.text,
-            language=viewer.community.language,
-            session=session,
-        )
+        await index_reply(ports, reply, updated, viewer.community.language, session)
         await ports.outbox.add(
             session,
             c.ReplyPostedV1.new(
@@ -142,16 +135,7 @@ async def edit_reply(reply_id: str, user_id: str, *, body: str, ports: Ports) ->
             ports, viewer, rendered, already=before, session=session
         )
         await ports.replies.save(edited, session)
-        await ports.search.put(
-            kind="reply",
-            object_id=reply.id,
-            community_id=reply.community_id,
-            thread_id=thread.id,
-            title=thread.title,
-            body=rendered.text,
-            language=viewer.community.language,
-            session=session,
-        )
+        await index_reply(ports, edited, thread, viewer.community.language, session)
         await ports.outbox.add(
             session,
             c.ReplyEditedV1.new(
@@ -183,7 +167,8 @@ async def edit_reply(reply_id: str, user_id: str, *, body: str, ports: Ports) ->
 
 
 async def delete_reply(reply_id: str, user_id: str, *, ports: Ports) -> None:
-    """The author or a moderator deletes a reply; its place in the tree stays for its children."""
+    """The author or a moderator deletes a reply: its text, reactions and history leave
+    storage and search; a tombstone keeps its place in the tree for its children."""
     now = datetime.now(UTC)
 
     async def work(session: Session) -> None:
@@ -191,7 +176,8 @@ async def delete_reply(reply_id: str, user_id: str, *, ports: Ports) -> None:
             reply_id, user_id, ports=ports, session=session
         )
         reply.require_deletable_by(viewer)
-        await ports.replies.save(replace(reply, deleted_at=now), session)
+        await ports.replies.save(reply.deleted(now), session)
+        await ports.revisions.drop(reply.id, session)
         await ports.threads.save(
             replace(thread, reply_count=max(0, thread.reply_count - 1)), session
         )

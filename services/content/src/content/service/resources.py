@@ -1,4 +1,4 @@
-"""The resource library: share a link or note, list by recency/usefulness/tag, mark useful."""
+"""The resource library: share, edit, list by recency, usefulness or tag; mark useful."""
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -12,8 +12,24 @@ from content.domain.library import Resource, check_kind
 from content.domain.markup import render
 from content.domain.pages import Page, Position, decode, page_of
 from content.service.access import viewer_in
-from content.service.ports import Ports, ResourceSort, Session
+from content.service.indexing import index_resource
+from content.service.library_ports import ResourceSort
+from content.service.ports import Ports
 from content.service.posting import check_rate
+from content.service.unit_of_work import Session
+
+
+@dataclass(frozen=True)
+class ResourceEdit:
+    """What the member who shared a resource changes; None keeps a field as it is, and
+    ``cleared`` names the optional fields to empty (``url``, ``description``)."""
+
+    title: str | None = None
+    kind: str | None = None
+    url: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] | None = None
+    cleared: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -54,16 +70,7 @@ async def share_resource(
         viewer.require_post()
         await check_rate(ports, user_id, now, session)
         await ports.library.add_resource(resource, session)
-        await ports.search.put(
-            kind="resource",
-            object_id=resource.id,
-            community_id=community_id,
-            thread_id=None,
-            title=resource.title,
-            body=description.text if description else "",
-            language=viewer.community.language,
-            session=session,
-        )
+        await index_resource(ports, resource, viewer.community.language, session)
         await ports.outbox.add(
             session,
             c.ResourceSharedV1.new(
@@ -83,6 +90,59 @@ async def share_resource(
         )
 
     await ports.transactions.run(work)
+    ports.outbox.committed()
+    return resource
+
+
+async def edit_resource(
+    resource_id: str, user_id: str, edit: ResourceEdit, *, ports: Ports
+) -> Resource:
+    """The member who shared a resource edits it; search and the library's followers learn."""
+    now = datetime.now(UTC)
+    description = (
+        render(edit.description, max_length=limits.RESOURCE_DESCRIPTION_MAX, what="description")
+        if edit.description is not None
+        else None
+    )
+
+    async def work(session: Session) -> Resource:
+        resource, viewer = await readable_resource(
+            resource_id, user_id, ports=ports, session=session
+        )
+        resource.require_editable_by(viewer)
+        edited = replace(
+            resource,
+            title=limits.title(edit.title) if edit.title is not None else resource.title,
+            kind=check_kind(edit.kind) if edit.kind is not None else resource.kind,
+            url=None if "url" in edit.cleared else (edit.url or resource.url),
+            description=(
+                None if "description" in edit.cleared else (description or resource.description)
+            ),
+            tags=limits.tags(edit.tags) if edit.tags is not None else resource.tags,
+            edited_at=now,
+        )
+        await ports.library.save_resource(edited, session)
+        await index_resource(ports, edited, viewer.community.language, session)
+        await ports.outbox.add(
+            session,
+            c.ResourceEditedV1.new(
+                subject=edited.community_id,
+                time=now,
+                data=c.ResourceEdited(
+                    community_id=edited.community_id,
+                    actor_id=user_id,
+                    resource_id=edited.id,
+                    title=edited.title,
+                    kind=edited.kind,
+                    url=edited.url,
+                    excerpt=edited.description.excerpt() if edited.description else "",
+                    tags=edited.tags,
+                ),
+            ),
+        )
+        return edited
+
+    resource = await ports.transactions.run(work)
     ports.outbox.committed()
     return resource
 

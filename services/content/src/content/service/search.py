@@ -2,7 +2,8 @@
 
 from content.domain.errors import InvalidContent
 from content.service.access import viewer_in
-from content.service.ports import Ports, SearchHit
+from content.service.ports import Ports
+from content.service.search_ports import SearchHit
 
 QUERY_MAX = 200
 

@@ -12,8 +12,11 @@ from content.domain.errors import NotFound
 from content.domain.markup import render
 from content.domain.pages import Page, Position, decode, page_of
 from content.service.access import viewer_in
-from content.service.ports import Ports, Session, ThreadSort
+from content.service.discussion_ports import ThreadSort
+from content.service.indexing import index_thread
+from content.service.ports import Ports
 from content.service.posting import check_rate, mention_events, mentioned_members
+from content.service.unit_of_work import Session
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ async def start_thread(community_id: str, user_id: str, new: NewThread, *, ports
         )
         mentioned = await mentioned_members(ports, viewer, body, session=session)
         await ports.threads.add(thread, session)
-        await _index(ports, thread, viewer, session)
+        await index_thread(ports, thread, viewer.community.language, session)
         await ports.outbox.add(
             session,
             c.ThreadCreatedV1.new(
@@ -125,9 +128,11 @@ async def list_threads(
     limit: int,
     category: str | None,
     tag: str | None,
+    unread: bool = False,
     ports: Ports,
 ) -> ThreadListing:
-    """A page of the community's threads, pinned first when sorted by activity."""
+    """A page of the community's threads, pinned first when sorted by activity; ``unread``
+    keeps only threads with activity the caller has not read (still full pages)."""
     viewer = await viewer_in(ports.directory, community_id, user_id)
     viewer.require_read()
     arity = 3 if sort == "activity" else 2
@@ -140,6 +145,7 @@ async def list_threads(
         category=category,
         tag=tag,
         include_hidden=viewer.is_moderator,
+        unread_for=user_id if unread else None,
     )
     page = page_of(threads, limit, lambda t: thread_position(t, sort))
     read_at = await ports.reads.read_at(user_id, [t.id for t in page.items])
@@ -194,7 +200,7 @@ async def edit_thread(
             ports, viewer, edited.body, already=before, session=session
         )
         await ports.threads.save(edited, session)
-        await _index(ports, edited, viewer, session)
+        await index_thread(ports, edited, viewer.community.language, session)
         await ports.outbox.add(
             session,
             c.ThreadEditedV1.new(
@@ -225,14 +231,16 @@ async def edit_thread(
 
 
 async def delete_thread(thread_id: str, user_id: str, *, ports: Ports) -> None:
-    """The author or a moderator deletes the thread (soft: kept, but gone from lists/search)."""
+    """The author or a moderator deletes the thread: its title stays as a tombstone; its text,
+    reactions and history leave storage, and it leaves lists and search with its replies."""
     now = datetime.now(UTC)
 
     async def work(session: Session) -> None:
         thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
         thread.require_deletable_by(viewer)
-        await ports.threads.save(replace(thread, deleted_at=now), session)
-        await ports.search.drop("thread", thread.id, session)
+        await ports.threads.save(thread.deleted(now), session)
+        await ports.revisions.drop(thread.id, session)
+        await ports.search.drop_thread(thread.id, session)
         await ports.outbox.add(
             session,
             c.ThreadDeletedV1.new(
@@ -273,16 +281,3 @@ async def mark_read(thread_id: str, user_id: str, *, ports: Ports) -> None:
     """Remember that the caller has read the thread up to now."""
     await readable_thread(thread_id, user_id, ports=ports)
     await ports.reads.mark(thread_id, user_id, datetime.now(UTC))
-
-
-async def _index(ports: Ports, thread: Thread, viewer: Viewer, session: Session) -> None:
-    await ports.search.put(
-        kind="thread",
-        object_id=thread.id,
-        community_id=thread.community_id,
-        thread_id=thread.id,
-        title=thread.title,
-        body=thread.body.text,
-        language=viewer.community.language,
-        session=session,
-    )

@@ -35,7 +35,11 @@ async def viewer_in(community_id: str, user_id: str | None, directory: Directory
     return Viewer(user_id=user_id, role=role)
 
 
-def _refuse(viewer: Viewer) -> Exception:
+def refusal(viewer: Viewer, community: Community) -> Exception:
+    """Why an outsider is turned away; of a non-public community they learn nothing, not even
+    that it exists (the same 404 as an unknown id)."""
+    if community.visibility != "public":
+        return NotFound("no such community")
     if viewer.user_id is None:
         return Unauthenticated("sign in as a member of the community to see this")
     return Forbidden("this is for members of the community", code="not-a-member")
@@ -49,7 +53,7 @@ async def community_scope(community_id: str, user_id: str | None, *, directory: 
     viewer = await viewer_in(community_id, user_id, directory)
     seen = audience(community, None, viewer)
     if seen is None:
-        raise _refuse(viewer)
+        raise refusal(viewer, community)
     return Scope(community=community, viewer=viewer, audience=seen)
 
 
@@ -70,7 +74,7 @@ async def gathering_scope(
     viewer = await viewer_in(gathering.community_id, user_id, directory)
     seen = audience(community, gathering, viewer)
     if seen is None:
-        raise _refuse(viewer)
+        raise refusal(viewer, community)
     return GatheringScope(community=community, viewer=viewer, audience=seen, gathering=gathering)
 
 

@@ -95,6 +95,8 @@ async def schedule(
     if community is None:
         raise NotFound("no such community")
     if await stores.directory.role(community_id, actor_id) is None:
+        if community.visibility != "public":  # outsiders learn nothing of a hidden community
+            raise NotFound("no such community")
         raise Forbidden("only members can schedule events", code="not-a-member")
     if community.archived:
         raise Forbidden("the community is archived", code="community-archived")

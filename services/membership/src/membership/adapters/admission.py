@@ -62,6 +62,13 @@ class MongoApplications:
         cursor = self._collection.find(query).sort(_QUEUE_ORDER).limit(limit)
         return [_application(d) async for d in cursor]
 
+    async def pending(self, community_id: str, session: Session) -> list[Application]:
+        """Every pending application of the community, oldest first."""
+        cursor = self._collection.find(
+            {"community_id": community_id, "status": "pending"}, session=session
+        ).sort(_QUEUE_ORDER)
+        return [_application(d) async for d in cursor]
+
     async def of_user(self, user_id: str) -> list[Application]:
         """Every application of a person."""
         cursor = self._collection.find({"applicant_id": user_id}).sort(_QUEUE_ORDER)

@@ -24,6 +24,13 @@ class Argon2Hasher:
         except (VerificationError, InvalidHashError):
             return False
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with other parameters than the current ones."""
+        try:
+            return self._hasher.check_needs_rehash(password_hash)
+        except InvalidHashError:
+            return False
+
     async def verify_absent(self, password: str) -> bool:
         """Take as long as a real verification, for an account that does not exist; False."""
         if self._absent_hash is None:

@@ -52,6 +52,13 @@ class MongoUsers:
         """Replace the stored user."""
         await self._collection.replace_one({"_id": user.id}, _to_document(user), session=session)
 
+    async def upgrade_password_hash(self, user_id: str, *, old_hash: str, new_hash: str) -> bool:
+        """Swap the hash only while it is still ``old_hash`` (a password change wins a race)."""
+        result = await self._collection.update_one(
+            {"_id": user_id, "password_hash": old_hash}, {"$set": {"password_hash": new_hash}}
+        )
+        return result.modified_count == 1
+
     async def claim_handle(self, handle: str, user_id: str, session: Session) -> None:
         """Reserve ``handle``; raise HandleTaken if another user holds it."""
         try:

@@ -11,7 +11,8 @@ from typing import Literal
 from membership.domain.communities import ScreeningQuestion
 from membership.domain.refusals import Conflict, Invalid, NotFound
 
-ApplicationStatus = Literal["pending", "approved", "rejected", "closed"]
+#: ``closed``: ended without a decision on its merits (applicant banned, community archived).
+ApplicationStatus = Literal["pending", "approved", "rejected", "withdrawn", "closed"]
 InvitationStatus = Literal["pending", "accepted", "revoked"]
 MAX_INVITATION_TTL = timedelta(days=30)
 
@@ -88,6 +89,12 @@ class Application:
         if status != "closed" and not reason.strip():
             raise Invalid("reason-required", "A decision needs a reason.")
         return replace(self, status=status, decided_at=now, decided_by=by, reason=reason.strip())
+
+    def withdrawn(self, now: datetime) -> "Application":
+        """The applicant takes a pending application back before it is decided."""
+        if self.status != "pending":
+            raise Conflict("application-decided", f"The application is already {self.status}.")
+        return replace(self, status="withdrawn", decided_at=now, decided_by=self.applicant_id)
 
 
 def hash_token(token: str) -> str:

@@ -116,6 +116,18 @@ class Membership:
         """Out, and barred from applying, being invited or rejoining."""
         return replace(self.former(now, reason), state="banned")
 
+    def unbanned(self, now: datetime) -> "Membership":
+        """The ban is lifted: no longer a member, but free to apply, be invited or join again."""
+        if self.state != "banned":
+            raise Conflict("not-banned", "This person is not banned.")
+        return self.former(now)
+
+    def withdrew(self, now: datetime) -> "Membership":
+        """The applicant took their application back."""
+        if self.state != "applicant":
+            raise Conflict("no-application", "You have no application under review.")
+        return self.former(now)
+
     def accept_code(self, version: int, now: datetime) -> "Membership":
         """Record the member's acceptance of a code of conduct version."""
         if not self.is_member:

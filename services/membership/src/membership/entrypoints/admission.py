@@ -1,7 +1,7 @@
-"""HTTP routes of admission: join, applications, invitations, the waitlist and leaving."""
+"""HTTP routes of admission: join, invitations, the waitlist, seat offers and leaving."""
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
@@ -9,10 +9,6 @@ from cerchia_chassis.auth import CurrentUser
 from membership.domain.admission import hash_token
 from membership.entrypoints.admission_schemas import (
     AdmissionOut,
-    ApplicationOut,
-    ApplicationPage,
-    Apply,
-    Decide,
     InvitationOut,
     InvitationPage,
     Invite,
@@ -22,18 +18,30 @@ from membership.entrypoints.admission_schemas import (
     WaitlistOut,
 )
 from membership.entrypoints.community_schemas import StandingOut
-from membership.entrypoints.refusals import PROBLEMS, Ports, encode_cursor, text_cursor
+from membership.entrypoints.refusals import (
+    CHANGE,
+    READ,
+    Ports,
+    encode_cursor,
+    problems,
+    text_cursor,
+)
 from membership.service import admission as use
 from membership.service import invitations as inviting
 from membership.service import waitlist
 
-router = APIRouter(prefix="/api/v1", tags=["admission"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/v1", tags=["admission"])
 COMMUNITY = "/communities/{community_id}"
 Cursor = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
-@router.post(f"{COMMUNITY}/join", response_model=AdmissionOut, summary="Join an open community")
+@router.post(
+    f"{COMMUNITY}/join",
+    response_model=AdmissionOut,
+    summary="Join an open community",
+    responses=CHANGE,
+)
 async def join(community_id: str, body: Join, me: CurrentUser, ports: Ports) -> AdmissionOut:
     """Take a seat, or a place at the back of the waitlist when the community is full."""
     admission = await use.join(
@@ -42,7 +50,7 @@ async def join(community_id: str, body: Join, me: CurrentUser, ports: Ports) -> 
     return AdmissionOut.of(admission.membership, admission.position)
 
 
-@router.post(f"{COMMUNITY}/leave", response_model=StandingOut, summary="Leave")
+@router.post(f"{COMMUNITY}/leave", response_model=StandingOut, summary="Leave", responses=CHANGE)
 async def leave(community_id: str, me: CurrentUser, ports: Ports) -> StandingOut:
     """Leave the community or its waitlist; the owner must transfer ownership first."""
     gone = await waitlist.leave(community_id, user_id=me.user_id, ports=ports)
@@ -50,117 +58,11 @@ async def leave(community_id: str, me: CurrentUser, ports: Ports) -> StandingOut
 
 
 @router.post(
-    f"{COMMUNITY}/applications",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ApplicationOut,
-    summary="Apply",
-)
-async def apply(community_id: str, body: Apply, me: CurrentUser, ports: Ports) -> ApplicationOut:
-    """Apply to a community that admits by application; required questions need answers."""
-    application = await use.apply(
-        community_id,
-        user_id=me.user_id,
-        answers=body.answers,
-        code_version=body.code_of_conduct_version,
-        ports=ports,
-    )
-    return ApplicationOut.of(application)
-
-
-@router.get(
-    f"{COMMUNITY}/applications", response_model=ApplicationPage, summary="Moderators' queue"
-)
-async def queue(
-    community_id: str,
-    me: CurrentUser,
-    *,
-    ports: Ports,
-    status_: Annotated[
-        Literal["pending", "approved", "rejected", "closed"], Query(alias="status")
-    ] = "pending",
-    cursor: Cursor = None,
-    limit: Limit = 20,
-) -> ApplicationPage:
-    """Applications by status, oldest first (moderators only)."""
-    found = await use.application_queue(
-        community_id,
-        status=status_,
-        after=text_cursor(cursor),
-        limit=limit + 1,
-        viewer_id=me.user_id,
-        ports=ports,
-    )
-    items = found[:limit]
-    return ApplicationPage(
-        items=[ApplicationOut.of(a) for a in items],
-        next_cursor=encode_cursor(items[-1].id) if len(found) > limit else None,
-    )
-
-
-@router.get(
-    f"{COMMUNITY}/applications/{{application_id}}",
-    response_model=ApplicationOut,
-    summary="Read an application",
-)
-async def read_application(
-    community_id: str, application_id: str, me: CurrentUser, ports: Ports
-) -> ApplicationOut:
-    """For the moderators and the applicant."""
-    application = await use.read_application(
-        community_id, application_id, viewer_id=me.user_id, ports=ports
-    )
-    return ApplicationOut.of(application)
-
-
-async def _decide(
-    community_id: str,
-    application_id: str,
-    body: Decide,
-    me: CurrentUser,
-    ports: Ports,
-    *,
-    approve: bool,
-) -> ApplicationOut:
-    application, _ = await use.decide_application(
-        community_id,
-        application_id,
-        approve=approve,
-        reason=body.reason,
-        actor_id=me.user_id,
-        ports=ports,
-    )
-    return ApplicationOut.of(application)
-
-
-@router.post(
-    f"{COMMUNITY}/applications/{{application_id}}/approve",
-    response_model=ApplicationOut,
-    summary="Approve an application",
-)
-async def approve(
-    community_id: str, application_id: str, body: Decide, me: CurrentUser, ports: Ports
-) -> ApplicationOut:
-    """Moderators only: the applicant joins, or is waitlisted when the community is full."""
-    return await _decide(community_id, application_id, body, me, ports, approve=True)
-
-
-@router.post(
-    f"{COMMUNITY}/applications/{{application_id}}/reject",
-    response_model=ApplicationOut,
-    summary="Reject an application",
-)
-async def reject(
-    community_id: str, application_id: str, body: Decide, me: CurrentUser, ports: Ports
-) -> ApplicationOut:
-    """Moderators only; the reason is recorded and the applicant is notified."""
-    return await _decide(community_id, application_id, body, me, ports, approve=False)
-
-
-@router.post(
     f"{COMMUNITY}/invitations",
     status_code=status.HTTP_201_CREATED,
     response_model=InvitationOut,
     summary="Invite by email",
+    responses=CHANGE,
 )
 async def invite(community_id: str, body: Invite, me: CurrentUser, ports: Ports) -> InvitationOut:
     """Moderators only: a single-use, expiring link is emailed to the address."""
@@ -171,7 +73,12 @@ async def invite(community_id: str, body: Invite, me: CurrentUser, ports: Ports)
     return InvitationOut.of(invitation)
 
 
-@router.get(f"{COMMUNITY}/invitations", response_model=InvitationPage, summary="Invitations")
+@router.get(
+    f"{COMMUNITY}/invitations",
+    response_model=InvitationPage,
+    summary="Invitations",
+    responses=problems(400, 403, 404),
+)
 async def invitations(
     community_id: str, me: CurrentUser, ports: Ports, cursor: Cursor = None, limit: Limit = 20
 ) -> InvitationPage:
@@ -190,6 +97,7 @@ async def invitations(
     f"{COMMUNITY}/invitations/{{invitation_id}}",
     response_model=InvitationOut,
     summary="Revoke an invitation",
+    responses=CHANGE,
 )
 async def revoke(
     community_id: str, invitation_id: str, me: CurrentUser, ports: Ports
@@ -202,7 +110,10 @@ async def revoke(
 
 
 @router.post(
-    "/invitations/{token}/accept", response_model=AdmissionOut, summary="Accept an invitation"
+    "/invitations/{token}/accept",
+    response_model=AdmissionOut,
+    summary="Accept an invitation",
+    responses=CHANGE,
 )
 async def accept_invitation(token: str, body: Join, me: CurrentUser, ports: Ports) -> AdmissionOut:
     """Use the emailed token once: join, or wait in line when full. Banned people cannot."""
@@ -215,7 +126,12 @@ async def accept_invitation(token: str, body: Join, me: CurrentUser, ports: Port
     return AdmissionOut.of(admission.membership, admission.position)
 
 
-@router.get(f"{COMMUNITY}/waitlist", response_model=WaitlistOut, summary="The waitlist")
+@router.get(
+    f"{COMMUNITY}/waitlist",
+    response_model=WaitlistOut,
+    summary="The waitlist",
+    responses=problems(403, 404),
+)
 async def waitlist_of(community_id: str, me: CurrentUser, ports: Ports) -> WaitlistOut:
     """The line in order (moderators only; everyone sees their own place in /me/communities)."""
     line = await waitlist.waitlist_of(community_id, viewer_id=me.user_id, ports=ports)
@@ -235,7 +151,9 @@ async def waitlist_of(community_id: str, me: CurrentUser, ports: Ports) -> Waitl
     )
 
 
-@router.get(f"{COMMUNITY}/seat-offer", response_model=SeatOfferOut, summary="My seat offer")
+@router.get(
+    f"{COMMUNITY}/seat-offer", response_model=SeatOfferOut, summary="My seat offer", responses=READ
+)
 async def seat_offer(community_id: str, me: CurrentUser, ports: Ports) -> SeatOfferOut:
     """The seat held for you, if any."""
     standing = await waitlist.my_offer(community_id, user_id=me.user_id, ports=ports)
@@ -248,7 +166,12 @@ async def seat_offer(community_id: str, me: CurrentUser, ports: Ports) -> SeatOf
     )
 
 
-@router.post(f"{COMMUNITY}/seat-offer/accept", response_model=AdmissionOut, summary="Take the seat")
+@router.post(
+    f"{COMMUNITY}/seat-offer/accept",
+    response_model=AdmissionOut,
+    summary="Take the seat",
+    responses=CHANGE,
+)
 async def accept_offer(
     community_id: str, body: Join, me: CurrentUser, ports: Ports
 ) -> AdmissionOut:
@@ -260,7 +183,10 @@ async def accept_offer(
 
 
 @router.post(
-    f"{COMMUNITY}/seat-offer/decline", response_model=StandingOut, summary="Decline the seat"
+    f"{COMMUNITY}/seat-offer/decline",
+    response_model=StandingOut,
+    summary="Decline the seat",
+    responses=CHANGE,
 )
 async def decline_offer(community_id: str, me: CurrentUser, ports: Ports) -> StandingOut:
     """Leave the line; the seat is offered to the next person."""

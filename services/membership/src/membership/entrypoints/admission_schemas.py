@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from membership.domain.admission import Application, Invitation
 from membership.domain.memberships import Membership
+from membership.entrypoints import examples
 
 
 class Join(BaseModel):
@@ -62,6 +63,8 @@ class Invite(BaseModel):
 class AdmissionOut(BaseModel):
     """The outcome of an admission: a seat, or a place in line."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ADMISSION]})
+
     community_id: str
     state: Literal["member", "waitlisted"]
     role: Literal["owner", "moderator", "member"] | None = None
@@ -89,12 +92,16 @@ class AnswerOut(BaseModel):
 class ApplicationOut(BaseModel):
     """An application and its decision."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.APPLICATION_OUT]})
+
     id: str
     community_id: str
     applicant_id: str
     answers: list[AnswerOut]
     code_of_conduct_version: int
-    status: Literal["pending", "approved", "rejected", "closed"]
+    status: Literal["pending", "approved", "rejected", "withdrawn", "closed"] = Field(
+        description="``closed``: ended without a decision (applicant banned, community archived)."
+    )
     submitted_at: datetime
     decided_at: datetime | None
     reason: str | None
@@ -121,12 +128,16 @@ class ApplicationOut(BaseModel):
 class ApplicationPage(BaseModel):
     """A page of the moderators' queue."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.APPLICATION_PAGE]})
+
     items: list[ApplicationOut]
     next_cursor: str | None
 
 
 class InvitationOut(BaseModel):
     """An invitation (its token is only in the email)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INVITATION_OUT]})
 
     id: str
     community_id: str
@@ -155,6 +166,8 @@ class InvitationOut(BaseModel):
 class InvitationPage(BaseModel):
     """A page of invitations."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INVITATION_PAGE]})
+
     items: list[InvitationOut]
     next_cursor: str | None
 
@@ -172,11 +185,15 @@ class WaitlistEntry(BaseModel):
 class WaitlistOut(BaseModel):
     """The line, in order (people holding an offer first)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.WAITLIST]})
+
     items: list[WaitlistEntry]
 
 
 class SeatOfferOut(BaseModel):
     """A seat held for you until it expires."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SEAT_OFFER]})
 
     community_id: str
     offer_id: str

@@ -19,7 +19,13 @@ from membership.entrypoints.auth_schemas import (
 )
 from membership.entrypoints.http import ClientIp, Deps
 from membership.service.passwords import change_password, request_password_reset, reset_password
-from membership.service.sessions import SessionTokens, log_in, log_out, refresh_session
+from membership.service.sessions import (
+    SessionTokens,
+    log_in,
+    log_out,
+    log_out_everywhere,
+    refresh_session,
+)
 from membership.service.verification import resend_verification, verify_email
 
 router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
@@ -99,6 +105,26 @@ async def logout(body: LogoutRequest, deps: Deps) -> Response:
 
 
 @router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Log out everywhere",
+    responses=documented(401),
+)
+async def logout_all(me: CurrentUser, deps: Deps) -> Response:
+    """End every session of mine, on every device, this one included.
+
+    Each device must log in again once its access token expires (at most the access-token TTL).
+    """
+    await log_out_everywhere(
+        me.user_id,
+        sessions=deps.sessions,
+        transactions=deps.chassis.transactions,
+        now=datetime.now(UTC),
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
     "/verify-email",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Verify my email address",
@@ -124,6 +150,7 @@ async def verify(body: TokenRequest, deps: Deps) -> Response:
     "/verify-email/resend",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Send the verification email again",
+    response_class=Response,
     responses=documented(401, 404, 409, 429),
 )
 async def resend(me: CurrentUser, ip: ClientIp, deps: Deps) -> Response:
@@ -148,6 +175,7 @@ async def resend(me: CurrentUser, ip: ClientIp, deps: Deps) -> Response:
     "/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Ask for a password-reset email",
+    response_class=Response,
     responses=documented(422, 429),
 )
 async def password_reset(body: PasswordResetRequest, ip: ClientIp, deps: Deps) -> Response:

@@ -16,10 +16,17 @@ from membership.entrypoints.community_schemas import (
     StandingOut,
     UpdateCommunity,
 )
-from membership.entrypoints.refusals import PROBLEMS, Ports, encode_cursor, text_cursor
+from membership.entrypoints.refusals import (
+    CHANGE,
+    READ,
+    Ports,
+    encode_cursor,
+    problems,
+    text_cursor,
+)
 from membership.service import communities as use
 
-router = APIRouter(prefix="/api/v1/communities", tags=["communities"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/v1/communities", tags=["communities"])
 
 
 @router.post(
@@ -27,6 +34,7 @@ router = APIRouter(prefix="/api/v1/communities", tags=["communities"], responses
     status_code=status.HTTP_201_CREATED,
     response_model=CommunityOut,
     summary="Found a community",
+    responses=problems(409),
 )
 async def create(
     body: CreateCommunity, me: CurrentUser, ports: Ports, response: Response
@@ -56,7 +64,12 @@ async def create(
     return CommunityOut.of(community, standing)
 
 
-@router.get("", response_model=CommunityPage, summary="Discover public communities")
+@router.get(
+    "",
+    response_model=CommunityPage,
+    summary="Discover public communities",
+    responses=problems(400),
+)
 async def discover(
     me: CurrentUser,
     *,
@@ -78,14 +91,21 @@ async def discover(
     )
 
 
-@router.get("/{community_id}", response_model=CommunityOut, summary="Read a community")
+@router.get(
+    "/{community_id}", response_model=CommunityOut, summary="Read a community", responses=READ
+)
 async def read(community_id: str, me: CurrentUser, ports: Ports) -> CommunityOut:
     """A community by id or slug, with your standing; a private one is 404 to outsiders."""
     community, standing = await use.read_community(community_id, viewer_id=me.user_id, ports=ports)
     return CommunityOut.of(community, standing)
 
 
-@router.patch("/{community_id}", response_model=CommunityOut, summary="Change settings")
+@router.patch(
+    "/{community_id}",
+    response_model=CommunityOut,
+    summary="Change settings",
+    responses=CHANGE,
+)
 async def update(
     community_id: str, body: UpdateCommunity, me: CurrentUser, ports: Ports
 ) -> CommunityOut:
@@ -104,7 +124,12 @@ async def update(
     return CommunityOut.of(community, standing)
 
 
-@router.post("/{community_id}/archive", response_model=CommunityOut, summary="Archive")
+@router.post(
+    "/{community_id}/archive",
+    response_model=CommunityOut,
+    summary="Archive",
+    responses=CHANGE,
+)
 async def archive(community_id: str, me: CurrentUser, ports: Ports) -> CommunityOut:
     """Owner only: the community becomes read-only and admits nobody."""
     community = await use.archive_community(community_id, actor_id=me.user_id, ports=ports)
@@ -115,6 +140,7 @@ async def archive(community_id: str, me: CurrentUser, ports: Ports) -> Community
     "/{community_id}/code-of-conduct",
     response_model=CodeOfConductOut,
     summary="The code of conduct in force",
+    responses=READ,
 )
 async def code_of_conduct(community_id: str, me: CurrentUser, ports: Ports) -> CodeOfConductOut:
     """The current version and whether you must (re-)accept it."""
@@ -136,6 +162,7 @@ async def code_of_conduct(community_id: str, me: CurrentUser, ports: Ports) -> C
     status_code=status.HTTP_201_CREATED,
     response_model=CodeOfConductOut,
     summary="Publish a new version",
+    responses=CHANGE,
 )
 async def publish(
     community_id: str, body: PublishCode, me: CurrentUser, ports: Ports
@@ -159,6 +186,7 @@ async def publish(
     "/{community_id}/code-of-conduct/acceptance",
     response_model=StandingOut,
     summary="Accept the code of conduct",
+    responses=CHANGE,
 )
 async def accept_code(
     community_id: str, body: AcceptCode, me: CurrentUser, ports: Ports

@@ -13,6 +13,7 @@ from membership.domain.communities import (
     ScreeningQuestion,
 )
 from membership.domain.memberships import Membership
+from membership.entrypoints import examples
 
 Visibility = Literal["public", "unlisted", "private"]
 JoinPolicy = Literal["open", "application", "invite_only"]
@@ -120,6 +121,8 @@ class QuestionOut(BaseModel):
 class StandingOut(BaseModel):
     """Where the caller stands in the community."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.STANDING]})
+
     state: Literal["applicant", "waitlisted", "offered", "member", "former", "banned"]
     role: Literal["owner", "moderator", "member"] | None = None
     joined_at: datetime | None = None
@@ -148,6 +151,8 @@ class StandingOut(BaseModel):
 
 class CommunityOut(BaseModel):
     """A community as the caller may see it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.COMMUNITY_OUT]})
 
     id: str
     slug: str
@@ -203,12 +208,16 @@ class CommunityOut(BaseModel):
 class CommunityPage(BaseModel):
     """A page of communities."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.COMMUNITY_PAGE]})
+
     items: list[CommunityOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
 class CodeOfConductOut(BaseModel):
     """The code of conduct in force and the caller's acceptance."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CODE_OF_CONDUCT]})
 
     community_id: str
     version: int
@@ -228,5 +237,7 @@ class MyCommunityOut(BaseModel):
 
 class MyCommunities(BaseModel):
     """Communities I belong to, wait for or applied to."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.MY_COMMUNITIES]})
 
     items: list[MyCommunityOut]

@@ -14,15 +14,18 @@ from membership.entrypoints.community_schemas import (
     StandingOut,
 )
 from membership.entrypoints.member_schemas import DirectoryEntry, DirectoryPage
-from membership.entrypoints.refusals import PROBLEMS, Ports, decode_cursor, encode_cursor
+from membership.entrypoints.refusals import Ports, decode_cursor, encode_cursor, problems
 from membership.service import directory as use
 
-router = APIRouter(prefix="/api/v1", tags=["directory"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/v1", tags=["directory"])
 Filter = Annotated[str | None, Query(min_length=1, max_length=80)]
 
 
 @router.get(
-    "/communities/{community_id}/directory", response_model=DirectoryPage, summary="Directory"
+    "/communities/{community_id}/directory",
+    response_model=DirectoryPage,
+    summary="Directory",
+    responses=problems(400, 404),
 )
 async def directory(
     community_id: str,
@@ -60,7 +63,9 @@ async def directory(
     )
 
 
-@router.get("/me/communities", response_model=MyCommunities, summary="My communities")
+@router.get(
+    "/me/communities", response_model=MyCommunities, summary="My communities", responses=problems()
+)
 async def my_communities(me: CurrentUser, ports: Ports) -> MyCommunities:
     """Where I am a member (with my role), in line (with my position), offered a seat, or
     applying; and whether I must accept a new code of conduct."""

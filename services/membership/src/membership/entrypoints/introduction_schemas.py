@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from membership.domain.introductions import Suggestion
 from membership.domain.public_profiles import PublicProfile
+from membership.entrypoints import examples
 from membership.service.introductions import IntroductionView
 
 
@@ -18,8 +19,8 @@ class RequestIntroduction(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "recipient_id": "5f0c…",
-                    "community_id": "9a1e…",
+                    "recipient_id": examples.MEMBER,
+                    "community_id": examples.COMMUNITY,
                     "note": "I saw you mentor on Django; I'd love an hour of your advice.",
                 }
             ]
@@ -76,6 +77,8 @@ class SuggestionOut(BaseModel):
 class Suggestions(BaseModel):
     """Suggestions, best first."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SUGGESTIONS]})
+
     items: list[SuggestionOut]
 
 
@@ -88,6 +91,8 @@ class ContactOut(BaseModel):
 
 class IntroductionOut(BaseModel):
     """An introduction as one of its two parties sees it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INTRODUCTION_OUT]})
 
     id: str
     community_id: str
@@ -123,5 +128,7 @@ class IntroductionOut(BaseModel):
 
 class Introductions(BaseModel):
     """My introductions, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INTRODUCTIONS]})
 
     items: list[IntroductionOut]

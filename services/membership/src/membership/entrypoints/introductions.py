@@ -12,13 +12,17 @@ from membership.entrypoints.introduction_schemas import (
     SuggestionOut,
     Suggestions,
 )
-from membership.entrypoints.refusals import PROBLEMS, Ports
+from membership.entrypoints.refusals import READ, Ports, problems
 from membership.service import introductions as use
 
-router = APIRouter(prefix="/api/v1/introductions", tags=["introductions"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/v1/introductions", tags=["introductions"])
+#: Introductions refuse no role: unknown people are 404, a pair already introduced a 409.
+ANSWER = problems(404, 409)
 
 
-@router.get("/suggestions", response_model=Suggestions, summary="People worth meeting")
+@router.get(
+    "/suggestions", response_model=Suggestions, summary="People worth meeting", responses=READ
+)
 async def suggestions(
     me: CurrentUser,
     ports: Ports,
@@ -33,7 +37,13 @@ async def suggestions(
     return Suggestions(items=[SuggestionOut.of(s) for s in found])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=IntroductionOut, summary="Ask")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IntroductionOut,
+    summary="Ask",
+    responses=ANSWER,
+)
 async def request(
     body: RequestIntroduction, me: CurrentUser, ports: Ports, response: Response
 ) -> IntroductionOut:
@@ -50,14 +60,16 @@ async def request(
     return IntroductionOut.of(view)
 
 
-@router.get("", response_model=Introductions, summary="My introductions")
+@router.get("", response_model=Introductions, summary="My introductions", responses=problems())
 async def mine(me: CurrentUser, ports: Ports) -> Introductions:
     """Introductions you asked for or were asked to accept, newest first."""
     views = await use.my_introductions(user_id=me.user_id, ports=ports)
     return Introductions(items=[IntroductionOut.of(v) for v in views])
 
 
-@router.get("/{introduction_id}", response_model=IntroductionOut, summary="Read one")
+@router.get(
+    "/{introduction_id}", response_model=IntroductionOut, summary="Read one", responses=READ
+)
 async def read(introduction_id: str, me: CurrentUser, ports: Ports) -> IntroductionOut:
     """For its two parties only; contact details appear once accepted."""
     view = await use.read_introduction(introduction_id, viewer_id=me.user_id, ports=ports)
@@ -72,13 +84,20 @@ async def _answer(
     return IntroductionOut.of(view)
 
 
-@router.post("/{introduction_id}/accept", response_model=IntroductionOut, summary="Accept")
+@router.post(
+    "/{introduction_id}/accept", response_model=IntroductionOut, summary="Accept", responses=ANSWER
+)
 async def accept(introduction_id: str, me: CurrentUser, ports: Ports) -> IntroductionOut:
     """The recipient accepts: both now see each other's contact details."""
     return await _answer(introduction_id, me, ports, accept=True)
 
 
-@router.post("/{introduction_id}/decline", response_model=IntroductionOut, summary="Decline")
+@router.post(
+    "/{introduction_id}/decline",
+    response_model=IntroductionOut,
+    summary="Decline",
+    responses=ANSWER,
+)
 async def decline(introduction_id: str, me: CurrentUser, ports: Ports) -> IntroductionOut:
     """The recipient declines; no contact details are shared."""
     return await _answer(introduction_id, me, ports, accept=False)

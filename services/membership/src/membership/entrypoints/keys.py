@@ -7,7 +7,30 @@ from fastapi import APIRouter, Request, Response
 router = APIRouter(tags=["keys"])
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys of access tokens (JWKS)")
+_EXAMPLE = {
+    "keys": [
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": "xSXY49WyhFv8gQ73Hb2EDASqjQlKcSWT-Bc8E0ylMTc",
+            "kid": "_KrO25D_37fzA2BKVWX8V-sBUsjbdUOdu8GUDorScSM",
+            "alg": "EdDSA",
+            "use": "sig",
+        }
+    ]
+}
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    summary="Public keys of access tokens (JWKS)",
+    responses={
+        200: {
+            "description": "The JSON Web Key Set (RFC 7517)",
+            "content": {"application/json": {"example": _EXAMPLE}},
+        }
+    },
+)
 async def jwks(request: Request, response: Response) -> dict[str, Any]:
     """The JSON Web Key Set; cacheable for a few minutes."""
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from membership.domain.audit import AuditEntry
 from membership.domain.directory import Listing
+from membership.entrypoints import examples
 
 Role = Literal["owner", "moderator", "member"]
 
@@ -36,10 +37,21 @@ class Ban(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"user_id": "0b8e…", "reason": "Harassment."}]},
+        json_schema_extra={"examples": [{"user_id": examples.MEMBER, "reason": "Harassment."}]},
     )
 
     user_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+
+
+class LiftBan(BaseModel):
+    """Lift a ban, with the reason recorded; the person may then apply, be invited or join."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Apologised; a second chance."}]},
+    )
+
     reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
 
 
@@ -53,16 +65,31 @@ class RoleOut(BaseModel):
 class RolesOut(BaseModel):
     """Every role the change touched (two for an ownership transfer)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.ROLES]})
+
     items: list[RoleOut]
 
 
 class BanOut(BaseModel):
     """A recorded ban."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.BAN]})
+
     community_id: str
     user_id: str
     reason: str
     banned_at: datetime
+
+
+class BanLiftedOut(BaseModel):
+    """A lifted ban: the person is a former member, free to come back through admission."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.BAN_LIFTED]})
+
+    community_id: str
+    user_id: str
+    reason: str
+    lifted_at: datetime
 
 
 class AuditEntryOut(BaseModel):
@@ -92,6 +119,8 @@ class AuditEntryOut(BaseModel):
 
 class AuditPage(BaseModel):
     """A page of the audit log, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.AUDIT_PAGE]})
 
     items: list[AuditEntryOut]
     next_cursor: str | None
@@ -129,6 +158,8 @@ class DirectoryEntry(BaseModel):
 
 class DirectoryPage(BaseModel):
     """A page of the directory, by name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DIRECTORY_PAGE]})
 
     items: list[DirectoryEntry]
     next_cursor: str | None

@@ -10,21 +10,23 @@ from membership.entrypoints.member_schemas import (
     AuditEntryOut,
     AuditPage,
     Ban,
+    BanLiftedOut,
     BanOut,
     ChangeRole,
+    LiftBan,
     Removal,
     RoleOut,
     RolesOut,
 )
-from membership.entrypoints.refusals import PROBLEMS, Ports, encode_cursor, text_cursor
+from membership.entrypoints.refusals import CHANGE, Ports, encode_cursor, problems, text_cursor
 from membership.service import moderation as use
 
-router = APIRouter(
-    prefix="/api/v1/communities/{community_id}", tags=["moderation"], responses=PROBLEMS
+router = APIRouter(prefix="/api/v1/communities/{community_id}", tags=["moderation"])
+
+
+@router.put(
+    "/members/{user_id}/role", response_model=RolesOut, summary="Change a role", responses=CHANGE
 )
-
-
-@router.put("/members/{user_id}/role", response_model=RolesOut, summary="Change a role")
 async def change_role(
     community_id: str, user_id: str, body: ChangeRole, me: CurrentUser, ports: Ports
 ) -> RolesOut:
@@ -35,7 +37,12 @@ async def change_role(
     return RolesOut(items=[RoleOut(user_id=m.user_id, role=m.role or "member") for m in changed])
 
 
-@router.post("/members/{user_id}/removal", response_model=StandingOut, summary="Remove a member")
+@router.post(
+    "/members/{user_id}/removal",
+    response_model=StandingOut,
+    summary="Remove a member",
+    responses=CHANGE,
+)
 async def remove(
     community_id: str, user_id: str, body: Removal, me: CurrentUser, ports: Ports
 ) -> StandingOut:
@@ -47,7 +54,11 @@ async def remove(
 
 
 @router.post(
-    "/bans", status_code=status.HTTP_201_CREATED, response_model=BanOut, summary="Ban someone"
+    "/bans",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BanOut,
+    summary="Ban someone",
+    responses=CHANGE,
 )
 async def ban(community_id: str, body: Ban, me: CurrentUser, ports: Ports) -> BanOut:
     """Moderators only: out for good; applications, invitations and rejoining are refused."""
@@ -62,7 +73,31 @@ async def ban(community_id: str, body: Ban, me: CurrentUser, ports: Ports) -> Ba
     )
 
 
-@router.get("/audit", response_model=AuditPage, summary="Audit log")
+@router.post(
+    "/bans/{user_id}/lift",
+    response_model=BanLiftedOut,
+    summary="Lift a ban",
+    responses=CHANGE,
+)
+async def lift_ban(
+    community_id: str, user_id: str, body: LiftBan, me: CurrentUser, ports: Ports
+) -> BanLiftedOut:
+    """Moderators only: the person may apply, be invited or join again (they are not re-admitted
+    by this). The reason goes to the audit log; someone not banned is a 409."""
+    lifted = await use.lift_ban(
+        community_id, user_id, reason=body.reason, actor_id=me.user_id, ports=ports
+    )
+    return BanLiftedOut(
+        community_id=lifted.community_id,
+        user_id=lifted.user_id,
+        reason=body.reason.strip(),
+        lifted_at=lifted.since,
+    )
+
+
+@router.get(
+    "/audit", response_model=AuditPage, summary="Audit log", responses=problems(400, 403, 404)
+)
 async def audit(
     community_id: str,
     me: CurrentUser,

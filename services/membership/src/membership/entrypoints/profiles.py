@@ -56,7 +56,7 @@ async def edit_my_profile(me: CurrentUser, body: ProfileUpdate, deps: Deps) -> M
     "/{user_id}",
     response_model=ProfileResponse,
     summary="A member's profile",
-    responses=documented(401, 403, 404),
+    responses=documented(401, 403, 404, 422),
 )
 async def read_profile(
     me: CurrentUser,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from cerchia_chassis.problems import Problem, problem_response
+from cerchia_chassis.problems import Problem, problem_response, problem_responses
 from membership.domain.refusals import Conflict, Forbidden, Invalid, NotFound, Refusal
 from membership.service.community_ports import CommunityPorts
 
@@ -34,13 +34,29 @@ def _ports(request: Request) -> CommunityPorts:
 #: Route parameter: the community use cases' ports.
 Ports = Annotated[CommunityPorts, Depends(_ports)]
 
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or invalid access token"},
-    403: {"description": "Your role does not allow this"},
-    404: {"description": "Not found, or not visible to you"},
-    409: {"description": "Conflicts with the current state"},
-    422: {"description": "Invalid request"},
+_DESCRIPTIONS = {
+    400: "The cursor is not one this API issued",
+    401: "Missing or invalid access token",
+    403: "Your role does not allow this",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with the current state",
+    422: "Invalid request, or a rule about its content is broken",
 }
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` (problem+json) for the 4xx statuses a community route answers.
+
+    401 and 422 are always listed: every route needs an access token, and FastAPI would
+    otherwise document its own 422 body, which is not the problem+json the service sends.
+    """
+    return problem_responses(*sorted({401, 422, *statuses}), descriptions=_DESCRIPTIONS)
+
+
+#: Responses of a read the caller may not be allowed to see.
+READ = problems(404)
+#: Responses of a change the caller's role or the current state may refuse.
+CHANGE = problems(403, 404, 409)
 
 
 def encode_cursor(value: Any) -> str:

@@ -30,6 +30,10 @@ class Accounts(Protocol):
         """Replace the stored account (it must exist)."""
         ...
 
+    async def upgrade_password_hash(self, user_id: str, *, old_hash: str, new_hash: str) -> bool:
+        """Replace the hash only if it is still ``old_hash``; whether it was replaced."""
+        ...
+
     async def claim_handle(self, handle: str, user_id: str, session: Session) -> None:
         """Reserve ``handle`` for ``user_id``; raise HandleTaken if someone else holds it."""
         ...
@@ -46,6 +50,10 @@ class CredentialHasher(PasswordHasher, Protocol):
 
     async def verify_absent(self, password: str) -> bool:
         """As long as ``verify`` takes, always False: timing must not reveal unknown emails."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash predates the current hashing parameters."""
         ...
 
 

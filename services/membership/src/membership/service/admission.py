@@ -9,12 +9,14 @@ from membership.domain.admission import Application, ApplicationStatus, check_an
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import Community
 from membership.domain.memberships import Membership, ensure_admissible, newcomer
-from membership.domain.refusals import Conflict, NotFound
-from membership.domain.roles import ensure_moderator
+from membership.domain.refusals import Conflict, Forbidden, NotFound
+from membership.domain.roles import ensure_moderator, moderates
+from membership.service import announcements as announce
 from membership.service.community_ports import CommunityPorts
 from membership.service.ports import Session
 from membership.service.seats import Admission, admit, community_in_view, role_of
 
+APPLICATION_NOT_FOUND = "application-not-found"
 _POLICY_REFUSALS = {
     "application": ("application-required", "This community admits people by application."),
     "invite_only": ("invitation-required", "This community admits people by invitation only."),
@@ -119,7 +121,7 @@ async def decide_application(
         ensure_moderator(role_of(standing))
         application = await ports.applications.get(application_id, session)
         if application is None or application.community_id != community.id:
-            raise NotFound("application-not-found", "No such application.")
+            raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
         status: ApplicationStatus = "approved" if approve else "rejected"
         decided = application.decided(status, by=actor_id, reason=reason, now=now)
         await ports.applications.save(decided, session)
@@ -180,6 +182,46 @@ async def decide_application(
     return result
 
 
+async def withdraw_application(
+    community_id: str, application_id: str, *, user_id: str, ports: CommunityPorts
+) -> Application:
+    """The applicant takes back a pending application (and may apply again later)."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> Application:
+        community, standing = await community_in_view(ports, community_id, user_id, session)
+        application = await ports.applications.get(application_id, session)
+        if application is None or application.community_id != community.id:
+            raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
+        if application.applicant_id != user_id:
+            if moderates(role_of(standing)):
+                raise Forbidden(
+                    "applicant-required", "Only the applicant withdraws; moderators reject."
+                )
+            raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
+        withdrawn = application.withdrawn(now)
+        await ports.applications.save(withdrawn, session)
+        if standing is not None and standing.state == "applicant":
+            await ports.memberships.put(standing.withdrew(now), session)
+        await ports.audit.add(
+            AuditEntry(
+                community.id,
+                "application_withdrawn",
+                user_id,
+                now,
+                subject_id=user_id,
+                details={"application_id": application.id},
+            ),
+            session,
+        )
+        await ports.outbox.add(session, announce.application_withdrawn(withdrawn, now))
+        return withdrawn
+
+    withdrawn = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return withdrawn
+
+
 async def read_application(
     community_id: str, application_id: str, *, viewer_id: str, ports: CommunityPorts
 ) -> Application:
@@ -187,7 +229,7 @@ async def read_application(
     community, standing = await community_in_view(ports, community_id, viewer_id)
     application = await ports.applications.get(application_id)
     if application is None or application.community_id != community.id:
-        raise NotFound("application-not-found", "No such application.")
+        raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
     if application.applicant_id != viewer_id:
         ensure_moderator(role_of(standing))
     return application

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from cerchia_contracts.events import membership as ev
+from membership.domain.admission import Application
 from membership.domain.communities import Community
 from membership.domain.memberships import Membership, Route
 from membership.domain.roles import Role
@@ -167,6 +168,41 @@ def banned(
         community_id=community_id, actor_id=actor_id, user_id=user_id, reason=reason
     )
     return ev.MemberBannedV1.new(subject=community_id, data=data, time=now)
+
+
+def unbanned(
+    community_id: str, user_id: str, *, actor_id: str, reason: str, now: datetime
+) -> ev.MemberUnbannedV1:
+    """A moderator lifted a ban."""
+    data = ev.MemberUnbanned(
+        community_id=community_id, actor_id=actor_id, user_id=user_id, reason=reason
+    )
+    return ev.MemberUnbannedV1.new(subject=community_id, data=data, time=now)
+
+
+def application_withdrawn(application: Application, now: datetime) -> ev.ApplicationWithdrawnV1:
+    """The applicant took their application back."""
+    data = ev.ApplicationWithdrawn(
+        community_id=application.community_id,
+        actor_id=application.applicant_id,
+        application_id=application.id,
+        applicant_id=application.applicant_id,
+    )
+    return ev.ApplicationWithdrawnV1.new(subject=application.community_id, data=data, time=now)
+
+
+def application_closed(
+    application: Application, *, cause: str, actor_id: str | None, now: datetime
+) -> ev.ApplicationClosedV1:
+    """A pending application ended without a decision on its merits."""
+    data = ev.ApplicationClosed(
+        community_id=application.community_id,
+        actor_id=actor_id,
+        application_id=application.id,
+        applicant_id=application.applicant_id,
+        cause=cause,
+    )
+    return ev.ApplicationClosedV1.new(subject=application.community_id, data=data, time=now)
 
 
 def role_changed(

@@ -17,6 +17,7 @@ from membership.domain.memberships import Membership, newcomer
 from membership.domain.refusals import Forbidden
 from membership.domain.roles import ensure_owner
 from membership.service import announcements as announce
+from membership.service.closures import close_for_archive
 from membership.service.community_ports import CommunityPorts
 from membership.service.ports import Session
 from membership.service.seats import community_in_view, offer_free_seats, role_of
@@ -135,7 +136,9 @@ async def archive_community(
         await ports.audit.add(
             AuditEntry(community.id, "community_archived", actor_id, now), session
         )
-        await _commit(ports, session, [announce.archived(archived, actor_id)])
+        events: list[AnyEvent] = [announce.archived(archived, actor_id)]
+        events += await close_for_archive(ports, session, community.id, actor_id=actor_id, now=now)
+        await _commit(ports, session, events)
         return archived
 
     archived = await ports.transactions.run(work)

@@ -7,6 +7,7 @@ from cerchia_contracts.catalog import AnyEvent
 from membership.domain.communities import Community
 from membership.domain.memberships import Membership
 from membership.service import announcements as announce
+from membership.service.closures import close_for_archive
 from membership.service.community_ports import CommunityPorts
 from membership.service.ports import Session
 from membership.service.seats import release_seat
@@ -131,7 +132,8 @@ class CommunityErasure:
         if not moderators:
             archived = community.archive(now)
             await ports.communities.save(archived, session)
-            return archived, [announce.archived(archived, None)]
+            closed = await close_for_archive(ports, session, community.id, actor_id=None, now=now)
+            return archived, [announce.archived(archived, None), *closed]
         successor = min(moderators, key=lambda m: (m.joined_at or m.since, m.user_id))
         await ports.memberships.put(successor.with_role("owner"), session)
         transferred = community.with_owner(successor.user_id, now)

@@ -8,6 +8,7 @@ from membership.domain.memberships import Membership, newcomer
 from membership.domain.refusals import Conflict, Invalid, NotFound
 from membership.domain.roles import Role, ensure_can_discipline, ensure_moderator, role_changes
 from membership.service import announcements as announce
+from membership.service.closures import close_applications
 from membership.service.community_ports import CommunityPorts
 from membership.service.ports import Session
 from membership.service.seats import community_in_view, release_seat, role_of
@@ -78,9 +79,11 @@ async def ban(
             )
         if base.state == "applicant" and base.application_id is not None:
             application = await ports.applications.get(base.application_id, session)
-            if application is not None and application.status == "pending":
-                closed = application.decided("closed", by=actor_id, reason=why, now=now)
-                await ports.applications.save(closed, session)
+            if application is not None:
+                events += await close_applications(
+                    ports, session, [application], cause="banned", reason=why,
+                    actor_id=actor_id, now=now,
+                )  # fmt: skip
         await ports.audit.add(
             AuditEntry(community.id, "member_banned", actor_id, now, user_id, why), session
         )
@@ -90,6 +93,35 @@ async def ban(
     banned = await ports.transactions.run(work)
     ports.outbox.committed()
     return banned
+
+
+async def lift_ban(
+    community_id: str, user_id: str, *, reason: str, actor_id: str, ports: CommunityPorts
+) -> Membership:
+    """A moderator lifts a ban: the person may apply, be invited or join again (not rejoined)."""
+    now = datetime.now(UTC)
+    why = _reason(reason)
+
+    async def work(session: Session) -> Membership:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        ensure_moderator(role_of(standing))
+        target = await ports.memberships.get(community.id, user_id, session)
+        if target is None:
+            raise NotFound("ban-not-found", "This person is not banned here.")
+        lifted = target.unbanned(now)
+        await ports.memberships.put(lifted, session)
+        await ports.audit.add(
+            AuditEntry(community.id, "ban_lifted", actor_id, now, user_id, why), session
+        )
+        await ports.outbox.add(
+            session,
+            announce.unbanned(community.id, user_id, actor_id=actor_id, reason=why, now=now),
+        )
+        return lifted
+
+    lifted = await ports.transactions.run(work)
+    ports.outbox.committed()
+    return lifted
 
 
 async def change_role(

@@ -69,6 +69,12 @@ async def log_in(
     if not await hasher.verify(user.password_hash, password):
         raise InvalidCredentials
     await throttle.succeeded(reservation)
+    if hasher.needs_rehash(user.password_hash):
+        # The hashing parameters were raised since this hash was made, and only now is the
+        # password at hand to hash again; a password changed meanwhile keeps its newer hash.
+        await accounts.upgrade_password_hash(
+            user.id, old_hash=user.password_hash, new_hash=await hasher.hash(password)
+        )
     token, refresh = RefreshSession.start(user_id=user.id, now=now, ttl=refresh_ttl)
     await sessions.add(refresh)
     return _tokens(refresh, token, access_tokens, now)
@@ -119,6 +125,20 @@ async def log_out(token: str, *, sessions: RefreshSessions, now: datetime) -> No
     found = await sessions.get(session_id)
     if found is not None and found.holds(secret):
         await sessions.save(found.revoke(now, "logout"))
+
+
+async def log_out_everywhere(
+    user_id: str, *, sessions: RefreshSessions, transactions: Transactions, now: datetime
+) -> None:
+    """End every session of the user on every device (a lost phone, a shared computer).
+
+    Access tokens already issued are not revocable and die within their TTL.
+    """
+
+    async def work(session: Session) -> None:
+        await sessions.revoke_all(user_id, now=now, reason="logout_all", session=session)
+
+    await transactions.run(work)
 
 
 def _tokens(

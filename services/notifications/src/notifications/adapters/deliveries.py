@@ -3,12 +3,13 @@
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
 from notifications.domain.categories import Category, Urgency
 from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
+from notifications.service.ports import Contact
 
 DELIVERIES = "deliveries"
 CLAIM_LEASE = timedelta(seconds=60)
@@ -24,6 +25,14 @@ class MongoDeliveryQueue:
                 IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due"),
                 IndexModel([("recipient_id", ASCENDING)], name="by_recipient"),
                 IndexModel([("event_id", ASCENDING)], name="by_event"),
+                IndexModel(
+                    [("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                    name="log_by_status",
+                ),
+                IndexModel(
+                    [("recipient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                    name="log_by_recipient",
+                ),
             ),
         ),
     )
@@ -48,11 +57,16 @@ class MongoDeliveryQueue:
             )
 
     async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]:
-        """Take up to ``limit`` due deliveries; each is hidden from other senders for a lease."""
+        """Take up to ``limit`` due deliveries; each is hidden from other senders for a lease.
+
+        Parked deliveries are due when their wait for an address is over: they are claimed to
+        be failed (an email without an address cannot be sent).
+        """
         claimed: list[Delivery] = []
+        waiting = [DeliveryStatus.PENDING.value, DeliveryStatus.PARKED.value]
         for _ in range(limit):
             document = await self._collection.find_one_and_update(
-                {"status": DeliveryStatus.PENDING.value, "due_at": {"$lte": now}},
+                {"status": {"$in": waiting}, "due_at": {"$lte": now}},
                 {"$set": {"due_at": now + CLAIM_LEASE}, "$inc": {"attempts": 1}},
                 sort=[("due_at", ASCENDING)],
                 return_document=ReturnDocument.AFTER,
@@ -62,15 +76,20 @@ class MongoDeliveryQueue:
             claimed.append(_from_document(document))
         return claimed
 
-    async def mark_sent(self, delivery: Delivery, *, now: datetime) -> None:
+    async def mark_sent(self, delivery: Delivery, *, now: datetime, session: Session) -> None:
         """The provider accepted the delivery."""
         update: Document = {"$set": {"status": DeliveryStatus.SENT.value, "sent_at": now}}
         if delivery.sensitive:
             update["$unset"] = {"context": ""}  # the single-use secret has no business staying
-        await self._collection.update_one({"_id": delivery.key}, update)
+        await self._collection.update_one({"_id": delivery.key}, update, session=session)
 
     async def mark_failed(
-        self, delivery: Delivery, *, error: str, retry_at: datetime | None
+        self,
+        delivery: Delivery,
+        *,
+        error: str,
+        retry_at: datetime | None,
+        session: Session | None = None,
     ) -> None:
         """Retry at ``retry_at``, or give up when it is None."""
         update: Document = {"$set": {"last_error": error[:1000]}}
@@ -81,30 +100,54 @@ class MongoDeliveryQueue:
                 update["$unset"] = {"context": ""}
         else:
             update["$set"]["due_at"] = retry_at
-        await self._collection.update_one({"_id": delivery.key}, update)
+        await self._collection.update_one({"_id": delivery.key}, update, session=session)
+
+    async def postpone(self, delivery: Delivery, *, until: datetime) -> None:
+        """Send later without counting this as an attempt (a provider's rate was used up)."""
+        await self._collection.update_one(
+            {"_id": delivery.key, "status": DeliveryStatus.PENDING.value},
+            {"$set": {"due_at": until}, "$inc": {"attempts": -1}},
+        )
+
+    async def unpark(self, contact: Contact, *, now: datetime, session: Session) -> int:
+        """The person's account arrived: their parked emails get the address and may go."""
+        fields: Document = {
+            "status": DeliveryStatus.PENDING.value,
+            "address": contact.email,
+            "locale": contact.locale,
+            "context.display_name": contact.display_name,
+        }
+        if contact.timezone:
+            fields["context.timezone"] = contact.timezone
+        parked = await self._collection.find(
+            {"recipient_id": contact.user_id, "status": DeliveryStatus.PARKED.value},
+            {"send_at": 1},
+            session=session,
+        ).to_list()
+        if not parked:
+            return 0
+        # Each keeps the time it was meant for (after quiet hours, say), or goes now.
+        await self._collection.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": doc["_id"], "status": DeliveryStatus.PARKED.value},
+                    {"$set": {**fields, "due_at": doc.get("send_at") or now}},
+                )
+                for doc in parked
+            ],
+            session=session,
+            ordered=False,
+        )
+        return len(parked)
 
     async def erase(self, user_id: str, session: Session) -> None:
         """Forget every delivery to a person (the address and texts are personal data)."""
         await self._collection.delete_many({"recipient_id": user_id}, session=session)
 
-    async def log(
-        self, *, recipient_id: str | None = None, event_id: str | None = None
-    ) -> list[Document]:
-        """Delivery states for a person or an event, newest first (for the delivery log)."""
-        query: Document = {}
-        if recipient_id is not None:
-            query["recipient_id"] = recipient_id
-        if event_id is not None:
-            query["event_id"] = event_id
-        return (
-            await self._collection.find(query, {"context": 0, "trace_headers": 0})
-            .sort("created_at", -1)
-            .limit(200)
-            .to_list()
-        )
-
 
 def _to_document(delivery: Delivery) -> Document:
+    due = (delivery.due_at or delivery.created_at).astimezone(UTC)
+    parked = delivery.park_until is not None
     return {
         "_id": delivery.key,
         "event_id": delivery.event_id,
@@ -119,11 +162,13 @@ def _to_document(delivery: Delivery) -> Document:
         "community_id": delivery.community_id,
         "sensitive": delivery.sensitive,
         "trace_headers": delivery.trace_headers,
-        "status": DeliveryStatus.PENDING.value,
+        "status": (DeliveryStatus.PARKED if parked else DeliveryStatus.PENDING).value,
         "deferred": delivery.deferred,
         "attempts": 0,
         "created_at": delivery.created_at,
-        "due_at": (delivery.due_at or delivery.created_at).astimezone(UTC),
+        # A parked delivery is due when its wait ends; it goes at ``send_at`` once unparked.
+        "due_at": delivery.park_until.astimezone(UTC) if delivery.park_until else due,
+        "send_at": due,
     }
 
 

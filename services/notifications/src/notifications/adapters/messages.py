@@ -168,6 +168,14 @@ NOTICES: Mapping[str, tuple[str, str, str]] = {
         N_("“%(title)s” starts on %(starts)s."),
         N_("See the event"),
     ),
+    "webhook_disabled": (
+        N_("A webhook of %(community)s was disabled"),
+        N_(
+            "%(url)s failed %(failures)s times in a row and no longer receives events. "
+            "Fix it, enable it again, then replay what it missed."
+        ),
+        N_("Manage webhooks"),
+    ),
 }
 
 ROLE_NAMES: Mapping[str, str] = {

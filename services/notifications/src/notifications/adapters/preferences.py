@@ -64,6 +64,22 @@ def _parse_choices(raw: dict[str, Any]) -> dict[Category, ChannelChoice]:
     }
 
 
+def _schedule(schedule: DigestSchedule) -> dict[str, Any]:
+    return {
+        "frequency": schedule.frequency.value,
+        "hour": schedule.hour,
+        "weekday": schedule.weekday,
+    }
+
+
+def _parse_schedule(raw: dict[str, Any]) -> DigestSchedule:
+    return DigestSchedule(
+        frequency=DigestFrequency(raw.get("frequency", DigestFrequency.DAILY.value)),
+        hour=int(raw.get("hour", 8)),
+        weekday=int(raw.get("weekday", 0)),
+    )
+
+
 def to_document(preferences: Preferences) -> Document:
     """The stored form of preferences."""
     quiet = preferences.quiet_hours
@@ -75,10 +91,10 @@ def to_document(preferences: Preferences) -> Document:
         "quiet_hours": None
         if quiet is None
         else {"start": quiet.start.isoformat("minutes"), "end": quiet.end.isoformat("minutes")},
-        "digest": {
-            "frequency": preferences.digest.frequency.value,
-            "hour": preferences.digest.hour,
-            "weekday": preferences.digest.weekday,
+        "digest": _schedule(preferences.digest),
+        "community_digests": {
+            community: _schedule(schedule)
+            for community, schedule in preferences.community_digests.items()
         },
     }
 
@@ -98,9 +114,9 @@ def from_document(doc: Document) -> Preferences:
         else QuietHours(
             start=time.fromisoformat(quiet["start"]), end=time.fromisoformat(quiet["end"])
         ),
-        digest=DigestSchedule(
-            frequency=DigestFrequency(digest.get("frequency", DigestFrequency.DAILY.value)),
-            hour=int(digest.get("hour", 8)),
-            weekday=int(digest.get("weekday", 0)),
-        ),
+        digest=_parse_schedule(digest),
+        community_digests={
+            community: _parse_schedule(raw)
+            for community, raw in (doc.get("community_digests") or {}).items()
+        },
     )

@@ -3,28 +3,21 @@
 import base64
 import json
 import logging
+from urllib.parse import urlsplit
 
 import aiohttp
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
+from notifications.adapters.rate_limits import ProviderRateLimits
+from notifications.adapters.vapid_keys import VapidKeys
 from notifications.domain.deliveries import Delivery, PermanentDeliveryError, TransientDeliveryError
 from notifications.service.ports import PushDevices, PushSubscription
 
 logger = logging.getLogger(__name__)
 
 GONE = frozenset({404, 410})
-
-
-def load_vapid(private_key: str | None) -> Vapid:
-    """The VAPID key from settings (base64url raw or DER), or a fresh one for development."""
-    if private_key:
-        return Vapid.from_string(private_key=private_key)
-    logger.warning("no VAPID key configured: generated one, browsers must resubscribe on restart")
-    vapid = Vapid()
-    vapid.generate_keys()
-    return vapid
 
 
 def application_server_key(vapid: Vapid) -> str:
@@ -41,14 +34,16 @@ class WebPushSender:
     def __init__(
         self,
         *,
-        vapid: Vapid,
+        keys: VapidKeys,
         subject: str,
         devices: PushDevices,
         base_url: str,
         ttl_s: int,
         timeout_s: float = 10.0,
+        limits: ProviderRateLimits | None = None,
     ) -> None:
-        self._vapid = vapid
+        self._keys = keys
+        self._limits = limits
         self._subject = subject
         self._devices = devices
         self._base_url = base_url.rstrip("/")
@@ -75,17 +70,21 @@ class WebPushSender:
         subscriptions = await self._devices.of(delivery.recipient_id)
         if not subscriptions:
             raise PermanentDeliveryError("no push subscription")
+        if self._limits is not None:
+            hosts = (urlsplit(s.endpoint).netloc for s in subscriptions)
+            await self._limits.take("push", *hosts)
         data = self.payload(delivery)
+        vapid = await self._keys.get()
         retry: list[str] = []
         for subscription in subscriptions:
-            error = await self._push(subscription, data, delivery)
+            error = await self._push(subscription, data, delivery, vapid)
             if error is not None:
                 retry.append(error)
         if retry:
             raise TransientDeliveryError("; ".join(retry))
 
     async def _push(
-        self, subscription: PushSubscription, data: str, delivery: Delivery
+        self, subscription: PushSubscription, data: str, delivery: Delivery, vapid: Vapid
     ) -> str | None:
         info = {
             "endpoint": subscription.endpoint,
@@ -95,7 +94,7 @@ class WebPushSender:
             await webpush_async(
                 subscription_info=info,
                 data=data,
-                vapid_private_key=self._vapid,
+                vapid_private_key=vapid,
                 vapid_claims={"sub": self._subject},
                 ttl=self._ttl,
                 headers={"Urgency": delivery.urgency.push_header},

@@ -8,6 +8,7 @@ import aiosmtplib
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
+from notifications.adapters.rate_limits import ProviderRateLimits
 from notifications.adapters.templates import EmailTemplates
 from notifications.adapters.translations import language
 from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
@@ -30,14 +31,16 @@ class SmtpEmailSender:
         settings: NotificationsSettings,
         templates: EmailTemplates,
         tokens: SignedUnsubscribeTokens,
+        limits: ProviderRateLimits | None = None,
     ) -> None:
         self._settings = settings
         self._templates = templates
         self._tokens = tokens
+        self._limits = limits
 
     def unsubscribe_url(self, delivery: Delivery) -> str | None:
         """The one-click link of a delivery, when what it carries can be turned off."""
-        scope = unsubscribe_scope(delivery.category, delivery.template)
+        scope = unsubscribe_scope(delivery.category, delivery.template, delivery.community_id)
         if scope is None or delivery.recipient_id == delivery.address.lower():
             return None  # security mail, or an address without an account
         token = self._tokens.issue(delivery.recipient_id, scope)
@@ -71,8 +74,10 @@ class SmtpEmailSender:
     async def send(self, delivery: Delivery) -> None:
         """Send one delivery; 5xx replies are permanent, everything else is worth a retry."""
         if not delivery.address:
-            raise PermanentDeliveryError("no email address")
+            raise PermanentDeliveryError("no email address: the recipient never became known")
         message = self.compose(delivery)
+        if self._limits is not None:
+            await self._limits.take("smtp", self._settings.smtp_host)
         context = propagate.extract(delivery.trace_headers)
         with tracer.start_as_current_span(
             "smtp send", context=context, kind=SpanKind.CLIENT

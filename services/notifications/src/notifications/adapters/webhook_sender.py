@@ -1,13 +1,15 @@
 """Webhook deliveries signed per the Standard Webhooks specification."""
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from notifications.adapters.rate_limits import ProviderRateLimits
 from notifications.domain.deliveries import Delivery, PermanentDeliveryError, TransientDeliveryError
 from notifications.service.integrations import UnsafeUrl
-from notifications.service.ports import UrlGuard, WebhookRegistry
+from notifications.service.ports import UrlGuard, WebhookOutcomes, WebhookRegistry
 
 
 class WebhookSender:
@@ -18,13 +20,15 @@ class WebhookSender:
         *,
         registry: WebhookRegistry,
         guard: UrlGuard,
+        outcomes: WebhookOutcomes,
         timeout_s: float,
-        disable_after: int,
+        limits: ProviderRateLimits | None = None,
     ) -> None:
         self._registry = registry
         self._guard = guard
+        self._outcomes = outcomes
         self._timeout = timeout_s
-        self._disable_after = disable_after
+        self._limits = limits
 
     @staticmethod
     def headers(delivery: Delivery, secret: str, payload: str, now: datetime) -> dict[str, str]:
@@ -46,23 +50,20 @@ class WebhookSender:
             await self._guard.check(subscription.url)
         except UnsafeUrl as exc:
             raise PermanentDeliveryError(str(exc)) from exc
+        if self._limits is not None:
+            await self._limits.take("webhook", urlsplit(subscription.url).netloc)
         payload = str(delivery.context["payload"])
         headers = self.headers(delivery, subscription.secret, payload, datetime.now(UTC))
         try:
             async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
                 response = await client.post(subscription.url, content=payload, headers=headers)
         except httpx.HTTPError as exc:
-            await self._outcome(subscription.id, ok=False)
+            await self._outcomes.record(subscription, ok=False)
             raise TransientDeliveryError(f"webhook unreachable: {exc!r}") from exc
         status = response.status_code
-        await self._outcome(subscription.id, ok=200 <= status < 300)
+        await self._outcomes.record(subscription, ok=200 <= status < 300)
         if 200 <= status < 300:
             return
         if status in (408, 429) or status >= 500:
             raise TransientDeliveryError(f"webhook answered {status}")
         raise PermanentDeliveryError(f"webhook answered {status}")
-
-    async def _outcome(self, subscription_id: str, *, ok: bool) -> None:
-        await self._registry.record_outcome(
-            subscription_id, ok=ok, disable_after=self._disable_after
-        )

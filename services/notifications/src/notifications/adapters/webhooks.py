@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
@@ -66,20 +66,37 @@ class MongoWebhooks:
         """Rotate a subscription's secret."""
         await self._collection.update_one({"_id": subscription_id}, {"$set": {"secret": secret}})
 
-    async def record_outcome(self, subscription_id: str, *, ok: bool, disable_after: int) -> None:
-        """Count consecutive failures; an endpoint failing ``disable_after`` times in a row is
-        disabled."""
+    async def record_outcome(
+        self, subscription_id: str, *, ok: bool, disable_after: int, session: Session
+    ) -> bool:
+        """Count consecutive failures; return True when this failure disabled the endpoint
+        (after ``disable_after`` in a row), so its owner is told exactly once."""
         if ok:
             await self._collection.update_one(
-                {"_id": subscription_id}, {"$set": {"consecutive_failures": 0}}
+                {"_id": subscription_id},
+                {"$set": {"consecutive_failures": 0}},
+                session=session,
             )
-            return
-        await self._collection.update_one(
-            {"_id": subscription_id}, {"$inc": {"consecutive_failures": 1}}
+            return False
+        doc = await self._collection.find_one_and_update(
+            {"_id": subscription_id},
+            {"$inc": {"consecutive_failures": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
         )
+        if doc is None or not doc.get("active", True):
+            return False
+        if int(doc["consecutive_failures"]) < disable_after:
+            return False
         await self._collection.update_one(
-            {"_id": subscription_id, "consecutive_failures": {"$gte": disable_after}},
-            {"$set": {"active": False}},
+            {"_id": subscription_id}, {"$set": {"active": False}}, session=session
+        )
+        return True
+
+    async def enable(self, subscription_id: str) -> None:
+        """Take deliveries again, with a clean failure count."""
+        await self._collection.update_one(
+            {"_id": subscription_id}, {"$set": {"active": True, "consecutive_failures": 0}}
         )
 
 

@@ -1,6 +1,7 @@
 """A delivery: one notification for one recipient on one channel, sent at most once."""
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,6 +23,8 @@ class DeliveryStatus(StrEnum):
     """Where a delivery stands."""
 
     PENDING = "pending"
+    #: Waiting for the recipient's address (their account is not projected here yet).
+    PARKED = "parked"
     SENT = "sent"
     FAILED = "failed"
 
@@ -36,6 +39,23 @@ class TransientDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """Retrying cannot help (SMTP 5xx, HTTP 4xx, no address)."""
+
+
+class ThrottledDelivery(DeliveryError):
+    """The provider's send rate is used up: try again later, without counting an attempt."""
+
+    def __init__(self, provider: str, retry_after_s: float) -> None:
+        super().__init__(f"{provider} rate limit reached")
+        self.provider = provider
+        self.retry_after_s = retry_after_s
+
+
+_ADDRESS = re.compile(r"[^\s<>@\"',;:]+@[^\s<>@\"',;:]+")
+
+
+def public_reason(error: str, limit: int = 500) -> str:
+    """A provider's error as it may be published: addresses removed, length bounded."""
+    return _ADDRESS.sub("<address>", error)[:limit]
 
 
 def idempotency_key(event_id: str, recipient_id: str, channel: Channel) -> str:
@@ -64,6 +84,9 @@ class Delivery:
     due_at: datetime | None = None
     #: Holds a single-use secret: the rendered context is dropped once sent or failed.
     sensitive: bool = False
+    #: Set when the recipient's address is not known yet: the delivery waits for it until then,
+    #: and fails after.
+    park_until: datetime | None = None
     trace_headers: dict[str, str] = field(default_factory=dict)
     attempts: int = 0
 

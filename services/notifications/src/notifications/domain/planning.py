@@ -22,6 +22,13 @@ class Recipient:
     timezone: str | None = None
     preferences: Preferences = field(default_factory=Preferences)
     has_push: bool = False
+    #: False while the person's account is not projected here yet: their email waits for it.
+    known: bool = True
+
+    @property
+    def reachable_by_email(self) -> bool:
+        """Has an address, or may have one once their account is projected."""
+        return bool(self.email) or not self.known
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,9 @@ def plan(rule: Rule, recipient: Recipient, *, community_id: str | None, now: dat
     choice = recipient.preferences.choice(rule.category, community_id)
     critical = rule.urgency is Urgency.CRITICAL
     email_mode = (
-        choice.email if Channel.EMAIL in rule.channels and recipient.email else EmailMode.OFF
+        choice.email
+        if Channel.EMAIL in rule.channels and recipient.reachable_by_email
+        else EmailMode.OFF
     )
     push = Channel.PUSH in rule.channels and choice.push and recipient.has_push
     quiet = (

@@ -70,6 +70,14 @@ class Preferences:
     communities: dict[str, dict[Category, ChannelChoice]] = field(default_factory=dict)
     quiet_hours: QuietHours | None = None
     digest: DigestSchedule = field(default_factory=DigestSchedule)
+    #: Per community digest schedules; communities not listed use ``digest``.
+    community_digests: dict[str, DigestSchedule] = field(default_factory=dict)
+
+    def digest_for(self, community_id: str | None) -> DigestSchedule:
+        """When the digest of a community (or of what belongs to none) goes out."""
+        if community_id is None:
+            return self.digest
+        return self.community_digests.get(community_id, self.digest)
 
     def choice(self, category: Category, community_id: str | None = None) -> ChannelChoice:
         """The channels for a category, in a community if one is given."""
@@ -94,6 +102,15 @@ class Preferences:
             for community, choices in self.communities.items()
         }
         return replace(self, categories=categories, communities=communities)
+
+    def with_community_digest_off(self, community_id: str) -> "Preferences":
+        """Unsubscribing from one community's digest: what it set aside there is not emailed."""
+        overrides = dict(self.communities.get(community_id, {}))
+        for category in Category:
+            choice = self.choice(category, community_id)
+            if category is not Category.ACCOUNT and choice.email is EmailMode.DIGEST:
+                overrides[category] = replace(choice, email=EmailMode.OFF)
+        return replace(self, communities={**self.communities, community_id: overrides})
 
     def with_digest_off(self) -> "Preferences":
         """Unsubscribing from the digest: what went to the digest is not emailed at all."""

@@ -10,6 +10,7 @@ one. To cover a new producer's events, add rows here (and the copy in
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from cerchia_contracts.envelope import CloudEvent
@@ -18,6 +19,7 @@ from cerchia_contracts.events import gatherings as g
 from cerchia_contracts.events import membership as m
 from notifications.domain.categories import Category, Urgency
 from notifications.domain.deliveries import Channel
+from notifications.domain.schedule import starts_within
 
 PERSONAL = frozenset({Channel.IN_APP, Channel.EMAIL, Channel.PUSH})
 EMAIL_ONLY = frozenset({Channel.EMAIL})
@@ -67,14 +69,21 @@ class Rule:
     link: str = "/"
     #: Carries a single-use secret: never stored after sending, never sent to integrators.
     sensitive: bool = False
-    #: Data field that, when true, makes this event critical (e.g. a gathering's time changed).
+    #: Data field that, when true, makes this event matter more (a gathering's time changed).
     escalate: str | None = None
+    #: An escalated event is critical (through quiet hours and the budget) only when the
+    #: gathering starts — or was to start — within this long; otherwise it is high.
+    critical_within: timedelta | None = None
 
-    def for_event(self, data: Mapping[str, Any]) -> "Rule":
+    def for_event(self, data: Mapping[str, Any], now: datetime | None = None) -> "Rule":
         """The rule as it applies to one event (escalated when the event says so)."""
-        if self.escalate and data.get(self.escalate):
+        if self.escalate is None or not data.get(self.escalate):
+            return self
+        if self.critical_within is None or (
+            now is not None and starts_within(data, now, self.critical_within)
+        ):
             return replace(self, urgency=Urgency.CRITICAL)
-        return self
+        return replace(self, urgency=Urgency.HIGH)
 
     def link_for(self, data: Mapping[str, Any]) -> str:
         """The link path for this event."""
@@ -83,6 +92,10 @@ class Rule:
 
 def _type(event: type[CloudEvent[Any]]) -> str:
     return event.event_type()
+
+
+#: Changes and cancellations of a gathering are critical when it is this close (the issue's rule).
+IMMINENT = timedelta(hours=24)
 
 
 _COMMUNITY = "/communities/{community_id}"
@@ -226,13 +239,18 @@ RULES: Mapping[str, Rule] = {
         Category.EVENTS,
         People(("attendee_ids", "waitlist_ids")),
         escalate="critical",
+        critical_within=IMMINENT,
         link=_GATHERING,
     ),
+    # A cancellation is always flagged critical by its producer; it goes through quiet hours
+    # only when the gathering was due within a day.
     _type(g.GatheringCancelledV1): Rule(
         "gathering_cancelled",
         Category.EVENTS,
         People(("attendee_ids", "waitlist_ids")),
-        urgency=Urgency.CRITICAL,
+        urgency=Urgency.HIGH,
+        escalate="critical",
+        critical_within=IMMINENT,
         link=_GATHERING,
     ),
     _type(g.WaitlistPromotedV1): Rule(
@@ -263,12 +281,15 @@ PRIVATE_EVENT_TYPES = frozenset(
 )
 
 
-def rule_for(event_type: str, data: Mapping[str, Any] | None = None) -> Rule | None:
-    """The rule for an event type (as it applies to ``data``), if anyone is to be told."""
+def rule_for(
+    event_type: str, data: Mapping[str, Any] | None = None, *, now: datetime | None = None
+) -> Rule | None:
+    """The rule for an event type (as it applies to ``data`` at ``now``), if anyone is to be
+    told."""
     rule = RULES.get(event_type)
     if rule is None or data is None:
         return rule
-    return rule.for_event(data)
+    return rule.for_event(data, now)
 
 
 def _ids(value: Any) -> Iterable[str]:

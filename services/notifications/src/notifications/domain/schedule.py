@@ -1,6 +1,8 @@
 """Time rules in the person's time zone: quiet hours and digest windows."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notifications.domain.preferences import DigestFrequency, DigestSchedule, QuietHours
@@ -56,3 +58,20 @@ def next_digest_at(now: datetime, timezone: str | None, schedule: DigestSchedule
         if candidate > local:
             return candidate.astimezone(UTC)
     raise AssertionError("a weekly schedule always has a slot within eight days")
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def starts_within(data: Mapping[str, Any], now: datetime, window: timedelta) -> bool:
+    """Whether the event's gathering starts, or was to start, within ``window`` of ``now``."""
+    starts = (_moment(data.get(name)) for name in ("starts_at", "previous_starts_at"))
+    return any(start - now <= window for start in starts if start is not None)

@@ -1,9 +1,9 @@
 """Request and response bodies of the notifications API."""
 
 from datetime import datetime, time
-from typing import Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from notifications.domain.categories import Category
 from notifications.domain.preferences import DigestFrequency, EmailMode
@@ -13,6 +13,14 @@ class Request(BaseModel):
     """Base of request bodies: unknown fields are refused (no mass assignment)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def example(*examples: dict[str, Any]) -> ConfigDict:
+    """A request model's config with examples shown in the OpenAPI document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
+
+
+_COMMUNITY = "0195f0c4-7d1a-7b3e-9a51-2f4c1e8d9a10"
 
 
 class NotificationOut(BaseModel):
@@ -75,12 +83,29 @@ class DigestIn(Request):
 class PreferencesIn(Request):
     """Every preference; omitted categories use the defaults."""
 
+    model_config = example(
+        {
+            "categories": {
+                "discussions": {"in_app": True, "email": "digest", "push": False},
+                "events": {"in_app": True, "email": "instant", "push": True},
+            },
+            "communities": {_COMMUNITY: {"discussions": {"in_app": True, "email": "off"}}},
+            "quiet_hours": {"start": "22:00", "end": "07:30"},
+            "digest": {"frequency": "daily", "hour": 8},
+            "community_digests": {_COMMUNITY: {"frequency": "weekly", "hour": 18, "weekday": 4}},
+        }
+    )
+
     categories: dict[Category, ChannelChoiceIn] = Field(default_factory=dict)
     communities: dict[str, dict[Category, ChannelChoiceIn]] = Field(
         default_factory=dict, description="Per community overrides, by community id."
     )
     quiet_hours: QuietHoursIn | None = None
     digest: DigestIn = Field(default_factory=DigestIn)
+    community_digests: dict[str, DigestIn] = Field(
+        default_factory=dict,
+        description="Per community digest schedules, by community id (others use `digest`).",
+    )
 
 
 class ChannelChoiceOut(BaseModel):
@@ -98,6 +123,7 @@ class PreferencesOut(BaseModel):
     communities: dict[str, dict[Category, ChannelChoiceOut]]
     quiet_hours: QuietHoursIn | None
     digest: DigestIn
+    community_digests: dict[str, DigestIn]
 
 
 class PushKeys(Request):
@@ -110,7 +136,23 @@ class PushKeys(Request):
 class PushSubscriptionIn(BaseModel):
     """A browser's ``PushSubscription.toJSON()``."""
 
-    model_config = ConfigDict(extra="ignore")  # browsers may add fields; none is stored
+    # Browsers may add fields; none is stored.
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "endpoint": "https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM:APA91bHq",
+                    "expirationTime": None,
+                    "keys": {
+                        "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u"
+                        "-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                        "auth": "tBHItJI5svbpez7KI4CCXg",
+                    },
+                }
+            ]
+        },
+    )
 
     endpoint: HttpUrl
     expirationTime: int | None = None  # noqa: N815 - the browser's own field name
@@ -119,6 +161,8 @@ class PushSubscriptionIn(BaseModel):
 
 class PushUnsubscribeIn(Request):
     """Which subscription to forget."""
+
+    model_config = example({"endpoint": "https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM:APA91bHq"})
 
     endpoint: HttpUrl
 
@@ -131,6 +175,14 @@ class VapidKeyOut(BaseModel):
 
 class WebhookIn(Request):
     """A webhook endpoint to register."""
+
+    model_config = example(
+        {
+            "community_id": _COMMUNITY,
+            "url": "https://integrations.example.org/cerchia/hooks",
+            "event_types": ["cerchia.membership.member_joined.v1"],
+        }
+    )
 
     community_id: str = Field(min_length=1, max_length=100)
     url: HttpUrl
@@ -171,3 +223,39 @@ class UnsubscribedOut(BaseModel):
 
     status: Literal["unsubscribed"] = "unsubscribed"
     scope: str
+
+
+class WebhookReplayIn(Request):
+    """What to send again: some events by id, or everything in a time range."""
+
+    model_config = example(
+        {"event_ids": ["0195f0c4-8e2b-7c11-b0a4-6d2e5f7a8b90"]},
+        {"since": "2026-03-01T00:00:00Z", "until": "2026-03-02T00:00:00Z"},
+    )
+
+    event_ids: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="CloudEvent ids (the `id` of the payloads received).",
+    )
+    since: datetime | None = Field(default=None, description="From this moment (inclusive).")
+    until: datetime | None = Field(default=None, description="Up to this moment (exclusive).")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Self:
+        by_time = self.since is not None or self.until is not None
+        if (self.event_ids is None) == (not by_time):
+            raise ValueError("give either `event_ids` or a time range (`since` and/or `until`)")
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError("`since` must be before `until`")
+        for moment in (self.since, self.until):
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError("times need a UTC offset, e.g. 2026-03-01T00:00:00Z")
+        return self
+
+
+class ReplayedOut(BaseModel):
+    """How many deliveries were queued again."""
+
+    replayed: int

@@ -35,8 +35,8 @@ class EventHandler:
             payload=event.model_dump_json(),
             trace_headers=carrier,
         )
-        rule = rule_for(event.type, facts.data)
         now = self.clock()
+        rule = rule_for(event.type, facts.data, now=now)
         ports = self.fanout
 
         async def effect(session: Session) -> None:
@@ -53,7 +53,14 @@ class EventHandler:
                     session=session,
                 )
                 return
-            await project(event, users=ports.users, communities=ports.communities, session=session)
+            await project(
+                event,
+                users=ports.users,
+                communities=ports.communities,
+                deliveries=ports.deliveries,
+                now=now,
+                session=session,
+            )
             await ports.notify(facts, rule, now=now, session=session)
 
         applied = await self.inbox.process_once(consumer=CONSUMER, event_id=event.id, effect=effect)

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from notifications.domain.categories import Urgency
@@ -59,6 +59,8 @@ class Fanout:
     webhooks: Webhooks
     budget: FanoutBudget
     copy: Copy
+    #: How long an email to someone not projected here yet waits for their address.
+    park_timeout: timedelta = timedelta(days=1)
 
     async def notify(
         self, event: EventFacts, rule: Rule | None, *, now: datetime, session: Session
@@ -112,6 +114,7 @@ class Fanout:
                     timezone=contact.timezone if contact else None,
                     preferences=preferences.get(user, Preferences()),
                     has_push=user in with_push,
+                    known=contact is not None,
                 )
             )
         return people, names
@@ -138,7 +141,7 @@ class Fanout:
         feed: list[FeedItem] = []
         deliveries: list[Delivery] = []
         digest: list[DigestEntry] = []
-        digest_due: dict[str, datetime] = {}
+        digest_due: dict[tuple[str, str | None], datetime] = {}
         for item in plans:
             person = item.recipient
             personal = {
@@ -161,6 +164,7 @@ class Fanout:
                 )
             deliveries.extend(
                 self._deliveries(
+                    park_until=now + self.park_timeout,
                     event=event,
                     rule=rule,
                     item=item,
@@ -183,8 +187,8 @@ class Fanout:
                         created_at=now,
                     )
                 )
-                digest_due[person.user_id] = next_digest_at(
-                    now, person.timezone, person.preferences.digest
+                digest_due[(person.user_id, community_id)] = next_digest_at(
+                    now, person.timezone, person.preferences.digest_for(community_id)
                 )
         if feed:
             await self.feed.add(feed, session)
@@ -242,6 +246,7 @@ class Fanout:
     @staticmethod
     def _deliveries(
         *,
+        park_until: datetime,
         event: EventFacts,
         rule: Rule,
         item: Plan,
@@ -264,14 +269,17 @@ class Fanout:
             "trace_headers": dict(event.trace_headers),
         }
         out: list[Delivery] = []
-        if item.email_at is not None and person.email:
+        if item.email_at is not None and person.reachable_by_email:
+            # Someone not projected yet (their registration is on another topic, maybe behind):
+            # the email is parked until their address arrives, instead of being dropped.
             out.append(
                 Delivery(
                     key=idempotency_key(event.id, person.user_id, Channel.EMAIL),
                     channel=Channel.EMAIL,
-                    address=person.email,
+                    address=person.email or "",
                     context=dict(context),
                     due_at=item.email_at,
+                    park_until=None if person.email else park_until,
                     **common,
                 )
             )

@@ -39,12 +39,29 @@ class DigestEntry:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class DueDigest:
+    """A person's digest of one community (None: of what belongs to no community), due now."""
+
+    user_id: str
+    community_id: str | None
+    due_at: datetime
+
+
 class Inbox(Protocol):
     """Applies an event's effect once per consumer."""
 
     async def process_once(
         self, *, consumer: str, event_id: str, effect: Callable[[Session], Awaitable[None]]
     ) -> bool: ...
+
+
+class Outbox(Protocol):
+    """Events written with the state change, published after commit."""
+
+    async def add(self, session: Session, *events: Any) -> None: ...
+
+    def committed(self) -> None: ...
 
 
 class Transactions(Protocol):
@@ -125,11 +142,20 @@ class DeliveryQueue(Protocol):
 
     async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]: ...
 
-    async def mark_sent(self, delivery: Delivery, *, now: datetime) -> None: ...
+    async def mark_sent(self, delivery: Delivery, *, now: datetime, session: Session) -> None: ...
 
     async def mark_failed(
-        self, delivery: Delivery, *, error: str, retry_at: datetime | None
+        self,
+        delivery: Delivery,
+        *,
+        error: str,
+        retry_at: datetime | None,
+        session: Session | None = None,
     ) -> None: ...
+
+    async def postpone(self, delivery: Delivery, *, until: datetime) -> None: ...
+
+    async def unpark(self, contact: Contact, *, now: datetime, session: Session) -> int: ...
 
     async def erase(self, user_id: str, session: Session) -> None: ...
 
@@ -140,12 +166,17 @@ class Digests(Protocol):
     """Notifications set aside for digests, and when each person's next digest is due."""
 
     async def add(
-        self, entries: Sequence[DigestEntry], due: Mapping[str, datetime], session: Session
+        self,
+        entries: Sequence[DigestEntry],
+        due: Mapping[tuple[str, str | None], datetime],
+        session: Session,
     ) -> None: ...
 
-    async def claim_due(self, *, now: datetime, limit: int) -> list[tuple[str, datetime]]: ...
+    async def claim_due(self, *, now: datetime, limit: int) -> list[DueDigest]: ...
 
-    async def take(self, user_id: str, due_at: datetime, session: Session) -> list[DigestEntry]: ...
+    async def take(self, due: DueDigest, session: Session) -> list[DigestEntry]: ...
+
+    async def postpone(self, due: DueDigest, *, until: datetime) -> None: ...
 
     async def erase(self, user_id: str, session: Session) -> None: ...
 
@@ -225,11 +256,19 @@ class WebhookRegistry(Protocol):
     async def set_secret(self, subscription_id: str, secret: str) -> None: ...
 
     async def record_outcome(
-        self, subscription_id: str, *, ok: bool, disable_after: int
-    ) -> None: ...
+        self, subscription_id: str, *, ok: bool, disable_after: int, session: Session
+    ) -> bool: ...
+
+    async def enable(self, subscription_id: str) -> None: ...
 
 
 class UrlGuard(Protocol):
     """Refuses webhook URLs that point inside the platform's network."""
 
     async def check(self, url: str) -> None: ...
+
+
+class WebhookOutcomes(Protocol):
+    """Keeps count of an endpoint's failures (and tells its owner when it is disabled)."""
+
+    async def record(self, subscription: WebhookSubscription, *, ok: bool) -> None: ...

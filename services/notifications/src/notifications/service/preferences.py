@@ -35,10 +35,12 @@ async def put_preferences(
     return preferences
 
 
-def unsubscribe_scope(category: Category, template: str) -> str | None:
+def unsubscribe_scope(
+    category: Category, template: str, community_id: str | None = None
+) -> str | None:
     """What an email's one-click unsubscribe turns off; None for security messages."""
     if template == "digest":
-        return DIGEST_SCOPE
+        return f"{DIGEST_SCOPE}:{community_id}" if community_id else DIGEST_SCOPE
     return category.value if category in UNSUBSCRIBABLE else None
 
 
@@ -53,6 +55,10 @@ async def unsubscribe(
     current = await store.get(user_id)
     if scope == DIGEST_SCOPE:
         await store.put(user_id, current.with_digest_off())
+        return found
+    if scope.startswith(DIGEST_SCOPE + ":"):
+        community_id = scope.removeprefix(DIGEST_SCOPE + ":")
+        await store.put(user_id, current.with_community_digest_off(community_id))
         return found
     try:
         category = Category(scope)

@@ -1,9 +1,12 @@
 """Local projections of users, communities and roles, so fan-out never calls another service."""
 
+from datetime import datetime
+
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import membership as m
 from notifications.service.ports import (
     Communities,
+    Contact,
     DeliveryQueue,
     Digests,
     Feed,
@@ -15,28 +18,38 @@ from notifications.service.ports import (
 
 
 async def project(
-    event: AnyEvent, *, users: UserDirectory, communities: Communities, session: Session
+    event: AnyEvent,
+    *,
+    users: UserDirectory,
+    communities: Communities,
+    deliveries: DeliveryQueue,
+    now: datetime,
+    session: Session,
 ) -> None:
-    """Fold one membership event into the projections (other events change nothing here)."""
+    """Fold one membership event into the projections (other events change nothing here).
+
+    A person's account may arrive after events about them (users and communities are
+    separate topics): the emails parked for them meanwhile get their address now.
+    """
     data = event.data
     match event:
-        case m.UserRegisteredV1():
-            await users.upsert(
+        case m.UserRegisteredV1() | m.ProfileUpdatedV1():
+            contact = Contact(
                 user_id=data.user_id,
                 email=data.email,
                 display_name=data.display_name,
                 locale=data.locale,
-                session=session,
+                timezone=data.timezone if isinstance(event, m.ProfileUpdatedV1) else None,
             )
-        case m.ProfileUpdatedV1():
             await users.upsert(
-                user_id=data.user_id,
-                email=data.email,
-                display_name=data.display_name,
-                locale=data.locale,
-                timezone=data.timezone,
+                user_id=contact.user_id,
+                email=contact.email,
+                display_name=contact.display_name,
+                locale=contact.locale,
+                timezone=contact.timezone,
                 session=session,
             )
+            await deliveries.unpark(contact, now=now, session=session)
         case m.CommunityCreatedV1() | m.CommunityUpdatedV1():
             await communities.upsert(data.community_id, name=data.name, session=session)
             if isinstance(event, m.CommunityCreatedV1):

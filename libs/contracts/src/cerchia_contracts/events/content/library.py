@@ -9,14 +9,20 @@ from cerchia_contracts.envelope import CloudEvent, EventData
 __all__ = [
     "CourseCompleted",
     "CourseCompletedV1",
+    "CourseEdited",
+    "CourseEditedV1",
     "CoursePublished",
     "CoursePublishedV1",
     "LessonCompleted",
     "LessonCompletedV1",
+    "LessonEdited",
+    "LessonEditedV1",
     "LessonPublished",
     "LessonPublishedV1",
     "MemberEnrolled",
     "MemberEnrolledV1",
+    "ResourceEdited",
+    "ResourceEditedV1",
     "ResourceMarkedUseful",
     "ResourceMarkedUsefulV1",
     "ResourceShared",
@@ -49,6 +55,25 @@ class ResourceSharedV1(CloudEvent[ResourceShared]):
 
     type: Literal["cerchia.content.resource_shared.v1"] = Field(
         default="cerchia.content.resource_shared.v1", description="Event type."
+    )
+
+
+class ResourceEdited(LibraryFact):
+    """The member who shared a resource changed it (the actor is that member)."""
+
+    resource_id: str = Field(description="Id of the resource.")
+    title: str = Field(description="Title of the resource after the edit.")
+    kind: str = Field(description="article, tool, video, book, template, podcast, course or note.")
+    url: str | None = Field(default=None, description="The link after the edit (None for a note).")
+    excerpt: str = Field(description="The description as plain text, cut to about 280 chars.")
+    tags: tuple[str, ...] = Field(default=(), description="Tags after the edit.")
+
+
+class ResourceEditedV1(CloudEvent[ResourceEdited]):
+    """A resource was edited."""
+
+    type: Literal["cerchia.content.resource_edited.v1"] = Field(
+        default="cerchia.content.resource_edited.v1", description="Event type."
     )
 
 
@@ -92,6 +117,20 @@ class CoursePublishedV1(CloudEvent[CoursePublished]):
     )
 
 
+class CourseEdited(CourseFact):
+    """A moderator changed a published course's title or summary (drafts are not announced)."""
+
+    excerpt: str = Field(description="The course summary as plain text, cut to ~280 chars.")
+
+
+class CourseEditedV1(CloudEvent[CourseEdited]):
+    """A published course was edited."""
+
+    type: Literal["cerchia.content.course_edited.v1"] = Field(
+        default="cerchia.content.course_edited.v1", description="Event type."
+    )
+
+
 class LessonPublished(CourseFact):
     """A lesson became available: with its course, or added later to a published course."""
 
@@ -108,6 +147,23 @@ class LessonPublishedV1(CloudEvent[LessonPublished]):
 
     type: Literal["cerchia.content.lesson_published.v1"] = Field(
         default="cerchia.content.lesson_published.v1", description="Event type."
+    )
+
+
+class LessonEdited(CourseFact):
+    """A moderator changed a lesson members can read (draft lessons are not announced)."""
+
+    lesson_id: str = Field(description="Id of the lesson.")
+    lesson_title: str = Field(description="Title of the lesson after the edit.")
+    position: int = Field(description="Position of the lesson in the course (orders lessons).")
+    excerpt: str = Field(description="The lesson as plain text, cut to about 280 chars.")
+
+
+class LessonEditedV1(CloudEvent[LessonEdited]):
+    """A published lesson was edited."""
+
+    type: Literal["cerchia.content.lesson_edited.v1"] = Field(
+        default="cerchia.content.lesson_edited.v1", description="Event type."
     )
 
 

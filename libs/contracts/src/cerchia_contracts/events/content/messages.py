@@ -1,4 +1,4 @@
-"""``content.messages.v1``: direct messages between members, keyed by conversation id.
+"""``content.messages.v1``: direct messages and blocks between members, keyed by conversation id.
 
 Internal: it exists for the notifications service and carries personal correspondence, so it
 is not offered to integrators (restricted by ACL) and carries only a short excerpt.
@@ -10,7 +10,14 @@ from pydantic import Field
 
 from cerchia_contracts.envelope import CloudEvent, EventData
 
-__all__ = ["DirectMessageSent", "DirectMessageSentV1"]
+__all__ = [
+    "DirectMessageSent",
+    "DirectMessageSentV1",
+    "MemberBlocked",
+    "MemberBlockedV1",
+    "MemberUnblocked",
+    "MemberUnblockedV1",
+]
 
 
 class DirectMessageSent(EventData):
@@ -28,4 +35,41 @@ class DirectMessageSentV1(CloudEvent[DirectMessageSent]):
 
     type: Literal["cerchia.content.direct_message_sent.v1"] = Field(
         default="cerchia.content.direct_message_sent.v1", description="Event type."
+    )
+
+
+class BlockFact(EventData):
+    """One member's block on another: the pair's conversation id is the event subject, so a
+    block and the messages of that pair stay in order."""
+
+    conversation_id: str = Field(
+        description="Id of the pair's 1:1 conversation (whether or not they have written yet)."
+    )
+    blocker_id: str = Field(description="Who blocked.")
+    blocked_id: str = Field(
+        description="Who is blocked: not to be notified to the blocker, nor able to message them."
+    )
+
+
+class MemberBlocked(BlockFact):
+    """A member blocked another: no messages, and no notifications of what the blocked one does."""
+
+
+class MemberBlockedV1(CloudEvent[MemberBlocked]):
+    """A member blocked another member."""
+
+    type: Literal["cerchia.content.member_blocked.v1"] = Field(
+        default="cerchia.content.member_blocked.v1", description="Event type."
+    )
+
+
+class MemberUnblocked(BlockFact):
+    """A member lifted a block: the other may message them (and be notified of) again."""
+
+
+class MemberUnblockedV1(CloudEvent[MemberUnblocked]):
+    """A member unblocked another member."""
+
+    type: Literal["cerchia.content.member_unblocked.v1"] = Field(
+        default="cerchia.content.member_unblocked.v1", description="Event type."
     )

@@ -20,10 +20,14 @@ JoinRoute = Literal["open", "application", "invitation", "waitlist", "founder"]
 __all__ = [
     "ApplicationApproved",
     "ApplicationApprovedV1",
+    "ApplicationClosed",
+    "ApplicationClosedV1",
     "ApplicationRejected",
     "ApplicationRejectedV1",
     "ApplicationSubmitted",
     "ApplicationSubmittedV1",
+    "ApplicationWithdrawn",
+    "ApplicationWithdrawnV1",
     "CodeOfConductAccepted",
     "CodeOfConductAcceptedV1",
     "CodeOfConductPublished",
@@ -51,6 +55,8 @@ __all__ = [
     "MemberRemovedV1",
     "MemberRoleChanged",
     "MemberRoleChangedV1",
+    "MemberUnbanned",
+    "MemberUnbannedV1",
     "MemberWaitlisted",
     "MemberWaitlistedV1",
     "Role",
@@ -200,6 +206,42 @@ class ApplicationRejectedV1(CloudEvent[ApplicationRejected]):
 
     type: Literal["cerchia.membership.application_rejected.v1"] = Field(
         default="cerchia.membership.application_rejected.v1", description="Event type."
+    )
+
+
+class ApplicationWithdrawn(CommunityFact):
+    """The applicant withdrew their pending application before a decision."""
+
+    application_id: str = Field(description="Id of the application.")
+    applicant_id: str = Field(description="User id of the applicant (also the actor).")
+
+
+class ApplicationWithdrawnV1(CloudEvent[ApplicationWithdrawn]):
+    """An application was withdrawn by its applicant."""
+
+    type: Literal["cerchia.membership.application_withdrawn.v1"] = Field(
+        default="cerchia.membership.application_withdrawn.v1", description="Event type."
+    )
+
+
+class ApplicationClosed(CommunityFact):
+    """A pending application was closed without a decision on its merits."""
+
+    application_id: str = Field(description="Id of the application.")
+    applicant_id: str = Field(description="User id of the applicant.")
+    cause: str = Field(
+        description=(
+            "Why it was closed: `banned` (the applicant was banned from the community) or "
+            "`community_archived` (the community admits nobody any more)."
+        )
+    )
+
+
+class ApplicationClosedV1(CloudEvent[ApplicationClosed]):
+    """An application was closed without a decision."""
+
+    type: Literal["cerchia.membership.application_closed.v1"] = Field(
+        default="cerchia.membership.application_closed.v1", description="Event type."
     )
 
 
@@ -366,6 +408,21 @@ class MemberBannedV1(CloudEvent[MemberBanned]):
 
     type: Literal["cerchia.membership.member_banned.v1"] = Field(
         default="cerchia.membership.member_banned.v1", description="Event type."
+    )
+
+
+class MemberUnbanned(CommunityFact):
+    """A moderator lifted a ban: the person may apply, be invited or join again."""
+
+    user_id: str = Field(description="The person no longer banned (not a member until admitted).")
+    reason: str = Field(description="The recorded reason for lifting the ban.")
+
+
+class MemberUnbannedV1(CloudEvent[MemberUnbanned]):
+    """A ban was lifted."""
+
+    type: Literal["cerchia.membership.member_unbanned.v1"] = Field(
+        default="cerchia.membership.member_unbanned.v1", description="Event type."
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from cerchia_chassis.auth import CurrentUser
-from cerchia_chassis.problems import Problem
+from cerchia_chassis.problems import Problem, problem_responses
 from notifications.domain.feed import FeedItem
 from notifications.entrypoints.http.deps import Deps
 from notifications.entrypoints.schemas import FeedOut, MarkedOut, NotificationOut, UnreadOut
@@ -32,7 +32,12 @@ def _out(item: FeedItem) -> NotificationOut:
     )
 
 
-@router.get("", response_model=FeedOut, summary="The caller's notifications, newest first")
+@router.get(
+    "",
+    response_model=FeedOut,
+    summary="The caller's notifications, newest first",
+    responses=problem_responses(401, 422),
+)
 async def list_notifications(
     me: CurrentUser,
     deps: Deps,
@@ -44,13 +49,23 @@ async def list_notifications(
     return FeedOut(items=[_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/unread-count", response_model=UnreadOut, summary="How many are unread")
+@router.get(
+    "/unread-count",
+    response_model=UnreadOut,
+    summary="How many are unread",
+    responses=problem_responses(401),
+)
 async def get_unread_count(me: CurrentUser, deps: Deps) -> UnreadOut:
     """The badge number."""
     return UnreadOut(unread=await unread_count(me.user_id, feed=deps.feed))
 
 
-@router.post("/read-all", response_model=MarkedOut, summary="Mark every notification read")
+@router.post(
+    "/read-all",
+    response_model=MarkedOut,
+    summary="Mark every notification read",
+    responses=problem_responses(401),
+)
 async def read_all(me: CurrentUser, deps: Deps) -> MarkedOut:
     """Idempotent."""
     return MarkedOut(marked=await mark_all_read(me.user_id, feed=deps.feed))
@@ -60,7 +75,9 @@ async def read_all(me: CurrentUser, deps: Deps) -> MarkedOut:
     "/{notification_id}/read",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Mark one notification read",
-    responses={404: {"description": "No such notification of the caller"}},
+    responses=problem_responses(
+        401, 404, 422, descriptions={404: "No such notification of the caller"}
+    ),
 )
 async def read_one(notification_id: str, me: CurrentUser, deps: Deps) -> None:
     """Only the caller's own notifications can be marked (others are reported as absent)."""
@@ -72,7 +89,7 @@ async def read_one(notification_id: str, me: CurrentUser, deps: Deps) -> None:
     "/stream",
     summary="New notifications as server-sent events",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **problem_responses(401, 422)},
 )
 async def stream(
     me: CurrentUser,

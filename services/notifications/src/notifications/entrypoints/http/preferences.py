@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.problems import problem_responses
 from notifications.domain.categories import Category
 from notifications.domain.preferences import (
     ChannelChoice,
@@ -32,6 +33,14 @@ def _choice_out(choice: ChannelChoice) -> ChannelChoiceOut:
     return ChannelChoiceOut(in_app=choice.in_app, email=choice.email, push=choice.push)
 
 
+def _schedule(body: DigestIn) -> DigestSchedule:
+    return DigestSchedule(frequency=body.frequency, hour=body.hour, weekday=body.weekday)
+
+
+def _schedule_out(schedule: DigestSchedule) -> DigestIn:
+    return DigestIn(frequency=schedule.frequency, hour=schedule.hour, weekday=schedule.weekday)
+
+
 def _out(preferences: Preferences) -> PreferencesOut:
     quiet = preferences.quiet_hours
     return PreferencesOut(
@@ -41,23 +50,34 @@ def _out(preferences: Preferences) -> PreferencesOut:
             for community, choices in preferences.communities.items()
         },
         quiet_hours=None if quiet is None else QuietHoursIn(start=quiet.start, end=quiet.end),
-        digest=DigestIn(
-            frequency=preferences.digest.frequency,
-            hour=preferences.digest.hour,
-            weekday=preferences.digest.weekday,
-        ),
+        digest=_schedule_out(preferences.digest),
+        community_digests={
+            community: _schedule_out(schedule)
+            for community, schedule in preferences.community_digests.items()
+        },
     )
 
 
-@router.get("", response_model=PreferencesOut, summary="The caller's preferences")
+@router.get(
+    "",
+    response_model=PreferencesOut,
+    summary="The caller's preferences",
+    responses=problem_responses(401),
+)
 async def read_preferences(me: CurrentUser, deps: Deps) -> PreferencesOut:
-    """Every category with its channels (defaults filled in), quiet hours and digest."""
+    """Every category with its channels (defaults filled in), quiet hours and digests."""
     return _out(await get_preferences(me.user_id, store=deps.preferences))
 
 
-@router.put("", response_model=PreferencesOut, summary="Replace the caller's preferences")
+@router.put(
+    "",
+    response_model=PreferencesOut,
+    summary="Replace the caller's preferences",
+    responses=problem_responses(401, 422),
+)
 async def replace_preferences(body: PreferencesIn, me: CurrentUser, deps: Deps) -> PreferencesOut:
-    """Security messages (`account`) always arrive whatever is set here."""
+    """Security messages (`account`) always arrive whatever is set here. Digests go out per
+    community: `community_digests` sets a community's own schedule, others use `digest`."""
     preferences = Preferences(
         categories={c: _choice(choice) for c, choice in body.categories.items()},
         communities={
@@ -67,8 +87,9 @@ async def replace_preferences(body: PreferencesIn, me: CurrentUser, deps: Deps) 
         quiet_hours=None
         if body.quiet_hours is None
         else QuietHours(start=body.quiet_hours.start, end=body.quiet_hours.end),
-        digest=DigestSchedule(
-            frequency=body.digest.frequency, hour=body.digest.hour, weekday=body.digest.weekday
-        ),
+        digest=_schedule(body.digest),
+        community_digests={
+            community: _schedule(schedule) for community, schedule in body.community_digests.items()
+        },
     )
     return _out(await put_preferences(me.user_id, preferences, store=deps.preferences))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, status
 
 from cerchia_chassis.auth import CurrentUser
-from cerchia_chassis.problems import Problem
+from cerchia_chassis.problems import Problem, problem_responses
 from notifications.adapters.push import application_server_key
 from notifications.entrypoints.http.deps import Deps
 from notifications.entrypoints.schemas import PushSubscriptionIn, PushUnsubscribeIn, VapidKeyOut
@@ -13,16 +13,23 @@ from notifications.service.ports import PushSubscription
 router = APIRouter(prefix="/api/v1/push", tags=["push"])
 
 
-@router.get("/vapid-public-key", response_model=VapidKeyOut, summary="The VAPID public key")
+@router.get(
+    "/vapid-public-key",
+    response_model=VapidKeyOut,
+    summary="The VAPID public key",
+    responses=problem_responses(503),
+)
 async def vapid_public_key(deps: Deps) -> VapidKeyOut:
-    """Pass it as `applicationServerKey` to `pushManager.subscribe`."""
-    return VapidKeyOut(public_key=application_server_key(deps.vapid))
+    """Pass it as `applicationServerKey` to `pushManager.subscribe`. It stays the same across
+    restarts (set in production, else generated once and stored)."""
+    return VapidKeyOut(public_key=application_server_key(await deps.vapid.get()))
 
 
 @router.post(
     "/subscriptions",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Subscribe this browser to push",
+    responses=problem_responses(401, 422),
 )
 async def subscribe(body: PushSubscriptionIn, me: CurrentUser, deps: Deps) -> None:
     """Takes `PushSubscription.toJSON()` as the browser gives it; subscribing again is harmless."""
@@ -42,7 +49,9 @@ async def subscribe(body: PushSubscriptionIn, me: CurrentUser, deps: Deps) -> No
     "/subscriptions/delete",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Unsubscribe this browser from push",
-    responses={404: {"description": "The caller has no such subscription"}},
+    responses=problem_responses(
+        401, 404, 422, descriptions={404: "The caller has no such subscription"}
+    ),
 )
 async def unsubscribe(body: PushUnsubscribeIn, me: CurrentUser, deps: Deps) -> None:
     """Forget the subscription with this endpoint (only the caller's own)."""

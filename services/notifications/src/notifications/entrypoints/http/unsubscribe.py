@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from cerchia_chassis.problems import Problem
+from cerchia_chassis.problems import Problem, problem_responses
 from notifications.entrypoints.http.deps import Deps
 from notifications.entrypoints.schemas import UnsubscribedOut
 from notifications.service.preferences import InvalidUnsubscribeToken, unsubscribe
@@ -25,7 +25,12 @@ _PAGE = """<!doctype html>
 </form></body></html>"""
 
 
-@router.get("", response_class=HTMLResponse, summary="Confirmation page for unsubscribing")
+@router.get(
+    "",
+    response_class=HTMLResponse,
+    summary="Confirmation page for unsubscribing",
+    responses=problem_responses(422),
+)
 async def confirm(token: Token) -> HTMLResponse:
     """Changes nothing: link scanners open GET links, so only the POST unsubscribes."""
     return HTMLResponse(_PAGE.format(token=escape(token, quote=True)))
@@ -35,7 +40,7 @@ async def confirm(token: Token) -> HTMLResponse:
     "",
     response_model=UnsubscribedOut,
     summary="One-click unsubscribe (RFC 8058)",
-    responses={400: {"description": "The link is not valid"}},
+    responses=problem_responses(400, 422, descriptions={400: "The link is not valid"}),
 )
 async def one_click(token: Token, deps: Deps) -> UnsubscribedOut:
     """Mail clients POST `List-Unsubscribe=One-Click` here, without credentials: the signed

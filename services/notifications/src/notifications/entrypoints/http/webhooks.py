@@ -1,28 +1,44 @@
 """Webhook endpoints for integrators, managed by each community's owner."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
-from cerchia_chassis.problems import Problem
+from cerchia_chassis.problems import Problem, problem_responses
 from notifications.domain.webhooks import WebhookSubscription
+from notifications.entrypoints.delivery_schemas import DeliveryPageOut, PageQuery
+from notifications.entrypoints.http.deliveries import page_out
 from notifications.entrypoints.http.deps import Deps
-from notifications.entrypoints.schemas import SecretOut, WebhookIn, WebhookListOut, WebhookOut
+from notifications.entrypoints.schemas import (
+    ReplayedOut,
+    SecretOut,
+    WebhookIn,
+    WebhookListOut,
+    WebhookOut,
+    WebhookReplayIn,
+)
 from notifications.service.integrations import (
     NotOwner,
     UnsafeUrl,
+    WebhookDisabled,
     delete_webhook,
+    enable_webhook,
     list_webhooks,
     register_webhook,
+    replay_webhook,
     rotate_secret,
+    webhook_deliveries,
 )
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
-Responses = dict[int | str, dict[str, Any]]
-_FORBIDDEN: Responses = {403: {"description": "The caller does not own the community"}}
-_NOT_FOUND: Responses = {404: {"description": "No such webhook of the caller's communities"}}
+_NOT_OWNER = {403: "The caller does not own the community"}
+_NOT_FOUND = {404: "No such webhook of the caller's communities"}
+
+
+def _not_found(exc: NotOwner) -> Problem:
+    return Problem(404, "webhook-not-found", "No such webhook.")
 
 
 def _out(subscription: WebhookSubscription, *, secret: bool = False) -> WebhookOut:
@@ -42,7 +58,12 @@ def _out(subscription: WebhookSubscription, *, secret: bool = False) -> WebhookO
     status_code=status.HTTP_201_CREATED,
     response_model=WebhookOut,
     summary="Register a webhook endpoint",
-    responses={**_FORBIDDEN, 422: {"description": "URL refused"}},
+    responses=problem_responses(
+        401,
+        403,
+        422,
+        descriptions={**_NOT_OWNER, 422: "Invalid body, or a URL to a non-public address"},
+    ),
 )
 async def register(body: WebhookIn, me: CurrentUser, deps: Deps) -> WebhookOut:
     """The response holds the signing secret; it is never shown again (rotate to replace it)."""
@@ -64,7 +85,10 @@ async def register(body: WebhookIn, me: CurrentUser, deps: Deps) -> WebhookOut:
 
 
 @router.get(
-    "", response_model=WebhookListOut, summary="A community's webhooks", responses=_FORBIDDEN
+    "",
+    response_model=WebhookListOut,
+    summary="A community's webhooks",
+    responses=problem_responses(401, 403, 422, descriptions=_NOT_OWNER),
 )
 async def list_all(
     me: CurrentUser, deps: Deps, community_id: Annotated[str, Query(min_length=1, max_length=100)]
@@ -86,7 +110,7 @@ async def list_all(
     "/{webhook_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a webhook",
-    responses=_NOT_FOUND,
+    responses=problem_responses(401, 404, 422, descriptions=_NOT_FOUND),
 )
 async def remove(webhook_id: str, me: CurrentUser, deps: Deps) -> None:
     """Only the owner of the webhook's community may remove it."""
@@ -95,14 +119,14 @@ async def remove(webhook_id: str, me: CurrentUser, deps: Deps) -> None:
             me.user_id, webhook_id, communities=deps.communities, registry=deps.webhooks
         )
     except NotOwner as exc:
-        raise Problem(404, "webhook-not-found", "No such webhook.") from exc
+        raise _not_found(exc) from exc
 
 
 @router.post(
     "/{webhook_id}/rotate-secret",
     response_model=SecretOut,
     summary="Replace a webhook's signing secret",
-    responses=_NOT_FOUND,
+    responses=problem_responses(401, 404, 422, descriptions=_NOT_FOUND),
 )
 async def rotate(webhook_id: str, me: CurrentUser, deps: Deps) -> SecretOut:
     """The new secret is shown once; deliveries are signed with it from now on."""
@@ -111,5 +135,88 @@ async def rotate(webhook_id: str, me: CurrentUser, deps: Deps) -> SecretOut:
             me.user_id, webhook_id, communities=deps.communities, registry=deps.webhooks
         )
     except NotOwner as exc:
-        raise Problem(404, "webhook-not-found", "No such webhook.") from exc
+        raise _not_found(exc) from exc
     return SecretOut(secret=secret)
+
+
+@router.post(
+    "/{webhook_id}/enable",
+    response_model=WebhookOut,
+    summary="Enable a webhook again",
+    responses=problem_responses(401, 404, 422, descriptions=_NOT_FOUND),
+)
+async def enable(webhook_id: str, me: CurrentUser, deps: Deps) -> WebhookOut:
+    """An endpoint failing `webhook_disable_after` times in a row is disabled (and its owner
+    told in the app); once fixed, enable it, then replay what it missed."""
+    try:
+        subscription = await enable_webhook(
+            me.user_id, webhook_id, communities=deps.communities, registry=deps.webhooks
+        )
+    except NotOwner as exc:
+        raise _not_found(exc) from exc
+    return _out(subscription)
+
+
+@router.get(
+    "/{webhook_id}/deliveries",
+    response_model=DeliveryPageOut,
+    summary="What was sent to a webhook",
+    responses=problem_responses(401, 404, 422, descriptions=_NOT_FOUND),
+)
+async def deliveries(
+    webhook_id: str, me: CurrentUser, deps: Deps, query: Annotated[PageQuery, Query()]
+) -> DeliveryPageOut:
+    """Newest first, with each delivery's state (`?status=failed` for what did not arrive);
+    `event_id` is what a replay takes."""
+    try:
+        page = await webhook_deliveries(
+            me.user_id,
+            webhook_id,
+            status=query.status,
+            cursor=query.cursor,
+            limit=query.limit,
+            communities=deps.communities,
+            registry=deps.webhooks,
+            log=deps.log,
+        )
+    except NotOwner as exc:
+        raise _not_found(exc) from exc
+    return page_out(page)
+
+
+@router.post(
+    "/{webhook_id}/replay",
+    response_model=ReplayedOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Send events to a webhook again",
+    responses=problem_responses(
+        401,
+        404,
+        409,
+        422,
+        descriptions={**_NOT_FOUND, 409: "The webhook is disabled: enable it first"},
+    ),
+)
+async def replay(
+    webhook_id: str, body: WebhookReplayIn, me: CurrentUser, deps: Deps
+) -> ReplayedOut:
+    """Re-sends, by CloudEvent id or by time range, what the endpoint received or missed
+    (at most `webhook_replay_max` per request, oldest first), signed with the current secret
+    and with the same `webhook-id` as the first time, so receivers can deduplicate."""
+    try:
+        replayed = await replay_webhook(
+            me.user_id,
+            webhook_id,
+            event_ids=body.event_ids,
+            since=body.since,
+            until=body.until,
+            limit=deps.settings.webhook_replay_max,
+            communities=deps.communities,
+            registry=deps.webhooks,
+            log=deps.log,
+        )
+    except NotOwner as exc:
+        raise _not_found(exc) from exc
+    except WebhookDisabled as exc:
+        raise Problem(409, "webhook-disabled", "Enable the webhook before replaying.") from exc
+    return ReplayedOut(replayed=replayed)

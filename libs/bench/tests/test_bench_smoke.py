@@ -1,0 +1,63 @@
+"""The bench runs end to end: every scenario once, at a tiny size, on the real local stack."""
+
+from pathlib import Path
+
+import pytest
+
+from cerchia_bench.cli import Config, run_bench
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+
+
+async def test_every_scenario_runs_once_and_reports(
+    kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+) -> None:
+    config = Config(
+        reps=1,
+        sizes=(2, 3, 4),
+        sustained_threads=1,
+        small_world=5,
+        large_world=6,
+        messages=200,
+        single_inserts=20,
+        bulk_inserts=200,
+        requests=30,
+        post_requests=10,
+        writers=2,
+        workdir=tmp_path / "work",
+    )
+    out = tmp_path / "out"
+
+    document = await run_bench(config, bootstrap=kafka_bootstrap, mongo_uri=mongo_uri, out=out)
+
+    scenarios = document["scenarios"]
+    assert set(scenarios) == {
+        "raw_kafka",
+        "faststream_decode",
+        "faststream_batch_decode",
+        "raw_mongo",
+        "asgi_hello",
+        "fanout_2",
+        "fanout_3",
+        "fanout_4",
+        "sustained_x1",
+        "sustained_x2",
+        "gateway_read_direct",
+        "gateway_read_via",
+        "gateway_post",
+        "scale_communities",
+    }
+    for name in ("fanout_2", "fanout_3", "fanout_4", "sustained_x2", "scale_communities"):
+        (run,) = scenarios[name]["runs"]
+        assert run["missing"] == 0, (name, run)
+        assert run["deliveries"] > 0, (name, run)
+    # fanout_4: three recipients x in-app, email and push.
+    assert scenarios["fanout_4"]["runs"][0]["deliveries"] == 9
+    for name in ("gateway_read_direct", "gateway_read_via", "gateway_post"):
+        assert scenarios[name]["runs"][0]["errors"] == 0, name
+    assert {row["name"] for row in document["targets"]} >= {
+        "gateway read ÷ direct read (requests/s)",
+        "POST thread through the gateway, requests/s",
+    }
+    for name in ("results.json", "results.md", "results.png"):
+        assert (out / name).stat().st_size > 0

@@ -1,0 +1,72 @@
+"""Response bodies of the delivery log."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from notifications.domain.deliveries import Channel, DeliveryStatus
+
+
+class DeliveryOut(BaseModel):
+    """One delivery's state in the delivery log (no content, no address)."""
+
+    key: str = Field(
+        description="Idempotency key: event id + recipient + channel.",
+        examples=[
+            "0195f0c4-8e2b-7c11-b0a4-6d2e5f7a8b90:0195f0c4-1111-7000-8000-000000000001:email"
+        ],
+    )
+    event_id: str = Field(description="The domain event (or digest slot) it was made for.")
+    recipient_id: str = Field(description="User id, or webhook subscription id for webhooks.")
+    channel: Channel
+    kind: str = Field(examples=["application_submitted"])
+    category: str
+    urgency: str
+    community_id: str | None
+    status: DeliveryStatus = Field(
+        description="pending, parked (waiting for the recipient's address), sent or failed."
+    )
+    attempts: int
+    deferred: bool = Field(description="Held back past the recipient's quiet hours.")
+    last_error: str | None
+    created_at: datetime
+    due_at: datetime | None
+    sent_at: datetime | None
+    failed_at: datetime | None
+    replayed_at: datetime | None
+    replayable: bool = Field(description="False once a single-use secret was dropped.")
+
+
+class DeliveryPageOut(BaseModel):
+    """A page of the delivery log, newest first."""
+
+    items: list[DeliveryOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page.")
+
+
+class DeliveryQuery(BaseModel):
+    """Filters of the delivery log (query parameters); unknown ones are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: DeliveryStatus | None = Field(default=None, description="e.g. `failed`.")
+    event_id: str | None = Field(default=None, min_length=1, max_length=200)
+    recipient_id: str | None = Field(default=None, min_length=1, max_length=200)
+    community_id: str | None = Field(default=None, min_length=1, max_length=200)
+    channel: Channel | None = None
+    cursor: str | None = Field(
+        default=None, max_length=200, description="`next_cursor` of the previous page."
+    )
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class PageQuery(BaseModel):
+    """State filter and position in a list of deliveries (query parameters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: DeliveryStatus | None = Field(default=None, description="e.g. `failed`.")
+    cursor: str | None = Field(
+        default=None, max_length=200, description="`next_cursor` of the previous page."
+    )
+    limit: int = Field(default=50, ge=1, le=200)
