@@ -219,7 +219,8 @@ class ThreadLoad:
     """Opens threads at a steady pace and remembers which the platform accepted.
 
     A request cut off by a crash has an unknown outcome: its thread may or may not exist, so
-    it is counted apart and judged by what was committed (see ``committed_threads``).
+    it is counted apart and judged by what was committed (see ``committed_threads``). A
+    refused connection sent nothing and is counted as ``unavailable``.
     """
 
     base_url: str
@@ -227,6 +228,7 @@ class ThreadLoad:
     headers: dict[str, str]
     accepted: set[str] = field(default_factory=set)
     uncertain: int = 0
+    unavailable: int = 0
     refused: Counter[int] = field(default_factory=Counter)
 
     async def run(self, *, rate_per_s: float, duration_s: float, at_most: int) -> None:
@@ -252,6 +254,9 @@ class ThreadLoad:
                 json={"title": f"Load {n}", "body": f"Message {uuid.uuid4().hex}"},
                 headers=self.headers,
             )
+        except httpx.ConnectError:
+            self.unavailable += 1  # nothing was sent: the service was down
+            return
         except httpx.TransportError:
             self.uncertain += 1
             return

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -185,3 +186,44 @@ async def test_from_sign_up_to_a_mention_heard_on_the_stream_and_by_email(
         read = await client.get(f"/api/v1/threads/{thread['id']}", headers=ada.auth)
         assert read.status_code == 200, read.text
         assert read.json()["title"] == "Reviewing async code"
+
+        # Ada schedules a gathering; Bo says he is going; his /me lists it as upcoming.
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+
+        async def schedule() -> bool:
+            scheduled = await client.post(
+                f"/api/v1/communities/{community_id}/events",
+                headers=ada.auth,
+                json={
+                    "title": "Pair programming evening",
+                    "description": "Bring a laptop and an **asyncio** problem.",
+                    "format": "in_person",
+                    "venue": {"name": "Sala Borsa", "address": "Piazza del Nettuno 3, Bologna"},
+                    "starts_at": start.isoformat(),
+                    "ends_at": (start + timedelta(hours=2)).isoformat(),
+                    "time_zone": "Europe/Rome",
+                    "capacity": 12,
+                    "visibility": "members",
+                },
+            )
+            assert scheduled.status_code in (201, 403, 404), scheduled.text
+            if scheduled.status_code == 201:
+                gathering.update(scheduled.json())
+            return scheduled.status_code == 201
+
+        gathering: dict[str, Any] = {}
+        await eventually(schedule, what="events lets the owner schedule")
+
+        async def bo_goes() -> bool:
+            rsvp = await client.put(
+                f"/api/v1/events/{gathering['id']}/rsvp", headers=bo.auth, json={"answer": "going"}
+            )
+            assert rsvp.status_code in (200, 201, 403, 404), rsvp.text
+            return rsvp.status_code in (200, 201)
+
+        await eventually(bo_goes, what="events lets the new member RSVP")
+        me_bo = (await client.get("/api/v1/me", headers=bo.auth)).json()
+        assert not [w for w in me_bo.get("warnings", []) if w["part"] == "upcoming_events"]
+        upcoming = me_bo["upcoming_events"]
+        assert [e["id"] for e in upcoming] == [gathering["id"]]
+        assert upcoming[0]["my_status"] == "going"

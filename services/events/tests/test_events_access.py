@@ -114,8 +114,9 @@ async def test_members_only_content_link_for_confirmed_and_roles_enforced(
         ).status_code == 403
         anonymous_list = await client.get(f"/api/v1/communities/{public.id}/events")
         assert hidden_id not in [e["id"] for e in anonymous_list.json()["items"]]
+        # Of a private community outsiders learn nothing, not even that it exists.
         closed = await client.get(f"/api/v1/communities/{private.id}/events", headers=h(outsider))
-        assert closed.status_code == 403
+        assert closed.status_code == 404
         unknown = await client.get(f"/api/v1/events/{uuid.uuid4()}", headers=h(member))
         assert unknown.status_code == 404
 

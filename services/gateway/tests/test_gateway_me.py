@@ -15,7 +15,7 @@ PARTS = [
     Part("profile", Upstream.MEMBERSHIP, "/api/v1/profiles/me"),
     Part("communities", Upstream.MEMBERSHIP, "/api/v1/me/communities"),
     Part("unread_notifications", Upstream.NOTIFICATIONS, "/api/v1/notifications/unread-count"),
-    Part("upcoming_events", Upstream.EVENTS, "/api/v1/events?attending=me&upcoming=true"),
+    Part("upcoming_events", Upstream.EVENTS, "/api/v1/me/events?limit=5"),
 ]
 HEALTHY: dict[str, JsonReply | UpstreamFailure] = {
     "/api/v1/profiles/me": JsonReply(200, {"display_name": "Ada"}),
@@ -23,7 +23,7 @@ HEALTHY: dict[str, JsonReply | UpstreamFailure] = {
         200, {"items": [{"community_id": "c1", "role": "owner"}], "next_cursor": None}
     ),
     "/api/v1/notifications/unread-count": JsonReply(200, {"unread": 4}),
-    "/api/v1/events?attending=me&upcoming=true": JsonReply(200, [{"event_id": "e1"}]),
+    "/api/v1/me/events?limit=5": JsonReply(200, [{"event_id": "e1"}]),
 }
 
 
@@ -70,7 +70,7 @@ async def test_all_parts_are_asked_in_parallel_and_shaped() -> None:
 
 async def test_a_failing_part_becomes_a_warning() -> None:
     replies = dict(HEALTHY)
-    replies["/api/v1/events?attending=me&upcoming=true"] = UpstreamFailure(
+    replies["/api/v1/me/events?limit=5"] = UpstreamFailure(
         Upstream.EVENTS, FailureKind.UNAVAILABLE, "the service is unavailable"
     )
     replies["/api/v1/notifications/unread-count"] = JsonReply(500, None)

@@ -128,7 +128,7 @@ class World:
         return {
             "community_id": self.community,
             "gathering_id": uid(),
-            "actor_id": self.owner,
+            "actor_id": self.moderator,  # the host; never told of their own change
             "title": title,
             "format": "in_person",
             "starts_at": starts,

@@ -12,6 +12,7 @@ from events.entrypoints.deps import install_domain_errors
 from events.entrypoints.http_attendance import router as attendance_router
 from events.entrypoints.http_calendars import router as calendars_router
 from events.entrypoints.http_gatherings import router as gatherings_router
+from events.entrypoints.http_mine import router as mine_router
 from events.settings import EventsSettings
 
 
@@ -42,4 +43,5 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     app.include_router(gatherings_router)
     app.include_router(attendance_router)
     app.include_router(calendars_router)
+    app.include_router(mine_router)
     return app

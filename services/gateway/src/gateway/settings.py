@@ -69,7 +69,7 @@ class GatewaySettings(ServiceSettings):
     me_profile_path: str = "/api/v1/profiles/me"
     me_communities_path: str = "/api/v1/me/communities"
     me_unread_path: str = "/api/v1/notifications/unread-count"
-    me_events_path: str = "/api/v1/events?attending=me&upcoming=true&limit=5"
+    me_events_path: str = "/api/v1/me/events?limit=5"
     notifications_stream_path: str = "/api/v1/notifications/stream"
 
     docs_cache_ttl_s: float = Field(

@@ -37,5 +37,5 @@ def decode_key(cursor: str | None) -> str | None:
         return None
     try:
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # bad base64, bad UTF-8, or characters base64 does not have
         raise Problem(400, "invalid-cursor", "The cursor is not valid.") from exc

@@ -49,6 +49,24 @@ async def personal_feed(
     return user_id, found
 
 
+async def upcoming_for(
+    user_id: str,
+    *,
+    now: datetime,
+    limit: int,
+    directory: Directory,
+    rsvps: RsvpRepository,
+    gatherings: GatheringRepository,
+) -> list[tuple[Gathering, str]]:
+    """The caller's next gatherings (going or waitlisted, not ended, in communities they still
+    belong to), soonest first, each with the caller's RSVP status."""
+    answers = await rsvps.of_user(user_id, ["going", "waitlisted"])
+    held: dict[str, str] = {r.gathering_id: r.status for r in answers}
+    communities = await directory.communities_of(user_id)
+    found = await gatherings.since(list(held), community_ids=communities, ended_after=now)
+    return [(g, held[g.id]) for g in found if g.status != "cancelled"][:limit]
+
+
 async def community_feed(
     community_id: str, *, now: datetime, directory: Directory, gatherings: GatheringRepository
 ) -> list[Gathering]:
