@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from cerchia_devstack.mail_sink import MailSink
+from cerchia_devstack.mail_sink import InProcessSmtpSink
 from cerchia_devstack.pytest_plugin import AuthKeys
 from tests.platform import Platform, start_platform
 
@@ -14,18 +14,25 @@ async def platform(
     tmp_path_factory: pytest.TempPathFactory,
     kafka_bootstrap: str,
     mongo_uri: str,
-    smtp_sink: MailSink,
     auth_keys: AuthKeys,
 ) -> AsyncIterator[Platform]:
-    """The whole platform, started once for the end-to-end modules of this package."""
-    started = await start_platform(
-        tmp_path_factory.mktemp("platform"),
-        kafka_bootstrap=kafka_bootstrap,
-        mongo_uri=mongo_uri,
-        smtp=smtp_sink,
-        keys=auth_keys,
-    )
+    """The whole platform, started once for the end-to-end modules of this package.
+
+    It lives as long as the package, beside other tests' services on the same Kafka: its own
+    consumer groups and its own mail sink keep the two from seeing each other's messages.
+    """
+    sink = InProcessSmtpSink().start()
     try:
-        yield started
+        started = await start_platform(
+            tmp_path_factory.mktemp("platform"),
+            kafka_bootstrap=kafka_bootstrap,
+            mongo_uri=mongo_uri,
+            smtp=sink,
+            keys=auth_keys,
+        )
+        try:
+            yield started
+        finally:
+            started.stop()
     finally:
-        started.stop()
+        sink.stop()

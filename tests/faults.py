@@ -38,6 +38,17 @@ from cerchia_devstack.topics import catalog_topics, ensure_topics
 THREAD_CREATED = c.ThreadCreatedV1.event_type()
 
 
+class DurableSecantusDB(SecantusDB):
+    """SecantusDB that syncs its log on every commit, as a MongoDB replica set does for the
+    chassis' ``w="majority"`` writes (majority implies journaled). Without it an acknowledged
+    commit may still sit in the engine's log buffer, and a SIGKILL loses it: that is the
+    database losing data, which no application protocol can make up for."""
+
+    def command(self) -> list[str]:
+        """The launcher with ``--sync-on-commit``."""
+        return [*super().command(), "--sync-on-commit"]
+
+
 class PrivateStack:
     """Kafka and SecantusDB for one test module only, so killing them harms no other test."""
 
@@ -49,7 +60,7 @@ class PrivateStack:
             pom=kafka_pom(repo_root()),
             settings=KafkaSettings(LOCALHOST, kafka_port, controller_port),
         )
-        self.mongo = SecantusDB(root=root / "mongo-home", cache=cache_dir(), port=mongo_port)
+        self.mongo = DurableSecantusDB(root=root / "mongo-home", cache=cache_dir(), port=mongo_port)
 
     @property
     def bootstrap(self) -> str:
@@ -127,12 +138,16 @@ class Verdict:
         """Received but not expected (a preference ignored, or an event that never was)."""
         return self.received - self.expected
 
+    #: Where each event with missing deliveries got stuck (filled in by ``Rig.verdict``).
+    trail: dict[str, str] = field(default_factory=dict)
+
     def summary(self) -> str:
         """One line for assertion messages and the test log."""
         return (
             f"expected {len(self.expected)}, received {len(self.received)}, "
             f"missing {len(self.missing)}, unexpected {len(self.unexpected)}, "
             f"raw duplicates {self.raw_duplicates}, not marked sent {len(self.not_sent)}"
+            + "".join(f"\n  {event}: {where}" for event, where in self.trail.items())
         )
 
 
@@ -179,9 +194,28 @@ class Rig:
                 )
             ]
             verdict = Verdict(expected, received, duplicates, pending)
-            if (not verdict.missing and not pending) or time.monotonic() > deadline:
+            if not verdict.missing and not pending:
+                return verdict
+            if time.monotonic() > deadline:
+                for event in sorted({key.split(":", 1)[0] for key in verdict.missing}):
+                    verdict.trail[event] = await self.trail(event)
                 return verdict
             await asyncio.sleep(1.0)
+
+    async def trail(self, event_id: str) -> str:
+        """Where an event got to: content's outbox, notifications' inbox, feed and queue."""
+        notifications = self.platform.db("notifications")
+        parts = []
+        if "content" in self.platform.databases:
+            record = await self.platform.db("content")["outbox"].find_one({"event_id": event_id})
+            parts.append(
+                "no outbox record" if record is None else f"outbox sent_at={record.get('sent_at')}"
+            )
+        processed = await notifications["inbox"].count_documents({"event_id": event_id})
+        feed = await notifications["feed"].count_documents({"event_id": event_id})
+        queued = await notifications["deliveries"].count_documents({"event_id": event_id})
+        parts.append(f"inbox records={processed}, feed items={feed}, queued deliveries={queued}")
+        return "; ".join(parts)
 
 
 @asynccontextmanager

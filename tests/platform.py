@@ -95,6 +95,9 @@ async def start_platform(
         port = free_port()
         variables = service_env(spec, infrastructure, port=port, database=f"{name}_{suffix}")
         variables.update(_TEST_ENV)
+        # Its own consumer groups: the other end-to-end tests run their own services on the
+        # same Kafka, and sharing a group would split the partitions between the two.
+        variables[f"{spec.env_prefix}KAFKA_GROUP_ID"] = f"{name}-{suffix}"
         variables.update(extra or {})
         variables.update(env or {})
         process = ServiceProcess(

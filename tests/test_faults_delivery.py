@@ -98,7 +98,7 @@ async def test_content_killed_between_commit_and_publish_delivers_everything_onc
             return bool(await outbox.count_documents({"sent_at": None}, limit=1))
 
         loading = asyncio.create_task(load.run(rate_per_s=4, duration_s=24, at_most=96))
-        crashes = await crash_repeatedly(content, times=3, every_s=4, aim=unpublished)
+        crashes = await crash_repeatedly(content, times=3, every_s=1.5, aim=unpublished)
         await loading
 
         committed = await committed_threads(rig.platform)

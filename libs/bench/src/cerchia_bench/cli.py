@@ -7,7 +7,7 @@ import os
 import signal
 import tempfile
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,12 @@ from cerchia_bench.scenarios.gateway import SOLO, GatewayBench
 from cerchia_bench.seeding import producer_for
 from cerchia_bench.sinks import PushProvider, SmtpProvider
 from cerchia_chassis.tokens import SigningKey
+from cerchia_devstack.kafka import KafkaBroker, KafkaSettings
+from cerchia_devstack.paths import cache_dir, kafka_pom, repo_root
+from cerchia_devstack.ports import LOCALHOST, free_ports
 from cerchia_devstack.provision import TestInfrastructure
+from cerchia_devstack.readiness import run_blocking
+from cerchia_devstack.topics import catalog_topics, ensure_topics
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,26 @@ class Config:
     def wants(self, name: str) -> bool:
         """Whether scenario ``name`` is selected."""
         return not self.only or name in self.only
+
+
+def private_kafka(root: Path) -> KafkaBroker:
+    """A broker of the bench's own, with the catalog's topics."""
+    port, controller_port = free_ports(2)
+    broker = KafkaBroker(
+        root=root,
+        cache=cache_dir(),
+        pom=kafka_pom(repo_root()),
+        settings=KafkaSettings(LOCALHOST, port, controller_port),
+    )
+    broker.install()
+    broker.start(owned=True)
+    try:
+        run_blocking(broker.wait_ready)
+        run_blocking(lambda: ensure_topics(broker.settings.bootstrap, catalog_topics()))
+    except BaseException:
+        broker.stop(5.0)
+        raise
+    return broker
 
 
 def targets(config: Config) -> list[Target]:
@@ -142,13 +167,25 @@ class _Run:
         if self.config.wants(name):
             self.scenarios.append(Scenario(name, description, run))
 
-    async def world(self, names: list[str], filler: int) -> fanout.FanoutWorld:
-        platform = Platform(self.servers, self.key)
+    async def world(
+        self, names: list[str], filler: int, *, own_kafka: bool = False
+    ) -> fanout.FanoutWorld:
+        servers, producer = self.servers, self.producer
+        if own_kafka:
+            # Consumer groups of a shared broker each read every topic: a world with its own
+            # projections needs its own broker.
+            broker = await asyncio.to_thread(private_kafka, self.config.workdir / "kafka-2")
+            self.stack.callback(broker.stop, 10.0)
+            servers = replace(servers, kafka_bootstrap=broker.settings.bootstrap)
+            producer = producer_for(servers.kafka_bootstrap)
+            await producer.start()
+            self.stack.push_async_callback(producer.stop)
+        platform = Platform(servers, self.key)
         self.stack.push_async_callback(platform.close)
         await platform.start(names, self.config.workdir)
         db_pid = pid_listening_on(urlparse(self.servers.mongo_uri).port or 27017)
         return fanout.FanoutWorld(
-            platform, self.producer, self.smtp, self.push, db_pid=db_pid, filler=filler
+            platform, producer, self.smtp, self.push, db_pid=db_pid, filler=filler
         )
 
 
@@ -181,13 +218,9 @@ def _controls(run: _Run, hello_url: str) -> None:
     )
 
 
-async def _fanout_and_gateway(run: _Run) -> None:
+async def _fanout_and_gateway(run: _Run, world: fanout.FanoutWorld) -> None:
     config = run.config
     medium = config.sizes[1]
-    world = await run.world(
-        ["content", "notifications", "gateway"],
-        filler=max(0, config.small_world - len(config.sizes) - 1),
-    )
     for size in (SOLO, *config.sizes):
         await world.community(size)
     for size in config.sizes:
@@ -225,16 +258,40 @@ async def _fanout_and_gateway(run: _Run) -> None:
     )
 
 
-async def _large_world(run: _Run) -> None:
+async def _large_world(run: _Run, world: fanout.FanoutWorld) -> None:
     config = run.config
     medium = config.sizes[1]
-    world = await run.world(["content", "notifications"], filler=config.large_world - 1)
-    await world.community(medium)
     run.add(
         "scale_communities",
         f"one thread → a community of {medium} among {config.large_world:,} communities",
         partial(fanout.fanout, world, size=medium),
     )
+
+
+async def _worlds(run: _Run, platform_names: tuple[str, ...]) -> None:
+    """Start the platforms side by side, seed them side by side, then add their scenarios."""
+    config = run.config
+    wants_main = any(config.wants(name) for name in platform_names if name != "scale_communities")
+    wants_large = config.wants("scale_communities")
+    main_filler = max(0, config.small_world - len(config.sizes) - 1)
+    starting = []
+    if wants_main:
+        starting.append(run.world(["content", "notifications", "gateway"], filler=main_filler))
+    if wants_large:
+        starting.append(
+            run.world(["content", "notifications"], filler=config.large_world - 1, own_kafka=True)
+        )
+    worlds = list(await asyncio.gather(*starting))
+    main = worlds.pop(0) if wants_main else None
+    large = worlds.pop(0) if wants_large else None
+    seeding: list[Awaitable[object]] = []
+    if main is not None:
+        seeding.append(_fanout_and_gateway(run, main))
+    if large is not None:
+        seeding.append(large.community(config.sizes[1]))
+    await asyncio.gather(*seeding)
+    if large is not None:
+        await _large_world(run, large)
 
 
 async def run_bench(config: Config, *, bootstrap: str, mongo_uri: str, out: Path) -> dict[str, Any]:
@@ -252,10 +309,7 @@ async def run_bench(config: Config, *, bootstrap: str, mongo_uri: str, out: Path
         servers = Servers(bootstrap, mongo_uri, smtp.host, smtp.port)
         run = _Run(config, servers, producer, smtp, push, stack)
         _controls(run, await stack.enter_async_context(http.hello_server()))
-        if any(config.wants(name) for name in platform_names if name != "scale_communities"):
-            await _fanout_and_gateway(run)
-        if config.wants("scale_communities"):
-            await _large_world(run)
+        await _worlds(run, platform_names)
         print(f"bench: {len(run.scenarios)} scenarios x {config.reps} interleaved rounds")
         results = await run_interleaved(run.scenarios, config.reps)
     load_after = os.getloadavg()

@@ -63,7 +63,7 @@ class Chassis:
             self.broker,
             topic,
             handler,
-            group_id=group_id or self.settings.service_name,
+            group_id=group_id or self.settings.kafka_group_id or self.settings.service_name,
             retry=self._retry,
             max_workers=self.settings.kafka_consumer_max_workers,
         )

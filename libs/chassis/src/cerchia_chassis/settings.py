@@ -22,6 +22,11 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_client_id: str | None = None
     kafka_linger_ms: int = 5
+    kafka_group_id: str | None = Field(
+        default=None,
+        description="Consumer group of the service's subscribers; defaults to the service name. "
+        "Two deployments sharing one Kafka (e.g. test platforms) need distinct groups.",
+    )
     kafka_consumer_max_workers: int = Field(
         default=1, description="Concurrent handlers per subscriber (ordering is per partition)."
     )
