@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.problems import problem_responses
 from events.adapters import ical
 from events.entrypoints.deps import Deps
 from events.entrypoints.rsvp_schemas import FeedTokenOut
@@ -37,6 +38,7 @@ def _calendar(body: bytes, filename: str) -> Response:
     response_model=FeedTokenOut,
     status_code=status.HTTP_201_CREATED,
     summary="Create (or rotate) your personal calendar feed URL",
+    responses=problem_responses(401),
 )
 async def issue_feed(me: CurrentUser, deps: Deps) -> FeedTokenOut:
     """A new secret URL; any previous one stops working."""
@@ -48,6 +50,7 @@ async def issue_feed(me: CurrentUser, deps: Deps) -> FeedTokenOut:
     "/me/feed",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke your personal calendar feed URL",
+    responses=problem_responses(401),
 )
 async def revoke_feed(me: CurrentUser, deps: Deps) -> Response:
     """The URL stops working at once."""
