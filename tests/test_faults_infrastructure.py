@@ -21,7 +21,7 @@ from tests.faults import (
     open_rig,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(300)]
 
 BOTH = ("content", "notifications")
 
