@@ -334,6 +334,8 @@ async def _main(args: argparse.Namespace) -> None:
         sizes=(args.sizes[0], args.sizes[1], args.sizes[2]),
         sustained_threads=args.sustained,
         large_world=args.communities,
+        requests=args.requests,
+        post_requests=args.post_requests,
     )
     if os.getloadavg()[0] >= 2:
         print(f"bench: warning, the machine is busy (load average {os.getloadavg()[0]:.2f})")
@@ -361,6 +363,10 @@ def main() -> None:
     parser.add_argument("--sustained", type=int, default=10, help="threads of the short run")
     parser.add_argument(
         "--communities", type=int, default=10_000, help="communities in the large world"
+    )
+    parser.add_argument("--requests", type=int, default=3_000, help="requests per HTTP read run")
+    parser.add_argument(
+        "--post-requests", type=int, default=1_000, help="requests per gateway POST run"
     )
     arguments = parser.parse_args()
 
