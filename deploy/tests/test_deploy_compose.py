@@ -311,8 +311,5 @@ def test_kafka_creates_topics_only_from_the_catalog(compose: Compose) -> None:
     assert str(kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]).lower() == "false"
     assert "broker,controller" in kafka["KAFKA_PROCESS_ROLES"], "single-node KRaft"
     init = compose["services"]["kafka-init"]
-    assert init["command"] == ["python", "/app/bin/create_topics.py"]
+    assert init["command"] == ["python", "-m", "cerchia_chassis.topics"]
     assert init["depends_on"]["kafka"]["condition"] == "service_healthy"
-    dockerfile = (REPO / "deploy" / "docker" / "Dockerfile").read_text()
-    assert "deploy/kafka/create_topics.py" in dockerfile
-    assert "/app/bin/" in dockerfile

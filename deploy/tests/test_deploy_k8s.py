@@ -250,7 +250,7 @@ def test_the_topic_job_runs_the_catalog_script_of_a_service_image(
 ) -> None:
     job = by_kind(overlay, "Job")["kafka-topics"]
     (container,) = job["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == ["python", "/app/bin/create_topics.py"]
+    assert container["command"] == ["python", "-m", "cerchia_chassis.topics"]
     service_images = {
         d["spec"]["template"]["spec"]["containers"][0]["image"]
         for d in by_kind(overlay, "Deployment").values()

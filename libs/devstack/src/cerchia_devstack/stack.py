@@ -156,8 +156,8 @@ class Stack:
 
     async def create_topics(self) -> None:
         """The catalog's topics and dead-letter topics."""
-        created = await ensure_topics(self.kafka.settings.bootstrap, catalog_topics())
-        print(f"  topics: {len(created)} created, {len(catalog_topics()) - len(created)} existed")
+        outcome = await ensure_topics(self.kafka.settings.bootstrap, catalog_topics())
+        print(f"  topics: {len(outcome.created)} created, {len(outcome.existing)} existed")
 
     async def start_services(self, started: list[str]) -> list[ServiceProcess]:
         """Start (or reuse) every service present in the checkout; wait until healthy."""

@@ -1,7 +1,8 @@
 """Create the topic catalog's topics and their dead-letter topics on a Kafka cluster, idempotently.
 
-Every service image carries it (``python /app/bin/create_topics.py``) together with the catalog
-(``cerchia_contracts.catalog``), so the topics created are those of the code being deployed.
+Every service image runs it as ``python -m cerchia_chassis.topics`` with the catalog it was built
+with (``cerchia_contracts.catalog``), so the topics created are those of the code being deployed;
+the local stack, the tests and the bench create theirs with the same functions.
 Settings come from flags or from the environment:
 
 - ``CERCHIA_KAFKA_BOOTSTRAP_SERVERS`` (``--bootstrap``): where the cluster is;
@@ -30,7 +31,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 
 from cerchia_contracts.catalog import CATALOG, Topic
 
-logger = logging.getLogger("create_topics")
+logger = logging.getLogger("cerchia.topics")
 
 
 @dataclass(frozen=True)
