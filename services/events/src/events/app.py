@@ -13,6 +13,7 @@ from events.entrypoints.http_attendance import router as attendance_router
 from events.entrypoints.http_calendars import router as calendars_router
 from events.entrypoints.http_gatherings import router as gatherings_router
 from events.entrypoints.http_mine import router as mine_router
+from events.entrypoints.http_series import router as series_router
 from events.settings import EventsSettings
 
 
@@ -41,6 +42,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     )
     install_domain_errors(app)
     app.include_router(gatherings_router)
+    app.include_router(series_router)
     app.include_router(attendance_router)
     app.include_router(calendars_router)
     app.include_router(mine_router)

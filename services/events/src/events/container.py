@@ -13,6 +13,9 @@ from events.adapters.gatherings import MongoGatherings
 from events.adapters.recaps import MongoRecaps
 from events.adapters.reminders import MongoReminderStore
 from events.adapters.rsvps import MongoRsvps
+from events.adapters.series import MongoSeries
+from events.adapters.zones import MongoUserZones
+from events.service.localization import LocalizedOutbox
 from events.service.reminding import SchedulerPolicy, fire_due
 from events.service.scheduling import Stores
 from events.settings import EventsSettings
@@ -30,6 +33,9 @@ class Container:
     reminders: MongoReminderStore
     recaps: MongoRecaps
     feeds: MongoFeedTokens
+    zones: MongoUserZones
+    #: The outbox every use case writes to: it adds the recipients' local times.
+    outbox: LocalizedOutbox
     stores: Stores
 
     @classmethod
@@ -44,17 +50,21 @@ class Container:
                 *MongoReminderStore.indexes,
                 *MongoRecaps.indexes,
                 *MongoFeedTokens.indexes,
+                *MongoSeries.indexes,
+                *MongoUserZones.indexes,
             ],
         )
         db = chassis.db
         gatherings, rsvps, reminders = MongoGatherings(db), MongoRsvps(db), MongoReminderStore(db)
-        directory = MongoDirectory(db)
+        directory, zones = MongoDirectory(db), MongoUserZones(db)
+        outbox = LocalizedOutbox(chassis.outbox, zones)
         stores = Stores(
             gatherings=gatherings,
+            series=MongoSeries(db),
             rsvps=rsvps,
             reminders=reminders,
             directory=directory,
-            outbox=chassis.outbox,
+            outbox=outbox,
             transactions=chassis.transactions,
             reminder_offsets=settings.reminder_offsets,
         )
@@ -72,7 +82,7 @@ class Container:
                 store=reminders,
                 gatherings=gatherings,
                 rsvps=rsvps,
-                outbox=chassis.outbox,
+                outbox=outbox,
                 transactions=chassis.transactions,
             )
 
@@ -94,5 +104,7 @@ class Container:
             reminders=reminders,
             recaps=MongoRecaps(db),
             feeds=MongoFeedTokens(db),
+            zones=zones,
+            outbox=outbox,
             stores=stores,
         )

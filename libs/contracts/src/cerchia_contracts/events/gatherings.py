@@ -6,8 +6,9 @@ gathering's history (scheduled → RSVPs → changed → cancelled), not a whole
 
 Every event carries what a consumer needs to act without calling back: the community, the
 gathering's title, its start in UTC with the IANA time zone it is held in (and the local wall-clock
-start), the actor, and, where someone must be told, the recipients. The online link is never
-carried: it is shown only to confirmed attendees through the API.
+start), the actor, and, where someone must be told, the recipients with the times as each of them
+reads them (in their own time zone). The online link is never carried: it is shown only to
+confirmed attendees through the API.
 """
 
 from datetime import datetime
@@ -30,9 +31,11 @@ __all__ = [
     "GatheringScheduled",
     "GatheringScheduledV1",
     "GatheringVisibility",
+    "LocalTimes",
     "RecapLink",
     "RecapPublished",
     "RecapPublishedV1",
+    "RecipientTimes",
     "ReminderDue",
     "ReminderDueV1",
     "RsvpCancelled",
@@ -49,6 +52,7 @@ __all__ = [
 GatheringFormat = Literal["in_person", "online", "hybrid"]
 GatheringVisibility = Literal["public", "members"]
 CheckInMethod = Literal["host", "code"]
+ZoneSource = Literal["profile", "gathering"]
 
 
 class Venue(EventData):
@@ -58,6 +62,32 @@ class Venue(EventData):
     address: str = Field(description="Postal address, one line.")
     latitude: float | None = Field(default=None, description="WGS 84 latitude, if known.")
     longitude: float | None = Field(default=None, description="WGS 84 longitude, if known.")
+
+
+class LocalTimes(EventData):
+    """A gathering's times as wall-clock time in one IANA time zone (what a recipient reads)."""
+
+    time_zone: str = Field(description="IANA time zone of the reader, e.g. America/New_York.")
+    source: ZoneSource = Field(
+        description=(
+            "profile: the reader's own time zone from their profile; gathering: theirs is not "
+            "known, so the gathering's own zone is used."
+        )
+    )
+    starts_at_local: str = Field(
+        description="Start in `time_zone`, ISO 8601 with its UTC offset (DST applied)."
+    )
+    ends_at_local: str = Field(description="End in `time_zone`, ISO 8601 with its UTC offset.")
+    previous_starts_at_local: str | None = Field(
+        default=None,
+        description="Start before the change in `time_zone`, when the time changed.",
+    )
+
+
+class RecipientTimes(LocalTimes):
+    """The times for the recipients who read them in the same time zone."""
+
+    user_ids: tuple[str, ...] = Field(description="Recipients reading the times in this zone.")
 
 
 class GatheringFact(EventData):
@@ -142,6 +172,13 @@ class GatheringChanged(GatheringFact):
     waitlist_ids: tuple[str, ...] = Field(
         default=(), description="People on the waitlist, in order."
     )
+    recipient_times: tuple[RecipientTimes, ...] = Field(
+        default=(),
+        description=(
+            "The times in each recipient's own time zone, recipients grouped by zone; every "
+            "recipient is in exactly one group."
+        ),
+    )
 
 
 class GatheringChangedV1(CloudEvent[GatheringChanged]):
@@ -164,6 +201,13 @@ class GatheringCancelled(GatheringFact):
     waitlist_ids: tuple[str, ...] = Field(
         default=(), description="People on the waitlist, in order."
     )
+    recipient_times: tuple[RecipientTimes, ...] = Field(
+        default=(),
+        description=(
+            "The times in each recipient's own time zone, recipients grouped by zone; every "
+            "recipient is in exactly one group."
+        ),
+    )
 
 
 class GatheringCancelledV1(CloudEvent[GatheringCancelled]):
@@ -180,6 +224,12 @@ class RsvpConfirmed(GatheringFact):
     user_id: str = Field(description="The attendee.")
     going_count: int = Field(description="Confirmed attendees after this RSVP.")
     capacity: int | None = Field(default=None, description="Seats; None for unlimited.")
+    recipient_time: LocalTimes | None = Field(
+        default=None,
+        description=(
+            "The times in the time zone of `user_id` (their profile's, else the gathering's)."
+        ),
+    )
 
 
 class RsvpConfirmedV1(CloudEvent[RsvpConfirmed]):
@@ -195,6 +245,12 @@ class RsvpWaitlisted(GatheringFact):
 
     user_id: str = Field(description="The person waiting.")
     position: int = Field(description="1-based position in the waitlist when added.")
+    recipient_time: LocalTimes | None = Field(
+        default=None,
+        description=(
+            "The times in the time zone of `user_id` (their profile's, else the gathering's)."
+        ),
+    )
 
 
 class RsvpWaitlistedV1(CloudEvent[RsvpWaitlisted]):
@@ -212,6 +268,12 @@ class RsvpCancelled(GatheringFact):
     previous_status: Literal["going", "waitlisted"] = Field(
         description="What they held before: a seat (going) or a waitlist place."
     )
+    recipient_time: LocalTimes | None = Field(
+        default=None,
+        description=(
+            "The times in the time zone of `user_id` (their profile's, else the gathering's)."
+        ),
+    )
 
 
 class RsvpCancelledV1(CloudEvent[RsvpCancelled]):
@@ -227,6 +289,12 @@ class WaitlistPromoted(GatheringFact):
 
     user_id: str = Field(description="The promoted attendee (tell them they are going).")
     host_ids: tuple[str, ...] = Field(default=(), description="User ids of the hosts.")
+    recipient_time: LocalTimes | None = Field(
+        default=None,
+        description=(
+            "The times in the time zone of `user_id` (their profile's, else the gathering's)."
+        ),
+    )
 
 
 class WaitlistPromotedV1(CloudEvent[WaitlistPromoted]):
@@ -303,6 +371,13 @@ class ReminderDue(GatheringFact):
     )
     attendee_ids: tuple[str, ...] = Field(description="Confirmed attendees to remind.")
     venue: Venue | None = Field(default=None, description="The venue (in person / hybrid).")
+    recipient_times: tuple[RecipientTimes, ...] = Field(
+        default=(),
+        description=(
+            "The times in each recipient's own time zone, recipients grouped by zone; every "
+            "recipient is in exactly one group."
+        ),
+    )
 
 
 class ReminderDueV1(CloudEvent[ReminderDue]):

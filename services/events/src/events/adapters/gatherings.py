@@ -26,8 +26,8 @@ class MongoGatherings:
                     name="community_by_start",
                 ),
                 IndexModel(
-                    [("series_id", ASCENDING), ("occurrence_index", ASCENDING)],
-                    name="series_order",
+                    [("series_id", ASCENDING), ("original_starts_at", ASCENDING)],
+                    name="series_slots",
                 ),
                 IndexModel("host_ids", name="hosts"),
                 IndexModel("created_by", name="creator"),
@@ -76,12 +76,11 @@ class MongoGatherings:
         cursor = self._collection.find(query).sort([("starts_at", ASCENDING), ("_id", ASCENDING)])
         return [from_document(d) for d in await cursor.limit(limit).to_list()]
 
-    async def series_from(self, series_id: str, index: int, session: Session) -> list[Gathering]:
-        """Occurrences of a series from ``index`` on, in order."""
-        cursor = self._collection.find(
-            {"series_id": series_id, "occurrence_index": {"$gte": index}}, session=session
-        ).sort("occurrence_index", ASCENDING)
-        return [from_document(d) for d in await cursor.to_list()]
+    async def in_series(self, series_id: str, session: Session) -> list[Gathering]:
+        """Every occurrence filed in the series, cancelled ones too, by slot."""
+        cursor = self._collection.find({"series_id": series_id}, session=session)
+        found = [from_document(d) for d in await cursor.to_list()]
+        return sorted(found, key=lambda g: (g.slot, g.id))
 
     async def by_ids(self, ids: Sequence[str]) -> list[Gathering]:
         """The gatherings with these ids, by start."""
@@ -148,6 +147,7 @@ def to_document(g: Gathering) -> Document:
         "series_id": g.series_id,
         "occurrence_index": g.occurrence_index,
         "recurrence": g.recurrence,
+        "original_starts_at": g.original_starts_at,
     }
 
 
@@ -185,4 +185,5 @@ def from_document(doc: Document) -> Gathering:
         series_id=doc.get("series_id"),
         occurrence_index=doc.get("occurrence_index"),
         recurrence=doc.get("recurrence"),
+        original_starts_at=doc.get("original_starts_at"),
     )

@@ -23,6 +23,18 @@ class InvalidRecurrence(DomainError):
     code = "invalid-recurrence"
 
 
+class NotRecurring(InvalidGathering):
+    """A series operation on a gathering that is not part of a series."""
+
+    code = "not-recurring"
+
+
+class InvalidTimeZone(DomainError):
+    """A time zone asked for is not an IANA time zone."""
+
+    code = "invalid-time-zone"
+
+
 class RsvpClosed(DomainError):
     """RSVPs are closed: deadline passed, already started, or cancelled."""
 

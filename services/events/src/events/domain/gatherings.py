@@ -125,6 +125,9 @@ class Gathering:
     series_id: str | None = None
     occurrence_index: int | None = None
     recurrence: str | None = None
+    #: The start the series' rule gave this occurrence (RFC 5545's RECURRENCE-ID): it names the
+    #: occurrence's slot even after the occurrence itself was moved.
+    original_starts_at: datetime | None = None
 
     @classmethod
     def schedule(
@@ -151,6 +154,7 @@ class Gathering:
             series_id=series_id,
             occurrence_index=occurrence_index,
             recurrence=recurrence,
+            original_starts_at=details.starts_at if series_id is not None else None,
         )
 
     @property
@@ -167,6 +171,27 @@ class Gathering:
     def cancelled(self) -> bool:
         """Whether it was cancelled."""
         return self.status == "cancelled"
+
+    @property
+    def slot(self) -> datetime:
+        """Where it sits in its series: the start its rule gave it (else its start)."""
+        return self.original_starts_at or self.starts_at
+
+    def started(self, now: datetime) -> bool:
+        """Whether it has started (the past is not rewritten)."""
+        return self.starts_at <= now
+
+    def refiled(
+        self, *, series_id: str, index: int, slot: datetime, recurrence: str
+    ) -> "Gathering":
+        """Filed under another slot or series; attendees see no change, so no new SEQUENCE."""
+        return replace(
+            self,
+            series_id=series_id,
+            occurrence_index=index,
+            original_starts_at=slot,
+            recurrence=recurrence,
+        )
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` as wall-clock time where the gathering is held."""

@@ -97,3 +97,32 @@ def expand(
     if not occurrences:
         raise InvalidRecurrence("the rule yields no occurrence")
     return occurrences
+
+
+def _parts(rule: str) -> dict[str, str]:
+    text = rule.strip().removeprefix("RRULE:").upper()
+    return {key: value for key, _, value in (p.partition("=") for p in text.split(";") if p)}
+
+
+def _text(parts: dict[str, str]) -> str:
+    return ";".join(f"{key}={value}" for key, value in parts.items())
+
+
+def ending_before(rule: str, moment: datetime) -> str:
+    """``rule`` cut so that it yields nothing from ``moment`` on (UNTIL in UTC, RFC 5545's form
+    for a start with a time zone)."""
+    parts = {k: v for k, v in _parts(rule).items() if k not in ("COUNT", "UNTIL")}
+    parts["UNTIL"] = (moment.astimezone(UTC) - timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ")
+    return _text(parts)
+
+
+def continued(rule: str, *, remaining: int, shift: timedelta) -> str:
+    """``rule`` for the rest of a series that moves by ``shift`` (wall-clock): ``remaining``
+    occurrences under COUNT, or an UNTIL moved along so it still bounds the same ones."""
+    parts = _parts(rule)
+    if "COUNT" in parts:
+        parts["COUNT"] = str(remaining)
+    if "UNTIL" in parts:
+        until = parse_until(parts["UNTIL"]) + shift
+        parts["UNTIL"] = until.strftime("%Y%m%dT%H%M%S") + ("Z" if until.tzinfo else "")
+    return _text(parts)

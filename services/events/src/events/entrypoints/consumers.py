@@ -1,11 +1,11 @@
-"""Kafka subscribers: the membership projection and user erasure."""
+"""Kafka subscribers: the membership projection, people's time zones and user erasure."""
 
 from datetime import UTC, datetime
 
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, MEMBERSHIP_USERS, AnyEvent
-from cerchia_contracts.events.membership import UserErasedV1
+from cerchia_contracts.events.membership import ProfileUpdatedV1, UserErasedV1
 from events.container import Container
-from events.service.projection import on_community_event, on_user_erased
+from events.service.projection import on_community_event, on_profile_updated, on_user_erased
 
 
 def register_consumers(container: Container) -> None:
@@ -19,7 +19,7 @@ def register_consumers(container: Container) -> None:
             directory=container.directory,
             gatherings=container.gatherings,
             rsvps=container.rsvps,
-            outbox=container.chassis.outbox,
+            outbox=container.outbox,
         )
 
     async def on_users(event: AnyEvent) -> None:
@@ -32,8 +32,11 @@ def register_consumers(container: Container) -> None:
                 gatherings=container.gatherings,
                 rsvps=container.rsvps,
                 feeds=container.feeds,
-                outbox=container.chassis.outbox,
+                zones=container.zones,
+                outbox=container.outbox,
             )
+        elif isinstance(event, ProfileUpdatedV1):
+            await on_profile_updated(event, inbox=container.chassis.inbox, zones=container.zones)
 
     container.chassis.consume(MEMBERSHIP_COMMUNITIES, on_communities)
     container.chassis.consume(MEMBERSHIP_USERS, on_users)

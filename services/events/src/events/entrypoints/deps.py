@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from cerchia_chassis.auth import MaybeCurrentUser
@@ -13,6 +13,7 @@ from events.domain.errors import (
     Forbidden,
     InvalidGathering,
     InvalidRecurrence,
+    InvalidTimeZone,
     NotFound,
     Unauthenticated,
 )
@@ -23,6 +24,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Unauthenticated, 401),
     (InvalidGathering, 422),
     (InvalidRecurrence, 422),
+    (InvalidTimeZone, 422),
 )
 _BEARER = {"WWW-Authenticate": 'Bearer realm="cerchia"'}
 
@@ -40,6 +42,19 @@ async def optional_user(caller: MaybeCurrentUser) -> str | None:
 
 Deps = Annotated[Container, Depends(container)]
 MaybeUser = Annotated[str | None, Depends(optional_user)]
+#: ``?tz=``: the zone to show times in; without it, the caller's profile zone, else the event's.
+ZoneQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=64,
+        description=(
+            "IANA time zone to render times in (`viewer_time`), e.g. America/New_York. "
+            "Default: the caller's profile time zone, else the event's own."
+        ),
+        examples=["America/New_York"],
+    ),
+]
 
 
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:

@@ -89,7 +89,15 @@ class GatheringUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"starts_at": "2026-04-02T17:00:00Z", "ends_at": "2026-04-02T19:00:00Z"}]
+            "examples": [
+                {"starts_at": "2026-04-02T17:00:00Z", "ends_at": "2026-04-02T19:00:00Z"},
+                {
+                    "venue": {"name": "Caffè Zamboni", "address": "Via Zamboni 6, Bologna"},
+                    "recurrence": {"rule": "FREQ=WEEKLY;BYDAY=TH;COUNT=5"},
+                    "starts_at": "2026-04-02T17:00:00Z",
+                    "ends_at": "2026-04-02T19:00:00Z",
+                },
+            ]
         },
     )
 
@@ -105,6 +113,13 @@ class GatheringUpdate(BaseModel):
     rsvp_deadline: AwareDatetime | None = None
     host_ids: list[UserId] | None = Field(default=None, min_length=1, max_length=10)
     visibility: Literal["public", "members"] | None = None
+    recurrence: RecurrenceIn | None = Field(
+        default=None,
+        description=(
+            "With `scope=following` only: a new rule from this occurrence on (the series is "
+            "split here; the new rule must yield this occurrence's start first)."
+        ),
+    )
 
 
 class CancelRequest(BaseModel):
@@ -144,6 +159,22 @@ class OccurrenceOut(BaseModel):
     occurrence_index: int
     starts_at: datetime
     starts_at_local: str
+    status: Literal["scheduled", "cancelled"] = "scheduled"
+    sequence: int = Field(default=0, description="iCalendar SEQUENCE.")
+
+
+class LocalTimesOut(BaseModel):
+    """The event's times in the zone the caller reads them in."""
+
+    time_zone: str = Field(description="IANA time zone, e.g. America/New_York.")
+    source: Literal["query", "profile", "gathering"] = Field(
+        description=(
+            "query: the `tz` asked for; profile: the caller's profile time zone; "
+            "gathering: the event's own zone (no other known)."
+        )
+    )
+    starts_at: str = Field(description="Start as wall-clock time with its UTC offset.")
+    ends_at: str = Field(description="End as wall-clock time with its UTC offset.")
 
 
 class GatheringOut(BaseModel):
@@ -162,6 +193,9 @@ class GatheringOut(BaseModel):
     time_zone: str
     starts_at_local: str = Field(description="Wall-clock start in `time_zone`, with offset.")
     ends_at_local: str
+    viewer_time: LocalTimesOut = Field(
+        description="Start and end in the caller's zone (`tz`, else profile, else the event's)."
+    )
     capacity: int | None
     going_count: int
     waitlist_count: int

@@ -43,7 +43,7 @@ def _ports(deps: Deps) -> dict[str, Any]:
         "gatherings": deps.gatherings,
         "rsvps": deps.rsvps,
         "directory": deps.directory,
-        "outbox": deps.chassis.outbox,
+        "outbox": deps.outbox,
         "transactions": deps.chassis.transactions,
     }
 

@@ -1,16 +1,17 @@
 """HTTP routes for scheduling, reading, changing and cancelling events."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.problems import Problem
 from events.adapters import ical
+from events.domain.errors import InvalidRecurrence
 from events.domain.gatherings import Details, Venue, utc
 from events.entrypoints.cursors import decode_page, encode_page
-from events.entrypoints.deps import Deps, MaybeUser
+from events.entrypoints.deps import Deps, MaybeUser, ZoneQuery
 from events.entrypoints.gathering_schemas import (
     CancelRequest,
     GatheringCreate,
@@ -20,8 +21,9 @@ from events.entrypoints.gathering_schemas import (
     ScheduledOut,
     VenueIn,
 )
-from events.entrypoints.presenters import gathering_out, occurrence_out
-from events.service import queries, scheduling
+from events.entrypoints.presenters import gathering_out, occurrence_out, series_change_out
+from events.entrypoints.series_schemas import UpdatedOut
+from events.service import queries, scheduling, series_changes
 from events.service.access import GatheringScope, community_scope
 from events.service.ports import Page
 
@@ -32,6 +34,15 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not a member, or not a host/moderator"},
     404: {"description": "No such community or event"},
 }
+UpdateScope = Annotated[
+    Literal["occurrence", "following"],
+    Query(
+        description=(
+            "occurrence: this event only; following: this occurrence and every later one of "
+            "its series (a new time or `recurrence` splits the series here)."
+        )
+    ),
+]
 _REQUIRED = (
     "title",
     "description",
@@ -67,7 +78,13 @@ def _views(deps: Deps) -> dict[str, Any]:
     responses={**_PROBLEMS, 422: {"description": "Invalid details or recurrence rule"}},
 )
 async def create_event(
-    community_id: str, body: GatheringCreate, me: CurrentUser, deps: Deps, response: Response
+    community_id: str,
+    body: GatheringCreate,
+    *,
+    me: CurrentUser,
+    deps: Deps,
+    response: Response,
+    tz: ZoneQuery = None,
 ) -> ScheduledOut:
     """Members schedule events; hosts must be members. A recurrence creates every occurrence."""
     details = Details(
@@ -98,7 +115,8 @@ async def create_event(
     )
     view = await queries.view(created[0].id, me.user_id, **_views(deps))
     response.headers["Location"] = f"/api/v1/events/{created[0].id}"
-    out = gathering_out(view, now=now)
+    preference = await queries.zone_preference(tz, me.user_id, zones=deps.zones)
+    out = gathering_out(view, now=now, preference=preference)
     return ScheduledOut(**out.model_dump(), occurrences=[occurrence_out(g) for g in created])
 
 
@@ -116,9 +134,11 @@ async def list_events(
     include_past: Annotated[bool, Query(description="Also events that have ended.")] = False,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    tz: ZoneQuery = None,
 ) -> GatheringPage:
     """Members see every event; anyone sees the public events of a public community."""
     now = datetime.now(UTC)
+    preference = await queries.zone_preference(tz, user_id, zones=deps.zones)
     scope = await community_scope(community_id, user_id, directory=deps.directory)
     found = await queries.in_community(
         community_id,
@@ -133,7 +153,7 @@ async def list_events(
     for gathering in found[:limit]:
         item_scope = GatheringScope(**vars(scope), gathering=gathering)
         view = await queries.describe(item_scope, rsvps=deps.rsvps, recaps=deps.recaps)
-        items.append(gathering_out(view, now=now))
+        items.append(gathering_out(view, now=now, preference=preference))
     more = len(found) > limit
     last = found[limit - 1] if more else None
     next_cursor = encode_page(Page(last.starts_at, last.id)) if last else None
@@ -146,23 +166,44 @@ async def list_events(
     summary="Read an event",
     responses=_PROBLEMS,
 )
-async def read_event(event_id: str, deps: Deps, user_id: MaybeUser) -> GatheringOut:
-    """Public events of public communities are readable by anyone; the rest by members."""
+async def read_event(
+    event_id: str, deps: Deps, user_id: MaybeUser, tz: ZoneQuery = None
+) -> GatheringOut:
+    """Public events of public communities are readable by anyone; the rest by members.
+    `viewer_time` shows the times in `tz`, else in the caller's profile zone."""
+    preference = await queries.zone_preference(tz, user_id, zones=deps.zones)
     view = await queries.view(event_id, user_id, **_views(deps))
-    return gathering_out(view, now=datetime.now(UTC))
+    return gathering_out(view, now=datetime.now(UTC), preference=preference)
 
 
 @router.patch(
     "/events/{event_id}",
-    response_model=GatheringOut,
-    summary="Change an event",
-    responses={**_PROBLEMS, 409: {"description": "Cancelled or already started"}},
+    response_model=UpdatedOut,
+    summary="Change an event (or it and the following occurrences of its series)",
+    responses={
+        **_PROBLEMS,
+        409: {"description": "Cancelled or already started"},
+        422: {"description": "Invalid details or rule, or a series scope on a single event"},
+    },
 )
 async def update_event(
-    event_id: str, body: GatheringUpdate, me: CurrentUser, deps: Deps
-) -> GatheringOut:
-    """Hosts and moderators change details; time, place and link changes are critical."""
+    event_id: str,
+    body: GatheringUpdate,
+    *,
+    me: CurrentUser,
+    deps: Deps,
+    scope: UpdateScope = "occurrence",
+    tz: ZoneQuery = None,
+) -> UpdatedOut:
+    """Hosts and moderators change details; time, place and link changes are critical.
+
+    With `scope=following` the fields sent apply to this occurrence and every later one (their
+    SEQUENCE is bumped); a new time moves them all by the same wall-clock shift, and a new
+    `recurrence` re-plans them: occurrences the rule no longer yields are cancelled (attendees
+    told), new ones are created, and the series is split at this occurrence.
+    """
     sent = body.model_dump(exclude_unset=True)
+    sent.pop("recurrence", None)
     nulls = [name for name in _REQUIRED if name in sent and sent[name] is None]
     if nulls:
         raise Problem(422, "validation-error", f"These fields cannot be null: {', '.join(nulls)}")
@@ -179,8 +220,30 @@ async def update_event(
             value = tuple(value)
         changes[name] = value
     now = datetime.now(UTC)
-    await scheduling.update(event_id, changes, actor_id=me.user_id, now=now, stores=deps.stores)
-    return gathering_out(await queries.view(event_id, me.user_id, **_views(deps)), now=now)
+    series_change = None
+    if scope == "following":
+        recurrence = None
+        if body.recurrence is not None:
+            recurrence = scheduling.Recurrence(
+                body.recurrence.rule, tuple(body.recurrence.exceptions)
+            )
+        done = await series_changes.update_following(
+            event_id,
+            changes,
+            recurrence=recurrence,
+            actor_id=me.user_id,
+            now=now,
+            stores=deps.stores,
+        )
+        series_change = series_change_out(done)
+    elif body.recurrence is not None:
+        raise InvalidRecurrence("a new rule applies from an occurrence on: use scope=following")
+    else:
+        await scheduling.update(event_id, changes, actor_id=me.user_id, now=now, stores=deps.stores)
+    preference = await queries.zone_preference(tz, me.user_id, zones=deps.zones)
+    view = await queries.view(event_id, me.user_id, **_views(deps))
+    out = gathering_out(view, now=now, preference=preference)
+    return UpdatedOut(**out.model_dump(), series_change=series_change)
 
 
 @router.post(
@@ -190,10 +253,11 @@ async def update_event(
     responses={**_PROBLEMS, 409: {"description": "Already cancelled or over"}},
 )
 async def cancel_event(
-    event_id: str, body: CancelRequest, me: CurrentUser, deps: Deps
+    event_id: str, body: CancelRequest, me: CurrentUser, deps: Deps, tz: ZoneQuery = None
 ) -> list[GatheringOut]:
     """Hosts and moderators cancel; attendees are told (a critical change)."""
     now = datetime.now(UTC)
+    preference = await queries.zone_preference(tz, me.user_id, zones=deps.zones)
     cancelled = await scheduling.cancel(
         event_id,
         reason=body.reason,
@@ -203,7 +267,9 @@ async def cancel_event(
         stores=deps.stores,
     )
     return [
-        gathering_out(await queries.view(g.id, me.user_id, **_views(deps)), now=now)
+        gathering_out(
+            await queries.view(g.id, me.user_id, **_views(deps)), now=now, preference=preference
+        )
         for g in cancelled
     ]
 

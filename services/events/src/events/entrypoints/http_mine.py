@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.problems import problem_responses
-from events.entrypoints.deps import Deps
-from events.service import calendars
+from events.entrypoints.deps import Deps, ZoneQuery
+from events.entrypoints.gathering_schemas import LocalTimesOut
+from events.entrypoints.presenters import viewer_time
+from events.service import calendars, queries
 
 router = APIRouter(prefix="/api/v1/me", tags=["events"])
 
@@ -28,6 +30,12 @@ class MyEventOut(BaseModel):
                     "starts_at": "2026-12-03T17:30:00Z",
                     "ends_at": "2026-12-03T19:30:00Z",
                     "time_zone": "Europe/Rome",
+                    "viewer_time": {
+                        "time_zone": "America/New_York",
+                        "source": "profile",
+                        "starts_at": "2026-12-03T12:30:00-05:00",
+                        "ends_at": "2026-12-03T14:30:00-05:00",
+                    },
                     "my_status": "going",
                 }
             ]
@@ -41,6 +49,9 @@ class MyEventOut(BaseModel):
     starts_at: datetime = Field(description="Start (UTC).")
     ends_at: datetime = Field(description="End (UTC).")
     time_zone: str = Field(description="IANA time zone the event was scheduled in.")
+    viewer_time: LocalTimesOut = Field(
+        description="Start and end in my zone (`tz`, else my profile's, else the event's)."
+    )
     my_status: Literal["going", "waitlisted"] = Field(description="My RSVP.")
 
 
@@ -60,8 +71,10 @@ async def my_upcoming_events(
     me: CurrentUser,
     deps: Deps,
     limit: Annotated[int, Query(ge=1, le=50, description="How many at most.")] = 10,
+    tz: ZoneQuery = None,
 ) -> MyEventsOut:
     """Events I am going to or waiting for, in communities I still belong to."""
+    preference = await queries.zone_preference(tz, me.user_id, zones=deps.zones)
     found = await calendars.upcoming_for(
         me.user_id,
         now=datetime.now(UTC),
@@ -80,6 +93,7 @@ async def my_upcoming_events(
                 starts_at=g.details.starts_at,
                 ends_at=g.details.ends_at,
                 time_zone=g.details.time_zone,
+                viewer_time=viewer_time(g, preference),
                 my_status="going" if status == "going" else "waitlisted",
             )
             for g, status in found

@@ -5,14 +5,18 @@ from datetime import datetime
 from events.domain.gatherings import Gathering
 from events.domain.recaps import Recap
 from events.domain.richtext import render_markdown
+from events.domain.zones import ZonePreference, local_times
 from events.entrypoints.gathering_schemas import (
     GatheringOut,
+    LocalTimesOut,
     MyRsvpOut,
     OccurrenceOut,
     VenueOut,
 )
 from events.entrypoints.rsvp_schemas import RecapLinkOut, RecapOut
+from events.entrypoints.series_schemas import SeriesChangeOut
 from events.service.queries import GatheringView
+from events.service.series_changes import SeriesChange
 
 API = "/api/v1"
 
@@ -40,7 +44,25 @@ def rsvp_open(gathering: Gathering, now: datetime) -> bool:
     return not gathering.cancelled and now < gathering.rsvp_closes_at()
 
 
-def gathering_out(view: GatheringView, *, now: datetime) -> GatheringOut:
+def viewer_time(gathering: Gathering, preference: ZonePreference) -> LocalTimesOut:
+    """The gathering's times in the zone the caller reads them in."""
+    times = local_times(
+        gathering.starts_at,
+        gathering.ends_at,
+        own_zone=gathering.details.time_zone,
+        preference=preference,
+    )
+    return LocalTimesOut(
+        time_zone=times.time_zone,
+        source=times.source,
+        starts_at=times.starts_at.isoformat(),
+        ends_at=times.ends_at.isoformat(),
+    )
+
+
+def gathering_out(
+    view: GatheringView, *, now: datetime, preference: ZonePreference | None = None
+) -> GatheringOut:
     """The event for the caller: members see the address and hosts; the link needs a seat."""
     g, d = view.gathering, view.gathering.details
     venue = None
@@ -72,6 +94,7 @@ def gathering_out(view: GatheringView, *, now: datetime) -> GatheringOut:
         time_zone=d.time_zone,
         starts_at_local=g.local(g.starts_at).isoformat(),
         ends_at_local=g.local(g.ends_at).isoformat(),
+        viewer_time=viewer_time(g, preference or ZonePreference()),
         capacity=d.capacity,
         going_count=g.going_count,
         waitlist_count=g.waitlist_count,
@@ -102,4 +125,18 @@ def occurrence_out(g: Gathering) -> OccurrenceOut:
         occurrence_index=g.occurrence_index or 0,
         starts_at=g.starts_at,
         starts_at_local=g.local(g.starts_at).isoformat(),
+        status=g.status,
+        sequence=g.sequence,
+    )
+
+
+def series_change_out(change: SeriesChange) -> SeriesChangeOut:
+    """What a series change did."""
+    return SeriesChangeOut(
+        series_id=change.series_id,
+        rule=change.rule,
+        exceptions=list(change.exceptions),
+        changed=[occurrence_out(g) for g in change.changed],
+        created=[occurrence_out(g) for g in change.created],
+        cancelled=[occurrence_out(g) for g in change.cancelled],
     )

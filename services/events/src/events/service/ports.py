@@ -11,6 +11,7 @@ from events.domain.gatherings import Gathering
 from events.domain.recaps import Recap
 from events.domain.reminders import ReminderJob
 from events.domain.rsvps import Rsvp, RsvpStatus
+from events.domain.series import Series
 
 #: An open transaction; opaque to the use cases.
 Session = Any
@@ -68,9 +69,9 @@ class GatheringRepository(Protocol):
         """Ordered by start then id; ``since`` drops gatherings that ended before it."""
         ...
 
-    async def series_from(
-        self, series_id: str, index: int, session: Session
-    ) -> list[Gathering]: ...
+    async def in_series(self, series_id: str, session: Session) -> list[Gathering]:
+        """Every occurrence ever filed in the series (cancelled ones too), by slot."""
+        ...
 
     async def by_ids(self, ids: Sequence[str]) -> list[Gathering]: ...
 
@@ -83,6 +84,26 @@ class GatheringRepository(Protocol):
     ) -> list[Gathering]:
         """Of ``ids``, those in ``community_ids`` that ended after ``ended_after``, by start."""
         ...
+
+
+class SeriesRepository(Protocol):
+    """Recurring series: their rule, skipped dates and first occurrence."""
+
+    async def get(self, series_id: str, session: Session | None = None) -> Series | None: ...
+
+    async def save(self, series: Series, session: Session) -> None: ...
+
+
+class UserZones(Protocol):
+    """People's own time zones, projected from their membership profiles."""
+
+    async def of(self, user_ids: Sequence[str], session: Session | None = None) -> dict[str, str]:
+        """The known zones of ``user_ids`` (people without one are left out)."""
+        ...
+
+    async def put(self, user_id: str, time_zone: str, session: Session) -> None: ...
+
+    async def forget(self, user_id: str, session: Session) -> None: ...
 
 
 class RsvpRepository(Protocol):

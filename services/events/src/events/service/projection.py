@@ -1,10 +1,13 @@
 """Keeping the membership projection current, and what leaving or erasure does to RSVPs.
 
+People's time zones come from ``profile_updated`` (the full profile each time); a zone this
+service cannot resolve is not recorded, so their times fall back to the gathering's zone.
+
 Erasure policy (``user_erased``): the person's seats and waitlist places in gatherings that
 have not started are released (the waitlist moves up, as if they said "not going"); every
 remaining RSVP and check-in is kept for the counts but re-keyed to an anonymous id; they are
 replaced by an anonymous id among hosts and as creator; their calendar-feed token is revoked
-and their memberships forgotten.
+their memberships and time zone forgotten.
 """
 
 import uuid
@@ -14,6 +17,8 @@ from datetime import datetime
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events.gatherings import RsvpCancelledV1
+from events.domain.errors import InvalidTimeZone
+from events.domain.zones import checked
 from events.service.ports import (
     Directory,
     EventOutbox,
@@ -22,6 +27,7 @@ from events.service.ports import (
     Inbox,
     RsvpRepository,
     Session,
+    UserZones,
 )
 from events.service.rsvp import apply_answer
 
@@ -119,6 +125,7 @@ async def on_user_erased(
     gatherings: GatheringRepository,
     rsvps: RsvpRepository,
     feeds: FeedTokens,
+    zones: UserZones,
     outbox: EventOutbox,
 ) -> bool:
     """Forget an erased user per the policy above, once; True if it was new."""
@@ -150,6 +157,7 @@ async def on_user_erased(
             await gatherings.save(replace(hosted, details=details, created_by=creator), session)
         await feeds.revoke(user_id, session)
         await directory.forget_user(user_id, session)
+        await zones.forget(user_id, session)
         if published:
             await outbox.add(session, *published)
 
@@ -157,3 +165,16 @@ async def on_user_erased(
     if applied and published:
         outbox.committed()
     return applied
+
+
+async def on_profile_updated(event: m.ProfileUpdatedV1, *, inbox: Inbox, zones: UserZones) -> bool:
+    """Record the person's time zone once; True if the event was new."""
+    data = event.data
+
+    async def effect(session: Session) -> None:
+        try:
+            await zones.put(data.user_id, checked(data.timezone), session)
+        except InvalidTimeZone:
+            await zones.forget(data.user_id, session)
+
+    return await inbox.process_once(consumer=CONSUMER, event_id=event.id, effect=effect)

@@ -8,6 +8,7 @@ from events.domain.errors import Forbidden
 from events.domain.gatherings import Gathering
 from events.domain.recaps import Recap
 from events.domain.rsvps import Rsvp
+from events.domain.zones import ZonePreference
 from events.service.access import GatheringScope, community_scope, gathering_scope
 from events.service.ports import (
     Directory,
@@ -15,6 +16,7 @@ from events.service.ports import (
     Page,
     RecapRepository,
     RsvpRepository,
+    UserZones,
 )
 
 
@@ -33,6 +35,16 @@ class GatheringView:
     def member(self) -> bool:
         """Whether the caller sees the members' details (full venue, hosts, counts)."""
         return self.scope.audience == "member"
+
+
+async def zone_preference(
+    explicit: str | None, user_id: str | None, *, zones: UserZones
+) -> ZonePreference:
+    """The zone the caller reads times in: the one asked for, else their profile's, if any."""
+    profile = None
+    if explicit is None and user_id is not None:
+        profile = (await zones.of([user_id])).get(user_id)
+    return ZonePreference.choose(explicit=explicit, profile=profile)
 
 
 async def view(

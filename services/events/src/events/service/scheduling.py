@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from cerchia_contracts.catalog import AnyEvent
-from events.domain.errors import Forbidden, InvalidGathering, NotFound
+from events.domain.errors import Forbidden, InvalidGathering, NotFound, NotRecurring
 from events.domain.gatherings import Details, Gathering
 from events.domain.recurrence import expand
 from events.domain.reminders import plan
+from events.domain.series import Series
 from events.service import announcements
 from events.service.access import managed_gathering
 from events.service.ports import (
@@ -19,6 +20,7 @@ from events.service.ports import (
     GatheringRepository,
     ReminderStore,
     RsvpRepository,
+    SeriesRepository,
     Session,
     Transactions,
 )
@@ -40,6 +42,7 @@ class Stores:
     """The ports every scheduling use case writes through."""
 
     gatherings: GatheringRepository
+    series: SeriesRepository
     rsvps: RsvpRepository
     reminders: ReminderStore
     directory: Directory
@@ -48,7 +51,7 @@ class Stores:
     reminder_offsets: tuple[timedelta, ...]
 
 
-async def _ensure_hosts_are_members(
+async def ensure_hosts_are_members(
     community_id: str, details: Details, directory: Directory
 ) -> None:
     roles = await directory.roles(community_id, details.host_ids)
@@ -57,20 +60,20 @@ async def _ensure_hosts_are_members(
         raise InvalidGathering(f"hosts must be members of the community: {', '.join(strangers)}")
 
 
+def at(details: Details, starts_at: datetime, ends_at: datetime) -> Details:
+    """``details`` moved to another start and end; the RSVP deadline keeps its lead time."""
+    lead = None if details.rsvp_deadline is None else details.starts_at - details.rsvp_deadline
+    return replace(
+        details,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        rsvp_deadline=None if lead is None else starts_at - lead,
+    )
+
+
 def _occurrences(details: Details, recurrence: Recurrence) -> list[tuple[int, Details]]:
-    lead = None
-    if details.rsvp_deadline is not None:
-        lead = details.starts_at - details.rsvp_deadline
     return [
-        (
-            occurrence.index,
-            replace(
-                details,
-                starts_at=occurrence.starts_at,
-                ends_at=occurrence.ends_at,
-                rsvp_deadline=None if lead is None else occurrence.starts_at - lead,
-            ),
-        )
+        (occurrence.index, at(details, occurrence.starts_at, occurrence.ends_at))
         for occurrence in expand(
             recurrence.rule,
             starts_at=details.starts_at,
@@ -100,7 +103,8 @@ async def schedule(
         raise Forbidden("only members can schedule events", code="not-a-member")
     if community.archived:
         raise Forbidden("the community is archived", code="community-archived")
-    await _ensure_hosts_are_members(community_id, details, stores.directory)
+    await ensure_hosts_are_members(community_id, details, stores.directory)
+    series = None
     if recurrence is None:
         created = [
             Gathering.schedule(
@@ -121,9 +125,20 @@ async def schedule(
             )
             for index, occurrence in _occurrences(details, recurrence)
         ]
+        series = Series(
+            id=series_id,
+            community_id=community_id,
+            rule=recurrence.rule,
+            exceptions=recurrence.exceptions,
+            first_starts_at=details.starts_at,
+            first_ends_at=details.ends_at,
+            time_zone=details.time_zone,
+        )
 
     async def work(session: Session) -> None:
         await stores.gatherings.add(created, session)
+        if series is not None:
+            await stores.series.save(series, session)
         for gathering in created:
             jobs = plan(gathering, stores.reminder_offsets, now=now)
             await stores.reminders.replace_for(gathering.id, jobs, session)
@@ -136,12 +151,39 @@ async def schedule(
     return created
 
 
-async def _recipients(
+async def holders(
     gathering_id: str, rsvps: RsvpRepository, session: Session
 ) -> tuple[list[str], list[str]]:
+    """Who holds a seat, and who waits in line (in order): the people a change concerns."""
     going = await rsvps.with_status(gathering_id, ["going"], session=session)
     waiting = await rsvps.waitlist(gathering_id, session=session)
     return [r.user_id for r in going], [r.user_id for r in waiting]
+
+
+async def apply_change(
+    current: Gathering,
+    details: Details,
+    *,
+    actor_id: str,
+    now: datetime,
+    stores: Stores,
+    session: Session,
+) -> tuple[Gathering, list[AnyEvent]]:
+    """Give ``current`` new details inside ``session``: promotions when seats were added,
+    reminders moved with the time, and the events that tell the people concerned."""
+    gathering, change = current.change(details, now=now)
+    if not change.fields:
+        return current, []
+    gathering, promotions = await promote(gathering, rsvps=stores.rsvps, session=session, now=now)
+    if "time" in change.fields:
+        jobs = plan(gathering, stores.reminder_offsets, now=now)
+        await stores.reminders.replace_for(gathering.id, jobs, session)
+    await stores.gatherings.save(gathering, session)
+    going, waiting = await holders(gathering.id, stores.rsvps, session)
+    announced = announcements.changed(
+        gathering, change, actor_id=actor_id, attendee_ids=going, waitlist_ids=waiting
+    )
+    return gathering, [announced, *promotions]
 
 
 async def update(
@@ -158,30 +200,20 @@ async def update(
     )
     if "host_ids" in changes:
         proposed = replace(scope.gathering.details, host_ids=tuple(changes["host_ids"]))
-        await _ensure_hosts_are_members(scope.gathering.community_id, proposed, stores.directory)
+        await ensure_hosts_are_members(scope.gathering.community_id, proposed, stores.directory)
 
     async def work(session: Session) -> Gathering:
         current = await stores.gatherings.get(gathering_id, session)
         if current is None:
             raise NotFound("no such event")
-        gathering, change = current.change(replace(current.details, **changes), now=now)
-        if not change.fields:
-            return current
-        events: list[AnyEvent] = []
-        gathering, promotions = await promote(
-            gathering, rsvps=stores.rsvps, session=session, now=now
+        gathering, events = await apply_change(
+            current,
+            replace(current.details, **changes),
+            actor_id=actor_id,
+            now=now,
+            stores=stores,
+            session=session,
         )
-        if "time" in change.fields:
-            jobs = plan(gathering, stores.reminder_offsets, now=now)
-            await stores.reminders.replace_for(gathering.id, jobs, session)
-        await stores.gatherings.save(gathering, session)
-        going, waiting = await _recipients(gathering.id, stores.rsvps, session)
-        events.append(
-            announcements.changed(
-                gathering, change, actor_id=actor_id, attendee_ids=going, waitlist_ids=waiting
-            )
-        )
-        events.extend(promotions)
         await stores.outbox.add(session, *events)
         return gathering
 
@@ -205,21 +237,17 @@ async def cancel(
     )
     first = managed.gathering
     if scope == "following" and first.series_id is None:
-        raise InvalidGathering("this event is not part of a series")
+        raise NotRecurring("this event is not part of a series")
 
     async def work(session: Session) -> list[Gathering]:
-        if (
-            scope == "following"
-            and first.series_id is not None
-            and first.occurrence_index is not None
-        ):
-            targets = await stores.gatherings.series_from(
-                first.series_id, first.occurrence_index, session
-            )
+        if scope == "following" and first.series_id is not None:
             # The addressed occurrence must be cancellable; later ones already over or
             # cancelled are simply left as they are.
             targets = [
-                t for t in targets if t.id == first.id or not (t.cancelled or t.ends_at <= now)
+                t
+                for t in await stores.gatherings.in_series(first.series_id, session)
+                if t.id == first.id
+                or (t.slot > first.slot and not (t.cancelled or t.ends_at <= now))
             ]
         else:
             current = await stores.gatherings.get(gathering_id, session)
@@ -229,7 +257,7 @@ async def cancel(
             gathering = target.cancel(reason=reason, now=now)
             await stores.gatherings.save(gathering, session)
             await stores.reminders.replace_for(gathering.id, [], session)
-            going, waiting = await _recipients(gathering.id, stores.rsvps, session)
+            going, waiting = await holders(gathering.id, stores.rsvps, session)
             await stores.outbox.add(
                 session,
                 announcements.cancelled(
