@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from notifications.adapters.smtp import SmtpEmailSender
+from notifications.adapters.smtp_connections import SmtpConnections
 from notifications.adapters.templates import EmailTemplates
 from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
 from notifications.domain.deliveries import Delivery
@@ -113,6 +114,7 @@ async def test_one_digest_per_community_named_after_it_and_unsubscribable_alone(
         NotificationsSettings(public_base_url="https://cerchia.example"),
         EmailTemplates(base_url="https://cerchia.example"),
         SignedUnsubscribeTokens("s" * 32),
+        SmtpConnections(NotificationsSettings(), size=1),
     )
     message = sender.compose(books)
     assert message["Subject"] == "Your digest of Lettori: 2 new notifications"

@@ -1,5 +1,6 @@
 """Sending with in-memory ports: outcomes through the outbox, retries, rate limits, settings."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,8 +60,8 @@ class Queue:
         taken, self.due = self.due[:limit], self.due[limit:]
         return taken
 
-    async def mark_sent(self, d: Delivery, *, now: datetime, session: Any) -> None:
-        self.sent.append((d.key, session))
+    async def mark_sent(self, ds: Sequence[Delivery], *, now: datetime, session: Any) -> None:
+        self.sent.extend((d.key, session) for d in ds)
 
     async def mark_failed(
         self, d: Delivery, *, error: str, retry_at: datetime | None, session: Any = None
@@ -110,6 +111,7 @@ def dispatcher(queue: Queue, sender: Sender, outbox: Outbox, **kw: Any) -> Dispa
         transactions=Transactions(),
         outbox=outbox,
         max_attempts=kw.get("max_attempts", 3),
+        concurrency=kw.get("concurrency", 16),
         clock=lambda: NOW,
     )
 
@@ -142,7 +144,46 @@ async def test_each_final_outcome_is_written_with_its_state_in_one_transaction()
     assert refusal.data.recipient_id == "u-1"
     assert refusal.subject == "c-1"
     assert topic_of(refusal) is NOTIFICATIONS_DELIVERIES
-    assert outbox.wakes == 3
+    assert outbox.wakes == 1  # one group, one commit
+
+
+class SlowSender:
+    """Counts how many sends are in flight at once."""
+
+    def __init__(self) -> None:
+        self.in_flight = self.most = 0
+
+    async def send(self, d: Delivery) -> None:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        await asyncio.sleep(0.01)
+        self.in_flight -= 1
+
+
+async def test_a_batch_is_sent_in_concurrent_groups_each_recorded_in_one_transaction() -> None:
+    batch = [delivery(f"ev-{i}:u-1:email") for i in range(40)]
+    queue, outbox, sender = Queue(batch), Outbox(), SlowSender()
+    transactions = Transactions()
+    dispatch = Dispatcher(
+        deliveries=queue,  # type: ignore[arg-type]
+        senders={Channel.EMAIL: sender},
+        transactions=transactions,
+        outbox=outbox,
+        max_attempts=3,
+        concurrency=16,
+        clock=lambda: NOW,
+    )
+    assert await dispatch.dispatch_due(batch_size=100) == 40
+    assert sender.most == 16
+    assert transactions.runs == outbox.wakes == 3  # 16 + 16 + 8
+    assert sorted(key for key, _ in queue.sent) == sorted(d.key for d in batch)
+    sessions = dict(queue.sent)
+    assert {sessions[e.data.delivery_key] for _, e in outbox.events} == {
+        "session-1",
+        "session-2",
+        "session-3",
+    }
+    assert all(sessions[e.data.delivery_key] == s for s, e in outbox.events)
 
 
 async def test_a_transient_failure_before_the_last_attempt_waits_and_publishes_nothing() -> None:

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from notifications.adapters.smtp import SmtpEmailSender
+from notifications.adapters.smtp_connections import SmtpConnections
 from notifications.adapters.templates import EmailTemplates
 from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
 from notifications.adapters.webhook_sender import WebhookSender
@@ -91,6 +92,7 @@ def sender() -> SmtpEmailSender:
         NotificationsSettings(public_base_url="https://cerchia.example"),
         EmailTemplates(base_url="https://cerchia.example"),
         SignedUnsubscribeTokens("s" * 32),
+        SmtpConnections(NotificationsSettings(), size=1),
     )
 
 

@@ -48,9 +48,26 @@ class KeySet:
         if static is not None:
             self._load(static)
 
-    def _load(self, document: dict[str, Any]) -> None:
-        key_set = jwt.PyJWKSet.from_dict(document)
-        self._keys = {key.key_id: key for key in key_set.keys if key.key_id}
+    def _load(self, document: Any) -> None:
+        # A malformed key set means no token can be checked: InvalidToken (a 401), never an
+        # unexpected error out of a request. Keys this verifier cannot use are skipped, as
+        # RFC 7517 section 5 asks, so one odd key does not hide the good ones.
+        entries = document.get("keys") if isinstance(document, dict) else None
+        if not isinstance(entries, list):
+            raise InvalidToken("the signing key set is not a JWKS document")
+        keys: dict[str, jwt.PyJWK] = {}
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            try:
+                key = jwt.PyJWK(entry)
+            except (jwt.PyJWTError, TypeError, ValueError):
+                continue
+            if isinstance(key.key_id, str) and key.key_id:
+                keys[key.key_id] = key
+        if not keys:
+            raise InvalidToken("the signing key set holds no usable key")
+        self._keys = keys
 
     async def key(self, kid: str) -> jwt.PyJWK:
         """The public key with this id; raise InvalidToken when membership does not know it."""
@@ -71,9 +88,10 @@ class KeySet:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 response = await client.get(url)
                 response.raise_for_status()
-        except httpx.HTTPError as exc:
+            document = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
             raise InvalidToken("signing keys are unavailable") from exc
-        self._load(response.json())
+        self._load(document)
 
 
 class TokenVerifier:

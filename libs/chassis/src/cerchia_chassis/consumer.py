@@ -4,7 +4,9 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -99,6 +101,19 @@ async def _dead_letter(
     record = message.raw_message
     if isinstance(record, tuple):  # batch subscribers are not used by this policy
         raise TypeError("dead-lettering expects a single record")
+    await dead_letter(broker, topic, record, error, attempts=attempts, group_id=group_id)
+
+
+async def dead_letter(
+    broker: KafkaBroker,
+    topic: Topic,
+    record: ConsumerRecord[Any, Any],
+    error: BaseException,
+    *,
+    attempts: int,
+    group_id: str,
+) -> None:
+    """Publish ``record`` as it is to ``<topic>.dlq``, with headers on where and why it failed."""
     logger.error(
         "dead-lettering %s[%s]@%s after %d attempts: %s",
         record.topic,
@@ -120,4 +135,4 @@ async def _dead_letter(
         "dlq-error-trace": "".join(traceback.format_exception(error))[-4000:],
         "dlq-failed-at": datetime.now(UTC).isoformat(),
     }
-    await broker.publish(message.body, topic=topic.dlq, key=record.key, headers=headers)
+    await broker.publish(record.value or b"", topic=topic.dlq, key=record.key, headers=headers)

@@ -1,5 +1,6 @@
 """Kafka broker factory: FastStream on aiokafka with an idempotent producer and telemetry."""
 
+import asyncio
 import logging
 
 from faststream.kafka import KafkaBroker
@@ -24,3 +25,17 @@ def build_broker(settings: ServiceSettings) -> KafkaBroker:
         logger=logging.getLogger(f"{settings.service_name}.kafka"),
         graceful_timeout=10.0,
     )
+
+
+async def start_broker(broker: KafkaBroker) -> None:
+    """Connect, then start every subscriber at once, then the publishers.
+
+    FastStream's ``start`` starts subscribers one by one, and each one's group join waits for
+    the ones already in the group to notice a rebalance (a heartbeat, 3 s): a service with nine
+    subscribers took half a minute to start or restart. Joining together takes one or two.
+    """
+    await broker.connect()
+    await asyncio.gather(*(subscriber.start() for subscriber in broker.subscribers))
+    for publisher in broker.publishers:
+        await publisher.start()
+    broker.running = True

@@ -1,11 +1,13 @@
 """The topic catalog: every public topic, who produces it, its events and its partition key."""
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, Json, TypeAdapter, ValidationError
 
 from cerchia_contracts.envelope import CloudEvent
 from cerchia_contracts.events import content as c
@@ -51,18 +53,69 @@ class Topic:
         return tuple(self._by_type)
 
     @cached_property
+    def _union(self) -> Any:
+        union = Union[self.events]  # type: ignore[name-defined]  # noqa: UP007
+        return Annotated[union, Field(discriminator="type")]
+
+    @cached_property
     def adapter(self) -> TypeAdapter[AnyEvent]:
         """Validator of this topic's discriminated union of events (on ``type``)."""
-        union = Union[self.events]  # type: ignore[name-defined]  # noqa: UP007
-        return TypeAdapter(Annotated[union, Field(discriminator="type")])
+        return TypeAdapter(self._union)
+
+    @cached_property
+    def _batch_adapter(self) -> TypeAdapter[list[AnyEvent]]:
+        # Each payload is parsed on its own (Json per item), never concatenated: joining raw
+        # payloads into one JSON array would let a crafted payload shift the message
+        # boundaries and be accepted, or blamed, for another message.
+        item = self._union
+        return TypeAdapter(list[Json[item]])  # type: ignore[valid-type]
 
     def decode(self, payload: bytes | str) -> AnyEvent:
         """Parse a structured-mode CloudEvent of this topic; raise ValidationError otherwise."""
         return self.adapter.validate_json(payload)
 
+    def decode_many(self, payloads: Sequence[bytes | str]) -> list[AnyEvent | ValidationError]:
+        """Parse a batch of payloads in one validator call, in order.
+
+        Each item is the event or, for a payload that is not a valid event of this topic, its own
+        ``ValidationError`` (as ``decode`` would raise it), so a bad message is identified alone
+        and the good ones around it still decode.
+        """
+        try:
+            with _no_cyclic_gc():
+                return list(self._batch_adapter.validate_python(payloads))
+        except ValidationError:
+            pass
+        # Rare path: some payload is bad; decode one by one to tell which, with its own error.
+        results: list[AnyEvent | ValidationError] = []
+        for payload in payloads:
+            try:
+                results.append(self.adapter.validate_json(payload))
+            except ValidationError as exc:
+                results.append(exc)
+        return results
+
     def carries(self, event: AnyEvent) -> bool:
         """Whether this topic carries the event's type."""
         return event.type in self._by_type
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while a batch of events is built.
+
+    Building hundreds of models triggers collections that scan objects which are all still
+    referenced: up to half of the decode time in measurements. Events hold no reference cycles,
+    so reference counting alone frees whatever a batch leaves behind.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 MEMBERSHIP_USERS = Topic(

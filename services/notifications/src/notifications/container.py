@@ -17,6 +17,7 @@ from notifications.adapters.push import WebPushSender
 from notifications.adapters.push_subscriptions import MongoPushSubscriptions
 from notifications.adapters.rate_limits import ProviderRateLimits
 from notifications.adapters.smtp import SmtpEmailSender
+from notifications.adapters.smtp_connections import SmtpConnections
 from notifications.adapters.templates import EmailTemplates
 from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
 from notifications.adapters.url_guard import NetworkUrlGuard
@@ -96,22 +97,27 @@ class Container:
             transactions=chassis.transactions,
             disable_after=settings.webhook_disable_after,
         )
+        connections = SmtpConnections(settings, size=settings.smtp_connections)
+        chassis.add_closer(connections.close)
+        push = WebPushSender(
+            keys=vapid,
+            subject=settings.vapid_subject,
+            devices=devices,
+            base_url=settings.public_base_url,
+            ttl_s=settings.push_ttl_s,
+            timeout_s=settings.push_timeout_s,
+            limits=limits,
+        )
+        chassis.add_closer(push.close)
         senders: dict[Channel, Sender] = {
             Channel.EMAIL: SmtpEmailSender(
                 settings,
                 EmailTemplates(base_url=settings.public_base_url, copy=copy),
                 tokens,
+                connections,
                 limits,
             ),
-            Channel.PUSH: WebPushSender(
-                keys=vapid,
-                subject=settings.vapid_subject,
-                devices=devices,
-                base_url=settings.public_base_url,
-                ttl_s=settings.push_ttl_s,
-                timeout_s=settings.push_timeout_s,
-                limits=limits,
-            ),
+            Channel.PUSH: push,
             Channel.WEBHOOK: WebhookSender(
                 registry=webhooks,
                 guard=guard,
@@ -126,6 +132,7 @@ class Container:
             transactions=chassis.transactions,
             outbox=chassis.outbox,
             max_attempts=settings.dispatch_max_attempts,
+            concurrency=settings.dispatch_concurrency,
         )
 
         async def dispatch() -> int:

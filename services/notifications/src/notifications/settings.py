@@ -90,6 +90,14 @@ class NotificationsSettings(ServiceSettings):
     dispatch_poll_interval_s: float = 2.0
     dispatch_batch_size: int = 100
     dispatch_max_attempts: int = 8
+    dispatch_concurrency: int = Field(
+        default=16,
+        ge=1,
+        description="Deliveries sent at once; a crash resends at most this many (same ids).",
+    )
+    smtp_connections: int = Field(
+        default=8, ge=1, description="SMTP connections kept open for the next message."
+    )
     digest_poll_interval_s: float = 30.0
     digest_batch_size: int = 50
     stream_ping_s: float = 15.0

@@ -1,9 +1,10 @@
 """The delivery queue in MongoDB: claimed with a lease, so a crashed sender's work is retried."""
 
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
@@ -13,6 +14,7 @@ from notifications.service.ports import Contact
 
 DELIVERIES = "deliveries"
 CLAIM_LEASE = timedelta(seconds=60)
+CLAIM_ROUNDS = 3
 
 
 class MongoDeliveryQueue:
@@ -59,29 +61,57 @@ class MongoDeliveryQueue:
     async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]:
         """Take up to ``limit`` due deliveries; each is hidden from other senders for a lease.
 
+        Three round trips a batch: the due ids, conditional updates that claim those no other
+        sender claimed meanwhile (each re-checks status and due time), and the claimed
+        documents, told apart by this claim's token. Losing some to another sender means
+        looking again, a few times at most.
         Parked deliveries are due when their wait for an address is over: they are claimed to
         be failed (an email without an address cannot be sent).
         """
-        claimed: list[Delivery] = []
         waiting = [DeliveryStatus.PENDING.value, DeliveryStatus.PARKED.value]
-        for _ in range(limit):
-            document = await self._collection.find_one_and_update(
-                {"status": {"$in": waiting}, "due_at": {"$lte": now}},
-                {"$set": {"due_at": now + CLAIM_LEASE}, "$inc": {"attempts": 1}},
-                sort=[("due_at", ASCENDING)],
-                return_document=ReturnDocument.AFTER,
-            )
-            if document is None:
+        due: Document = {"status": {"$in": waiting}, "due_at": {"$lte": now}}
+        claimed: list[Delivery] = []
+        for _ in range(CLAIM_ROUNDS):
+            candidates = await self._collection.find(
+                due, {"_id": 1}, sort=[("due_at", ASCENDING)], limit=limit - len(claimed)
+            ).to_list()
+            if not candidates:
                 break
-            claimed.append(_from_document(document))
+            claim, ids = uuid.uuid4().hex, [doc["_id"] for doc in candidates]
+            take: Document = {
+                "$set": {"due_at": now + CLAIM_LEASE, "claim": claim},
+                "$inc": {"attempts": 1},
+            }
+            # One conditional update per id (in one round trip): each finds its document by
+            # _id, where a single filter with all ids may be planned on the status index and
+            # test every due delivery against the whole list.
+            await self._collection.bulk_write(
+                [UpdateOne({"_id": key, **due}, take) for key in ids], ordered=False
+            )
+            won = await self._collection.find(
+                {"_id": {"$in": ids}, "claim": claim}, sort=[("created_at", ASCENDING)]
+            ).to_list()
+            claimed.extend(_from_document(document) for document in won)
+            if len(won) == len(candidates) or len(claimed) >= limit:
+                break
         return claimed
 
-    async def mark_sent(self, delivery: Delivery, *, now: datetime, session: Session) -> None:
-        """The provider accepted the delivery."""
-        update: Document = {"$set": {"status": DeliveryStatus.SENT.value, "sent_at": now}}
-        if delivery.sensitive:
-            update["$unset"] = {"context": ""}  # the single-use secret has no business staying
-        await self._collection.update_one({"_id": delivery.key}, update, session=session)
+    async def mark_sent(
+        self, deliveries: Sequence[Delivery], *, now: datetime, session: Session
+    ) -> None:
+        """The provider accepted these deliveries."""
+        sent = {"status": DeliveryStatus.SENT.value, "sent_at": now}
+        plain = [d.key for d in deliveries if not d.sensitive]
+        secret = [d.key for d in deliveries if d.sensitive]
+        if plain:
+            await self._collection.update_many(
+                {"_id": {"$in": plain}}, {"$set": sent}, session=session
+            )
+        if secret:
+            # The single-use secret has no business staying.
+            await self._collection.update_many(
+                {"_id": {"$in": secret}}, {"$set": sent, "$unset": {"context": ""}}, session=session
+            )
 
     async def mark_failed(
         self,

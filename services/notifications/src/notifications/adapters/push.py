@@ -3,6 +3,7 @@
 import base64
 import json
 import logging
+import time
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -18,6 +19,10 @@ from notifications.service.ports import PushDevices, PushSubscription
 logger = logging.getLogger(__name__)
 
 GONE = frozenset({404, 410})
+#: A VAPID token is signed once per push service and reused until an hour before it expires
+#: (RFC 8292 allows up to 24 h): signing per message cost more than encrypting it.
+VAPID_LIFETIME_S = 12 * 3600
+VAPID_REFRESH_S = 3600
 
 
 def application_server_key(vapid: Vapid) -> str:
@@ -49,6 +54,33 @@ class WebPushSender:
         self._base_url = base_url.rstrip("/")
         self._ttl = ttl_s
         self._timeout = timeout_s
+        self._signed: dict[str, tuple[int, dict[str, str]]] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        """Close the HTTP connections kept to push services."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        # Created on first use, inside the running loop; connections to a push service are kept.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    def vapid_headers(self, vapid: Vapid, endpoint: str) -> dict[str, str]:
+        """The ``Authorization`` header for ``endpoint``'s push service, signed at most hourly."""
+        parts = urlsplit(endpoint)
+        audience = f"{parts.scheme}://{parts.netloc}"
+        now = int(time.time())
+        cached = self._signed.get(audience)
+        if cached is None or cached[0] - now < VAPID_REFRESH_S:
+            expires = now + VAPID_LIFETIME_S
+            signed = vapid.sign({"sub": self._subject, "aud": audience, "exp": expires})
+            cached = (expires, {str(k): str(v) for k, v in signed.items()})
+            self._signed[audience] = cached
+        return cached[1]
 
     def payload(self, delivery: Delivery) -> str:
         """What the service worker receives and shows."""
@@ -94,11 +126,13 @@ class WebPushSender:
             await webpush_async(
                 subscription_info=info,
                 data=data,
-                vapid_private_key=vapid,
-                vapid_claims={"sub": self._subject},
                 ttl=self._ttl,
-                headers={"Urgency": delivery.urgency.push_header},
+                headers={
+                    **self.vapid_headers(vapid, subscription.endpoint),
+                    "Urgency": delivery.urgency.push_header,
+                },
                 timeout=aiohttp.ClientTimeout(total=self._timeout),
+                aiohttp_session=self._http(),
             )
         except WebPushException as exc:
             status = exc.status_code

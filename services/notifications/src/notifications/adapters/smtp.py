@@ -9,6 +9,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
 from notifications.adapters.rate_limits import ProviderRateLimits
+from notifications.adapters.smtp_connections import SmtpConnections
 from notifications.adapters.templates import EmailTemplates
 from notifications.adapters.translations import language
 from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
@@ -31,9 +32,11 @@ class SmtpEmailSender:
         settings: NotificationsSettings,
         templates: EmailTemplates,
         tokens: SignedUnsubscribeTokens,
+        connections: SmtpConnections,
         limits: ProviderRateLimits | None = None,
     ) -> None:
         self._settings = settings
+        self._connections = connections
         self._templates = templates
         self._tokens = tokens
         self._limits = limits
@@ -85,17 +88,8 @@ class SmtpEmailSender:
             span.set_attribute("server.address", self._settings.smtp_host)
             span.set_attribute("server.port", self._settings.smtp_port)
             span.set_attribute("cerchia.delivery.key", delivery.key)
-            password = self._settings.smtp_password
             try:
-                await aiosmtplib.send(
-                    message,
-                    hostname=self._settings.smtp_host,
-                    port=self._settings.smtp_port,
-                    username=self._settings.smtp_username,
-                    password=password.get_secret_value() if password else None,
-                    start_tls=self._settings.smtp_starttls,
-                    timeout=self._settings.smtp_timeout_s,
-                )
+                await self._connections.send(message)
             except aiosmtplib.SMTPResponseException as exc:
                 if 500 <= exc.code < 600:
                     raise PermanentDeliveryError(f"SMTP {exc.code}: {exc.message}") from exc

@@ -1,8 +1,9 @@
 """Sending queued deliveries: transient failures retry with backoff, then the delivery fails;
 each final outcome is published through the outbox."""
 
+import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -48,7 +49,7 @@ def succeeded(delivery: Delivery) -> n.DeliverySucceededV1:
     return n.DeliverySucceededV1.new(subject=outcome_subject(data), data=data)
 
 
-def failed(delivery: Delivery, *, error: str, permanent: bool) -> n.DeliveryFailedV1:
+def failed_event(delivery: Delivery, *, error: str, permanent: bool) -> n.DeliveryFailedV1:
     """The event telling a delivery failed for good."""
     data = n.DeliveryFailed(
         **_outcome(delivery).model_dump(), permanent=permanent, reason=public_reason(error)
@@ -57,25 +58,63 @@ def failed(delivery: Delivery, *, error: str, permanent: bool) -> n.DeliveryFail
 
 
 @dataclass(frozen=True)
+class _Sent:
+    delivery: Delivery
+
+
+@dataclass(frozen=True)
+class _Failed:
+    delivery: Delivery
+    error: str
+    permanent: bool
+
+
+@dataclass(frozen=True)
+class _Retry:
+    delivery: Delivery
+    error: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class _Postponed:
+    delivery: Delivery
+    until: datetime
+
+
+_Outcome = _Sent | _Failed | _Retry | _Postponed
+
+
+@dataclass(frozen=True)
 class Dispatcher:
-    """Claims due deliveries and hands each to its channel's sender."""
+    """Claims due deliveries and hands each to its channel's sender.
+
+    A claimed batch is sent in groups of ``concurrency`` deliveries at once; the final outcomes
+    of a group (sent, failed for good) are recorded with their events in one transaction. A
+    crash between a provider's acceptance and that record resends at most one group, with the
+    same Message-ID or push tag, when the claims lapse.
+    """
 
     deliveries: DeliveryQueue
     senders: Mapping[Channel, Sender]
     transactions: Transactions
     outbox: Outbox
     max_attempts: int
+    concurrency: int = 16
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def dispatch_due(self, *, batch_size: int) -> int:
         """Send the deliveries that are due; return how many were claimed."""
         now = self.clock()
         claimed = await self.deliveries.claim_due(limit=batch_size, now=now)
-        for delivery in claimed:
-            await self._send(delivery, now)
+        step = max(1, self.concurrency)
+        for start in range(0, len(claimed), step):
+            group = claimed[start : start + step]
+            outcomes = await asyncio.gather(*(self._attempt(d, now) for d in group))
+            await self._record(outcomes)
         return len(claimed)
 
-    async def _send(self, delivery: Delivery, now: datetime) -> None:
+    async def _attempt(self, delivery: Delivery, now: datetime) -> _Outcome:
         sender = self.senders.get(delivery.channel)
         try:
             if sender is None:
@@ -83,11 +122,10 @@ class Dispatcher:
             await sender.send(delivery)
         except ThrottledDelivery as exc:
             # The provider's rate is used up: wait for room, this attempt does not count.
-            until = now + timedelta(seconds=exc.retry_after_s)
-            await self.deliveries.postpone(delivery, until=until)
+            return _Postponed(delivery, now + timedelta(seconds=exc.retry_after_s))
         except PermanentDeliveryError as exc:
             logger.warning("delivery %s failed for good: %s", delivery.key, exc)
-            await self._fail(delivery, str(exc), permanent=True)
+            return _Failed(delivery, str(exc), permanent=True)
         except Exception as exc:
             # Anything unexpected is treated as transient: a bounded number of retries is
             # cheaper than losing a message to a bug fixed by the next deploy.
@@ -101,25 +139,35 @@ class Dispatcher:
                 exc_info=not isinstance(exc, TransientDeliveryError),
             )
             if give_up:
-                await self._fail(delivery, str(exc), permanent=False)
-            else:
-                retry_at = now + retry_delay(delivery.attempts, jitter=0.2)
-                await self.deliveries.mark_failed(delivery, error=str(exc), retry_at=retry_at)
-        else:
-            await self._succeed(delivery)
+                return _Failed(delivery, str(exc), permanent=False)
+            return _Retry(delivery, str(exc), now + retry_delay(delivery.attempts, jitter=0.2))
+        return _Sent(delivery)
 
-    async def _succeed(self, delivery: Delivery) -> None:
+    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
+        sent = [o.delivery for o in outcomes if isinstance(o, _Sent)]
+        failed = [o for o in outcomes if isinstance(o, _Failed)]
+        for outcome in outcomes:
+            if isinstance(outcome, _Postponed):
+                await self.deliveries.postpone(outcome.delivery, until=outcome.until)
+            elif isinstance(outcome, _Retry):
+                await self.deliveries.mark_failed(
+                    outcome.delivery, error=outcome.error, retry_at=outcome.at
+                )
+        if not sent and not failed:
+            return
+
         async def work(session: Session) -> None:
-            await self.deliveries.mark_sent(delivery, now=self.clock(), session=session)
-            await self.outbox.add(session, succeeded(delivery))
-
-        await self.transactions.run(work)
-        self.outbox.committed()
-
-    async def _fail(self, delivery: Delivery, error: str, *, permanent: bool) -> None:
-        async def work(session: Session) -> None:
-            await self.deliveries.mark_failed(delivery, error=error, retry_at=None, session=session)
-            await self.outbox.add(session, failed(delivery, error=error, permanent=permanent))
+            if sent:
+                await self.deliveries.mark_sent(sent, now=self.clock(), session=session)
+            for f in failed:
+                await self.deliveries.mark_failed(
+                    f.delivery, error=f.error, retry_at=None, session=session
+                )
+            await self.outbox.add(
+                session,
+                *(succeeded(d) for d in sent),
+                *(failed_event(f.delivery, error=f.error, permanent=f.permanent) for f in failed),
+            )
 
         await self.transactions.run(work)
         self.outbox.committed()

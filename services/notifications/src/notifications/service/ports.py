@@ -142,7 +142,9 @@ class DeliveryQueue(Protocol):
 
     async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]: ...
 
-    async def mark_sent(self, delivery: Delivery, *, now: datetime, session: Session) -> None: ...
+    async def mark_sent(
+        self, deliveries: Sequence[Delivery], *, now: datetime, session: Session
+    ) -> None: ...
 
     async def mark_failed(
         self,
