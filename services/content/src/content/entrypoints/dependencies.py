@@ -26,7 +26,7 @@ def _container(request: Request) -> Container:
     return found
 
 
-def _ports(request: Request) -> Ports:
+async def _ports(request: Request) -> Ports:
     return _container(request).ports
 
 

@@ -29,7 +29,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
 _BEARER = {"WWW-Authenticate": 'Bearer realm="cerchia"'}
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     """The running service's container."""
     found: Container = request.app.state.container
     return found

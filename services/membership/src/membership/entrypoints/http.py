@@ -7,13 +7,13 @@ from fastapi import Depends, Request
 from membership.container import Container
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     """The running service's container."""
     found: Container = request.app.state.container
     return found
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     """The caller's address (uvicorn applies X-Forwarded-For from trusted proxies)."""
     return request.client.host if request.client else "unknown"
 

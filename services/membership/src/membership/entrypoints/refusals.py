@@ -26,7 +26,7 @@ def install_refusal_handler(app: FastAPI) -> None:
     app.add_exception_handler(Refusal, _on_refusal)
 
 
-def _ports(request: Request) -> CommunityPorts:
+async def _ports(request: Request) -> CommunityPorts:
     ports: CommunityPorts = request.app.state.container.community
     return ports
 

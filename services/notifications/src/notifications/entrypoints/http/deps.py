@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from notifications.container import Container
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     """The running service's container."""
     found: Container = request.app.state.container
     return found
