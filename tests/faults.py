@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from cerchia_bench.platform import Platform, Servers
 from cerchia_bench.seeding import Community, Taste, producer_for, seed_community
 from cerchia_bench.sinks import PushProvider, SmtpProvider
 from cerchia_chassis.tokens import SigningKey
+from cerchia_contracts.catalog import DLQ_SUFFIX
 from cerchia_contracts.events import content as c
 from cerchia_devstack.component import Component
 from cerchia_devstack.kafka import KafkaBroker, KafkaSettings
@@ -36,6 +37,13 @@ from cerchia_devstack.service_process import ServiceProcess
 from cerchia_devstack.topics import catalog_topics, ensure_topics
 
 THREAD_CREATED = c.ThreadCreatedV1.event_type()
+
+#: The providers here are local sinks: the send rates that spare real providers would only
+#: stretch every test (hundreds of emails at 20 a second), not change what it proves.
+RIG_ENV = {
+    "NOTIFICATIONS_SMTP_RATE": "1000/second",
+    "NOTIFICATIONS_PUSH_RATE": "1000/second",
+}
 
 
 class DurableSecantusDB(SecantusDB):
@@ -225,7 +233,7 @@ async def open_rig(
     workdir: Path,
     services: Sequence[str],
     *,
-    size: int = 15,
+    size: int = 10,
     env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Rig]:
     """Start ``services`` on these servers, with providers and a community of ``size``."""
@@ -241,7 +249,7 @@ async def open_rig(
             Servers(bootstrap, mongo_uri, smtp.host, smtp.port), SigningKey.generate()
         )
         stack.push_async_callback(platform.close)
-        await platform.start(services, workdir, env=env)
+        await platform.start(services, workdir, env={**RIG_ENV, **(env or {})})
         community = await seed_community(
             platform, producer, push, size=size, taste=taste_of, within=120
         )
@@ -342,6 +350,58 @@ async def crash_repeatedly(
         crashes.on_target += hit
         await process.restart(120)
     return crashes
+
+
+def thread_created(rig: Rig, n: int) -> c.ThreadCreatedV1:
+    """An event about a new thread in the rig's community, as content announces it."""
+    community = rig.community
+    return c.ThreadCreatedV1.new(
+        subject=community.id,
+        data=c.ThreadCreated(
+            community_id=community.id,
+            actor_id=rig.author,
+            thread_id=str(uuid.uuid4()),
+            thread_title=f"Thread {n}",
+            thread_author_id=rig.author,
+            excerpt="Shall we meet on Thursday?",
+        ),
+    )
+
+
+async def dead_letters(
+    bootstrap: str, topic: str, group: str
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``<topic>.dlq`` that consumer group ``group`` dead-lettered."""
+    dlq = topic + DLQ_SUFFIX
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    found = []
+    try:
+        partitions = [TopicPartition(dlq, p) for p in await _partitions(bootstrap, dlq)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        while [p for p, end in ends.items() if await consumer.position(p) < end]:
+            batch = await consumer.getmany(timeout_ms=1000)
+            for records in batch.values():
+                found.extend(
+                    r
+                    for r in records
+                    if dict(r.headers).get("dlq-consumer-group") == group.encode()
+                )
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def _partitions(bootstrap: str, topic: str) -> list[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (description,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return [p["partition"] for p in description["partitions"]]
 
 
 async def consumer_lag(bootstrap: str, group: str, topic: str) -> int:
