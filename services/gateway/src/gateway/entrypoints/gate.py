@@ -99,6 +99,8 @@ async def gate(request: Request) -> Caller:
 
 #: Route parameter for an admitted request: ``async def route(caller: Admitted)``.
 Admitted = Annotated[Caller, Depends(gate)]
+
+
 async def _container(request: Request) -> Container:
     # An async dependency runs on the event loop; a plain function would hop to a thread.
     return container(request)
