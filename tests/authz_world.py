@@ -104,6 +104,12 @@ class World:
             "id"
         ]
 
+    async def series(self) -> str:
+        """A weekly series of four; its first occurrence's id."""
+        body = {**event_body("Weekly review"), "recurrence": {"rule": "FREQ=WEEKLY;COUNT=4"}}
+        created = await self.post("owner", f"/api/v1/communities/{self.x}/events", body)
+        return str(created["occurrences"][0]["id"])
+
     async def invitation(self, community: str | None = None, role: str = "owner") -> str:
         path = f"/api/v1/communities/{community or self.x}/invitations"
         return (await self.post(role, path, {"email": f"{uuid.uuid4().hex[:10]}@example.org"}))[

@@ -236,6 +236,13 @@ ROWS: tuple[Row, ...] = (
     ),
     Row("PUT", "/api/v1/events/{event_id}/recap", MODS, {"notes": "It went well."}, NOT_YET),
     Row(
+        "PUT",
+        "/api/v1/events/{event_id}/recurrence",
+        MODS,
+        {"rule": "FREQ=WEEKLY;COUNT=6"},
+        fresh=fresh(event_id=lambda w: w.series()),
+    ),
+    Row(
         "POST",
         "/api/v1/events/{event_id}/cancel",
         MODS,
