@@ -183,7 +183,7 @@ async def build_world(platform: Platform, client: httpx.AsyncClient) -> World:
 
 
 async def settle(world: World) -> None:
-    """Wait until content and events have projected the roles and the private visibility."""
+    """Wait until content, events and notifications have projected the roles and the privacy."""
     x, client = world.x, world.client
 
     async def projected() -> bool:
@@ -194,9 +194,19 @@ async def settle(world: World) -> None:
         outsider = await client.get(
             f"/api/v1/communities/{x}/threads", headers=world.auth("outsider")
         )
-        return (queue.status_code, member.status_code, outsider.status_code) == (200, 200, 404)
+        hooks = await client.get(
+            "/api/v1/webhooks", params={"community_id": x}, headers=world.auth("owner")
+        )
+        return (queue.status_code, member.status_code, outsider.status_code, hooks.status_code) == (
+            200,
+            200,
+            404,
+            200,
+        )
 
-    await eventually(projected, what="content and events project X's roles and privacy")
+    await eventually(
+        projected, what="content, events and notifications project X's roles and privacy"
+    )
 
 
 async def populate(world: World) -> None:
