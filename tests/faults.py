@@ -25,6 +25,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from cerchia_bench.platform import Platform, Servers
 from cerchia_bench.seeding import Community, Taste, producer_for, seed_community
 from cerchia_bench.sinks import PushProvider, SmtpProvider
+from cerchia_chassis.dlq import partitions_of
 from cerchia_chassis.tokens import SigningKey
 from cerchia_contracts.catalog import DLQ_SUFFIX
 from cerchia_contracts.events import content as c
@@ -377,7 +378,7 @@ async def dead_letters(
     await consumer.start()
     found = []
     try:
-        partitions = [TopicPartition(dlq, p) for p in await _partitions(bootstrap, dlq)]
+        partitions = [TopicPartition(dlq, p) for p in await partitions_of(bootstrap, dlq)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -392,16 +393,6 @@ async def dead_letters(
     finally:
         await consumer.stop()
     return found
-
-
-async def _partitions(bootstrap: str, topic: str) -> list[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (description,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    return [p["partition"] for p in description["partitions"]]
 
 
 async def consumer_lag(bootstrap: str, group: str, topic: str) -> int:

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -9,14 +10,8 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from pydantic import ValidationError
-from tenacity import (
-    AsyncRetrying,
-    retry_if_not_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
-from cerchia_chassis.consumer import PermanentError, RetryPolicy, dead_letter
+from cerchia_chassis.consumer import GaveUp, RetryPolicy, dead_letter
 from cerchia_chassis.offset_commits import BackgroundCommitter, CommitOnRevoke
 from cerchia_contracts.catalog import AnyEvent, Topic
 
@@ -28,15 +23,6 @@ Batch: TypeAlias = StreamMessage[tuple[Record, ...]]
 
 DEFAULT_MAX_RECORDS = 500
 DEFAULT_MAX_WAIT_MS = 200
-
-
-class _Failed(Exception):
-    """The handler still failed after its attempts."""
-
-    def __init__(self, error: Exception, attempts: int) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.attempts = attempts
 
 
 def subscribe_batch(
@@ -146,9 +132,9 @@ async def _handle(
     if not good:
         return
     try:
-        await _attempt(handler, [event for _, event in good], retry)
+        await retry.run(lambda: handler([event for _, event in good]))
         return
-    except _Failed as failed:
+    except GaveUp as failed:
         if len(good) == 1:
             await _dead_letter_failed(broker, topic, good[0][0], failed, group_id=group_id)
             return
@@ -160,33 +146,14 @@ async def _handle(
         )
     for record, event in good:
         try:
-            await _attempt(handler, [event], retry)
-        except _Failed as alone:
+            await retry.run(partial(handler, [event]))
+        except GaveUp as alone:
             await _dead_letter_failed(broker, topic, record, alone, group_id=group_id)
 
 
 async def _dead_letter_failed(
-    broker: KafkaBroker, topic: Topic, record: Record, failed: _Failed, *, group_id: str
+    broker: KafkaBroker, topic: Topic, record: Record, failed: GaveUp, *, group_id: str
 ) -> None:
     await dead_letter(
         broker, topic, record, failed.error, attempts=failed.attempts, group_id=group_id
     )
-
-
-async def _attempt(handler: BatchHandler, events: Sequence[AnyEvent], retry: RetryPolicy) -> None:
-    """Run ``handler`` under the retry policy; raise ``_Failed`` once it gives up."""
-    attempts = 0
-    try:
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(retry.max_attempts),
-            wait=wait_exponential_jitter(
-                multiplier=retry.initial_s, max=retry.max_s, jitter=retry.initial_s
-            ),
-            retry=retry_if_not_exception_type(PermanentError),
-            reraise=True,
-        ):
-            with attempt:
-                attempts += 1
-                await handler(events)
-    except Exception as exc:
-        raise _Failed(exc, attempts) from exc

@@ -29,6 +29,15 @@ class PermanentError(Exception):
     """A handler failure that retrying cannot fix: the message goes to the DLQ at once."""
 
 
+class GaveUp(Exception):
+    """The retries are used up (or the error is permanent): the last error and the attempts."""
+
+    def __init__(self, error: Exception, attempts: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.attempts = attempts
+
+
 class RetryPolicy:
     """How many times and how patiently a handler is retried before dead-lettering."""
 
@@ -36,6 +45,25 @@ class RetryPolicy:
         self.max_attempts = max_attempts
         self.initial_s = initial_s
         self.max_s = max_s
+
+    async def run(self, call: Callable[[], Awaitable[None]]) -> None:
+        """Call until it succeeds, with exponential jittered backoff; a ``PermanentError`` is
+        not retried. Raise ``GaveUp`` when it does not succeed."""
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self.max_attempts),
+                wait=wait_exponential_jitter(
+                    multiplier=self.initial_s, max=self.max_s, jitter=self.initial_s
+                ),
+                retry=retry_if_not_exception_type(PermanentError),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    await call()
+        except Exception as exc:
+            raise GaveUp(exc, attempts) from exc
 
 
 def subscribe(
@@ -72,21 +100,12 @@ def subscribe(
         except ValidationError as exc:
             await _dead_letter(broker, topic, message, exc, attempts=0, group_id=group_id)
             return
-        attempts = 0
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(retry.max_attempts),
-                wait=wait_exponential_jitter(
-                    multiplier=retry.initial_s, max=retry.max_s, jitter=retry.initial_s
-                ),
-                retry=retry_if_not_exception_type(PermanentError),
-                reraise=True,
-            ):
-                with attempt:
-                    attempts += 1
-                    await handler(event)
-        except Exception as exc:
-            await _dead_letter(broker, topic, message, exc, attempts=attempts, group_id=group_id)
+            await retry.run(lambda: handler(event))
+        except GaveUp as failed:
+            await _dead_letter(
+                broker, topic, message, failed.error, attempts=failed.attempts, group_id=group_id
+            )
 
 
 async def _dead_letter(

@@ -35,7 +35,7 @@ async def replay(bootstrap: str, topic: str, *, group_id: str = REPLAY_GROUP) ->
     await producer.start()
     replayed = 0
     try:
-        partitions = [TopicPartition(dlq, p) for p in await _partitions(bootstrap, dlq)]
+        partitions = [TopicPartition(dlq, p) for p in await partitions_of(bootstrap, dlq)]
         if not partitions:
             return 0
         consumer.assign(partitions)
@@ -62,7 +62,8 @@ async def replay(bootstrap: str, topic: str, *, group_id: str = REPLAY_GROUP) ->
     return replayed
 
 
-async def _partitions(bootstrap: str, topic: str) -> list[int]:
+async def partitions_of(bootstrap: str, topic: str) -> list[int]:
+    """The partition numbers of ``topic`` (none when the cluster does not know it)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
