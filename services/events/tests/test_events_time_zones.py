@@ -1,11 +1,11 @@
 """Times in each reader's own zone: preferences, DST, events for recipients, the projection."""
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from cerchia_chassis.testing import InMemoryInbox
 from cerchia_contracts.events import gatherings as c
 from cerchia_contracts.events import membership as m
 from events.domain.errors import InvalidTimeZone
@@ -142,22 +142,8 @@ def profile(user_id: str, timezone: str) -> m.ProfileUpdatedV1:
     return m.ProfileUpdatedV1.new(subject=user_id, data=data)
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
-
-    async def process_once(
-        self, *, consumer: str, event_id: str, effect: Callable[[Any], Awaitable[None]]
-    ) -> bool:
-        if event_id in self.seen:
-            return False
-        await effect(None)
-        self.seen.add(event_id)
-        return True
-
-
 async def test_profile_updates_feed_the_zone_projection_once() -> None:
-    world, inbox = World(), Inbox()
+    world, inbox = World(), InMemoryInbox()
     update = profile("ada", "America/New_York")
     assert await on_profile_updated(update, inbox=inbox, zones=world.zones)
     assert not await on_profile_updated(update, inbox=inbox, zones=world.zones)

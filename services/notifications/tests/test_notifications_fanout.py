@@ -1,11 +1,12 @@
 """Fan-out use case with in-memory ports: bulk writes, once per event, erasure."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from cerchia_chassis.testing import InMemoryInbox
 from cerchia_contracts.events import membership as m
 from notifications.adapters.messages import Copy
 from notifications.domain.deliveries import Channel, Delivery
@@ -23,20 +24,6 @@ NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 class Calls:
     def __init__(self) -> None:
         self.log: list[str] = []
-
-
-class FakeInbox:
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
-
-    async def process_once(
-        self, *, consumer: str, event_id: str, effect: Callable[[Any], Awaitable[None]]
-    ) -> bool:
-        if event_id in self.seen:
-            return False
-        await effect(None)
-        self.seen.add(event_id)
-        return True
 
 
 class Store:
@@ -167,7 +154,7 @@ def handler(store: Store) -> EventHandler:
         budget=Port(reserve=store.reserve),  # type: ignore[arg-type]
         copy=Copy(),
     )
-    return EventHandler(inbox=FakeInbox(), fanout=fanout, clock=lambda: NOW)
+    return EventHandler(inbox=InMemoryInbox(), fanout=fanout, clock=lambda: NOW)
 
 
 def community(store: Store, size: int) -> None:
