@@ -309,12 +309,20 @@ class ThreadLoad:
             self.refused[response.status_code] += 1
 
 
-async def committed_threads(platform: Platform) -> dict[str, str]:
-    """Thread id → event id of every thread content committed (its outbox record)."""
-    outbox = platform.db("content")["outbox"]
+async def committed_threads(rig: Rig) -> dict[str, str]:
+    """Thread id → event id of every thread content committed in the rig's community.
+
+    Content also opens threads of its own, in other communities: each recap a gathering
+    publishes becomes one, and a rig's content reads the shared topics' whole history (other
+    tests' gatherings included). Those are no part of the load, and the oracle, which knows
+    only the rig's community, must not expect them.
+    """
+    outbox = rig.platform.db("content")["outbox"]
     found = {}
     async for record in outbox.find({"type": THREAD_CREATED}, {"event_id": 1, "payload": 1}):
-        found[json.loads(record["payload"])["data"]["thread_id"]] = record["event_id"]
+        data = json.loads(record["payload"])["data"]
+        if data["community_id"] == rig.community.id:
+            found[data["thread_id"]] = record["event_id"]
     return found
 
 

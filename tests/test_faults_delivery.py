@@ -114,9 +114,6 @@ async def _all_fanned_out(db: AsyncDatabase[dict[str, Any]], event_ids: list[str
     return await db["inbox"].count_documents({"event_id": {"$in": event_ids}}) == len(event_ids)
 
 
-# Out of the default run: in the full CI suite two republished events were recorded as
-# processed with none (or only some) of their deliveries; see docs/benchmarks.md.
-@pytest.mark.quarantine
 async def test_content_killed_between_commit_and_publish_delivers_everything_once(
     kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
 ) -> None:
@@ -132,7 +129,7 @@ async def test_content_killed_between_commit_and_publish_delivers_everything_onc
         crashes = await crash_repeatedly(content, times=3, every_s=1.5, aim=unpublished)
         await loading
 
-        committed = await committed_threads(rig.platform)
+        committed = await committed_threads(rig)
         assert load.accepted <= set(committed), "an accepted thread was not committed"
         assert len(load.accepted) >= 10, (load.refused, load.uncertain, load.unavailable)
         expected = set().union(
@@ -151,9 +148,6 @@ async def test_content_killed_between_commit_and_publish_delivers_everything_onc
         assert crashes.on_target >= 1, "no kill landed between commit and publish"
 
 
-# Out of the default run: in the full CI suite two republished events were recorded as
-# processed with none (or only some) of their deliveries; see docs/benchmarks.md.
-@pytest.mark.quarantine
 async def test_outbox_relay_killed_while_publishing_delivers_everything_once(
     kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
 ) -> None:
@@ -198,7 +192,7 @@ async def test_outbox_relay_killed_while_publishing_delivers_everything_once(
         finally:
             await topic.close()
 
-        committed = await committed_threads(rig.platform)
+        committed = await committed_threads(rig)
         assert load.accepted <= set(committed)
         expected = set().union(
             *(expected_deliveries(rig.community, e, rig.author) for e in committed.values())

@@ -56,7 +56,7 @@ async def test_kafka_killed_and_restarted_under_load_loses_and_duplicates_nothin
         assert not load.refused, load.refused
         assert load.uncertain == load.unavailable == 0
         assert len(load.accepted) >= 30
-        committed = await committed_threads(rig.platform)
+        committed = await committed_threads(rig)
         assert load.accepted == set(committed)
 
         # Consumers catch up with what piled up: lag back to 0 within 60 s of the broker's return
@@ -100,7 +100,7 @@ async def test_database_restarted_under_load_republishes_pending_and_loses_nothi
         assert set(load.refused) <= {503}, load.refused
         assert load.uncertain == load.unavailable == 0
         assert len(load.accepted) >= 20
-        committed = await committed_threads(rig.platform)
+        committed = await committed_threads(rig)
         assert load.accepted <= set(committed)
         expected = set().union(
             *(expected_deliveries(rig.community, e, rig.author) for e in committed.values())
