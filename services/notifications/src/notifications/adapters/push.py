@@ -7,6 +7,7 @@ import time
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiodataloader import DataLoader
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
@@ -56,6 +57,7 @@ class WebPushSender:
         self._timeout = timeout_s
         self._signed: dict[str, tuple[int, dict[str, str]]] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._loader: DataLoader[str, list[PushSubscription]] | None = None
 
     async def close(self) -> None:
         """Close the HTTP connections kept to push services."""
@@ -68,6 +70,18 @@ class WebPushSender:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         return self._session
+
+    async def _subscriptions(self, user_id: str) -> list[PushSubscription]:
+        # The dispatcher sends a group of deliveries at once: the lookups its push deliveries
+        # start in the same turn of the event loop become one query (no cache: a browser that
+        # unsubscribed must not be pushed to again).
+        if self._loader is None:
+            self._loader = DataLoader(self._load_subscriptions, cache=False)
+        return await self._loader.load(user_id)
+
+    async def _load_subscriptions(self, user_ids: list[str]) -> list[list[PushSubscription]]:
+        found = await self._devices.of_many(user_ids)
+        return [found.get(user, []) for user in user_ids]
 
     def vapid_headers(self, vapid: Vapid, endpoint: str) -> dict[str, str]:
         """The ``Authorization`` header for ``endpoint``'s push service, signed at most hourly."""
@@ -99,7 +113,7 @@ class WebPushSender:
 
     async def send(self, delivery: Delivery) -> None:
         """Push to each subscription; raise transient if any push service asked to retry."""
-        subscriptions = await self._devices.of(delivery.recipient_id)
+        subscriptions = await self._subscriptions(delivery.recipient_id)
         if not subscriptions:
             raise PermanentDeliveryError("no push subscription")
         if self._limits is not None:

@@ -47,18 +47,19 @@ class MongoPushSubscriptions:
         result = await self._collection.delete_one({"_id": _id(endpoint), "user_id": user_id})
         return result.deleted_count == 1
 
-    async def of(self, user_id: str) -> list[PushSubscription]:
-        """A person's subscriptions."""
-        docs = await self._collection.find({"user_id": user_id}).to_list()
-        return [
-            PushSubscription(
-                endpoint=d["endpoint"],
-                p256dh=d["p256dh"],
-                auth=d["auth"],
-                expiration_time=d.get("expiration_time"),
+    async def of_many(self, user_ids: Sequence[str]) -> dict[str, list[PushSubscription]]:
+        """The subscriptions of several people, in one query."""
+        found: dict[str, list[PushSubscription]] = {}
+        async for d in self._collection.find({"user_id": {"$in": list(set(user_ids))}}):
+            found.setdefault(d["user_id"], []).append(
+                PushSubscription(
+                    endpoint=d["endpoint"],
+                    p256dh=d["p256dh"],
+                    auth=d["auth"],
+                    expiration_time=d.get("expiration_time"),
+                )
             )
-            for d in docs
-        ]
+        return found
 
     async def forget_endpoint(self, endpoint: str) -> None:
         """The push service says the endpoint is gone (404/410)."""
