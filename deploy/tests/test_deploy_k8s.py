@@ -180,7 +180,13 @@ def test_settings_come_from_config_maps_and_secret_references(overlay: list[Mani
         else:
             mongo_secrets.add(env[prefix + "MONGO_URI"]["secretKeyRef"]["name"])
             assert env[prefix + "MONGO_DATABASE"] == name
-            for knob in ("KAFKA_CONSUMER_MAX_WORKERS", "MONGO_MAX_POOL_SIZE", "OUTBOX_BATCH_SIZE"):
+            knobs = (
+                "KAFKA_CONSUMER_MAX_WORKERS",
+                "MONGO_MAX_POOL_SIZE",
+                "MONGO_MAX_TRANSACTIONS",
+                "OUTBOX_BATCH_SIZE",
+            )
+            for knob in knobs:
                 assert int(env[prefix + knob]) >= 1, (name, knob)
         assert env["OTEL_SERVICE_NAME"] == name
         assert env["OTEL_TRACES_EXPORTER"].startswith("otlp")

@@ -1,6 +1,9 @@
 """MongoDB on PyMongo's async client: one database per service, indexes at startup, transactions."""
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -15,6 +18,10 @@ from cerchia_chassis.settings import ServiceSettings
 Document = dict[str, Any]
 Session = AsyncClientSession
 T = TypeVar("T")
+
+#: Set while a task runs inside a transaction: a nested one must not wait for a slot the outer
+#: one holds (with every slot held that way, nothing would ever be released).
+_in_transaction: ContextVar[bool] = ContextVar("in_transaction", default=False)
 
 
 @dataclass(frozen=True)
@@ -50,16 +57,32 @@ async def ensure_indexes(db: AsyncDatabase[Document], specs: Sequence[Indexes]) 
 
 
 class Transactions:
-    """Runs a unit of work in one MongoDB transaction, retried on transient errors."""
+    """Runs a unit of work in one MongoDB transaction, retried on transient errors.
 
-    def __init__(self, client: AsyncMongoClient[Document]) -> None:
+    At most ``limit`` transactions of this process are open at once; the rest wait their turn
+    in arrival order. Open transactions compete for the same server resources, and past a point
+    each one lasts longer, overlaps more others and is aborted and retried more often, until the
+    server spends its time on retries: admitting a bounded number keeps throughput steady under
+    a burst instead of letting it collapse (docs/benchmarks.md, "Content's write path").
+    """
+
+    def __init__(self, client: AsyncMongoClient[Document], *, limit: int = 8) -> None:
+        if limit < 1:
+            raise ValueError("a transaction limit below 1 would admit none")
         self._client = client
+        self._admitted = asyncio.Semaphore(limit)
+        self.limit = limit
 
     async def run(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Run ``work(session)`` in a transaction; ``with_transaction`` retries WriteConflicts."""
-        async with self._client.start_session() as session:
-            return await session.with_transaction(
-                work,
-                read_concern=ReadConcern("snapshot"),
-                write_concern=WriteConcern("majority"),
-            )
+        admitted = contextlib.nullcontext() if _in_transaction.get() else self._admitted
+        async with admitted, self._client.start_session() as session:
+            token = _in_transaction.set(True)
+            try:
+                return await session.with_transaction(
+                    work,
+                    read_concern=ReadConcern("snapshot"),
+                    write_concern=WriteConcern("majority"),
+                )
+            finally:
+                _in_transaction.reset(token)

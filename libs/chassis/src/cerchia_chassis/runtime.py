@@ -38,7 +38,7 @@ class Chassis:
         self.mongo: AsyncMongoClient[Document] = build_mongo_client(settings)
         self.db: AsyncDatabase[Document] = self.mongo[settings.database_name]
         self.broker: KafkaBroker = build_broker(settings)
-        self.transactions = Transactions(self.mongo)
+        self.transactions = Transactions(self.mongo, limit=settings.mongo_max_transactions)
         self.relay = OutboxRelay(self.db, self.broker, batch_size=settings.outbox_batch_size)
         self._relay_loop = WakeablePoller(
             "outbox-relay",

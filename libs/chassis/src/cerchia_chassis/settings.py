@@ -34,6 +34,13 @@ class ServiceSettings(BaseSettings):
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
     mongo_database: str | None = Field(default=None, description="Defaults to the service name.")
     mongo_max_pool_size: int = 50
+    mongo_max_transactions: int = Field(
+        default=8,
+        ge=1,
+        description="Transactions this process keeps open at once; further units of work wait "
+        "their turn. Bounds write contention so a burst cannot tip the database into retrying "
+        "aborted transactions instead of committing them.",
+    )
     mongo_timeout_ms: int = Field(
         default=5000,
         description="Server selection and connect timeout: a request fails fast (503) when "
