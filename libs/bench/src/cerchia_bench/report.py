@@ -139,7 +139,20 @@ def _markdown(results: list[Result], targets: list[dict[str, Any]], run: dict[st
 
 def _chart(results: list[Result], path: Path) -> None:
     with_latency = [r for r in results if r.latencies_ms]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    rates = [
+        (
+            f"{r.scenario} · {name.removesuffix('_per_s')}",
+            stats["median"],
+            stats["min"],
+            stats["max"],
+        )
+        for r in results
+        for name, stats in r.summary().items()
+        if name.endswith("_per_s")
+    ]
+    # One line per throughput bar, with room for each: two-line labels overlapped their neighbours.
+    height = max(5.0, 0.32 * len(rates) + 1.5)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(14, height))
     if with_latency:
         left.boxplot(
             [r.latencies_ms for r in with_latency],
@@ -150,18 +163,13 @@ def _chart(results: list[Result], path: Path) -> None:
         left.set_ylabel("latency (ms, log)")
         left.set_title("Latency distributions")
         left.tick_params(axis="x", rotation=30)
-    rates = [
-        (f"{r.scenario}\n{name}", stats["median"], stats["min"], stats["max"])
-        for r in results
-        for name, stats in r.summary().items()
-        if name.endswith("_per_s")
-    ]
     if rates:
         labels = [row[0] for row in rates]
         medians = [row[1] for row in rates]
         errors = [[row[1] - row[2] for row in rates], [row[3] - row[1] for row in rates]]
         right.barh(labels, medians, xerr=errors)
         right.set_xscale("log")
+        right.invert_yaxis()  # in the report's order, top down
         right.set_xlabel("per second (median, min-max)")
         right.set_title("Throughput")
     figure.tight_layout()
