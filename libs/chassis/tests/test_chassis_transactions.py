@@ -7,27 +7,36 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 
 from cerchia_chassis.mongo import Indexes, Session, Transactions, ensure_indexes
 
 pytestmark = pytest.mark.integration
 
 
+Client = AsyncMongoClient[dict[str, Any]]
+Collection = AsyncCollection[dict[str, Any]]
+
+
 @pytest.fixture
-async def database(mongo_uri: str) -> AsyncIterator[tuple[AsyncMongoClient[dict[str, Any]], str]]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri, tz_aware=True)
-    name = f"probe_{uuid.uuid4().hex[:12]}"
-    await ensure_indexes(client[name], [Indexes("things")])
-    yield client, name
-    await client.drop_database(name)
+async def client(mongo_uri: str) -> AsyncIterator[Client]:
+    client: Client = AsyncMongoClient(mongo_uri, tz_aware=True)
+    yield client
     await client.close()
 
 
+@pytest.fixture
+async def things(client: Client) -> AsyncIterator[Collection]:
+    """A collection of its own, created up front as transactions need."""
+    name = f"probe_{uuid.uuid4().hex[:12]}"
+    await ensure_indexes(client[name], [Indexes("things")])
+    yield client[name]["things"]
+    await client.drop_database(name)
+
+
 async def test_at_most_limit_transactions_are_open_and_every_one_commits(
-    database: tuple[AsyncMongoClient[dict[str, Any]], str],
+    client: Client, things: Collection
 ) -> None:
-    client, name = database
-    things = client[name]["things"]
     transactions = Transactions(client, limit=2)
     open_now = 0
     most_open = 0
@@ -49,10 +58,8 @@ async def test_at_most_limit_transactions_are_open_and_every_one_commits(
 
 
 async def test_a_transaction_started_inside_another_does_not_wait_for_its_slot(
-    database: tuple[AsyncMongoClient[dict[str, Any]], str],
+    client: Client, things: Collection
 ) -> None:
-    client, name = database
-    things = client[name]["things"]
     transactions = Transactions(client, limit=1)
 
     async def inner(session: Session) -> None:

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
-from cerchia_chassis.settings import ServiceSettings
+from cerchia_chassis.settings import DEFAULT_MAX_TRANSACTIONS, ServiceSettings
 
 Document = dict[str, Any]
 Session = AsyncClientSession
@@ -66,12 +66,13 @@ class Transactions:
     a burst instead of letting it collapse (docs/benchmarks.md, "Content's write path").
     """
 
-    def __init__(self, client: AsyncMongoClient[Document], *, limit: int = 8) -> None:
+    def __init__(
+        self, client: AsyncMongoClient[Document], *, limit: int = DEFAULT_MAX_TRANSACTIONS
+    ) -> None:
         if limit < 1:
             raise ValueError("a transaction limit below 1 would admit none")
         self._client = client
         self._admitted = asyncio.Semaphore(limit)
-        self.limit = limit
 
     async def run(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Run ``work(session)`` in a transaction; ``with_transaction`` retries WriteConflicts."""

@@ -3,6 +3,9 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Transactions one process keeps open at once unless configured (docs/benchmarks.md).
+DEFAULT_MAX_TRANSACTIONS = 8
+
 
 class ServiceSettings(BaseSettings):
     """Identity, HTTP, Kafka, MongoDB and delivery settings of one service.
@@ -35,7 +38,7 @@ class ServiceSettings(BaseSettings):
     mongo_database: str | None = Field(default=None, description="Defaults to the service name.")
     mongo_max_pool_size: int = 50
     mongo_max_transactions: int = Field(
-        default=8,
+        default=DEFAULT_MAX_TRANSACTIONS,
         ge=1,
         description="Transactions this process keeps open at once; further units of work wait "
         "their turn. Bounds write contention so a burst cannot tip the database into retrying "
