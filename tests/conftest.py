@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import InProcessSmtpSink
 from cerchia_devstack.pytest_plugin import AuthKeys
 from tests.platform import Platform, start_platform
@@ -12,7 +13,7 @@ from tests.platform import Platform, start_platform
 @pytest.fixture(scope="package")
 async def platform(
     tmp_path_factory: pytest.TempPathFactory,
-    kafka_bootstrap: str,
+    kafka: KafkaCluster,
     mongo_uri: str,
     auth_keys: AuthKeys,
 ) -> AsyncIterator[Platform]:
@@ -25,7 +26,7 @@ async def platform(
     try:
         started = await start_platform(
             tmp_path_factory.mktemp("platform"),
-            kafka_bootstrap=kafka_bootstrap,
+            kafka=kafka,
             mongo_uri=mongo_uri,
             smtp=sink,
             keys=auth_keys,

@@ -26,16 +26,16 @@ from cerchia_bench.platform import Platform, Servers
 from cerchia_bench.seeding import Community, Taste, producer_for, seed_community
 from cerchia_bench.sinks import PushProvider, SmtpProvider
 from cerchia_chassis.dlq import partitions_of
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.tokens import SigningKey
 from cerchia_contracts.catalog import DLQ_SUFFIX
 from cerchia_contracts.events import content as c
 from cerchia_devstack.component import Component
-from cerchia_devstack.kafka import KafkaBroker, KafkaSettings
+from cerchia_devstack.kafka import KafkaBroker, KafkaCluster, KafkaSettings
 from cerchia_devstack.mongo import SecantusDB
 from cerchia_devstack.paths import cache_dir, kafka_pom, repo_root
 from cerchia_devstack.ports import LOCALHOST, free_ports
 from cerchia_devstack.service_process import ServiceProcess
-from cerchia_devstack.topics import catalog_topics, ensure_topics
 
 THREAD_CREATED = c.ThreadCreatedV1.event_type()
 
@@ -72,9 +72,9 @@ class PrivateStack:
         self.mongo = DurableSecantusDB(root=root / "mongo-home", cache=cache_dir(), port=mongo_port)
 
     @property
-    def bootstrap(self) -> str:
-        """Kafka bootstrap address."""
-        return self.kafka.settings.bootstrap
+    def cluster(self) -> KafkaCluster:
+        """The private Kafka as the rig's processes see it."""
+        return self.kafka.secrets.cluster()
 
     @property
     def mongo_uri(self) -> str:
@@ -87,7 +87,7 @@ class PrivateStack:
             component.install()
             component.start(owned=True)
             await component.wait_ready()
-        await ensure_topics(self.bootstrap, catalog_topics())
+        await self.kafka.secure()
 
     async def crash_and_restart(self, component: Component, downtime: float) -> None:
         """SIGKILL a server, keep it down for ``downtime`` seconds, start it on its data again."""
@@ -229,7 +229,7 @@ class Rig:
 
 @asynccontextmanager
 async def open_rig(
-    bootstrap: str,
+    kafka: KafkaCluster,
     mongo_uri: str,
     workdir: Path,
     services: Sequence[str],
@@ -243,12 +243,10 @@ async def open_rig(
         stack.callback(smtp.stop)
         push = await PushProvider().start()
         stack.push_async_callback(push.stop)
-        producer = producer_for(bootstrap)
+        producer = producer_for(kafka.admin)
         await producer.start()
         stack.push_async_callback(producer.stop)
-        platform = Platform(
-            Servers(bootstrap, mongo_uri, smtp.host, smtp.port), SigningKey.generate()
-        )
+        platform = Platform(Servers(kafka, mongo_uri, smtp.host, smtp.port), SigningKey.generate())
         stack.push_async_callback(platform.close)
         await platform.start(services, workdir, env={**RIG_ENV, **(env or {})})
         community = await seed_community(
@@ -378,15 +376,15 @@ def thread_created(rig: Rig, n: int) -> c.ThreadCreatedV1:
 
 
 async def dead_letters(
-    bootstrap: str, topic: str, group: str
+    access: KafkaAccess, topic: str, group: str
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of ``<topic>.dlq`` that consumer group ``group`` dead-lettered."""
     dlq = topic + DLQ_SUFFIX
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(**access.client_kwargs(), group_id=None)
     await consumer.start()
     found = []
     try:
-        partitions = [TopicPartition(dlq, p) for p in await partitions_of(bootstrap, dlq)]
+        partitions = [TopicPartition(dlq, p) for p in await partitions_of(access, dlq)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -403,10 +401,10 @@ async def dead_letters(
     return found
 
 
-async def consumer_lag(bootstrap: str, group: str, topic: str) -> int:
+async def consumer_lag(access: KafkaAccess, group: str, topic: str) -> int:
     """Messages of ``topic`` not yet committed by ``group``."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    admin = AIOKafkaAdminClient(**access.client_kwargs())
+    consumer = AIOKafkaConsumer(**access.client_kwargs(), group_id=None)
     await admin.start()
     await consumer.start()
     try:

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.ports import free_port
 from cerchia_devstack.pytest_plugin import AuthKeys
@@ -71,7 +72,7 @@ class Platform:
 async def start_platform(
     workdir: Path,
     *,
-    kafka_bootstrap: str,
+    kafka: KafkaCluster,
     mongo_uri: str,
     smtp: MailSink,
     keys: AuthKeys,
@@ -80,12 +81,14 @@ async def start_platform(
     """Start the four services in parallel, then the gateway in front of them."""
     suffix = uuid.uuid4().hex[:8]
     infrastructure = Infrastructure(
-        kafka_bootstrap=kafka_bootstrap,
+        kafka=kafka,
         mongo_uri=mongo_uri,
         smtp_host=smtp.host,
         smtp_port=smtp.port,
         signing_key_file=str(keys.path),
         jwks_json=json.dumps(keys.key.jwks()),
+        token_sealing_key=keys.opening.public_text(),
+        token_opening_keys_file=str(keys.opening_path),
     )
     processes: dict[str, ServiceProcess] = {}
     platform = Platform(processes, smtp, keys)

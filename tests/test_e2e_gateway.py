@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 
 from cerchia_contracts.catalog import MEMBERSHIP_INTRODUCTIONS
 from cerchia_contracts.events.membership import IntroductionRequested, IntroductionRequestedV1
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.pytest_plugin import ServiceFactory
 
@@ -20,10 +21,8 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+async def producer(kafka: KafkaCluster) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(**kafka.admin.client_kwargs(), acks="all", enable_idempotence=True)
     await producer.start()
     yield producer
     await producer.stop()

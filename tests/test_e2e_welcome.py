@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 
 from cerchia_contracts.catalog import MEMBERSHIP_USERS
 from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.pytest_plugin import ServiceFactory
 from cerchia_devstack.trace_backend import TraceBackend
@@ -65,10 +66,8 @@ def databases() -> dict[str, str]:
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+async def producer(kafka: KafkaCluster) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(**kafka.admin.client_kwargs(), acks="all", enable_idempotence=True)
     await producer.start()
     yield producer
     await producer.stop()
@@ -211,7 +210,7 @@ async def test_a_malformed_message_is_dead_lettered_and_the_next_one_still_proce
     service_process: ServiceFactory,
     smtp_sink: MailSink,
     producer: AIOKafkaProducer,
-    kafka_bootstrap: str,
+    kafka: KafkaCluster,
     databases: dict[str, str],
 ) -> None:
     await service_process("notifications", database=databases["notifications"])
@@ -225,7 +224,7 @@ async def test_a_malformed_message_is_dead_lettered_and_the_next_one_still_proce
 
     consumer = AIOKafkaConsumer(
         MEMBERSHIP_USERS.dlq,
-        bootstrap_servers=kafka_bootstrap,
+        **kafka.admin.client_kwargs(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )

@@ -18,8 +18,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_bench.seeding import publish
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import CONTENT_DISCUSSIONS
 from cerchia_contracts.events import content as c
+from cerchia_devstack.kafka import KafkaCluster
 from tests.faults import (
     ThreadLoad,
     committed_threads,
@@ -40,14 +42,14 @@ DISPATCH_CONCURRENCY = 8
 
 
 async def test_notifications_killed_mid_batch_repeatedly_delivers_everything_once(
-    kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+    kafka: KafkaCluster, mongo_uri: str, tmp_path: Path
 ) -> None:
     env = {
         "NOTIFICATIONS_DISPATCH_CONCURRENCY": str(DISPATCH_CONCURRENCY),
         # Sending a burst's emails takes about a second: a window for a kill mid-dispatch.
         "NOTIFICATIONS_SMTP_RATE": "50/second",
     }
-    async with open_rig(kafka_bootstrap, mongo_uri, tmp_path, ["notifications"], env=env) as rig:
+    async with open_rig(kafka, mongo_uri, tmp_path, ["notifications"], env=env) as rig:
         notifications = rig.platform.processes["notifications"]
         db = rig.platform.db("notifications")
         events: list[c.ThreadCreatedV1] = []
@@ -115,9 +117,9 @@ async def _all_fanned_out(db: AsyncDatabase[dict[str, Any]], event_ids: list[str
 
 
 async def test_content_killed_between_commit_and_publish_delivers_everything_once(
-    kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+    kafka: KafkaCluster, mongo_uri: str, tmp_path: Path
 ) -> None:
-    async with open_rig(kafka_bootstrap, mongo_uri, tmp_path, BOTH) as rig:
+    async with open_rig(kafka, mongo_uri, tmp_path, BOTH) as rig:
         content = rig.platform.processes["content"]
         outbox = rig.platform.db("content")["outbox"]
         load = ThreadLoad(content.url, rig.community, rig.platform.headers(rig.author))
@@ -149,11 +151,11 @@ async def test_content_killed_between_commit_and_publish_delivers_everything_onc
 
 
 async def test_outbox_relay_killed_while_publishing_delivers_everything_once(
-    kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+    kafka: KafkaCluster, mongo_uri: str, tmp_path: Path
 ) -> None:
     # The API process only commits; a second content process runs the relay and is the victim.
     quiet = {"CONTENT_OUTBOX_RELAY_ENABLED": "false"}
-    async with open_rig(kafka_bootstrap, mongo_uri, tmp_path, BOTH, env=quiet) as rig:
+    async with open_rig(kafka, mongo_uri, tmp_path, BOTH, env=quiet) as rig:
         outbox = rig.platform.db("content")["outbox"]
         load = ThreadLoad(
             rig.platform.url("content"), rig.community, rig.platform.headers(rig.author)
@@ -164,7 +166,7 @@ async def test_outbox_relay_killed_while_publishing_delivers_everything_once(
             tmp_path,
             env={"CONTENT_OUTBOX_RELAY_ENABLED": "true", "CONTENT_OUTBOX_BATCH_SIZE": "4"},
         )
-        topic = await TopicEnds.open(kafka_bootstrap, CONTENT_DISCUSSIONS.name)
+        topic = await TopicEnds.open(kafka.admin, CONTENT_DISCUSSIONS.name)
         kills = on_target = unmarked = 0
         try:
             for _ in range(3):
@@ -198,7 +200,7 @@ async def test_outbox_relay_killed_while_publishing_delivers_everything_once(
             *(expected_deliveries(rig.community, e, rig.author) for e in committed.values())
         )
         verdict = await rig.verdict(expected, within=120)
-        republished = await kafka_copies(kafka_bootstrap, set(committed.values()))
+        republished = await kafka_copies(kafka.admin, set(committed.values()))
         print(
             f"relay killed {kills}x ({on_target} while publishing, {unmarked} with records on "
             f"Kafka not yet marked sent), {len(committed)} threads, "
@@ -220,15 +222,15 @@ class TopicEnds:
         self._baseline = 0
 
     @classmethod
-    async def open(cls, bootstrap: str, topic: str) -> "TopicEnds":
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    async def open(cls, access: KafkaAccess, topic: str) -> "TopicEnds":
+        admin = AIOKafkaAdminClient(**access.client_kwargs())
         await admin.start()
         try:
             (description,) = await admin.describe_topics([topic])
         finally:
             await admin.close()
         partitions = [TopicPartition(topic, p["partition"]) for p in description["partitions"]]
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        consumer = AIOKafkaConsumer(**access.client_kwargs(), group_id=None)
         await consumer.start()
         ends = cls(consumer, partitions)
         ends._baseline = await ends._total()
@@ -245,9 +247,9 @@ class TopicEnds:
         await self._consumer.stop()
 
 
-async def kafka_copies(bootstrap: str, event_ids: set[str]) -> int:
+async def kafka_copies(access: KafkaAccess, event_ids: set[str]) -> int:
     """How many of these events the topic holds more than once (a relay crash republishes)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**access.client_kwargs())
     await admin.start()
     try:
         (description,) = await admin.describe_topics([CONTENT_DISCUSSIONS.name])
@@ -256,7 +258,7 @@ async def kafka_copies(bootstrap: str, event_ids: set[str]) -> int:
     partitions = [
         TopicPartition(CONTENT_DISCUSSIONS.name, p["partition"]) for p in description["partitions"]
     ]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(**access.client_kwargs(), group_id=None)
     await consumer.start()
     seen: dict[str, int] = {}
     try:

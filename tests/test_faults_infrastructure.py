@@ -37,7 +37,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Priva
 async def test_kafka_killed_and_restarted_under_load_loses_and_duplicates_nothing(
     stack: PrivateStack, tmp_path: Path
 ) -> None:
-    async with open_rig(stack.bootstrap, stack.mongo_uri, tmp_path, BOTH) as rig:
+    async with open_rig(stack.cluster, stack.mongo_uri, tmp_path, BOTH) as rig:
         load = ThreadLoad(
             rig.platform.url("content"), rig.community, rig.platform.headers(rig.author)
         )
@@ -65,7 +65,7 @@ async def test_kafka_killed_and_restarted_under_load_loses_and_duplicates_nothin
         outbox = rig.platform.db("content")["outbox"]
         while (
             await outbox.count_documents({"sent_at": None}, limit=1)
-            or await consumer_lag(stack.bootstrap, group, CONTENT_DISCUSSIONS.name) > 0
+            or await consumer_lag(stack.cluster.admin, group, CONTENT_DISCUSSIONS.name) > 0
         ):
             assert time.monotonic() - back < 60, "consumer lag did not return to 0 within 60 s"
             await asyncio.sleep(0.5)
@@ -85,7 +85,7 @@ async def test_kafka_killed_and_restarted_under_load_loses_and_duplicates_nothin
 async def test_database_restarted_under_load_republishes_pending_and_loses_nothing(
     stack: PrivateStack, tmp_path: Path
 ) -> None:
-    async with open_rig(stack.bootstrap, stack.mongo_uri, tmp_path, BOTH) as rig:
+    async with open_rig(stack.cluster, stack.mongo_uri, tmp_path, BOTH) as rig:
         load = ThreadLoad(
             rig.platform.url("content"), rig.community, rig.platform.headers(rig.author)
         )

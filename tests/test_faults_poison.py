@@ -21,8 +21,10 @@ import pytest
 from bson import ObjectId
 
 from cerchia_bench.seeding import CONTENT_TYPE
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import CONTENT_DISCUSSIONS
 from cerchia_contracts.events import membership as m
+from cerchia_devstack.kafka import KafkaCluster
 from tests.faults import Rig, dead_letters, expected_deliveries, open_rig, thread_created
 
 pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(240)]
@@ -83,15 +85,17 @@ def stale_feed_item(key: str) -> dict[str, Any]:
     }
 
 
-async def replay_dead_letters(bootstrap: str, group: str) -> int:
+async def replay_dead_letters(access: KafkaAccess, group: str, workdir: Path) -> int:
     """Run the replay command, as an operator does; return how many it re-drove."""
+    config = workdir / "operator.properties"
+    config.write_text(access.java_properties(), encoding="utf-8")
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "cerchia_chassis.dlq",
         TOPIC,
-        "--bootstrap",
-        bootstrap,
+        "--client-config",
+        str(config),
         "--group",
         group,
         stdout=asyncio.subprocess.PIPE,
@@ -106,12 +110,10 @@ async def replay_dead_letters(bootstrap: str, group: str) -> int:
 
 
 async def test_poison_is_dead_lettered_good_traffic_flows_and_a_replay_redrives_the_fixed(
-    kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+    kafka: KafkaCluster, mongo_uri: str, tmp_path: Path
 ) -> None:
     env = {"NOTIFICATIONS_CONSUMER_MAX_ATTEMPTS": str(MAX_ATTEMPTS)}
-    async with open_rig(
-        kafka_bootstrap, mongo_uri, tmp_path, ["notifications"], size=8, env=env
-    ) as rig:
+    async with open_rig(kafka, mongo_uri, tmp_path, ["notifications"], size=8, env=env) as rig:
         group = rig.platform.group("notifications")
         notifications = rig.platform.db("notifications")
         marker = uuid.uuid4().hex
@@ -168,7 +170,7 @@ async def test_poison_is_dead_lettered_good_traffic_flows_and_a_replay_redrives_
         assert worst <= STALL_LIMIT_S, sorted(gaps)[-5:]
 
         # Every bad message is parked once, with why, where from and after how many attempts.
-        parked = await _wait_parked(kafka_bootstrap, group, bad, copies=1)
+        parked = await _wait_parked(kafka.admin, group, bad, copies=1)
         for payload in bad:
             (record,) = parked[payload]
             headers = {k: v.decode() for k, v in record.headers}
@@ -191,7 +193,7 @@ async def test_poison_is_dead_lettered_good_traffic_flows_and_a_replay_redrives_
 
         # The cause is removed; the operator replays the dead letters.
         await notifications["feed"].delete_many({"_id": {"$in": [doc["_id"] for doc in stale]}})
-        replayed = await replay_dead_letters(kafka_bootstrap, f"dlq-replay-{marker}")
+        replayed = await replay_dead_letters(kafka.admin, f"dlq-replay-{marker}", tmp_path)
         assert replayed >= len(bad)
 
         expected |= set().union(
@@ -206,22 +208,22 @@ async def test_poison_is_dead_lettered_good_traffic_flows_and_a_replay_redrives_
         for event_id in failing_ids:
             assert await inbox.count_documents({"event_id": event_id}) == 1
         # What cannot be fixed is parked again, not lost; what was fixed is not parked again.
-        parked = await _wait_parked(kafka_bootstrap, group, unprocessable, copies=2)
+        parked = await _wait_parked(kafka.admin, group, unprocessable, copies=2)
         for payload in unprocessable:
             replayed_copy = dict(parked[payload][1].headers)
             assert replayed_copy["dlq-replayed-from"].startswith(f"{TOPIC}.dlq:".encode())
-        final = await dead_letters(kafka_bootstrap, TOPIC, group)
+        final = await dead_letters(kafka.admin, TOPIC, group)
         for event in failing:
             assert [r.value for r in final].count(event.model_dump_json().encode()) == 1
 
 
 async def _wait_parked(
-    bootstrap: str, group: str, payloads: list[bytes], *, copies: int, within: float = 30.0
+    access: KafkaAccess, group: str, payloads: list[bytes], *, copies: int, within: float = 30.0
 ) -> dict[bytes, list[Any]]:
     """The group's dead letters of these payloads, once each has ``copies`` of them."""
     deadline = time.monotonic() + within
     while True:
-        records = await dead_letters(bootstrap, TOPIC, group)
+        records = await dead_letters(access, TOPIC, group)
         found: dict[bytes, list[Any]] = {payload: [] for payload in payloads}
         for record in records:
             if record.value in found:

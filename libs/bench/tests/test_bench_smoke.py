@@ -5,12 +5,13 @@ from pathlib import Path
 import pytest
 
 from cerchia_bench.cli import Config, run_bench
+from cerchia_devstack.kafka import KafkaCluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 
 async def test_every_scenario_runs_once_and_reports(
-    kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+    kafka: KafkaCluster, mongo_uri: str, tmp_path: Path
 ) -> None:
     config = Config(
         reps=1,
@@ -28,7 +29,7 @@ async def test_every_scenario_runs_once_and_reports(
     )
     out = tmp_path / "out"
 
-    document = await run_bench(config, bootstrap=kafka_bootstrap, mongo_uri=mongo_uri, out=out)
+    document = await run_bench(config, bootstrap=kafka.admin, mongo_uri=mongo_uri, out=out)
 
     scenarios = document["scenarios"]
     assert set(scenarios) == {

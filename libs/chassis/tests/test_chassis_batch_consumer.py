@@ -16,10 +16,12 @@ from cerchia_chassis import batch_consumer
 from cerchia_chassis.batch_consumer import subscribe_batch
 from cerchia_chassis.consumer import PermanentError, RetryPolicy, dead_letter
 from cerchia_chassis.kafka import build_broker
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.runtime import Chassis
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_contracts.catalog import AnyEvent, Topic
 from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
+from cerchia_devstack.kafka import KafkaCluster
 
 pytestmark = pytest.mark.integration
 
@@ -34,10 +36,10 @@ def registered(user_id: str) -> bytes:
 
 
 @pytest.fixture
-def settings(kafka_bootstrap: str, mongo_uri: str) -> ServiceSettings:
+def settings(kafka: KafkaCluster, mongo_uri: str) -> ServiceSettings:
     return ServiceSettings(
         service_name="batch-probe",
-        kafka_bootstrap_servers=kafka_bootstrap,
+        **kafka.admin.settings(),
         kafka_group_id=f"g-{uuid.uuid4().hex[:8]}",
         mongo_uri=mongo_uri,
         mongo_database=f"batch_probe_{uuid.uuid4().hex[:12]}",
@@ -49,9 +51,9 @@ def settings(kafka_bootstrap: str, mongo_uri: str) -> ServiceSettings:
 
 
 @pytest.fixture
-async def topic(kafka_bootstrap: str) -> Topic:
+async def topic(kafka: KafkaCluster) -> Topic:
     name = f"test.batch.{uuid.uuid4().hex[:10]}.v1"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.admin.client_kwargs())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(n, 1, 1) for n in (name, name + ".dlq")])
@@ -74,8 +76,14 @@ async def mongo(settings: ServiceSettings) -> AsyncIterator[None]:
     await client.close()
 
 
-async def publish_all(bootstrap: str, topic: str, payloads: Sequence[bytes]) -> None:
-    broker = KafkaBroker(bootstrap, logger=None, acks="all", enable_idempotence=True)
+async def publish_all(access: KafkaAccess, topic: str, payloads: Sequence[bytes]) -> None:
+    broker = KafkaBroker(
+        access.bootstrap,
+        security=access.security(),
+        logger=None,
+        acks="all",
+        enable_idempotence=True,
+    )
     await broker.start()
     try:
         for payload in payloads:
@@ -85,10 +93,10 @@ async def publish_all(bootstrap: str, topic: str, payloads: Sequence[bytes]) -> 
 
 
 async def read_until(
-    bootstrap: str, topic: str, done: Callable[[list[Any]], bool], timeout: float = 20.0
+    access: KafkaAccess, topic: str, done: Callable[[list[Any]], bool], timeout: float = 20.0
 ) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+        topic, **access.client_kwargs(), auto_offset_reset="earliest", group_id=None
     )
     await consumer.start()
     records: list[Any] = []
@@ -103,8 +111,8 @@ async def read_until(
     return records
 
 
-async def committed(bootstrap: str, group_id: str, topic: str) -> int | None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def committed(access: KafkaAccess, group_id: str, topic: str) -> int | None:
+    admin = AIOKafkaAdminClient(**access.client_kwargs())
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group_id)
@@ -114,9 +122,9 @@ async def committed(bootstrap: str, group_id: str, topic: str) -> int | None:
     return None if meta is None else meta.offset
 
 
-async def until_committed(bootstrap: str, group_id: str, topic: str, offset: int) -> None:
+async def until_committed(access: KafkaAccess, group_id: str, topic: str, offset: int) -> None:
     async with asyncio.timeout(30):
-        while await committed(bootstrap, group_id, topic) != offset:
+        while await committed(access, group_id, topic) != offset:
             await asyncio.sleep(0.1)
 
 
@@ -129,7 +137,7 @@ async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 async def test_batches_are_decoded_at_once_and_only_bad_messages_are_dead_lettered(
     settings: ServiceSettings, topic: Topic
 ) -> None:
-    bootstrap = settings.kafka_bootstrap_servers
+    access = settings.kafka_access
     good = [f"good-{i}" for i in range(40)]
     payloads = [registered(name) for name in good[:20]]
     payloads += [
@@ -141,7 +149,7 @@ async def test_batches_are_decoded_at_once_and_only_bad_messages_are_dead_letter
     ]
     payloads += [registered(name) for name in good[20:]]
     # All published before the subscriber starts, so they arrive in few, large batches.
-    await publish_all(bootstrap, topic.name, payloads)
+    await publish_all(access, topic.name, payloads)
 
     calls: list[list[str]] = []
     handled: list[str] = []
@@ -167,8 +175,8 @@ async def test_batches_are_decoded_at_once_and_only_bad_messages_are_dead_letter
     await broker.start()
     try:
         await until(lambda: set(good) <= set(handled) and "flaky" in handled)
-        dead = await read_until(bootstrap, topic.dlq, lambda rs: len(rs) >= 4)
-        await until_committed(bootstrap, group, topic.name, len(payloads))
+        dead = await read_until(access, topic.dlq, lambda rs: len(rs) >= 4)
+        await until_committed(access, group, topic.name, len(payloads))
     finally:
         await broker.stop()
 
@@ -199,7 +207,7 @@ async def test_batches_are_decoded_at_once_and_only_bad_messages_are_dead_letter
 async def test_offsets_are_committed_after_effects_and_a_restart_resumes_after_them(
     settings: ServiceSettings, topic: Topic, mongo: None
 ) -> None:
-    bootstrap = settings.kafka_bootstrap_servers
+    access = settings.kafka_access
     group = settings.kafka_group_id or ""
     first = [f"first-{i}" for i in range(300)]
     second = [f"second-{i}" for i in range(50)]
@@ -208,30 +216,30 @@ async def test_offsets_are_committed_after_effects_and_a_restart_resumes_after_t
     async def handler(events: Sequence[AnyEvent]) -> None:
         handled.extend(event.subject or "" for event in events)
 
-    await publish_all(bootstrap, topic.name, [registered(name) for name in first])
+    await publish_all(access, topic.name, [registered(name) for name in first])
     chassis = Chassis(settings)
     chassis.consume_batch(topic, handler, max_records=64)
     async with chassis.running():
         await until(lambda: len(handled) >= len(first))
     # Stopping committed the last batch too: nothing of it comes again.
-    assert await committed(bootstrap, group, topic.name) == len(first)
+    assert await committed(access, group, topic.name) == len(first)
 
-    await publish_all(bootstrap, topic.name, [registered(name) for name in second])
+    await publish_all(access, topic.name, [registered(name) for name in second])
     chassis = Chassis(settings)
     chassis.consume_batch(topic, handler, max_records=64)
     async with chassis.running():
         await until(lambda: len(handled) >= len(first) + len(second))
     assert handled == [*first, *second]
-    assert await committed(bootstrap, group, topic.name) == len(first) + len(second)
+    assert await committed(access, group, topic.name) == len(first) + len(second)
 
 
 async def test_a_batch_is_not_committed_but_consumed_again_while_its_dead_letter_cannot_be_sent(
     settings: ServiceSettings, topic: Topic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bootstrap = settings.kafka_bootstrap_servers
+    access = settings.kafka_access
     group = settings.kafka_group_id or ""
     payloads = [registered("a"), b"{poison", registered("b")]
-    await publish_all(bootstrap, topic.name, payloads)
+    await publish_all(access, topic.name, payloads)
     outage = True
     refused = 0
 
@@ -254,11 +262,11 @@ async def test_a_batch_is_not_committed_but_consumed_again_while_its_dead_letter
     try:
         # The poison cannot be parked during the outage: the batch is rewound, not skipped.
         await until(lambda: refused >= 3)  # the same batch, consumed again and again
-        assert await committed(bootstrap, group, topic.name) in (None, -1)
+        assert await committed(access, group, topic.name) in (None, -1)
         assert seen == []
         outage = False
-        dead = await read_until(bootstrap, topic.dlq, lambda rs: len(rs) >= 1)
-        await until_committed(bootstrap, group, topic.name, len(payloads))
+        dead = await read_until(access, topic.dlq, lambda rs: len(rs) >= 1)
+        await until_committed(access, group, topic.name, len(payloads))
     finally:
         await broker.stop()
     assert [record.value for record in dead] == [b"{poison"]

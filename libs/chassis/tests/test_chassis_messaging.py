@@ -14,11 +14,13 @@ from cerchia_chassis.consumer import PermanentError, RetryPolicy, subscribe
 from cerchia_chassis.dlq import replay
 from cerchia_chassis.inbox import Inbox
 from cerchia_chassis.kafka import build_broker
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.mongo import Session, Transactions, ensure_indexes
 from cerchia_chassis.outbox import Outbox, OutboxRelay
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_contracts.catalog import AnyEvent, Topic
 from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
+from cerchia_devstack.kafka import KafkaCluster
 
 pytestmark = pytest.mark.integration
 
@@ -33,10 +35,10 @@ def registered(user_id: str) -> UserRegisteredV1:
 
 
 @pytest.fixture
-def settings(kafka_bootstrap: str, mongo_uri: str) -> ServiceSettings:
+def settings(kafka: KafkaCluster, mongo_uri: str) -> ServiceSettings:
     return ServiceSettings(
         service_name="probe",
-        kafka_bootstrap_servers=kafka_bootstrap,
+        **kafka.admin.settings(),
         mongo_uri=mongo_uri,
         mongo_database=f"probe_{uuid.uuid4().hex[:12]}",
         log_json=False,
@@ -51,9 +53,9 @@ async def mongo(settings: ServiceSettings) -> AsyncIterator[AsyncMongoClient[dic
     await client.close()
 
 
-async def new_topic(bootstrap: str, partitions: int = 3) -> Topic:
+async def new_topic(access: KafkaAccess, partitions: int = 3) -> Topic:
     name = f"test.{uuid.uuid4().hex[:10]}.v1"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**access.client_kwargs())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(n, partitions, 1) for n in (name, name + ".dlq")])
@@ -69,11 +71,11 @@ async def new_topic(bootstrap: str, partitions: int = 3) -> Topic:
 
 
 async def read_until(
-    bootstrap: str, topic: str, done: Callable[[list[Any]], bool], timeout: float = 20.0
+    access: KafkaAccess, topic: str, done: Callable[[list[Any]], bool], timeout: float = 20.0
 ) -> list[Any]:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **access.client_kwargs(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
@@ -140,7 +142,7 @@ async def test_outbox_commits_with_the_state_and_relays_in_order(
         return [r for r in records if r.key == key.encode()]
 
     records = await read_until(
-        settings.kafka_bootstrap_servers, "membership.users.v1", lambda rs: len(ours(rs)) >= 20
+        settings.kafka_access, "membership.users.v1", lambda rs: len(ours(rs)) >= 20
     )
     ours_in_log = ours(records)
     ids = [UserRegisteredV1.model_validate_json(r.value).id for r in ours_in_log]
@@ -174,7 +176,7 @@ async def test_relay_follows_commit_order_per_key_not_object_id_order(
     finally:
         await broker.stop()
     log = await read_until(
-        settings.kafka_bootstrap_servers,
+        settings.kafka_access,
         "membership.users.v1",
         lambda rs: len([r for r in rs if r.key == key.encode()]) >= 2,
     )
@@ -218,7 +220,7 @@ async def test_inbox_applies_an_effect_once_and_rolls_back_with_it(
 async def test_poison_and_failing_messages_are_dead_lettered_and_the_partition_moves_on(
     settings: ServiceSettings,
 ) -> None:
-    topic = await new_topic(settings.kafka_bootstrap_servers, partitions=1)
+    topic = await new_topic(settings.kafka_access, partitions=1)
     handled: list[str] = []
     attempts: dict[str, int] = {}
 
@@ -258,7 +260,7 @@ async def test_poison_and_failing_messages_are_dead_lettered_and_the_partition_m
 
     assert handled == ["flaky", "good"]
     assert attempts == {"always-fails": 4, "invalid-forever": 1, "flaky": 3, "good": 1}
-    dead = await read_until(settings.kafka_bootstrap_servers, topic.dlq, lambda rs: len(rs) >= 4)
+    dead = await read_until(settings.kafka_access, topic.dlq, lambda rs: len(rs) >= 4)
     assert len(dead) == 4
     assert dead[0].value == b"{not json"
     by_value = {r.value: dict(r.headers) for r in dead}
@@ -275,7 +277,7 @@ async def test_poison_and_failing_messages_are_dead_lettered_and_the_partition_m
 async def test_dead_letters_can_be_replayed_onto_the_original_topic(
     settings: ServiceSettings,
 ) -> None:
-    topic = await new_topic(settings.kafka_bootstrap_servers, partitions=2)
+    topic = await new_topic(settings.kafka_access, partitions=2)
     healthy = False
     handled: list[str] = []
 
@@ -299,13 +301,13 @@ async def test_dead_letters_can_be_replayed_onto_the_original_topic(
             await broker.publish(
                 registered(name).model_dump_json().encode(), topic=topic.name, key=name.encode()
             )
-        await read_until(settings.kafka_bootstrap_servers, topic.dlq, lambda rs: len(rs) >= 3)
+        await read_until(settings.kafka_access, topic.dlq, lambda rs: len(rs) >= 3)
         healthy = True  # the cause is fixed: replay
         group = f"replay-{uuid.uuid4().hex[:8]}"
-        assert await replay(settings.kafka_bootstrap_servers, topic.name, group_id=group) == 3
+        assert await replay(settings.kafka_access, topic.name, group_id=group) == 3
         await until(lambda: len(handled) == 3)
         assert sorted(handled) == ["a", "b", "c"]
         # progress is committed: a second run has nothing left to replay
-        assert await replay(settings.kafka_bootstrap_servers, topic.name, group_id=group) == 0
+        assert await replay(settings.kafka_access, topic.name, group_id=group) == 0
     finally:
         await broker.stop()

@@ -3,12 +3,14 @@
 import logging
 import uuid
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from cerchia_chassis import topics
 from cerchia_contracts.catalog import CATALOG
+from cerchia_devstack.kafka import KafkaCluster
 
 
 @pytest.mark.unit
@@ -58,20 +60,20 @@ def test_the_command_line_reads_the_environment_and_rejects_bad_input(
 
 
 @pytest.mark.integration
-async def test_topics_are_created_once_and_never_shrunk_or_grown(kafka_bootstrap: str) -> None:
+async def test_topics_are_created_once_and_never_shrunk_or_grown(kafka: KafkaCluster) -> None:
     run = uuid.uuid4().hex[:8]
     plans = [
         replace(plan, name=f"deploy-test-{run}.{plan.name}")
         for plan in topics.plan_topics(CATALOG[:2], replication_factor=1)
     ]
-    first = await topics.ensure_topics(kafka_bootstrap, plans, wait_s=30)
+    first = await topics.ensure_topics(kafka.admin, plans, wait_s=30)
     assert sorted(first.created) == sorted(plan.name for plan in plans)
-    second = await topics.ensure_topics(kafka_bootstrap, plans, wait_s=30)
+    second = await topics.ensure_topics(kafka.admin, plans, wait_s=30)
     assert second.created == []
     assert sorted(second.existing) == sorted(plan.name for plan in plans)
     assert second.too_few_partitions == {}
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.admin.client_kwargs())
     await admin.start()
     try:
         described = await admin.describe_topics([plan.name for plan in plans])
@@ -82,15 +84,18 @@ async def test_topics_are_created_once_and_never_shrunk_or_grown(kafka_bootstrap
     }
 
     wider = [replace(plan, partitions=plan.partitions + 2) for plan in plans]
-    third = await topics.ensure_topics(kafka_bootstrap, wider, wait_s=30)
+    third = await topics.ensure_topics(kafka.admin, wider, wait_s=30)
     assert third.created == []
     assert third.too_few_partitions == {p.name: (p.partitions, p.partitions + 2) for p in plans}
 
 
 @pytest.mark.integration
 def test_the_command_finds_every_catalog_topic_on_a_prepared_cluster(
-    kafka_bootstrap: str, caplog: pytest.LogCaptureFixture
+    kafka: KafkaCluster, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.INFO, logger="cerchia.topics")
-    assert topics.main(["--bootstrap", kafka_bootstrap, "--wait", "30"], {}) == 0
+    config = tmp_path / "operator.properties"
+    config.write_text(kafka.admin.java_properties(), encoding="utf-8")
+    # The operator's client configuration, as Kafka's own tools read it.
+    assert topics.main(["--client-config", str(config), "--wait", "30"], {}) == 0
     assert f"topics: 0 created, {2 * len(CATALOG)} existed" in caplog.messages

@@ -188,11 +188,3 @@ def test_decode_rejects_missing_type() -> None:
     del wire["type"]
     with pytest.raises(ValidationError):
         MEMBERSHIP_USERS.decode(json.dumps(wire))
-
-
-def test_topics_carrying_secrets_or_private_messages_are_internal() -> None:
-    from cerchia_contracts.catalog import CATALOG
-
-    internal = {t.name for t in CATALOG if t.internal}
-    assert {"membership.tokens.v1", "content.messages.v1"} <= internal
-    assert "membership.communities.v1" not in internal

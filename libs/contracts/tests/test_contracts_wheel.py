@@ -26,6 +26,10 @@ def test_wheel_builds_with_only_pydantic_as_dependency(tmp_path: Path) -> None:
         headers = Parser().parsestr(archive.read(metadata).decode())
     assert "cerchia_contracts/catalog.py" in names
     assert "cerchia_contracts/compat.py" in names
+    assert "cerchia_contracts/py.typed" in names
+    schemas = {n for n in names if n.startswith("cerchia_contracts/schemas/")}
+    assert "cerchia_contracts/schemas/cerchia.membership.user_registered.v1.json" in schemas
+    assert "cerchia_contracts/schemas/cerchia.content.public_thread_created.v1.json" in schemas
     assert not [n for n in names if "tests/" in n]
     requirements = headers.get_all("Requires-Dist") or []
     assert [r.split(">")[0].split("<")[0].split(";")[0].strip() for r in requirements] == [

@@ -7,12 +7,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from cerchia_contracts.catalog import CATALOG
+from cerchia_devstack.kafka import KafkaCluster
 
 pytestmark = pytest.mark.integration
 
 
-async def test_catalog_topics_and_their_dlqs_exist(kafka_bootstrap: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+async def test_catalog_topics_and_their_dlqs_exist(kafka: KafkaCluster) -> None:
+    admin = AIOKafkaAdminClient(**kafka.admin.client_kwargs())
     await admin.start()
     try:
         names = [name for topic in CATALOG for name in (topic.name, topic.dlq)]
@@ -26,18 +27,16 @@ async def test_catalog_topics_and_their_dlqs_exist(kafka_bootstrap: str) -> None
             assert len(described[name]["partitions"]) == topic.partitions
 
 
-async def test_idempotent_producer_round_trips_a_message(kafka_bootstrap: str) -> None:
+async def test_idempotent_producer_round_trips_a_message(kafka: KafkaCluster) -> None:
     topic = f"devstack.probe.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.admin.client_kwargs())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, 3, 1)])
     finally:
         await admin.close()
 
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+    producer = AIOKafkaProducer(**kafka.admin.client_kwargs(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         sent = await producer.send_and_wait(topic, b'{"hello":"cerchia"}', key=b"community-1")
@@ -46,7 +45,7 @@ async def test_idempotent_producer_round_trips_a_message(kafka_bootstrap: str) -
 
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=kafka_bootstrap,
+        **kafka.admin.client_kwargs(),
         group_id=f"devstack-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

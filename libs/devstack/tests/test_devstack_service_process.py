@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cerchia_chassis.kafka_access import KafkaAccess
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.ports import free_port
 from cerchia_devstack.readiness import StartupError
 from cerchia_devstack.service_process import ServiceProcess
@@ -43,7 +45,8 @@ def stand_in(tmp_path: Path, **extra: str) -> ServiceProcess:
     (package / "__main__.py").write_text(textwrap.dedent(STAND_IN))
     spec = ServiceSpec("standin", "standin", 0)
     port = free_port()
-    env = service_env(spec, Infrastructure("127.0.0.1:1", "mongodb://127.0.0.1:1/"), port=port)
+    nowhere = KafkaCluster(admin=KafkaAccess("127.0.0.1:1", "PLAINTEXT"), password_files={})
+    env = service_env(spec, Infrastructure(nowhere, "mongodb://127.0.0.1:1/"), port=port)
     env.update(PYTHONPATH=str(tmp_path), **extra)
     return ServiceProcess(spec, env=env, port=port, log_path=tmp_path / "standin.log", owned=True)
 

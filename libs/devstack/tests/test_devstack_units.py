@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack.cli import render_table
-from cerchia_devstack.kafka import KafkaSettings, new_cluster_id, render_server_properties
+from cerchia_devstack.kafka import (
+    KafkaCluster,
+    KafkaSecrets,
+    KafkaSettings,
+    new_cluster_id,
+    render_server_properties,
+)
 from cerchia_devstack.mail_sink import parse_message
 from cerchia_devstack.paths import cache_dir
 from cerchia_devstack.ports import free_ports, port_in_use
@@ -26,17 +33,31 @@ def properties(text: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in text.splitlines() if line)
 
 
-def test_server_properties_describe_one_kraft_node_with_replication_one() -> None:
-    rendered = properties(
-        render_server_properties(KafkaSettings("127.0.0.1", 19092, 19093), Path("/data/k"))
-    )
+def test_server_properties_describe_one_secured_kraft_node_with_replication_one(
+    tmp_path: Path,
+) -> None:
+    settings = KafkaSettings("127.0.0.1", 19092, 19093)
+    secrets = KafkaSecrets(tmp_path, settings)
+    rendered = properties(render_server_properties(settings, Path("/data/k"), secrets))
 
     assert rendered["process.roles"] == "broker,controller"
     assert rendered["node.id"] == "1"
     assert rendered["controller.quorum.bootstrap.servers"] == "127.0.0.1:19093"
-    assert rendered["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
-    assert rendered["advertised.listeners"] == "PLAINTEXT://127.0.0.1:19092"
+    assert rendered["listeners"] == "SASL_SSL://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert rendered["advertised.listeners"] == "SASL_SSL://127.0.0.1:19092"
     assert rendered["controller.listener.names"] == "CONTROLLER"
+    # Nobody is trusted by default: SCRAM over TLS for clients, mutual TLS for the controller,
+    # ACLs for everything, and no topic appears by a typo.
+    assert rendered["listener.security.protocol.map"] == "SASL_SSL:SASL_SSL,CONTROLLER:SSL"
+    assert rendered["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert rendered["listener.name.controller.ssl.client.auth"] == "required"
+    assert rendered["allow.everyone.if.no.acl.found"] == "false"
+    assert rendered["super.users"] == "User:broker;User:admin"
+    assert rendered["auto.create.topics.enable"] == "false"
+    assert (
+        secrets.password("broker")
+        in rendered["listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config"]
+    )
     assert rendered["log.dirs"] == "/data/k"
     assert rendered["offsets.topic.replication.factor"] == "1"
     assert rendered["transaction.state.log.replication.factor"] == "1"
@@ -77,9 +98,12 @@ def test_every_catalog_topic_comes_with_its_dead_letter_topic() -> None:
     assert len(specs) == 2 * len(CATALOG)
 
 
-def test_service_environment_uses_the_settings_prefix_and_opentelemetry() -> None:
+def test_service_environment_uses_the_settings_prefix_and_opentelemetry(tmp_path: Path) -> None:
+    password = tmp_path / "notifications.password"
+    password.write_text("secret", encoding="utf-8")
+    admin = KafkaAccess("127.0.0.1:9092", username="admin", password="x", ca_file="/tls/ca.pem")
     infra = Infrastructure(
-        kafka_bootstrap="127.0.0.1:9092",
+        kafka=KafkaCluster(admin=admin, password_files={"notifications": password}),
         mongo_uri="mongodb://127.0.0.1:27017/",
         smtp_host="127.0.0.1",
         smtp_port=1025,
@@ -90,6 +114,10 @@ def test_service_environment_uses_the_settings_prefix_and_opentelemetry() -> Non
 
     assert env["NOTIFICATIONS_HTTP_PORT"] == "18004"
     assert env["NOTIFICATIONS_KAFKA_BOOTSTRAP_SERVERS"] == "127.0.0.1:9092"
+    assert env["NOTIFICATIONS_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert env["NOTIFICATIONS_KAFKA_SASL_USERNAME"] == "notifications"
+    assert env["NOTIFICATIONS_KAFKA_SASL_PASSWORD_FILE"] == str(password)
+    assert env["NOTIFICATIONS_KAFKA_CA_FILE"] == "/tls/ca.pem"
     assert env["NOTIFICATIONS_MONGO_URI"] == "mongodb://127.0.0.1:27017/"
     assert env["NOTIFICATIONS_MONGO_DATABASE"] == "n_test"
     assert env["NOTIFICATIONS_SMTP_HOST"] == "127.0.0.1"
@@ -99,7 +127,8 @@ def test_service_environment_uses_the_settings_prefix_and_opentelemetry() -> Non
 
 
 def test_services_without_mail_or_tracing_get_neither() -> None:
-    env = service_env(service("membership"), Infrastructure("k:9092", "mongodb://m:27017/"))
+    kafka = KafkaCluster(admin=KafkaAccess("k:9092", "PLAINTEXT"), password_files={})
+    env = service_env(service("membership"), Infrastructure(kafka, "mongodb://m:27017/"))
 
     assert env["MEMBERSHIP_HTTP_PORT"] == "8001"
     assert env["MEMBERSHIP_MONGO_DATABASE"] == "membership"

@@ -9,17 +9,17 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import AnyEvent, topic, topic_of
 from cerchia_contracts.events import membership as m
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+async def producer(kafka: KafkaCluster) -> AsyncIterator[AIOKafkaProducer]:
     """An idempotent producer (acks=all) for publishing membership's facts."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+    producer = AIOKafkaProducer(**kafka.admin.client_kwargs(), acks="all", enable_idempotence=True)
     await producer.start()
     yield producer
     await producer.stop()
@@ -164,8 +164,8 @@ class Community:
 class Topics:
     """Reads what content published, from the beginning of its topics."""
 
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, access: KafkaAccess) -> None:
+        self.access = access
 
     async def events(
         self,
@@ -179,7 +179,7 @@ class Topics:
         decoder = topic(name)
         consumer = AIOKafkaConsumer(
             name,
-            bootstrap_servers=self.bootstrap,
+            **self.access.client_kwargs(),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             group_id=None,
@@ -204,9 +204,9 @@ class Topics:
 
 
 @pytest.fixture
-def topics(kafka_bootstrap: str) -> Topics:
+def topics(kafka: KafkaCluster) -> Topics:
     """Content's published events."""
-    return Topics(kafka_bootstrap)
+    return Topics(kafka.admin)
 
 
 @pytest.fixture

@@ -11,15 +11,15 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, AnyEvent, Topic
 from cerchia_contracts.events import membership as m
+from cerchia_devstack.kafka import KafkaCluster
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+async def producer(kafka: KafkaCluster) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(**kafka.admin.client_kwargs(), acks="all", enable_idempotence=True)
     await producer.start()
     yield producer
     await producer.stop()
@@ -165,13 +165,13 @@ def body() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def topic_events(kafka_bootstrap: str) -> Callable[..., Awaitable[list[AnyEvent]]]:
+def topic_events(kafka: KafkaCluster) -> Callable[..., Awaitable[list[AnyEvent]]]:
     """``await topic_events(TOPIC, done, subject={...})``: read our published events."""
 
     async def reader(
         topic: Topic, done: Callable[[list[AnyEvent]], bool], **kw: Any
     ) -> list[AnyEvent]:
-        return await read_topic(kafka_bootstrap, topic, done, **kw)
+        return await read_topic(kafka.admin, topic, done, **kw)
 
     return reader
 
@@ -206,7 +206,7 @@ def event_body(**overrides: Any) -> dict[str, Any]:
 
 
 async def read_topic(
-    bootstrap: str,
+    access: KafkaAccess,
     topic: Topic,
     done: Callable[[list[AnyEvent]], bool],
     *,
@@ -217,7 +217,7 @@ async def read_topic(
     """Decoded events of ``topic`` (about ``subject`` if given) once ``done`` holds."""
     consumer = AIOKafkaConsumer(
         topic.name,
-        bootstrap_servers=bootstrap,
+        **access.client_kwargs(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from cerchia_devstack.service_process import ServiceProcess
 from cerchia_devstack.trace_backend import TraceBackend
@@ -165,13 +166,13 @@ class Stack:
 async def stack(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
-    kafka_bootstrap: str,
+    kafka: KafkaCluster,
     mongo_uri: str,
 ) -> AsyncIterator[Stack]:
     # One stack for the module (each process takes seconds to start); tracing=True asks for
     # the session's trace backend.
     workdir = tmp_path_factory.mktemp("gateway")
-    factory = ServiceFactory(request, workdir, kafka_bootstrap, mongo_uri)
+    factory = ServiceFactory(request, workdir, kafka.admin, mongo_uri)
     fake = FakeUpstream()
     await fake.start()
     suffix = uuid.uuid4().hex[:8]

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from cerchia_chassis.sealing import Opener, OpeningKey
 from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.events.membership.tokens import sealing_context
 from membership.domain.account_errors import HandleTaken, Throttled
 from membership.domain.credentials import OneTimeToken, TokenPurpose
 from membership.domain.sessions import RefreshSession
@@ -237,7 +239,7 @@ class World:
 
     async def register(self, email: str = "ada@example.org") -> User:
         verification = EmailVerification(
-            tokens=self.tokens, outbox=self.outbox, ttl=timedelta(hours=48)
+            tokens=self.tokens, outbox=self.outbox, sealer=SEALER, ttl=timedelta(hours=48)
         )
         return await register_user(
             Registration(email=email, password=PASSWORD, display_name="Ada", locale="en"),
@@ -288,5 +290,12 @@ def account_world() -> World:
     )
 
 
+#: The notifications service's key in these tests: membership seals tokens to its public half.
+OPENING_KEY = OpeningKey.generate()
+SEALER = OPENING_KEY.public
+
+
 def secret(event: Any) -> str:
-    return str(event.data.token)
+    """The token an event carries, opened as the notifications service opens it."""
+    context = sealing_context(event.type, event.subject or "")
+    return Opener([OPENING_KEY]).open(event.data.token, context=context)

@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import MEMBERSHIP_TOKENS, AnyEvent, Topic
-from cerchia_devstack.pytest_plugin import ServiceFactory
+from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from cerchia_devstack.service_process import ServiceProcess
 
 PASSWORD = "correct horse battery"
@@ -30,7 +31,7 @@ def from_ip(ip: str) -> dict[str, str]:
 
 
 async def events(
-    bootstrap: str,
+    access: KafkaAccess,
     topic: Topic,
     subject: str,
     until: Callable[[list[AnyEvent]], bool],
@@ -38,7 +39,7 @@ async def events(
 ) -> list[AnyEvent]:
     """The topic's events about ``subject``, read from the beginning until ``until`` holds."""
     consumer = AIOKafkaConsumer(
-        topic.name, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        topic.name, **access.client_kwargs(), auto_offset_reset="earliest",
         enable_auto_commit=False,
     )  # fmt: skip
     await consumer.start()
@@ -62,10 +63,12 @@ def has(kind: type[AnyEvent], count: int = 1) -> Callable[[list[AnyEvent]], bool
     return lambda found: sum(isinstance(e, kind) for e in found) >= count
 
 
-async def latest_token(bootstrap: str, user_id: str, kind: type[AnyEvent], count: int = 1) -> str:
-    found = await events(bootstrap, MEMBERSHIP_TOKENS, user_id, has(kind, count))
-    token: str = [e for e in found if isinstance(e, kind)][-1].data.token
-    return token
+async def latest_token(
+    access: KafkaAccess, keys: AuthKeys, user_id: str, kind: type[AnyEvent], count: int = 1
+) -> str:
+    """The token of the latest ``kind`` event about ``user_id``, opened as notifications does."""
+    found = await events(access, MEMBERSHIP_TOKENS, user_id, has(kind, count))
+    return keys.open_token([e for e in found if isinstance(e, kind)][-1])
 
 
 def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

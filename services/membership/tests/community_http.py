@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import AnyEvent, Topic
 from cerchia_devstack.pytest_plugin import AuthKeys
 
@@ -53,7 +54,7 @@ class Api:
 
 
 async def read_topic(
-    bootstrap: str,
+    access: KafkaAccess,
     topic: Topic,
     subject: str,
     done: Callable[[list[AnyEvent]], bool],
@@ -61,7 +62,7 @@ async def read_topic(
 ) -> list[AnyEvent]:
     consumer = AIOKafkaConsumer(
         topic.name,
-        bootstrap_servers=bootstrap,
+        **access.client_kwargs(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,

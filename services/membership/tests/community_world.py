@@ -13,6 +13,7 @@ from membership.domain.memberships import Membership
 from membership.service.admission import join
 from membership.service.communities import Changes, Founding, create_community, update_community
 from membership.service.community_ports import AdmissionPolicy, CommunityPorts
+from services.membership.tests.account_fakes import SEALER
 from services.membership.tests.community_fakes import (
     FakeApplications,
     FakeAudit,
@@ -104,6 +105,7 @@ def world(offer_ttl: timedelta = timedelta(hours=48)) -> World:
         profiles=profiles,
         introductions=FakeIntroductions(store),
         policy=AdmissionPolicy(seat_offer_ttl=offer_ttl, invitation_ttl=timedelta(days=7)),
+        sealer=SEALER,
     )
     return World(store=store, ports=ports, profiles=profiles, outbox=outbox)
 

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from cerchia_contracts.events.membership import (
-    EmailVerificationRequestedV1,
+    EmailVerificationRequestedV2,
     EmailVerifiedV1,
-    PasswordResetRequestedV1,
+    PasswordChangedV1,
+    PasswordResetRequestedV2,
 )
 from membership.domain.account_errors import (
     InvalidCredentials,
@@ -20,7 +21,14 @@ from membership.domain.account_errors import (
 from membership.service.passwords import change_password, request_password_reset, reset_password
 from membership.service.sessions import log_out, log_out_everywhere
 from membership.service.verification import verify_email
-from services.membership.tests.account_fakes import NOW, PASSWORD, World, account_world, secret
+from services.membership.tests.account_fakes import (
+    NOW,
+    PASSWORD,
+    SEALER,
+    World,
+    account_world,
+    secret,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -34,7 +42,7 @@ async def test_registration_requests_the_verification_email_in_the_same_transact
     world: World,
 ) -> None:
     user = await world.register()
-    (request,) = world.events(EmailVerificationRequestedV1)
+    (request,) = world.events(EmailVerificationRequestedV2)
     assert request.subject == user.id
     assert request.data.expires_at == user.created_at + timedelta(hours=48)
     (stored,) = world.store.tokens.values()
@@ -119,13 +127,18 @@ async def test_changing_the_password_keeps_this_session_and_ends_the_others(
         await change_password(
             user.id, this.session_id, "not my password", "a new passphrase!",
             accounts=world.accounts, hasher=world.hasher, throttle=world.throttle,
-            sessions=world.sessions, transactions=world.transactions, now=NOW,
+            sessions=world.sessions, outbox=world.outbox, transactions=world.transactions,
+            now=NOW,
         )  # fmt: skip
+    assert world.events(PasswordChangedV1) == []
     await change_password(
         user.id, this.session_id, PASSWORD, "a new passphrase!",
         accounts=world.accounts, hasher=world.hasher, throttle=world.throttle,
-        sessions=world.sessions, transactions=world.transactions, now=NOW,
+        sessions=world.sessions, outbox=world.outbox, transactions=world.transactions,
+        now=NOW,
     )  # fmt: skip
+    (told,) = world.events(PasswordChangedV1)
+    assert (told.subject, told.data.cause) == (user.id, "changed")
     await world.refresh(this.refresh_token)
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(other.refresh_token)
@@ -143,8 +156,8 @@ async def test_password_reset_is_silent_for_unknown_emails_single_use_and_ends_s
     async def request(email: str) -> None:
         await request_password_reset(
             email, "10.0.0.1", accounts=world.accounts, tokens=world.tokens,
-            throttle=world.throttle, outbox=world.outbox, transactions=world.transactions,
-            ttl=timedelta(hours=1), now=NOW,
+            throttle=world.throttle, outbox=world.outbox, sealer=SEALER,
+            transactions=world.transactions, ttl=timedelta(hours=1), now=NOW,
         )  # fmt: skip
 
     async def reset(token: str) -> None:
@@ -155,15 +168,19 @@ async def test_password_reset_is_silent_for_unknown_emails_single_use_and_ends_s
         )  # fmt: skip
 
     await request("nobody@example.org")
-    assert world.events(PasswordResetRequestedV1) == []
+    assert world.events(PasswordResetRequestedV2) == []
     await request("ADA@example.org")
     await request("ada@example.org")
     with pytest.raises(Throttled):
         await request("ada@example.org")
-    older, newer = world.events(PasswordResetRequestedV1)
+    older, newer = world.events(PasswordResetRequestedV2)
+    assert newer.data.token.ciphertext != secret(newer)  # sealed, never in clear
     with pytest.raises(InvalidOneTimeToken):
         await reset(secret(older))  # superseded by the newer link
+    assert world.events(PasswordChangedV1) == []
     await reset(secret(newer))
+    (told,) = world.events(PasswordChangedV1)
+    assert told.data.cause == "reset"
     with pytest.raises(InvalidOneTimeToken):
         await reset(secret(newer))
     with pytest.raises(InvalidRefreshToken):

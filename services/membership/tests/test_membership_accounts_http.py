@@ -11,11 +11,12 @@ import pytest
 from cerchia_chassis.auth import KeySet, TokenVerifier
 from cerchia_contracts.catalog import MEMBERSHIP_USERS
 from cerchia_contracts.events.membership import (
-    EmailVerificationRequestedV1,
+    EmailVerificationRequestedV2,
     EmailVerifiedV1,
-    PasswordResetRequestedV1,
+    PasswordResetRequestedV2,
 )
-from cerchia_devstack.pytest_plugin import ServiceFactory
+from cerchia_devstack.kafka import KafkaCluster
+from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from services.membership.tests.account_http import (
     PASSWORD,
     Api,
@@ -44,7 +45,9 @@ async def api(service_process: ServiceFactory, database: str) -> AsyncIterator[A
         yield Api(client)
 
 
-async def test_register_verify_login_refresh_and_logout(api: Api, kafka_bootstrap: str) -> None:
+async def test_register_verify_login_refresh_and_logout(
+    api: Api, kafka: KafkaCluster, auth_keys: AuthKeys
+) -> None:
     address = email()
     user_id = await api.register(address)
     http = api.http
@@ -66,8 +69,8 @@ async def test_register_verify_login_refresh_and_logout(api: Api, kafka_bootstra
     assert principal.user_id == user_id
     assert jwt.get_unverified_header(session["access_token"])["alg"] == "EdDSA"
 
-    # Email verification: the link travels on membership.tokens.v1 to notifications.
-    token = await latest_token(kafka_bootstrap, user_id, EmailVerificationRequestedV1)
+    # Email verification: the link travels, sealed, on membership.tokens.v2 to notifications.
+    token = await latest_token(kafka.admin, auth_keys, user_id, EmailVerificationRequestedV2)
     problem(await http.post("/api/v1/auth/verify-email", json={"token": "forged"}), 400,
             "invalid-link-token")  # fmt: skip
     assert (await http.post("/api/v1/auth/verify-email", json={"token": token})).status_code == 204
@@ -77,7 +80,7 @@ async def test_register_verify_login_refresh_and_logout(api: Api, kafka_bootstra
     assert me.json()["email_verified"] is True
     (verified,) = [
         e
-        for e in await events(kafka_bootstrap, MEMBERSHIP_USERS, user_id, has(EmailVerifiedV1))
+        for e in await events(kafka.admin, MEMBERSHIP_USERS, user_id, has(EmailVerifiedV1))
         if isinstance(e, EmailVerifiedV1)
     ]
     assert verified.data.email == address
@@ -148,7 +151,9 @@ async def test_login_is_throttled_per_account_and_per_address_across_replicas(
     assert sorted(r.status_code for r in guesses) == [401] * 3 + [429] * 5
 
 
-async def test_change_password_and_reset_by_email(api: Api, kafka_bootstrap: str) -> None:
+async def test_change_password_and_reset_by_email(
+    api: Api, kafka: KafkaCluster, auth_keys: AuthKeys
+) -> None:
     address = email()
     user_id = await api.register(address)
     http = api.http
@@ -170,7 +175,7 @@ async def test_change_password_and_reset_by_email(api: Api, kafka_bootstrap: str
     reset = "/api/v1/auth/password-reset"
     assert (await http.post(reset, json={"email": email()})).status_code == 202  # says nothing
     assert (await http.post(reset, json={"email": address})).status_code == 202
-    token = await latest_token(kafka_bootstrap, user_id, PasswordResetRequestedV1)
+    token = await latest_token(kafka.admin, auth_keys, user_id, PasswordResetRequestedV2)
     confirm = "/api/v1/auth/password-reset/confirm"
     problem(await http.post(confirm, json={"token": token, "new_password": "short"}), 422,
             "validation-error")  # fmt: skip

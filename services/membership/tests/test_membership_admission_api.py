@@ -8,6 +8,7 @@ import pytest
 
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, MEMBERSHIP_TOKENS
 from cerchia_contracts.events import membership as ev
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from services.membership.tests.community_http import (
     Api,
@@ -31,7 +32,9 @@ async def api(membership_url: str, auth_keys: AuthKeys) -> AsyncIterator[Api]:
         yield Api(client, auth_keys)
 
 
-async def test_applications_invitations_and_code_of_conduct(api: Api, kafka_bootstrap: str) -> None:
+async def test_applications_invitations_and_code_of_conduct(
+    api: Api, kafka: KafkaCluster, auth_keys: AuthKeys
+) -> None:
     owner, applicant, other, invitee, banned = (new_user() for _ in range(5))
     questions = [
         {"id": "why", "prompt": "Why join?", "required": True},
@@ -151,12 +154,12 @@ async def test_applications_invitations_and_code_of_conduct(api: Api, kafka_boot
         )
     ).status_code == 201
     tokens = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_TOKENS,
         cid,
-        lambda es: len([e for e in es if isinstance(e, ev.InvitationSentV1)]) >= 3,
+        lambda es: len([e for e in es if isinstance(e, ev.InvitationSentV2)]) >= 3,
     )
-    token_of = {e.data.invitation_id: e.data.token for e in tokens}
+    token_of = {e.data.invitation_id: auth_keys.open_token(e) for e in tokens}
     assert tokens[0].data.email == "grace@example.org"
     assert tokens[0].data.community_name == "Python a Bologna"
 
@@ -217,7 +220,7 @@ async def test_applications_invitations_and_code_of_conduct(api: Api, kafka_boot
     assert owner_code["must_accept"] is False  # publishing is the owner's acceptance
 
     events = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_COMMUNITIES,
         cid,
         lambda es: any(
@@ -244,7 +247,7 @@ async def test_applications_invitations_and_code_of_conduct(api: Api, kafka_boot
     } <= set(actions)
 
 
-async def test_an_applicant_withdraws_and_may_apply_again(api: Api, kafka_bootstrap: str) -> None:
+async def test_an_applicant_withdraws_and_may_apply_again(api: Api, kafka: KafkaCluster) -> None:
     owner, applicant, other = (new_user() for _ in range(3))
     cid = (await api.create(owner, join_policy="application"))["id"]
     base = f"/api/v1/communities/{cid}"
@@ -267,7 +270,7 @@ async def test_an_applicant_withdraws_and_may_apply_again(api: Api, kafka_bootst
     again = await api.call("POST", f"{base}/applications", applicant, json=body)
     assert again.status_code == 201, again.text
     events = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_COMMUNITIES,
         cid,
         lambda es: sum(isinstance(e, ev.ApplicationSubmittedV1) for e in es) == 2,

@@ -10,6 +10,7 @@ from membership.domain.refusals import Conflict, Forbidden, NotFound
 from membership.service import admission as use
 from membership.service import invitations as inviting
 from membership.service.moderation import ban
+from services.membership.tests.account_fakes import secret
 from services.membership.tests.community_world import World, found, seat, world
 
 pytestmark = pytest.mark.unit
@@ -164,8 +165,8 @@ async def test_an_invitation_works_once_and_only_its_token_travels(w: World) -> 
         community.id, email="Grace@Example.org", ttl=timedelta(hours=1), actor_id="ada",
         ports=w.ports,
     )  # fmt: skip
-    assert w.emitted() == [ev.InvitationSentV1]
-    token = w.last(ev.InvitationSentV1).data.token
+    assert w.emitted() == [ev.InvitationSentV2]
+    token = secret(w.last(ev.InvitationSentV2))
     assert invitation.token_hash == hash_token(token) != token
 
     _, admission = await inviting.accept_invitation(
@@ -185,7 +186,7 @@ async def test_a_banned_person_cannot_use_an_invitation_and_it_stays_usable(w: W
     await inviting.invite(
         community.id, email="eve@example.org", ttl=None, actor_id="ada", ports=w.ports
     )
-    token = w.last(ev.InvitationSentV1).data.token
+    token = secret(w.last(ev.InvitationSentV2))
     w.emitted()
     before = w.state()
     with pytest.raises(Forbidden):
@@ -201,7 +202,7 @@ async def test_a_revoked_invitation_no_longer_works(w: World) -> None:
     invitation = await inviting.invite(
         community.id, email="bo@example.org", ttl=None, actor_id="ada", ports=w.ports
     )
-    token = w.last(ev.InvitationSentV1).data.token
+    token = secret(w.last(ev.InvitationSentV2))
     w.emitted()
     revoked = await inviting.revoke_invitation(
         community.id, invitation.id, actor_id="ada", ports=w.ports

@@ -8,6 +8,7 @@ import pytest
 
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES
 from cerchia_contracts.events import membership as ev
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from services.membership.tests.community_http import (
     Api,
@@ -134,7 +135,7 @@ async def test_archived_community_admits_nobody(api: Api) -> None:
     )
 
 
-async def test_archiving_closes_pending_applications(api: Api, kafka_bootstrap: str) -> None:
+async def test_archiving_closes_pending_applications(api: Api, kafka: KafkaCluster) -> None:
     owner, applicant = new_user(), new_user()
     cid = (await api.create(owner, join_policy="application"))["id"]
     base = f"/api/v1/communities/{cid}"
@@ -147,7 +148,7 @@ async def test_archiving_closes_pending_applications(api: Api, kafka_bootstrap: 
     assert mine.json()["status"] == "closed"
     assert mine.json()["reason"] == "The community was archived."
     events = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_COMMUNITIES,
         cid,
         lambda es: any(isinstance(e, ev.ApplicationClosedV1) for e in es),

@@ -8,6 +8,7 @@ import pytest
 
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES
 from cerchia_contracts.events import membership as ev
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from services.membership.tests.community_http import (
     JOIN,
@@ -32,7 +33,7 @@ async def api(membership_url: str, auth_keys: AuthKeys) -> AsyncIterator[Api]:
         yield Api(client, auth_keys)
 
 
-async def test_roles_moderation_ban_and_audit(api: Api, kafka_bootstrap: str) -> None:
+async def test_roles_moderation_ban_and_audit(api: Api, kafka: KafkaCluster) -> None:
     owner, mod, alice, bob, carol = (new_user() for _ in range(5))
     cid = (await api.create(owner, capacity=10))["id"]
     base = f"/api/v1/communities/{cid}"
@@ -133,7 +134,7 @@ async def test_roles_moderation_ban_and_audit(api: Api, kafka_bootstrap: str) ->
     assert rest["next_cursor"] is None
 
     events = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_COMMUNITIES,
         cid,
         lambda es: (
@@ -155,7 +156,7 @@ async def test_roles_moderation_ban_and_audit(api: Api, kafka_bootstrap: str) ->
 
 
 async def test_lifting_a_ban_lets_the_person_back_through_admission(
-    api: Api, kafka_bootstrap: str
+    api: Api, kafka: KafkaCluster
 ) -> None:
     owner, mod, bob, member = (new_user() for _ in range(4))
     cid = (await api.create(owner))["id"]
@@ -200,7 +201,7 @@ async def test_lifting_a_ban_lets_the_person_back_through_admission(
         bob,
     )
     events = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_COMMUNITIES,
         cid,
         lambda es: sum(isinstance(e, ev.MemberJoinedV1) and e.data.user_id == bob for e in es) == 2,

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import (
     MEMBERSHIP_COMMUNITIES,
     MEMBERSHIP_INTRODUCTIONS,
@@ -16,6 +17,7 @@ from cerchia_contracts.catalog import (
     Topic,
 )
 from cerchia_contracts.events import membership as ev
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 
 pytestmark = pytest.mark.integration
@@ -25,7 +27,7 @@ JOIN = {"code_of_conduct_version": 1}
 
 
 async def read_topic(
-    bootstrap: str,
+    access: KafkaAccess,
     topic: Topic,
     keep: Callable[[AnyEvent], bool],
     done: Callable[[list[AnyEvent]], bool],
@@ -33,7 +35,7 @@ async def read_topic(
 ) -> list[AnyEvent]:
     consumer = AIOKafkaConsumer(
         topic.name,
-        bootstrap_servers=bootstrap,
+        **access.client_kwargs(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
@@ -81,7 +83,7 @@ class People:
 
 
 async def test_directory_introductions_and_erasure(
-    service_process: ServiceFactory, auth_keys: AuthKeys, kafka_bootstrap: str
+    service_process: ServiceFactory, auth_keys: AuthKeys, kafka: KafkaCluster
 ) -> None:
     membership = await service_process("membership", database=f"net_{uuid.uuid4().hex[:8]}")
     async with httpx.AsyncClient(base_url=membership.url, timeout=30) as client:
@@ -234,7 +236,7 @@ async def test_directory_introductions_and_erasure(
 
     ada = people.ids["Ada"]
     introductions = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_INTRODUCTIONS,
         lambda e: e.subject == intro["id"],
         lambda es: len(es) >= 2,
@@ -245,7 +247,7 @@ async def test_directory_introductions_and_erasure(
     ]
     assert introductions[0].data.note == "Could you look at my Django project?"
     handover = await read_topic(
-        kafka_bootstrap,
+        kafka.admin,
         MEMBERSHIP_COMMUNITIES,
         lambda e: e.subject in (cid, solo_id),
         lambda es: sum(isinstance(e, ev.MemberLeftV1) for e in es) >= 2,

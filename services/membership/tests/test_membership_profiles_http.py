@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 
 from cerchia_contracts.catalog import MEMBERSHIP_USERS
 from cerchia_contracts.events.membership import ProfileUpdatedV1, UserErasedV1
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import ServiceFactory
 from services.membership.tests.account_http import (
     PASSWORD,
@@ -44,7 +45,7 @@ async def mongo(mongo_uri: str, database: str) -> AsyncIterator[Any]:
     await client.close()
 
 
-async def test_profiles_with_unique_handles_and_visibility(api: Api, kafka_bootstrap: str) -> None:
+async def test_profiles_with_unique_handles_and_visibility(api: Api, kafka: KafkaCluster) -> None:
     ada, bo, cy = email(), email(), email()
     ada_id = await api.register(ada, name="Ada")
     await api.register(bo, name="Bo")
@@ -72,7 +73,7 @@ async def test_profiles_with_unique_handles_and_visibility(api: Api, kafka_boots
     assert mine["skills"] == ["Python", "Mathematics"]
     assert mine["visibility"] == "communities"
     assert (await http.get("/api/v1/profiles/me", headers=as_ada)).json() == mine
-    found = await events(kafka_bootstrap, MEMBERSHIP_USERS, ada_id, has(ProfileUpdatedV1))
+    found = await events(kafka.admin, MEMBERSHIP_USERS, ada_id, has(ProfileUpdatedV1))
     (updated,) = [e for e in found if isinstance(e, ProfileUpdatedV1)]
     assert updated.data.handle == handle
     assert updated.data.timezone == "Europe/London"
@@ -125,7 +126,7 @@ async def test_profiles_with_unique_handles_and_visibility(api: Api, kafka_boots
     problem(await http.get(f"/api/v1/profiles/{ada_id}"), 401, "unauthenticated")
 
 
-async def test_export_then_erase_everything(api: Api, kafka_bootstrap: str, mongo: Any) -> None:
+async def test_export_then_erase_everything(api: Api, kafka: KafkaCluster, mongo: Any) -> None:
     address = email()
     user_id = await api.register(address)
     http = api.http
@@ -154,7 +155,7 @@ async def test_export_then_erase_everything(api: Api, kafka_bootstrap: str, mong
     gone = await http.request("DELETE", erase, json={"password": PASSWORD}, headers=headers)
     assert gone.status_code == 204
 
-    found = await events(kafka_bootstrap, MEMBERSHIP_USERS, user_id, has(UserErasedV1))
+    found = await events(kafka.admin, MEMBERSHIP_USERS, user_id, has(UserErasedV1))
     assert isinstance(found[-1], UserErasedV1)
     assert found[-1].data.user_id == user_id
     for collection, query in [

@@ -9,8 +9,10 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, AnyEvent
 from cerchia_contracts.events import membership as ev
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 
 pytestmark = pytest.mark.integration
@@ -23,11 +25,14 @@ def new_user() -> str:
 
 
 async def community_events(
-    bootstrap: str, community_id: str, done: Callable[[list[AnyEvent]], bool], timeout: float = 40
+    access: KafkaAccess,
+    community_id: str,
+    done: Callable[[list[AnyEvent]], bool],
+    timeout: float = 40,
 ) -> list[AnyEvent]:
     consumer = AIOKafkaConsumer(
         MEMBERSHIP_COMMUNITIES.name,
-        bootstrap_servers=bootstrap,
+        **access.client_kwargs(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
@@ -73,7 +78,7 @@ async def create(client: httpx.AsyncClient, keys: AuthKeys, owner: str, capacity
 
 
 async def test_concurrent_joins_never_exceed_capacity_and_queue_in_order(
-    service_process: ServiceFactory, auth_keys: AuthKeys, kafka_bootstrap: str
+    service_process: ServiceFactory, auth_keys: AuthKeys, kafka: KafkaCluster
 ) -> None:
     membership = await service_process("membership", database=f"seats_{uuid.uuid4().hex[:8]}")
     limits = httpx.Limits(max_connections=120)
@@ -118,7 +123,7 @@ async def test_concurrent_joins_never_exceed_capacity_and_queue_in_order(
         assert [entry["position"] for entry in line] == list(range(1, 98))
 
     events = await community_events(
-        kafka_bootstrap,
+        kafka.admin,
         cid,
         lambda es: (
             sum(isinstance(e, (ev.MemberJoinedV1, ev.MemberWaitlistedV1)) for e in es) >= 107
@@ -133,7 +138,7 @@ async def test_concurrent_joins_never_exceed_capacity_and_queue_in_order(
 
 
 async def test_freed_seats_are_offered_in_order_and_lapsed_offers_move_on(
-    service_process: ServiceFactory, auth_keys: AuthKeys, kafka_bootstrap: str
+    service_process: ServiceFactory, auth_keys: AuthKeys, kafka: KafkaCluster
 ) -> None:
     # Two replicas share the database and both sweep lapsed offers.
     settings = {
@@ -208,7 +213,7 @@ async def test_freed_seats_are_offered_in_order_and_lapsed_offers_move_on(
         assert (community["member_count"], community["seats_available"]) == (3, 0)
 
     events = await community_events(
-        kafka_bootstrap,
+        kafka.admin,
         cid,
         lambda es: sum(isinstance(x, ev.SeatOfferedV1) for x in es) >= 4,
     )

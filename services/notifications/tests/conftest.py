@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from standardwebhooks.webhooks import Webhook
 
 from cerchia_contracts.catalog import AnyEvent, topic_of
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.ports import free_port
 from cerchia_devstack.pytest_plugin import ServiceFactory
 from cerchia_devstack.service_process import ServiceProcess
@@ -162,11 +163,9 @@ Publish = Callable[..., Awaitable[None]]
 
 
 @pytest.fixture
-async def publish(kafka_bootstrap: str) -> AsyncIterator[Publish]:
+async def publish(kafka: KafkaCluster) -> AsyncIterator[Publish]:
     """``await publish(*events)``: contract events onto their catalog topics (acks=all)."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+    producer = AIOKafkaProducer(**kafka.admin.client_kwargs(), acks="all", enable_idempotence=True)
     await producer.start()
 
     async def send(*events: AnyEvent) -> None:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from cerchia_contracts.events import membership as m
+from cerchia_contracts.events.membership.tokens import sealing_context
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.pytest_plugin import AuthKeys
 from services.notifications.tests.community_world import (
@@ -111,19 +112,23 @@ async def test_emails_speak_each_language_and_one_click_unsubscribe_turns_the_ca
 
 
 async def test_security_emails_carry_the_link_and_cannot_be_unsubscribed(
-    service: httpx.AsyncClient, publish: Any, smtp_sink: MailSink
+    service: httpx.AsyncClient, publish: Any, smtp_sink: MailSink, auth_keys: AuthKeys
 ) -> None:
     w = World()
     token = uuid.uuid4().hex
+    kind = m.EmailVerificationRequestedV2
     await publish(
-        m.EmailVerificationRequestedV1.new(
+        kind.new(
             subject=w.applicant,
             data=m.EmailVerificationRequested(
                 user_id=w.applicant,
                 email=w.emails[w.applicant],
                 display_name="Ada",
                 locale="en",
-                token=token,
+                # Sealed by membership to this service's key, bound to the event.
+                token=auth_keys.opening.public.seal(
+                    token, context=sealing_context(kind.event_type(), w.applicant)
+                ),
                 expires_at=datetime.now(UTC) + timedelta(days=1),
             ),
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from cerchia_chassis.sealing import Opener, OpeningKey
 from cerchia_chassis.testing import InMemoryInbox
 from cerchia_contracts.events import membership as m
 from notifications.adapters.messages import Copy
@@ -154,7 +155,12 @@ def handler(store: Store) -> EventHandler:
         budget=Port(reserve=store.reserve),  # type: ignore[arg-type]
         copy=Copy(),
     )
-    return EventHandler(inbox=InMemoryInbox(), fanout=fanout, clock=lambda: NOW)
+    return EventHandler(
+        inbox=InMemoryInbox(),
+        fanout=fanout,
+        opener=Opener([OpeningKey.generate()]),
+        clock=lambda: NOW,
+    )
 
 
 def community(store: Store, size: int) -> None:

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer
 from cerchia_contracts.catalog import NOTIFICATIONS_DELIVERIES, AnyEvent
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events import notifications as n
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.pytest_plugin import AuthKeys
 from services.notifications.tests.community_world import World, set_up, uid, until
@@ -49,10 +50,10 @@ class Outcomes:
 
 
 @pytest.fixture
-async def outcomes(kafka_bootstrap: str) -> AsyncIterator[Outcomes]:
+async def outcomes(kafka: KafkaCluster) -> AsyncIterator[Outcomes]:
     consumer = AIOKafkaConsumer(
         NOTIFICATIONS_DELIVERIES.name,
-        bootstrap_servers=kafka_bootstrap,
+        **kafka.admin.client_kwargs(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )

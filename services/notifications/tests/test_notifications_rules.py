@@ -78,7 +78,7 @@ def test_introductions_reach_the_other_party_only() -> None:
 
 
 def test_security_links_go_to_the_address_are_critical_and_never_leave_the_platform() -> None:
-    for event in (m.EmailVerificationRequestedV1, m.PasswordResetRequestedV1):
+    for event in (m.EmailVerificationRequestedV2, m.PasswordResetRequestedV2):
         rule = rule_for(event.event_type())
         assert rule is not None
         assert rule.urgency is Urgency.CRITICAL
@@ -86,10 +86,19 @@ def test_security_links_go_to_the_address_are_critical_and_never_leave_the_platf
         assert rule.sensitive
         assert recipients(rule, {"user_id": "u", "email": "A@x.org"}, {}) == ["u"]
         assert event.event_type() in PRIVATE_EVENT_TYPES
-    invitation = rule_for(m.InvitationSentV1.event_type())
+    invitation = rule_for(m.InvitationSentV2.event_type())
     assert invitation is not None
     assert recipients(invitation, {"email": " New@Example.org "}, {}) == ["new@example.org"]
     assert invitation.link_for({"token": "t0k"}) == "/accept-invitation?token=t0k"
+
+
+def test_a_changed_password_is_told_to_its_owner_through_quiet_hours_and_preferences() -> None:
+    rule = rule_for(m.PasswordChangedV1.event_type())
+    assert rule is not None
+    assert rule.urgency is Urgency.CRITICAL
+    assert rule.category is Category.ACCOUNT
+    assert not rule.sensitive
+    assert recipients(rule, {"user_id": "u", "cause": "reset"}, {}) == ["u"]
 
 
 def test_events_without_a_row_notify_nobody() -> None:

@@ -75,7 +75,7 @@ def person(**preferences: object) -> Recipient:
 
 
 APPLICATION = rule_for(m.ApplicationSubmittedV1.event_type())
-RESET = rule_for(m.PasswordResetRequestedV1.event_type())
+RESET = rule_for(m.PasswordResetRequestedV2.event_type())
 NIGHT_TIME = at("2026-01-10T23:00:00+00:00")
 
 

@@ -24,12 +24,11 @@ from cerchia_bench.scenarios.gateway import SOLO, GatewayBench
 from cerchia_bench.seeding import producer_for
 from cerchia_bench.sinks import PushProvider, SmtpProvider
 from cerchia_chassis.tokens import SigningKey
-from cerchia_devstack.kafka import KafkaBroker, KafkaSettings
+from cerchia_devstack.kafka import KafkaBroker, KafkaCluster, KafkaSettings
 from cerchia_devstack.paths import cache_dir, kafka_pom, repo_root
 from cerchia_devstack.ports import LOCALHOST, free_ports
 from cerchia_devstack.provision import TestInfrastructure
 from cerchia_devstack.readiness import run_blocking
-from cerchia_devstack.topics import catalog_topics, ensure_topics
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class Config:
 
 
 def private_kafka(root: Path) -> KafkaBroker:
-    """A broker of the bench's own, with the catalog's topics."""
+    """A broker of the bench's own, secured like every other, with the catalog's topics."""
     port, controller_port = free_ports(2)
     broker = KafkaBroker(
         root=root,
@@ -69,7 +68,7 @@ def private_kafka(root: Path) -> KafkaBroker:
     broker.start(owned=True)
     try:
         run_blocking(broker.wait_ready)
-        run_blocking(lambda: ensure_topics(broker.settings.bootstrap, catalog_topics()))
+        run_blocking(broker.secure)
     except BaseException:
         broker.stop(5.0)
         raise
@@ -176,8 +175,8 @@ class _Run:
             # projections needs its own broker.
             broker = await asyncio.to_thread(private_kafka, self.config.workdir / "kafka-2")
             self.stack.callback(broker.stop, 10.0)
-            servers = replace(servers, kafka_bootstrap=broker.settings.bootstrap)
-            producer = producer_for(servers.kafka_bootstrap)
+            servers = replace(servers, kafka=broker.secrets.cluster())
+            producer = producer_for(servers.kafka.admin)
             await producer.start()
             self.stack.push_async_callback(producer.stop)
         platform = Platform(servers, self.key)
@@ -190,21 +189,21 @@ class _Run:
 
 
 def _controls(run: _Run, hello_url: str) -> None:
-    config, bootstrap, mongo_uri = run.config, run.servers.kafka_bootstrap, run.servers.mongo_uri
+    config, admin, mongo_uri = run.config, run.servers.kafka.admin, run.servers.mongo_uri
     run.add(
         "raw_kafka",
         "control: aiokafka idempotent produce then raw consume",
-        partial(kafka.raw_produce_consume, bootstrap, count=config.messages),
+        partial(kafka.raw_produce_consume, admin, count=config.messages),
     )
     run.add(
         "faststream_decode",
         "FastStream subscriber decoding the contract, no I/O",
-        partial(kafka.faststream_decode, bootstrap, count=config.messages),
+        partial(kafka.faststream_decode, admin, count=config.messages),
     )
     run.add(
         "faststream_batch_decode",
         "FastStream batch subscriber decoding the contract, no I/O",
-        partial(kafka.faststream_batch_decode, bootstrap, count=config.messages),
+        partial(kafka.faststream_batch_decode, admin, count=config.messages),
     )
     run.add(
         "raw_mongo",
@@ -294,7 +293,9 @@ async def _worlds(run: _Run, platform_names: tuple[str, ...]) -> None:
         await _large_world(run, large)
 
 
-async def run_bench(config: Config, *, bootstrap: str, mongo_uri: str, out: Path) -> dict[str, Any]:
+async def run_bench(
+    config: Config, *, kafka_cluster: KafkaCluster, mongo_uri: str, out: Path
+) -> dict[str, Any]:
     """Start the platform, run the chosen scenarios in interleaved rounds, write the reports."""
     platform_names = (*(f"fanout_{size}" for size in config.sizes), *PLATFORM_SCENARIOS)
     load_before = os.getloadavg()
@@ -303,10 +304,10 @@ async def run_bench(config: Config, *, bootstrap: str, mongo_uri: str, out: Path
         stack.callback(smtp.stop)
         push = await PushProvider().start()
         stack.push_async_callback(push.stop)
-        producer = producer_for(bootstrap)
+        producer = producer_for(kafka_cluster.admin)
         await producer.start()
         stack.push_async_callback(producer.stop)
-        servers = Servers(bootstrap, mongo_uri, smtp.host, smtp.port)
+        servers = Servers(kafka_cluster, mongo_uri, smtp.host, smtp.port)
         run = _Run(config, servers, producer, smtp, push, stack)
         _controls(run, await stack.enter_async_context(http.hello_server()))
         await _worlds(run, platform_names)
@@ -343,7 +344,7 @@ async def _main(args: argparse.Namespace) -> None:
     try:
         await run_bench(
             config,
-            bootstrap=infrastructure.kafka_bootstrap(),
+            kafka_cluster=infrastructure.kafka(),
             mongo_uri=infrastructure.mongo_uri(),
             out=args.out,
         )

@@ -12,7 +12,9 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_bench.cpu import total_cpu_seconds
+from cerchia_chassis.sealing import OpeningKey
 from cerchia_chassis.tokens import SigningKey
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.ports import free_port
 from cerchia_devstack.service_process import ServiceProcess
 from cerchia_devstack.services import Infrastructure, service, service_env
@@ -35,7 +37,7 @@ BENCH_ENV: Mapping[str, str] = {
 class Servers:
     """Where the run's Kafka, database and email provider are."""
 
-    kafka_bootstrap: str
+    kafka: KafkaCluster
     mongo_uri: str
     smtp_host: str
     smtp_port: int
@@ -91,13 +93,18 @@ class Platform:
         """Start services in order (the gateway last: it points at the others)."""
         key_path = workdir / f"signing-{uuid.uuid4().hex[:6]}.pem"
         await asyncio.to_thread(_write_key, key_path, self.key.pem())
+        opening = OpeningKey.generate()
+        opening_path = workdir / f"token-opening-{uuid.uuid4().hex[:6]}.key"
+        await asyncio.to_thread(_write_key, opening_path, opening.private_text().encode())
         infrastructure = Infrastructure(
-            kafka_bootstrap=self.servers.kafka_bootstrap,
+            kafka=self.servers.kafka,
             mongo_uri=self.servers.mongo_uri,
             smtp_host=self.servers.smtp_host,
             smtp_port=self.servers.smtp_port,
             signing_key_file=str(key_path),
             jwks_json=json.dumps(self.key.jwks()),
+            token_sealing_key=opening.public_text(),
+            token_opening_keys_file=str(opening_path),
         )
         suffix = self.suffix
         starts: list[Awaitable[None]] = []

@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer
 
 from cerchia_bench.platform import Platform
 from cerchia_bench.sinks import PushProvider
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import AnyEvent, topic_of
 from cerchia_contracts.events import membership as m
 
@@ -64,10 +65,11 @@ async def publish(producer: AIOKafkaProducer, events: Sequence[AnyEvent]) -> Non
     await asyncio.gather(*sends)
 
 
-def producer_for(bootstrap: str) -> AIOKafkaProducer:
-    """An idempotent producer with the platform's settings."""
+def producer_for(access: KafkaAccess) -> AIOKafkaProducer:
+    """An idempotent producer with the platform's settings (the seeds are written as membership
+    and the other producers would: by an operator)."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        **access.client_kwargs(), acks="all", enable_idempotence=True, linger_ms=5
     )
 
 

@@ -1,6 +1,6 @@
 """Replaying a dead-letter topic onto the topic its messages came from.
 
-``python -m cerchia_chassis.dlq <topic> --bootstrap HOST:PORT`` republishes everything parked on
+``python -m cerchia_chassis.dlq <topic> --client-config FILE`` republishes everything parked on
 ``<topic>.dlq`` (once the cause is fixed); consumers' inboxes make a replay of an event that was
 in fact processed harmless. Progress is committed in the ``dlq-replay`` group, so a replay that
 stops half-way resumes where it stopped.
@@ -13,6 +13,7 @@ import logging
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from cerchia_chassis.kafka_access import KafkaAccess, access_from_arguments, add_access_arguments
 from cerchia_contracts.catalog import DLQ_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -21,21 +22,21 @@ REPLAY_GROUP = "dlq-replay"
 DLQ_HEADER_PREFIX = "dlq-"
 
 
-async def replay(bootstrap: str, topic: str, *, group_id: str = REPLAY_GROUP) -> int:
+async def replay(access: KafkaAccess, topic: str, *, group_id: str = REPLAY_GROUP) -> int:
     """Republish every message of ``<topic>.dlq`` not replayed yet; return how many."""
     dlq = topic + DLQ_SUFFIX
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **access.client_kwargs(),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**access.client_kwargs(), acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
     replayed = 0
     try:
-        partitions = [TopicPartition(dlq, p) for p in await partitions_of(bootstrap, dlq)]
+        partitions = [TopicPartition(dlq, p) for p in await partitions_of(access, dlq)]
         if not partitions:
             return 0
         consumer.assign(partitions)
@@ -62,9 +63,9 @@ async def replay(bootstrap: str, topic: str, *, group_id: str = REPLAY_GROUP) ->
     return replayed
 
 
-async def partitions_of(bootstrap: str, topic: str) -> list[int]:
+async def partitions_of(access: KafkaAccess, topic: str) -> list[int]:
     """The partition numbers of ``topic`` (none when the cluster does not know it)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**access.client_kwargs())
     await admin.start()
     try:
         (description,) = await admin.describe_topics([topic])
@@ -79,11 +80,11 @@ def main() -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description="Replay a dead-letter topic.")
     parser.add_argument("topic", help="the original topic, e.g. membership.users.v1")
-    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    add_access_arguments(parser)
     parser.add_argument("--group", default=REPLAY_GROUP)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    count = asyncio.run(replay(args.bootstrap, args.topic, group_id=args.group))
+    count = asyncio.run(replay(access_from_arguments(args), args.topic, group_id=args.group))
     print(f"replayed {count} messages from {args.topic}{DLQ_SUFFIX}")  # noqa: T201
 
 

@@ -13,10 +13,13 @@ from cerchia_chassis.settings import ServiceSettings
 def build_broker(settings: ServiceSettings) -> KafkaBroker:
     """A broker whose producer waits for all in-sync replicas and never duplicates on retry.
 
+    It connects as the service's own principal (TLS and SASL from ``settings.kafka_access``).
     Nothing connects here; the service's lifespan starts and stops the broker.
     """
+    access = settings.kafka_access
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        access.bootstrap,
+        security=access.security(),
         client_id=settings.kafka_client_id or settings.service_name,
         acks="all",
         enable_idempotence=True,

@@ -15,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from cerchia_chassis.mongo import Document, Indexes, Session
+from cerchia_chassis.public_twins import PublicTwins
 from cerchia_contracts import CLOUDEVENTS_CONTENT_TYPE
 from cerchia_contracts.catalog import AnyEvent, topic_of
 
@@ -51,13 +52,26 @@ class Outbox:
         Indexes(SEQUENCES),
     )
 
-    def __init__(self, db: AsyncDatabase[Document], on_commit: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        on_commit: Callable[[], None],
+        *,
+        public_twins: PublicTwins | None = None,
+    ) -> None:
         self._collection = db[OUTBOX]
         self._sequences = db[SEQUENCES]
         self._on_commit = on_commit
+        self._public_twins = public_twins
 
     async def add(self, session: Session, *events: AnyEvent) -> None:
-        """Record events in the session's transaction, with the current trace context."""
+        """Record events in the session's transaction, with the current trace context.
+
+        With ``public_twins``, the public twins of those events that may be public are recorded
+        too, in the same transaction (``cerchia_chassis.public_twins``).
+        """
+        if self._public_twins is not None:
+            events = (*events, *await self._public_twins.of(session, events))
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
         now = datetime.now(UTC)
@@ -190,7 +204,9 @@ class OutboxRelay:
                 record["payload"].encode(),
                 topic=record["topic"],
                 key=record["key"].encode() or None,
-                headers={"content-type": CLOUDEVENTS_CONTENT_TYPE, "ce_id": record["event_id"]},
+                # Structured mode: the whole event is the value, and no ce_* header may be added
+                # (the CloudEvents Kafka binding reads any ce_* header as binary mode).
+                headers={"content-type": CLOUDEVENTS_CONTENT_TYPE},
                 no_confirm=True,
             )
 

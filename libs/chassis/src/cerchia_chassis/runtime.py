@@ -22,6 +22,7 @@ from cerchia_chassis.mongo import (
 )
 from cerchia_chassis.outbox import Outbox, OutboxRelay
 from cerchia_chassis.poller import WakeablePoller
+from cerchia_chassis.public_twins import PublicTwins
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_chassis.telemetry import flush_tracing
 from cerchia_contracts.catalog import Topic
@@ -33,7 +34,13 @@ class Chassis:
     """What every service needs, built once in its composition root; nothing connects until
     ``running()``."""
 
-    def __init__(self, settings: ServiceSettings, *, indexes: Sequence[Indexes] = ()) -> None:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        indexes: Sequence[Indexes] = (),
+        public_gatherings: str | None = None,
+    ) -> None:
         self.settings = settings
         self.mongo: AsyncMongoClient[Document] = build_mongo_client(settings)
         self.db: AsyncDatabase[Document] = self.mongo[settings.database_name]
@@ -46,7 +53,13 @@ class Chassis:
             interval=settings.outbox_poll_interval_s,
             batch_size=settings.outbox_batch_size,
         )
-        self.outbox = Outbox(self.db, on_commit=self._relay_loop.wake)
+        # Producers of topics with public twins decide publicity from their own ``communities``
+        # collection (and the events service from its gatherings too).
+        self.outbox = Outbox(
+            self.db,
+            on_commit=self._relay_loop.wake,
+            public_twins=PublicTwins(self.db, gatherings=public_gatherings),
+        )
         self.inbox = Inbox(self.db, self.transactions)
         self._indexes = [*indexes, *Outbox.indexes, *Inbox.indexes]
         self._loops: list[WakeablePoller] = []

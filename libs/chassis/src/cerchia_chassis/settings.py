@@ -1,18 +1,65 @@
 """Settings every Cerchia service shares; each service subclasses with its own env prefix."""
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from cerchia_chassis.kafka_access import KafkaAccess, SaslMechanism, SecurityProtocol, env_or_file
 
 #: Transactions one process keeps open at once unless configured (docs/benchmarks.md).
 DEFAULT_MAX_TRANSACTIONS = 8
+
+
+class FileVariablesSource(PydanticBaseSettingsSource):
+    """``<PREFIX><FIELD>_FILE`` names a file holding the field's value (a mounted secret).
+
+    The convention of Docker and Kubernetes secrets: any setting can come from a file instead of
+    the environment, so passwords and keys never sit in a process's environment. Setting both the
+    variable and its ``_FILE`` twin is an error. A field whose own name ends in ``_file`` (a path
+    setting) keeps its meaning.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Not used: ``__call__`` reads every field at once."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        prefix = str(self.config.get("env_prefix", "")).upper()
+        environ = {key.upper(): value for key, value in os.environ.items()}
+        fields = self.settings_cls.model_fields
+        values: dict[str, Any] = {}
+        for name in fields:
+            if f"{name}_file" in fields:
+                continue
+            value = env_or_file(environ, f"{prefix}{name.upper()}")
+            if value is not None and f"{prefix}{name.upper()}_FILE" in environ:
+                values[name] = value
+        return values
 
 
 class ServiceSettings(BaseSettings):
     """Identity, HTTP, Kafka, MongoDB and delivery settings of one service.
 
     A service subclasses this with ``env_prefix="<NAME>_"``; OpenTelemetry is configured from the
-    standard ``OTEL_*`` variables, not from here.
+    standard ``OTEL_*`` variables, not from here. Every setting may also be read from a file
+    named by ``<NAME>_<SETTING>_FILE`` (``FileVariablesSource``).
     """
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then ``*_FILE`` variables, then the defaults."""
+        files = FileVariablesSource(settings_cls)
+        return init_settings, env_settings, files, dotenv_settings, file_secret_settings
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
@@ -32,6 +79,24 @@ class ServiceSettings(BaseSettings):
     )
     kafka_consumer_max_workers: int = Field(
         default=1, description="Concurrent handlers per subscriber (ordering is per partition)."
+    )
+    kafka_security_protocol: SecurityProtocol = Field(
+        default="SASL_SSL",
+        description="SASL_SSL (SCRAM over TLS) everywhere Cerchia runs; SSL for mutual TLS.",
+    )
+    kafka_sasl_mechanism: SaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = Field(
+        default=None,
+        description="The service's Kafka principal; defaults to the service name, which is "
+        "the principal the ACLs derived from the topic catalog name.",
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, description="The principal's SCRAM password (best from a _FILE)."
+    )
+    kafka_ca_file: str | None = Field(
+        default=None,
+        description="PEM bundle of the CA that signs the brokers' certificates; unset: the "
+        "system's trust store.",
     )
 
     mongo_uri: str = "mongodb://127.0.0.1:27017/"
@@ -73,6 +138,19 @@ class ServiceSettings(BaseSettings):
     auth_jwks: str | None = Field(
         default=None, description="A static JWKS document (JSON) instead of the URL."
     )
+
+    @property
+    def kafka_access(self) -> KafkaAccess:
+        """How this service connects to Kafka, as its own principal."""
+        password = self.kafka_sasl_password
+        return KafkaAccess(
+            bootstrap=self.kafka_bootstrap_servers,
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username or self.service_name,
+            password=password.get_secret_value() if password is not None else None,
+            ca_file=self.kafka_ca_file,
+        )
 
     @property
     def database_name(self) -> str:

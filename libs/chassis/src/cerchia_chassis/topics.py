@@ -5,7 +5,10 @@ with (``cerchia_contracts.catalog``), so the topics created are those of the cod
 the local stack, the tests and the bench create theirs with the same functions.
 Settings come from flags or from the environment:
 
-- ``CERCHIA_KAFKA_BOOTSTRAP_SERVERS`` (``--bootstrap``): where the cluster is;
+- the connection: ``--client-config FILE`` or ``CERCHIA_KAFKA_CONFIG`` (a client configuration
+  as Kafka's tools read it), else ``CERCHIA_KAFKA_BOOTSTRAP_SERVERS`` (``--bootstrap``),
+  ``CERCHIA_KAFKA_SASL_USERNAME``, ``CERCHIA_KAFKA_SASL_PASSWORD[_FILE]``,
+  ``CERCHIA_KAFKA_CA_FILE`` (see ``cerchia_chassis.kafka_access``); an operator's principal;
 - ``CERCHIA_TOPIC_REPLICATION_FACTOR`` (``--replication-factor``): 1 on one broker, 3 in production;
 - ``CERCHIA_TOPIC_PARTITIONS`` (``--partitions``): ``name=N,name=N`` overrides of the catalog's
   partition counts, for a cluster that needs more parallelism than the default;
@@ -29,6 +32,12 @@ from dataclasses import dataclass, field
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
+from cerchia_chassis.kafka_access import (
+    KafkaAccess,
+    KafkaAccessError,
+    access_from_arguments,
+    add_access_arguments,
+)
 from cerchia_contracts.catalog import CATALOG, Topic
 
 logger = logging.getLogger("cerchia.topics")
@@ -89,7 +98,7 @@ def plan_topics(
 
 
 async def ensure_topics(
-    bootstrap: str,
+    access: KafkaAccess,
     plans: Sequence[TopicPlan],
     *,
     wait_s: float = 60.0,
@@ -98,7 +107,7 @@ async def ensure_topics(
 
     Waits up to ``wait_s`` for the cluster to answer first, and as long again for the listing.
     """
-    admin = await _connect(bootstrap, wait_s)
+    admin = await connect_admin(access, wait_s)
     try:
         present = await _partition_counts(admin)
         outcome = Outcome()
@@ -129,17 +138,18 @@ async def ensure_topics(
         await admin.close()
 
 
-async def _connect(bootstrap: str, wait_s: float) -> AIOKafkaAdminClient:
+async def connect_admin(access: KafkaAccess, wait_s: float) -> AIOKafkaAdminClient:
+    """An admin client, waiting up to ``wait_s`` for the cluster to answer."""
     deadline = time.monotonic() + wait_s
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+        admin = AIOKafkaAdminClient(**access.client_kwargs(), request_timeout_ms=15000)
         try:
             await admin.start()
         except KafkaConnectionError:
             await admin.close()
             if time.monotonic() >= deadline:
                 raise
-            logger.info("waiting for Kafka at %s", bootstrap)
+            logger.info("waiting for Kafka at %s", access.bootstrap)
             await asyncio.sleep(1.0)
         else:
             return admin
@@ -179,11 +189,7 @@ async def _wait_listed(admin: AIOKafkaAdminClient, names: set[str], wait_s: floa
 
 def _arguments(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--bootstrap",
-        default=environ.get("CERCHIA_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        help="host:port[,host:port] of the cluster",
-    )
+    add_access_arguments(parser)
     parser.add_argument(
         "--replication-factor",
         type=int,
@@ -231,8 +237,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             )
         return 0
     try:
-        outcome = asyncio.run(ensure_topics(args.bootstrap, plans, wait_s=args.wait))
-    except KafkaError as exc:
+        access = access_from_arguments(args, environ)
+        outcome = asyncio.run(ensure_topics(access, plans, wait_s=args.wait))
+    except (KafkaError, KafkaAccessError) as exc:
         logger.error("%s", exc)
         return 1
     for name in outcome.created:

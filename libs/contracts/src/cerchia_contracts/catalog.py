@@ -1,4 +1,9 @@
-"""The topic catalog: every public topic, who produces it, its events and its partition key."""
+"""The topic catalog: every topic, who produces and who consumes it, its events and its key.
+
+The catalog is the one source of truth for the topics that exist (``cerchia_chassis.topics``),
+for who may write and read each of them (the ACLs of ``cerchia_chassis.acls``), and for what
+integrators are told (the AsyncAPI document lists the topics that are not ``internal``).
+"""
 
 import gc
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,6 +19,7 @@ from cerchia_contracts.events import content as c
 from cerchia_contracts.events import gatherings as g
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events import notifications as n
+from cerchia_contracts.events import public as p
 
 DLQ_SUFFIX = ".dlq"
 
@@ -22,17 +28,21 @@ AnyEvent = CloudEvent[Any]
 
 @dataclass(frozen=True)
 class Topic:
-    """A Kafka topic: its name, producer, the event types it carries and how it is keyed."""
+    """A Kafka topic: its name, producer and consumers, the event types it carries, its key."""
 
     name: str
     producer: str
     events: tuple[type[AnyEvent], ...]
     key: str
     description: str
+    #: The services that subscribe to it: each may read it (with its own consumer group) and
+    #: write its dead-letter topic; nobody else may.
+    consumers: tuple[str, ...] = ()
     partitions: int = 6
-    #: Internal topics (carrying secrets or private messages) are left out of the integrators'
-    #: documentation and restricted by ACL in production.
-    internal: bool = False
+    #: Internal topics carry what services need in full (personal data, private communities,
+    #: sealed secrets): only the producer and the consumers above may touch them. The others are
+    #: the integrators' public topics, readable by every integrator and carrying no personal data.
+    internal: bool = True
     _by_type: Mapping[str, type[AnyEvent]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -121,25 +131,35 @@ def _no_cyclic_gc() -> Iterator[None]:
 MEMBERSHIP_USERS = Topic(
     name="membership.users.v1",
     producer="membership",
-    events=(m.UserRegisteredV1, m.EmailVerifiedV1, m.ProfileUpdatedV1, m.UserErasedV1),
+    events=(
+        m.UserRegisteredV1,
+        m.EmailVerifiedV1,
+        m.ProfileUpdatedV1,
+        m.UserErasedV1,
+        m.PasswordChangedV1,
+    ),
     key="user id (the event subject)",
-    description="Lifecycle of user accounts: registration, verification, profile, erasure.",
+    description=(
+        "Lifecycle of user accounts: registration, verification, profile, password changes, "
+        "erasure. Personal data (addresses, profiles): internal."
+    ),
+    consumers=("content", "events", "notifications"),
 )
 
 MEMBERSHIP_TOKENS = Topic(
-    name="membership.tokens.v1",
+    name="membership.tokens.v2",
     producer="membership",
     events=(
-        m.EmailVerificationRequestedV1,
-        m.PasswordResetRequestedV1,
-        m.InvitationSentV1,
+        m.EmailVerificationRequestedV2,
+        m.PasswordResetRequestedV2,
+        m.InvitationSentV2,
     ),
     key="user id, or community id for invitations (the event subject)",
     description=(
         "Internal: single-use secrets (verification, password reset, invitation links) for the "
-        "notifications service to deliver. Not for integrators; restricted by ACL."
+        "notifications service to deliver, each sealed to its key."
     ),
-    internal=True,
+    consumers=("notifications",),
 )
 
 MEMBERSHIP_COMMUNITIES = Topic(
@@ -173,8 +193,10 @@ MEMBERSHIP_COMMUNITIES = Topic(
     key="community id (the event subject): one community's history stays in order",
     description=(
         "Communities, admission and membership: the source of every other service's "
-        "projection of who belongs where, with which role, and under which code of conduct."
+        "projection of who belongs where, with which role, and under which code of conduct. "
+        "Internal: it covers private communities, applications and their reasons."
     ),
+    consumers=("content", "events", "notifications"),
 )
 
 MEMBERSHIP_INTRODUCTIONS = Topic(
@@ -182,7 +204,8 @@ MEMBERSHIP_INTRODUCTIONS = Topic(
     producer="membership",
     events=(m.IntroductionRequestedV1, m.IntroductionAcceptedV1, m.IntroductionDeclinedV1),
     key="introduction id (the event subject)",
-    description="Double opt-in introductions between members of a community.",
+    description="Double opt-in introductions between members of a community (with notes).",
+    consumers=("notifications",),
 )
 
 EVENTS_GATHERINGS = Topic(
@@ -207,6 +230,7 @@ EVENTS_GATHERINGS = Topic(
         "Community gatherings (the API's events): scheduling, changes (flagged critical when "
         "time, place or link change), cancellations, RSVPs and waitlist, check-ins, recaps."
     ),
+    consumers=("content", "notifications"),
 )
 
 EVENTS_REMINDERS = Topic(
@@ -215,6 +239,7 @@ EVENTS_REMINDERS = Topic(
     events=(g.ReminderDueV1,),
     key="gathering id (the event subject)",
     description="Reminders due before a gathering, with the confirmed attendees to remind.",
+    consumers=("notifications",),
 )
 
 CONTENT_DISCUSSIONS = Topic(
@@ -240,6 +265,7 @@ CONTENT_DISCUSSIONS = Topic(
         "Forum discussions: threads, replies, reactions and @mentions, each naming the people "
         "to notify (author, followers, mentioned members)."
     ),
+    consumers=("notifications",),
 )
 
 CONTENT_LIBRARY = Topic(
@@ -267,6 +293,7 @@ CONTENT_MODERATION = Topic(
     events=(c.PostFlaggedV1, c.PostModeratedV1),
     key="community id (the event subject)",
     description="Flags raised by members and moderators' audited decisions on content.",
+    consumers=("notifications",),
 )
 
 CONTENT_MESSAGES = Topic(
@@ -276,10 +303,9 @@ CONTENT_MESSAGES = Topic(
     key="conversation id (the event subject): one conversation stays in order",
     description=(
         "Internal: direct messages between members and blocks between them, for notifications "
-        "to deliver (and to hold back). Personal correspondence: not for integrators; "
-        "restricted by ACL."
+        "to deliver (and to hold back). Personal correspondence."
     ),
-    internal=True,
+    consumers=("notifications",),
 )
 
 NOTIFICATIONS_DELIVERIES = Topic(
@@ -297,6 +323,72 @@ NOTIFICATIONS_DELIVERIES = Topic(
     ),
 )
 
+MEMBERSHIP_PUBLIC = Topic(
+    name="membership.public.v1",
+    producer="membership",
+    events=(
+        p.PublicCommunityCreatedV1,
+        p.PublicCommunityUpdatedV1,
+        p.PublicCommunityWithdrawnV1,
+        p.PublicCommunityArchivedV1,
+        p.PublicCodeOfConductPublishedV1,
+    ),
+    key="community id (the event subject)",
+    description=(
+        "For integrators: public communities as their public pages show them (founded, "
+        "changed, no longer public, archived, a new code of conduct). No personal data."
+    ),
+    internal=False,
+)
+
+CONTENT_PUBLIC = Topic(
+    name="content.public.v1",
+    producer="content",
+    events=(
+        p.PublicThreadCreatedV1,
+        p.PublicThreadEditedV1,
+        p.PublicThreadDeletedV1,
+        p.PublicThreadPinnedV1,
+        p.PublicThreadUnpinnedV1,
+        p.PublicThreadLockedV1,
+        p.PublicThreadUnlockedV1,
+        p.PublicThreadMovedV1,
+        p.PublicReplyPostedV1,
+        p.PublicReplyEditedV1,
+        p.PublicReplyDeletedV1,
+        p.PublicReactionAddedV1,
+        p.PublicResourceSharedV1,
+        p.PublicResourceEditedV1,
+        p.PublicCoursePublishedV1,
+        p.PublicCourseEditedV1,
+        p.PublicLessonPublishedV1,
+        p.PublicLessonEditedV1,
+    ),
+    key="community id (the event subject): one community's activity stays in order",
+    description=(
+        "For integrators: the shape of public communities' discussions (threads with titles, "
+        "replies, reactions) and their libraries and courses. No personal data, no bodies."
+    ),
+    internal=False,
+)
+
+EVENTS_PUBLIC = Topic(
+    name="events.public.v1",
+    producer="events",
+    events=(
+        p.PublicGatheringScheduledV1,
+        p.PublicGatheringChangedV1,
+        p.PublicGatheringCancelledV1,
+        p.PublicRecapPublishedV1,
+    ),
+    key="gathering id (the event subject): one gathering's history stays in order",
+    description=(
+        "For integrators: public gatherings of public communities (scheduled, changed, "
+        "cancelled, recapped), without addresses, links or attendees."
+    ),
+    internal=False,
+)
+
 CATALOG: tuple[Topic, ...] = (
     MEMBERSHIP_USERS,
     MEMBERSHIP_TOKENS,
@@ -309,6 +401,9 @@ CATALOG: tuple[Topic, ...] = (
     CONTENT_MODERATION,
     CONTENT_MESSAGES,
     NOTIFICATIONS_DELIVERIES,
+    MEMBERSHIP_PUBLIC,
+    CONTENT_PUBLIC,
+    EVENTS_PUBLIC,
 )
 
 

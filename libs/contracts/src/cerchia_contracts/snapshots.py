@@ -7,6 +7,9 @@ Usage (from the workspace root)::
 
 One file per event type, ``<event type>.json``, holding the envelope's JSON Schema in
 serialization mode (what producers put on the wire), with sorted keys.
+
+Retiring a type (its replacement ``.vN+1`` published, no producer left emitting it, its topic
+drained) is a deliberate act: move its snapshot into ``retired/``, which the check does not read.
 """
 
 import argparse

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from cerchia_devstack import logs
+from cerchia_devstack import kafka_tools, logs
 from cerchia_devstack.paths import cache_dir, repo_root, state_dir
 from cerchia_devstack.service_process import ServiceProcess
 from cerchia_devstack.stack import Stack, StackConfig
@@ -44,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument("name", nargs="?", help="e.g. kafka, mongodb, maildev, zipkin, membership")
     log.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
     log.add_argument("-n", "--lines", type=int, default=100, help="lines of history (100)")
+    kafka = commands.add_parser(
+        "kafka",
+        help="run one of Kafka's tools against the stack as its operator",
+        description="Kafka's tools with --bootstrap-server and the operators' client "
+        "configuration filled in. Tools: "
+        + "; ".join(f"{name} ({tool.help})" for name, tool in kafka_tools.TOOLS.items()),
+    )
+    kafka.add_argument("tool", choices=sorted(kafka_tools.TOOLS))
+    kafka.add_argument("args", nargs=argparse.REMAINDER, help="the tool's own arguments")
     return parser
 
 
@@ -71,7 +80,9 @@ def _summary(stack: Stack, services: list[ServiceProcess]) -> str:
     config = stack.config
     rows = [
         ("component", "where"),
-        ("Kafka", f"bootstrap {stack.kafka.settings.bootstrap}"),
+        ("Kafka", f"bootstrap {stack.kafka.settings.bootstrap}  (SASL_SSL, SCRAM-SHA-512)"),
+        ("  operators", f"client config {stack.kafka.secrets.write_client_configs()}"),
+        ("  integrators", f"client config {stack.local_integrator().properties}"),
         ("MongoDB", f"{stack.mongo.uri}  (SecantusDB)"),
         ("MailDev", f"UI {stack.maildev.web_url}  SMTP {config.host}:{config.smtp_port}"),
         ("Zipkin", f"UI {stack.zipkin.api_url}/zipkin/"),
@@ -176,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stack = _stack(args, save=True)
         return asyncio.run(_up(stack, detach=args.detach, infra_only=args.infra_only))
     stack = _stack(args)
+    if args.command == "kafka":
+        kafka_tools.run(stack.kafka, args.tool, args.args)
     if args.command == "install":
         asyncio.run(stack.install())
         print(f"Everything is in {cache_dir()}.")

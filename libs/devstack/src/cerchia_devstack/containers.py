@@ -1,6 +1,7 @@
 """The same infrastructure as containers (testcontainers), when a Docker engine answers.
 
-Images are pinned and overridable with ``CERCHIA_<KAFKA|MONGO|MAILPIT|ZIPKIN>_IMAGE``.
+Images are pinned and overridable with ``CERCHIA_<MONGO|MAILPIT|ZIPKIN>_IMAGE``. Kafka always runs
+as the local secured process (``provision.TestInfrastructure.kafka``).
 testcontainers is imported only here and only on this path: it is a test dependency.
 """
 
@@ -15,7 +16,6 @@ from typing import Any
 DOCKER_ENV = "CERCHIA_DOCKER"  # "0" never uses Docker, even when an engine answers
 
 _IMAGES = {
-    "kafka": "confluentinc/cp-kafka:7.6.0",
     "mongo": "mongo:8.0",
     "mailpit": "axllent/mailpit:v1.29.5",
     "zipkin": "openzipkin/zipkin:3.6.1",
@@ -46,15 +46,6 @@ def docker_available() -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
-
-
-def start_kafka() -> tuple[str, Stop]:
-    """A single-node KRaft Kafka; returns its bootstrap address and how to remove it."""
-    from testcontainers.community.kafka import KafkaContainer
-
-    container: Any = KafkaContainer(image("kafka")).with_kraft()
-    container.start()
-    return container.get_bootstrap_server(), container.stop
 
 
 def start_mongo() -> tuple[str, Stop]:

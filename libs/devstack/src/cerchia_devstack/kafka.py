@@ -1,20 +1,35 @@
 """Apache Kafka as one KRaft node (broker + controller) on the JVM, jars from Maven Central."""
 
+import asyncio
 import base64
+import hashlib
 import json
+import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from cerchia_chassis.acls import apply as apply_acls
+from cerchia_chassis.acls import services_of
+from cerchia_chassis.kafka_access import KafkaAccess
+from cerchia_chassis.kafka_tls import BrokerTls, ensure_broker_tls
+from cerchia_chassis.topics import ensure_topics
+from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack.component import Component
 from cerchia_devstack.install import ensure_installed, maven_command, require_tool, run_tool
 from cerchia_devstack.ports import LOCALHOST, is_listening
 from cerchia_devstack.readiness import StartupError
+from cerchia_devstack.topics import catalog_topics
 
 KAFKA_VERSION = "4.1.1"
+#: The operators' super user and the node's own user.
+ADMIN, BROKER = "admin", "broker"
+#: Bumped when the node's security setup changes, so older storage is recognised.
+SECURITY_LAYOUT = 1
 
 # Kafka's own loggers are chatty at INFO; warnings and errors are what a developer needs.
 LOG4J2_YAML = """\
@@ -58,18 +73,147 @@ class KafkaSettings:
         return f"{self.host}:{self.port}"
 
 
-def render_server_properties(settings: KafkaSettings, data_dir: Path) -> str:
-    """server.properties of a single-node KRaft cluster: replication factors of one."""
+@dataclass(frozen=True)
+class KafkaCluster:
+    """A secured cluster as the platform's processes see it: the operators' connection and each
+    service's password file (its principal is its name)."""
+
+    admin: KafkaAccess
+    password_files: Mapping[str, Path]
+
+    @property
+    def bootstrap(self) -> str:
+        """Where the cluster is."""
+        return self.admin.bootstrap
+
+    def has_principal(self, service: str) -> bool:
+        """Whether ``service`` is one of the cluster's principals."""
+        return service in self.password_files
+
+    def service(self, name: str) -> KafkaAccess:
+        """How service ``name`` connects, as itself."""
+        password = self.password_files[name].read_text(encoding="utf-8").strip()
+        return self.admin.as_user(name, password)
+
+    def service_env(self, name: str, prefix: str) -> dict[str, str]:
+        """The settings that connect service ``name`` (prefix ``<NAME>_``), password in a file."""
+        env = {
+            f"{prefix}KAFKA_BOOTSTRAP_SERVERS": self.admin.bootstrap,
+            f"{prefix}KAFKA_SECURITY_PROTOCOL": self.admin.security_protocol,
+            f"{prefix}KAFKA_SASL_MECHANISM": self.admin.sasl_mechanism,
+        }
+        if name in self.password_files:
+            env[f"{prefix}KAFKA_SASL_USERNAME"] = name
+            env[f"{prefix}KAFKA_SASL_PASSWORD_FILE"] = str(self.password_files[name])
+        if self.admin.ca_file:
+            env[f"{prefix}KAFKA_CA_FILE"] = self.admin.ca_file
+        return env
+
+
+class KafkaSecrets:
+    """The node's passwords and TLS files, made on first start and kept under ``directory``.
+
+    ``admin`` is the operators' super user (the tests and the command-line tools use it);
+    ``broker`` authenticates the node to itself; every service of the catalog has its own user.
+    Password files are mode 0600; the client configuration for Kafka's tools and for our own
+    command-line tools is ``clients/admin.properties``.
+    """
+
+    def __init__(self, directory: Path, settings: KafkaSettings) -> None:
+        self.directory = directory
+        self.settings = settings
+        self.tls = BrokerTls(directory / "tls")
+
+    def password_file(self, user: str) -> Path:
+        """The file holding ``user``'s password (created on first use)."""
+        path = self.directory / "passwords" / f"{user}.password"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(24) + "\n", encoding="utf-8")
+        return path
+
+    def password(self, user: str) -> str:
+        """``user``'s password."""
+        return self.password_file(user).read_text(encoding="utf-8").strip()
+
+    def ensure_tls(self) -> BrokerTls:
+        """The CA and the broker's certificate for the node's host."""
+        return ensure_broker_tls(self.tls.directory, [self.settings.host, "localhost"])
+
+    def access(self, user: str = ADMIN) -> KafkaAccess:
+        """How ``user`` connects (SASL_SSL, SCRAM-SHA-512, the node's CA)."""
+        return KafkaAccess(
+            bootstrap=self.settings.bootstrap,
+            security_protocol="SASL_SSL",
+            sasl_mechanism="SCRAM-SHA-512",
+            username=user,
+            password=self.password(user),
+            ca_file=str(self.tls.ca),
+        )
+
+    def service_passwords(self) -> dict[str, str]:
+        """Every catalog service's password."""
+        return {service: self.password(service) for service in services_of(CATALOG)}
+
+    def cluster(self) -> KafkaCluster:
+        """The node as the platform's processes see it."""
+        return KafkaCluster(
+            admin=self.access(),
+            password_files={s: self.password_file(s) for s in services_of(CATALOG)},
+        )
+
+    def write_client_configs(self) -> Path:
+        """``clients/admin.properties`` and ``clients/admin.librdkafka.conf``; returns the first."""
+        clients = self.directory / "clients"
+        clients.mkdir(parents=True, exist_ok=True)
+        admin = self.access()
+        properties = clients / "admin.properties"
+        for path, text in (
+            (properties, admin.java_properties()),
+            (
+                clients / "admin.librdkafka.conf",
+                "".join(f"{k}={v}\n" for k, v in admin.librdkafka().items()),
+            ),
+        ):
+            path.touch(mode=0o600, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return properties
+
+
+def render_server_properties(settings: KafkaSettings, data_dir: Path, secrets: KafkaSecrets) -> str:
+    """server.properties of a single-node KRaft cluster that trusts nobody by default.
+
+    Clients use SASL_SSL with SCRAM-SHA-512; the controller listener requires a client
+    certificate (mutual TLS: only the node itself talks to it); the StandardAuthorizer denies
+    whatever no ACL allows; topics are created from the catalog only. Replication factors of one.
+    """
     host, port, cport = settings.host, settings.port, settings.controller_port
+    broker_password = secrets.password(BROKER).replace('"', '\\"')
     lines = {
         "process.roles": "broker,controller",
         "node.id": str(settings.node_id),
         "controller.quorum.bootstrap.servers": f"{host}:{cport}",
-        "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
-        "advertised.listeners": f"PLAINTEXT://{host}:{port}",
+        "listeners": f"SASL_SSL://{host}:{port},CONTROLLER://{host}:{cport}",
+        "advertised.listeners": f"SASL_SSL://{host}:{port}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": "SASL_SSL",
+        "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:SSL",
+        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{BROKER}" password="{broker_password}";'
+        ),
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": str(secrets.tls.broker),
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": str(secrets.tls.ca),
+        "listener.name.controller.ssl.client.auth": "required",
+        "ssl.principal.mapping.rules": "RULE:^CN=([^,]+)$/$1/,DEFAULT",
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": f"User:{BROKER};User:{ADMIN}",
+        "allow.everyone.if.no.acl.found": "false",
         "log.dirs": str(data_dir),
         "num.partitions": str(settings.default_partitions),
         "offsets.topic.replication.factor": "1",
@@ -78,7 +222,7 @@ def render_server_properties(settings: KafkaSettings, data_dir: Path) -> str:
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",
         "group.initial.rebalance.delay.ms": "0",
-        "auto.create.topics.enable": "true",
+        "auto.create.topics.enable": "false",
     }
     return "".join(f"{key}={value}\n" for key, value in lines.items())
 
@@ -92,12 +236,12 @@ def new_cluster_id() -> str:
             return text
 
 
-async def kafka_ready(bootstrap: str) -> bool:
-    """Whether the cluster answers a metadata request and lists at least one broker."""
-    host, _, port = bootstrap.rpartition(":")
+async def kafka_ready(access: KafkaAccess) -> bool:
+    """Whether the cluster answers an authenticated metadata request and lists a broker."""
+    host, _, port = access.bootstrap.rpartition(":")
     if not is_listening(int(port), host or LOCALHOST):
         return False
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(**access.client_kwargs(), request_timeout_ms=5000)
     try:
         await admin.start()
         cluster = await admin.describe_cluster()
@@ -108,8 +252,19 @@ async def kafka_ready(bootstrap: str) -> bool:
         await admin.close()
 
 
+async def secure(access: KafkaAccess, service_passwords: Mapping[str, str]) -> None:
+    """The catalog's topics, the services' SCRAM users and the ACLs of the catalog."""
+    await ensure_topics(access, catalog_topics())
+    await asyncio.to_thread(apply_acls, access, service_passwords)
+
+
 class KafkaBroker(Component):
-    """Kafka 4.x on Java 17: ``kafka.tools.StorageTool format`` once, then ``kafka.Kafka``."""
+    """Kafka 4.x on Java 17: ``kafka.tools.StorageTool format`` once, then ``kafka.Kafka``.
+
+    Secured from the first start (``KafkaSecrets``): the node's storage is formatted with the
+    SCRAM credentials of ``admin`` and ``broker``; ``secure()`` then adds the catalog's topics,
+    the services' users and their ACLs.
+    """
 
     name = "kafka"
     title = "Kafka"
@@ -121,8 +276,11 @@ class KafkaBroker(Component):
         self.settings = settings or KafkaSettings()
         super().__init__(root=root, cache=cache, host=self.settings.host)
         self.pom = pom
-        self.install_dir = cache / f"kafka-{KAFKA_VERSION}"
+        # The jar set depends on the Maven project (broker and tools): a new pom, a new install.
+        digest = hashlib.sha256(pom.read_bytes()).hexdigest()[:10] if pom.is_file() else "none"
+        self.install_dir = cache / f"kafka-{KAFKA_VERSION}-{digest}"
         self.data_dir = self.home / "data"
+        self.secrets = KafkaSecrets(self.home / "secrets", self.settings)
         self.properties_path = self.home / "server.properties"
         self.log4j_path = self.home / "log4j2.yaml"
         self._cluster_path = self.home / "cluster.json"
@@ -148,6 +306,10 @@ class KafkaBroker(Component):
             self.install_dir, build, what=f"Apache Kafka {KAFKA_VERSION} jars", cache=self.cache
         )
 
+    def java(self, main_class: str, *args: str, heap: str | None = None) -> list[str]:
+        """A command line running one of Kafka's main classes (the broker, a tool)."""
+        return self._java(main_class, *args, heap=heap)
+
     def _java(self, main_class: str, *args: str, heap: str | None = None) -> list[str]:
         java = require_tool("java", "running Kafka (Java 17+)")
         memory = [f"-Xmx{heap}"] if heap else []
@@ -164,14 +326,24 @@ class KafkaBroker(Component):
     def prepare(self) -> None:
         """Write the configuration and format the storage the first time only."""
         super().prepare()
+        self.secrets.ensure_tls()
         self.properties_path.write_text(
-            render_server_properties(self.settings, self.data_dir), encoding="utf-8"
+            render_server_properties(self.settings, self.data_dir, self.secrets), encoding="utf-8"
         )
         self.log4j_path.write_text(LOG4J2_YAML, encoding="utf-8")
+        self.secrets.write_client_configs()
         if (self.data_dir / "meta.properties").is_file():
             self._check_same_controller()
             return
         cluster_id = new_cluster_id()
+        scram = [
+            arg
+            for user in (BROKER, ADMIN)
+            for arg in (
+                "--add-scram",
+                f"SCRAM-SHA-512=[name={user},password={self.secrets.password(user)}]",
+            )
+        ]
         format_command = self._java(
             "kafka.tools.StorageTool",
             "format",
@@ -181,9 +353,14 @@ class KafkaBroker(Component):
             cluster_id,
             "-c",
             str(self.properties_path),
+            *scram,
         )
         run_tool(format_command, what="formatting the Kafka storage")
-        record = {"cluster_id": cluster_id, "controller_port": self.settings.controller_port}
+        record = {
+            "cluster_id": cluster_id,
+            "controller_port": self.settings.controller_port,
+            "security": SECURITY_LAYOUT,
+        }
         self._cluster_path.write_text(json.dumps(record), encoding="utf-8")
 
     def _check_same_controller(self) -> None:
@@ -192,6 +369,12 @@ class KafkaBroker(Component):
             formatted = json.loads(self._cluster_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
+        if formatted.get("security") != SECURITY_LAYOUT:
+            raise StartupError(
+                f"Kafka's storage in {self.data_dir} predates authentication (SASL/SCRAM over "
+                "TLS and ACLs): `cerchia-stack down --purge` (or ./dev down --purge) to start "
+                "again from empty storage"
+            )
         if formatted.get("controller_port") != self.settings.controller_port:
             raise StartupError(
                 f"Kafka's storage in {self.data_dir} was formatted for controller port "
@@ -208,9 +391,16 @@ class KafkaBroker(Component):
         return (self.settings.port, self.settings.controller_port)
 
     async def probe(self) -> bool:
-        """A real metadata request."""
-        return await kafka_ready(self.settings.bootstrap)
+        """A real, authenticated metadata request."""
+        return await kafka_ready(self.secrets.access())
 
     def endpoints(self) -> dict[str, str]:
-        """The bootstrap address."""
-        return {"bootstrap": self.settings.bootstrap}
+        """The bootstrap address and the operators' client configuration."""
+        return {
+            "bootstrap": self.settings.bootstrap,
+            "client config": str(self.secrets.directory / "clients" / "admin.properties"),
+        }
+
+    async def secure(self) -> None:
+        """Topics, the services' users and the ACLs of the catalog (idempotent)."""
+        await secure(self.secrets.access(), self.secrets.service_passwords())

@@ -8,19 +8,22 @@ import contextlib
 import os
 from pathlib import Path
 
+from cerchia_chassis.acls import services_of
+from cerchia_chassis.kafka_access import CONFIG_ENV, KafkaAccess
+from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack import containers
 from cerchia_devstack.component import Component
-from cerchia_devstack.kafka import KafkaBroker, KafkaSettings, kafka_ready
+from cerchia_devstack.kafka import KafkaBroker, KafkaCluster, KafkaSettings, kafka_ready, secure
 from cerchia_devstack.mail_sink import HttpMailbox, InProcessSmtpSink, MailSink
 from cerchia_devstack.mongo import SecantusDB
 from cerchia_devstack.paths import cache_dir, kafka_pom, repo_root
 from cerchia_devstack.ports import LOCALHOST, free_ports
 from cerchia_devstack.readiness import run_blocking, wait_until
-from cerchia_devstack.topics import catalog_topics, ensure_topics
 from cerchia_devstack.trace_backend import TraceBackend
 from cerchia_devstack.zipkin import Zipkin
 
-KAFKA_ENV = "CERCHIA_KAFKA_BOOTSTRAP"
+#: An existing cluster for the tests: the operators' client configuration (a super user's).
+KAFKA_ENV = CONFIG_ENV
 MONGO_ENV = "CERCHIA_MONGO_URI"
 SMTP_HOST_ENV, SMTP_PORT_ENV, SMTP_API_ENV = (
     "CERCHIA_SMTP_HOST",
@@ -39,7 +42,7 @@ class TestInfrastructure:
         self.workdir = workdir
         self.cache = cache or cache_dir()
         self._cleanup = contextlib.ExitStack()
-        self._kafka: str | None = None
+        self._kafka: KafkaCluster | None = None
         self._mongo: str | None = None
         self._smtp: MailSink | None = None
         self._traces: TraceBackend | None = None
@@ -59,21 +62,33 @@ class TestInfrastructure:
             raise
         self._cleanup.callback(component.stop, 10.0)
 
-    def kafka_bootstrap(self) -> str:
-        """``host:port`` of a Kafka cluster on which the catalog's topics exist."""
+    def kafka(self) -> KafkaCluster:
+        """A secured Kafka cluster on which the catalog's topics, the services' users and the
+        catalog's ACLs exist; connect as an operator with ``.admin``.
+
+        The local broker is a process of this session (``KafkaBroker``), secured as ``./dev up``
+        secures its own. ``CERCHIA_KAFKA_CONFIG`` names an existing cluster's operator client
+        configuration instead; the services' users get fresh passwords there. Testcontainers is
+        not used for Kafka: the broker's security (its certificates, SCRAM users and ACLs) is
+        set up by this code, the same way on every machine.
+        """
         if self._kafka is None:
-            bootstrap = os.environ.get(KAFKA_ENV, "")
-            if bootstrap:
-                external = bootstrap
+            config = os.environ.get(KAFKA_ENV, "")
+            if config:
+                admin = KafkaAccess.from_config_file(config)
 
                 async def reachable() -> bool:
-                    return await kafka_ready(external)
+                    return await kafka_ready(admin)
 
-                what = f"Kafka at {KAFKA_ENV}={bootstrap}"
+                what = f"Kafka at {KAFKA_ENV}={config}"
                 run_blocking(lambda: wait_until(reachable, what=what, timeout=30))
-            elif containers.docker_available():
-                bootstrap, stop = containers.start_kafka()
-                self._cleanup.callback(stop)
+                passwords = self.workdir / "kafka-passwords"
+                passwords.mkdir(parents=True, exist_ok=True)
+                files = {}
+                for service in services_of(CATALOG):
+                    files[service] = passwords / f"{service}.password"
+                    files[service].write_text(os.urandom(18).hex(), encoding="utf-8")
+                cluster = KafkaCluster(admin=admin, password_files=files)
             else:
                 port, controller_port = free_ports(2)
                 broker = KafkaBroker(
@@ -83,9 +98,13 @@ class TestInfrastructure:
                     settings=KafkaSettings(LOCALHOST, port, controller_port),
                 )
                 self._run_local(broker)
-                bootstrap = broker.settings.bootstrap
-            run_blocking(lambda: ensure_topics(bootstrap, catalog_topics()))
-            self._kafka = bootstrap
+                cluster = broker.secrets.cluster()
+            passwords_by_service = {
+                name: path.read_text(encoding="utf-8").strip()
+                for name, path in cluster.password_files.items()
+            }
+            run_blocking(lambda: secure(cluster.admin, passwords_by_service))
+            self._kafka = cluster
         return self._kafka
 
     def mongo_uri(self) -> str:

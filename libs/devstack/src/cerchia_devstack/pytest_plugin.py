@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from cerchia_chassis.sealing import Opener, OpeningKey
 from cerchia_chassis.tokens import SigningKey
+from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.events.membership.tokens import SealedToken, sealing_context
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.ports import free_port
 from cerchia_devstack.provision import TestInfrastructure
@@ -38,9 +42,12 @@ def cerchia_infrastructure(
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(cerchia_infrastructure: TestInfrastructure) -> str:
-    """``host:port`` of a Kafka cluster where every catalog topic and its ``.dlq`` exist."""
-    return cerchia_infrastructure.kafka_bootstrap()
+def kafka(cerchia_infrastructure: TestInfrastructure) -> KafkaCluster:
+    """A secured Kafka cluster where every catalog topic and its ``.dlq``, the services' users
+    and the catalog's ACLs exist. ``kafka.admin`` connects as an operator (a super user):
+    ``AIOKafkaConsumer(**kafka.admin.client_kwargs())``; ``kafka.service(name)`` as a service.
+    """
+    return cerchia_infrastructure.kafka()
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +70,22 @@ def trace_backend(cerchia_infrastructure: TestInfrastructure) -> TraceBackend:
 
 @dataclass(frozen=True)
 class AuthKeys:
-    """The session's token-signing key: membership signs with it and every service trusts it."""
+    """The session's keys: the access-token signing key (membership signs with it and every
+    service trusts it) and the notifications service's token opening key (membership seals the
+    tokens of its emails to its public half)."""
 
     key: SigningKey
     path: Path
+    opening: OpeningKey
+    opening_path: Path
+
+    def open_token(self, event: AnyEvent) -> str:
+        """The single-use token a ``membership.tokens.v2`` event carries, opened."""
+        sealed = getattr(event.data, "token", None)
+        if not isinstance(sealed, SealedToken):
+            raise TypeError(f"{event.type} carries no sealed token")
+        opener = Opener([self.opening])
+        return opener.open(sealed, context=sealing_context(event.type, event.subject or ""))
 
     def token(self, user_id: str) -> str:
         """A valid access token for ``user_id``, as membership issues them."""
@@ -81,20 +100,24 @@ class AuthKeys:
 def auth_keys(tmp_path_factory: pytest.TempPathFactory) -> AuthKeys:
     """Sign test requests with ``auth_keys.headers(user_id)``."""
     key = SigningKey.generate()
-    path = tmp_path_factory.mktemp("keys") / "membership-signing.pem"
+    directory = tmp_path_factory.mktemp("keys")
+    path = directory / "membership-signing.pem"
     path.write_bytes(key.pem())
-    return AuthKeys(key, path)
+    opening = OpeningKey.generate()
+    opening_path = directory / "notifications-token-opening.key"
+    opening_path.write_text(opening.private_text(), encoding="utf-8")
+    return AuthKeys(key, path, opening, opening_path)
 
 
 class ServiceFactory:
     """Starts platform services as processes wired to the session's infrastructure."""
 
     def __init__(
-        self, request: pytest.FixtureRequest, workdir: Path, kafka_bootstrap: str, mongo_uri: str
+        self, request: pytest.FixtureRequest, workdir: Path, kafka: KafkaCluster, mongo_uri: str
     ) -> None:
         self._request = request
         self._workdir = workdir
-        self._kafka_bootstrap = kafka_bootstrap
+        self._kafka = kafka
         self._mongo_uri = mongo_uri
         self.spawned: list[ServiceProcess] = []
 
@@ -128,13 +151,15 @@ class ServiceFactory:
             traces = self._request.getfixturevalue("trace_backend")
         keys: AuthKeys = self._request.getfixturevalue("auth_keys")
         infrastructure = Infrastructure(
-            kafka_bootstrap=self._kafka_bootstrap,
+            kafka=self._kafka,
             mongo_uri=self._mongo_uri,
             smtp_host=sink.host if sink is not None else None,
             smtp_port=sink.port if sink is not None else None,
             zipkin_spans_endpoint=traces.spans_endpoint if traces is not None else None,
             signing_key_file=str(keys.path),
             jwks_json=json.dumps(keys.key.jwks()),
+            token_sealing_key=keys.opening.public_text(),
+            token_opening_keys_file=str(keys.opening_path),
         )
         chosen_port = port if port is not None else free_port()
         variables = service_env(spec, infrastructure, port=chosen_port, database=database)
@@ -161,13 +186,13 @@ class ServiceFactory:
 
 @pytest.fixture
 def service_process(
-    request: pytest.FixtureRequest, kafka_bootstrap: str, mongo_uri: str, tmp_path: Path
+    request: pytest.FixtureRequest, kafka: KafkaCluster, mongo_uri: str, tmp_path: Path
 ) -> Iterator[ServiceFactory]:
     """``await service_process("membership", database=...)`` → a healthy ``ServiceProcess``.
 
     Every process it started is stopped when the test ends.
     """
-    factory = ServiceFactory(request, tmp_path, kafka_bootstrap, mongo_uri)
+    factory = ServiceFactory(request, tmp_path, kafka, mongo_uri)
     try:
         yield factory
     finally:

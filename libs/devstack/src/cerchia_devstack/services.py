@@ -4,6 +4,7 @@ import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.ports import LOCALHOST
 
 # The entry point that opentelemetry-exporter-zipkin-json registers ("zipkin" belongs to the
@@ -73,7 +74,7 @@ def present_services() -> list[ServiceSpec]:
 class Infrastructure:
     """Addresses of the shared servers a service connects to."""
 
-    kafka_bootstrap: str
+    kafka: KafkaCluster
     mongo_uri: str
     smtp_host: str | None = None
     smtp_port: int | None = None
@@ -83,6 +84,10 @@ class Infrastructure:
     #: Where every service finds the public keys: a JWKS URL, or the JWKS document itself.
     jwks_url: str | None = None
     jwks_json: str | None = None
+    #: The notifications service's public sealing key (membership seals tokens to it) and the
+    #: file holding its private half.
+    token_sealing_key: str | None = None
+    token_opening_keys_file: str | None = None
 
 
 def service_env(
@@ -98,7 +103,7 @@ def service_env(
     env = {
         f"{prefix}HTTP_HOST": host,
         f"{prefix}HTTP_PORT": str(spec.port if port is None else port),
-        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        **infra.kafka.service_env(spec.name, prefix),
         f"{prefix}MONGO_URI": infra.mongo_uri,
         f"{prefix}MONGO_DATABASE": database or spec.name,
         "OTEL_SERVICE_NAME": spec.name,
@@ -116,6 +121,10 @@ def service_env(
         env["OTEL_TRACES_EXPORTER"] = "none"
     if infra.signing_key_file is not None:
         env["MEMBERSHIP_SIGNING_KEY_FILE"] = infra.signing_key_file
+    if infra.token_sealing_key is not None:
+        env["MEMBERSHIP_TOKEN_SEALING_KEY"] = infra.token_sealing_key
+    if infra.token_opening_keys_file is not None:
+        env["NOTIFICATIONS_TOKEN_OPENING_KEYS_FILE"] = infra.token_opening_keys_file
     if infra.jwks_json is not None:
         env[f"{prefix}AUTH_JWKS"] = infra.jwks_json
     elif infra.jwks_url is not None:

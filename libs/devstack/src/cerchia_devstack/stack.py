@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cerchia_chassis import integrators
+from cerchia_chassis.integrators import IntegratorAccess
+from cerchia_chassis.sealing import OpeningKey
 from cerchia_devstack.component import Component
 from cerchia_devstack.kafka import KafkaBroker, KafkaSettings
 from cerchia_devstack.maildev import MailDev
@@ -25,7 +28,6 @@ from cerchia_devstack.services import (
     service_env,
 )
 from cerchia_devstack.services import service as service_spec
-from cerchia_devstack.topics import catalog_topics, ensure_topics
 from cerchia_devstack.zipkin import Zipkin
 
 
@@ -60,6 +62,13 @@ class StackConfig:
         """A copy with the non-None values replaced."""
         chosen = {key: value for key, value in overrides.items() if value is not None}
         return replace(self, **chosen)
+
+
+@dataclass(frozen=True)
+class LocalIntegrator:
+    """Where ``integrator-local``'s client configuration is."""
+
+    properties: Path
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,9 @@ class Stack:
     @property
     def infrastructure(self) -> Infrastructure:
         """What the services connect to."""
+        opening = self.token_opening_key()
         return Infrastructure(
-            kafka_bootstrap=self.kafka.settings.bootstrap,
+            kafka=self.kafka.secrets.cluster(),
             mongo_uri=self.mongo.uri,
             smtp_host=self.config.host,
             smtp_port=self.config.smtp_port,
@@ -108,7 +118,22 @@ class Stack:
             signing_key_file=str(self.root / "keys" / "membership-signing.pem"),
             jwks_url=f"http://{self.config.host}:{service_spec('membership').port}"
             "/.well-known/jwks.json",
+            token_sealing_key=opening.public_text(),
+            token_opening_keys_file=str(self._token_key_path),
         )
+
+    @property
+    def _token_key_path(self) -> Path:
+        return self.root / "keys" / "notifications-token-opening.key"
+
+    def token_opening_key(self) -> OpeningKey:
+        """The notifications service's token key, made on first use and kept."""
+        path = self._token_key_path
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(OpeningKey.generate().private_text(), encoding="utf-8")
+        return OpeningKey.from_text(path.read_text(encoding="utf-8"))
 
     def service(self, spec: ServiceSpec) -> ServiceProcess:
         """The process of one service, on its registry port, recorded for ``down``."""
@@ -155,9 +180,19 @@ class Stack:
         print(f"  {component.title}: ready ({seconds:.1f}s)", flush=True)
 
     async def create_topics(self) -> None:
-        """The catalog's topics and dead-letter topics."""
-        outcome = await ensure_topics(self.kafka.settings.bootstrap, catalog_topics())
-        print(f"  topics: {len(outcome.created)} created, {len(outcome.existing)} existed")
+        """The catalog's topics and dead-letter topics, the services' users and their ACLs,
+        and a local integrator to try the public topics with."""
+        await self.kafka.secure()
+        await asyncio.to_thread(self.local_integrator, create=True)
+        print("  topics, service users and ACLs: from the catalog")
+
+    def local_integrator(self, *, create: bool = False) -> IntegratorAccess | LocalIntegrator:
+        """``integrator-local``'s client configuration (made by ``up`` once, kept after)."""
+        directory = self.root / "kafka" / "integrators"
+        known = LocalIntegrator(directory / "integrator-local.properties")
+        if known.properties.is_file() or not create:
+            return known
+        return integrators.create(self.kafka.secrets.access(), "local", directory=directory)
 
     async def start_services(self, started: list[str]) -> list[ServiceProcess]:
         """Start (or reuse) every service present in the checkout; wait until healthy."""

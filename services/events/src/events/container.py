@@ -9,7 +9,7 @@ from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.runtime import Chassis
 from events.adapters.directory import MongoDirectory
 from events.adapters.feeds import MongoFeedTokens
-from events.adapters.gatherings import MongoGatherings
+from events.adapters.gatherings import GATHERINGS, MongoGatherings
 from events.adapters.recaps import MongoRecaps
 from events.adapters.reminders import MongoReminderStore
 from events.adapters.rsvps import MongoRsvps
@@ -53,6 +53,7 @@ class Container:
                 *MongoSeries.indexes,
                 *MongoUserZones.indexes,
             ],
+            public_gatherings=GATHERINGS,
         )
         db = chassis.db
         gatherings, rsvps, reminders = MongoGatherings(db), MongoRsvps(db), MongoReminderStore(db)

@@ -12,6 +12,7 @@ from membership.adapters.introductions import MongoIntroductions
 from membership.adapters.members import MongoMemberships
 from membership.adapters.users import MongoProfileDirectory
 from membership.service.community_ports import AdmissionPolicy, CommunityPorts
+from membership.service.ports import TokenSealer
 from membership.service.waitlist import expire_offers
 from membership.settings import MembershipSettings
 
@@ -25,7 +26,9 @@ COMMUNITY_INDEXES: Sequence[Indexes] = (
 )
 
 
-def build_community_ports(chassis: Chassis, settings: MembershipSettings) -> CommunityPorts:
+def build_community_ports(
+    chassis: Chassis, settings: MembershipSettings, sealer: TokenSealer
+) -> CommunityPorts:
     """The ports every community use case takes."""
     db = chassis.db
     return CommunityPorts(
@@ -41,6 +44,7 @@ def build_community_ports(chassis: Chassis, settings: MembershipSettings) -> Com
         policy=AdmissionPolicy(
             seat_offer_ttl=settings.seat_offer_ttl, invitation_ttl=settings.invitation_ttl
         ),
+        sealer=sealer,
     )
 
 

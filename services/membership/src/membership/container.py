@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cerchia_chassis.runtime import Chassis
+from cerchia_chassis.sealing import SealingKey
 from cerchia_chassis.tokens import SigningKey
 from membership.adapters.access_tokens import JwtAccessTokens
 from membership.adapters.one_time_tokens import MongoOneTimeTokens
@@ -43,6 +44,8 @@ class Container:
     throttle: MongoAttemptThrottle
     access_tokens: JwtAccessTokens
     verification: EmailVerification
+    #: Seals the single-use tokens the emails carry to the notifications service's key.
+    sealer: SealingKey
     #: Answers "do these two share a community?" for profile visibility.
     shared_communities: CommunityMembershipReader
     #: Sections of the GDPR export, by name; each area of membership adds its own.
@@ -70,7 +73,8 @@ class Container:
         users = MongoUsers(chassis.db)
         one_time_tokens = MongoOneTimeTokens(chassis.db)
         sessions = MongoRefreshSessions(chassis.db)
-        community = build_community_ports(chassis, settings)
+        sealer = SealingKey.from_text(settings.token_sealing_key)
+        community = build_community_ports(chassis, settings, sealer)
         chassis.add_loop(seat_offer_sweeper(community, settings))
         return cls(
             chassis=chassis,
@@ -87,8 +91,12 @@ class Container:
                 ttl=settings.access_token_ttl,
             ),
             verification=EmailVerification(
-                tokens=one_time_tokens, outbox=chassis.outbox, ttl=settings.email_verification_ttl
+                tokens=one_time_tokens,
+                outbox=chassis.outbox,
+                sealer=sealer,
+                ttl=settings.email_verification_ttl,
             ),
+            sealer=sealer,
             shared_communities=community.memberships,
             exporters={
                 "account": AccountExporter(

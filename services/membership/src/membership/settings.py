@@ -25,6 +25,13 @@ class MembershipSettings(ServiceSettings):
         ),
     )
 
+    token_sealing_key: str = Field(
+        description=(
+            "The notifications service's public sealing key (X25519, base64url): every "
+            "verification, reset and invitation token is sealed to it before it leaves."
+        ),
+    )
+
     # Accounts and sessions. Durations accept seconds or ISO 8601 (e.g. PT15M, P30D).
     access_token_ttl: timedelta = Field(
         default=timedelta(minutes=15), description="Lifetime of access tokens."

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.runtime import Chassis
+from cerchia_chassis.sealing import Opener
 from notifications.adapters.budget import MongoFanoutBudget
 from notifications.adapters.communities import MongoCommunities
 from notifications.adapters.deliveries import MongoDeliveryQueue
@@ -192,5 +193,9 @@ class Container:
             guard=guard,
             tokens=tokens,
             vapid=vapid,
-            events=EventHandler(inbox=chassis.inbox, fanout=fanout),
+            events=EventHandler(
+                inbox=chassis.inbox,
+                fanout=fanout,
+                opener=Opener.from_text(settings.token_opening_keys.get_secret_value()),
+            ),
         )

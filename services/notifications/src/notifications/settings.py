@@ -43,6 +43,14 @@ class NotificationsSettings(ServiceSettings):
         description="Signs one-click unsubscribe links; set a long random value in production.",
     )
 
+    token_opening_keys: SecretStr = Field(
+        description=(
+            "Private X25519 key(s), base64url, that open the tokens membership seals to this "
+            "service: the current key first, then any previous one still in use during a "
+            "rotation (comma-separated). Its public half is membership's TOKEN_SEALING_KEY."
+        ),
+    )
+
     vapid_private_key: SecretStr | None = Field(
         default=None,
         description="VAPID private key, base64url (raw 32 bytes or DER). Required in production; "

@@ -14,6 +14,7 @@ from cerchia_bench.harness import Measurement
 from cerchia_chassis.batch_consumer import subscribe_batch
 from cerchia_chassis.consumer import RetryPolicy
 from cerchia_chassis.kafka import build_broker
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_contracts.catalog import MEMBERSHIP_USERS, AnyEvent, Topic
 from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
@@ -36,10 +37,10 @@ def payloads(count: int) -> list[bytes]:
     ]
 
 
-async def fresh_topic(bootstrap: str) -> str:
+async def fresh_topic(access: KafkaAccess) -> str:
     """A new single-partition topic, so every run starts from an empty log."""
     name = f"bench.{uuid.uuid4().hex[:10]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**access.client_kwargs())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 1, 1)])
@@ -48,10 +49,10 @@ async def fresh_topic(bootstrap: str) -> str:
     return name
 
 
-async def produce(bootstrap: str, topic: str, messages: list[bytes]) -> float:
+async def produce(access: KafkaAccess, topic: str, messages: list[bytes]) -> float:
     """Send with the platform's producer settings; return messages per second."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+        **access.client_kwargs(), acks="all", enable_idempotence=True, linger_ms=5
     )
     await producer.start()
     try:
@@ -65,13 +66,13 @@ async def produce(bootstrap: str, topic: str, messages: list[bytes]) -> float:
         await producer.stop()
 
 
-async def raw_produce_consume(bootstrap: str, *, count: int = MESSAGES) -> Measurement:
+async def raw_produce_consume(access: KafkaAccess, *, count: int = MESSAGES) -> Measurement:
     """Control: idempotent produce, then a raw consumer reading every message back."""
-    topic = await fresh_topic(bootstrap)
+    topic = await fresh_topic(access)
     messages = payloads(count)
-    produced = await produce(bootstrap, topic, messages)
+    produced = await produce(access, topic, messages)
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+        topic, **access.client_kwargs(), auto_offset_reset="earliest", group_id=None
     )
     await consumer.start()
     try:
@@ -85,11 +86,11 @@ async def raw_produce_consume(bootstrap: str, *, count: int = MESSAGES) -> Measu
     return Measurement({"produce_msgs_per_s": produced, "consume_msgs_per_s": consumed})
 
 
-async def faststream_decode(bootstrap: str, *, count: int = MESSAGES) -> Measurement:
+async def faststream_decode(access: KafkaAccess, *, count: int = MESSAGES) -> Measurement:
     """A FastStream subscriber decoding each message into its contract, no other I/O."""
-    topic = await fresh_topic(bootstrap)
-    await produce(bootstrap, topic, payloads(count))
-    broker = KafkaBroker(bootstrap, logger=None)
+    topic = await fresh_topic(access)
+    await produce(access, topic, payloads(count))
+    broker = KafkaBroker(access.bootstrap, security=access.security(), logger=None)
     done = asyncio.Event()
     seen = 0
     first = 0.0
@@ -114,14 +115,14 @@ async def faststream_decode(bootstrap: str, *, count: int = MESSAGES) -> Measure
     return Measurement({"consume_msgs_per_s": rate})
 
 
-async def faststream_batch_decode(bootstrap: str, *, count: int = MESSAGES) -> Measurement:
+async def faststream_batch_decode(access: KafkaAccess, *, count: int = MESSAGES) -> Measurement:
     """The chassis's batch subscriber (what a service runs) decoding every event, no other I/O.
 
     Unlike the controls it consumes in a group and commits offsets after each batch, as a
     service does; the group join before the first batch is not part of the rate.
     """
-    name = await fresh_topic(bootstrap)
-    await produce(bootstrap, name, payloads(count))
+    name = await fresh_topic(access)
+    await produce(access, name, payloads(count))
     topic = Topic(
         name=name,
         producer=MEMBERSHIP_USERS.producer,
@@ -129,9 +130,7 @@ async def faststream_batch_decode(bootstrap: str, *, count: int = MESSAGES) -> M
         key=MEMBERSHIP_USERS.key,
         description=MEMBERSHIP_USERS.description,
     )
-    settings = ServiceSettings(
-        service_name="bench", kafka_bootstrap_servers=bootstrap, log_json=False
-    )
+    settings = ServiceSettings(service_name="bench", **access.settings(), log_json=False)
     broker = build_broker(settings)
     done = asyncio.Event()
     seen = 0

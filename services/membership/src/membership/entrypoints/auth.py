@@ -188,6 +188,7 @@ async def password_reset(body: PasswordResetRequest, ip: ClientIp, deps: Deps) -
             tokens=deps.one_time_tokens,
             throttle=deps.throttle,
             outbox=deps.chassis.outbox,
+            sealer=deps.sealer,
             transactions=deps.chassis.transactions,
             ttl=deps.settings.password_reset_ttl,
             now=datetime.now(UTC),
@@ -241,6 +242,7 @@ async def password_change(me: CurrentUser, body: PasswordChange, deps: Deps) -> 
             hasher=deps.hasher,
             throttle=deps.throttle,
             sessions=deps.sessions,
+            outbox=deps.chassis.outbox,
             transactions=deps.chassis.transactions,
             now=datetime.now(UTC),
         )

@@ -36,9 +36,13 @@ def created(community: Community) -> ev.CommunityCreatedV1:
     return ev.CommunityCreatedV1.new(subject=community.id, data=data, time=community.created_at)
 
 
-def updated(community: Community, actor_id: str) -> ev.CommunityUpdatedV1:
-    """The community's settings (full state after the change)."""
-    data = ev.CommunityUpdated.model_validate(snapshot_fields(community, actor_id))
+def updated(
+    community: Community, actor_id: str, *, previous: Community | None = None
+) -> ev.CommunityUpdatedV1:
+    """The community's settings (full state after the change; ``previous``: before it)."""
+    fields = snapshot_fields(community, actor_id)
+    fields["previous_visibility"] = (previous or community).details.visibility
+    data = ev.CommunityUpdated.model_validate(fields)
     return ev.CommunityUpdatedV1.new(subject=community.id, data=data, time=community.updated_at)
 
 

@@ -112,7 +112,7 @@ async def update_community(
             now=now,
         )
         await ports.communities.save(revised, session)
-        events: list[AnyEvent] = [announce.updated(revised, actor_id)]
+        events: list[AnyEvent] = [announce.updated(revised, actor_id, previous=community)]
         events += await offer_free_seats(ports, session, community.id, now)
         await _commit(ports, session, events)
         return revised

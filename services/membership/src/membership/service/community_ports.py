@@ -11,7 +11,7 @@ from membership.domain.communities import Community
 from membership.domain.introductions import Introduction
 from membership.domain.memberships import Membership
 from membership.domain.public_profiles import PublicProfile
-from membership.service.ports import EventOutbox, Session, Transactions
+from membership.service.ports import EventOutbox, Session, TokenSealer, Transactions
 
 
 class CommunityRepository(Protocol):
@@ -208,3 +208,4 @@ class CommunityPorts:
     profiles: ProfileDirectory
     introductions: IntroductionRepository
     policy: AdmissionPolicy
+    sealer: TokenSealer

@@ -9,7 +9,7 @@ from membership.domain.communities import Community
 from membership.domain.refusals import NotFound
 from membership.domain.roles import ensure_moderator
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
+from membership.service.ports import Session, seal_token
 from membership.service.seats import Admission, admit, community_in_view, role_of
 
 
@@ -46,7 +46,7 @@ async def invite(
             ),
             session,
         )
-        sent = ev.InvitationSentV1.new(
+        sent = ev.InvitationSentV2.new(
             subject=community.id,
             time=now,
             data=ev.InvitationSent(
@@ -56,7 +56,12 @@ async def invite(
                 invited_by=actor_id,
                 email=invitation.email,
                 locale=community.details.language,
-                token=token,
+                token=seal_token(
+                    ports.sealer,
+                    token,
+                    event_type=ev.InvitationSentV2.event_type(),
+                    subject=community.id,
+                ),
                 expires_at=invitation.expires_at,
             ),
         )

@@ -1,8 +1,15 @@
 """Changing a password, and resetting a forgotten one through a single-use emailed link."""
 
 from datetime import datetime, timedelta
+from typing import Literal
 
-from cerchia_contracts.events.membership import PasswordResetRequested, PasswordResetRequestedV1
+from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.events.membership import (
+    PasswordChanged,
+    PasswordChangedV1,
+    PasswordResetRequested,
+    PasswordResetRequestedV2,
+)
 from membership.domain.account_errors import InvalidOneTimeToken, UserNotFound, WrongPassword
 from membership.domain.credentials import OneTimeToken, digest
 from membership.domain.users import User, normalize_email
@@ -12,7 +19,14 @@ from membership.service.account_ports import (
     OneTimeTokens,
     RefreshSessions,
 )
-from membership.service.ports import EventOutbox, PasswordHasher, Session, Transactions
+from membership.service.ports import (
+    EventOutbox,
+    PasswordHasher,
+    Session,
+    TokenSealer,
+    Transactions,
+    seal_token,
+)
 from membership.service.verification import email_verified
 
 
@@ -39,10 +53,14 @@ async def change_password(
     hasher: PasswordHasher,
     throttle: AttemptThrottle,
     sessions: RefreshSessions,
+    outbox: EventOutbox,
     transactions: Transactions,
     now: datetime,
 ) -> None:
-    """Replace the password and end every other session; raise WrongPassword or Throttled."""
+    """Replace the password and end every other session; raise WrongPassword or Throttled.
+
+    The owner is told by email (``password_changed``), so a takeover does not go unnoticed.
+    """
     user = await accounts.by_id(user_id)
     if user is None:
         raise UserNotFound(user_id)
@@ -57,8 +75,17 @@ async def change_password(
         await sessions.revoke_all(
             user_id, now=now, reason="password_changed", session=session, keep=current_session_id
         )
+        await outbox.add(session, password_changed(user_id, "changed", now))
 
     await transactions.run(work)
+    outbox.committed()
+
+
+def password_changed(user_id: str, cause: Literal["changed", "reset"], now: datetime) -> AnyEvent:
+    """The event that tells the account's owner their password changed."""
+    return PasswordChangedV1.new(
+        subject=user_id, time=now, data=PasswordChanged(user_id=user_id, cause=cause)
+    )
 
 
 async def request_password_reset(
@@ -69,6 +96,7 @@ async def request_password_reset(
     tokens: OneTimeTokens,
     throttle: AttemptThrottle,
     outbox: EventOutbox,
+    sealer: TokenSealer,
     transactions: Transactions,
     ttl: timedelta,
     now: datetime,
@@ -84,7 +112,7 @@ async def request_password_reset(
     secret, record = OneTimeToken.issue(
         purpose="reset_password", user_id=user.id, email=user.email, now=now, ttl=ttl
     )
-    event = PasswordResetRequestedV1.new(
+    event = PasswordResetRequestedV2.new(
         subject=user.id,
         time=now,
         data=PasswordResetRequested(
@@ -92,7 +120,9 @@ async def request_password_reset(
             email=user.email,
             display_name=user.display_name,
             locale=user.locale,
-            token=secret,
+            token=seal_token(
+                sealer, secret, event_type=PasswordResetRequestedV2.event_type(), subject=user.id
+            ),
             expires_at=record.expires_at,
         ),
     )
@@ -123,7 +153,7 @@ async def reset_password(
     """
     new_hash = await hasher.hash(new_password)
 
-    async def work(session: Session) -> bool:
+    async def work(session: Session) -> None:
         record = await tokens.take(digest(token), "reset_password", session)
         if record is None:
             raise InvalidOneTimeToken
@@ -135,8 +165,7 @@ async def reset_password(
         await sessions.revoke_all(user.id, now=now, reason="password_reset", session=session)
         if not user.email_verified:
             await outbox.add(session, email_verified(updated, now))
-            return True
-        return False
+        await outbox.add(session, password_changed(user.id, "reset", now))
 
-    if await transactions.run(work):
-        outbox.committed()
+    await transactions.run(work)
+    outbox.committed()

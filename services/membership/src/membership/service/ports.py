@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.events.membership.tokens import SealedToken, sealing_context
 from membership.domain.users import User
 
 #: An open transaction; opaque to the use cases.
@@ -23,6 +24,17 @@ class EventOutbox(Protocol):
     async def add(self, session: Session, *events: AnyEvent) -> None: ...
 
     def committed(self) -> None: ...
+
+
+class TokenSealer(Protocol):
+    """Seals a single-use secret to the one service that delivers it (notifications)."""
+
+    def seal(self, secret: str, *, context: str) -> SealedToken: ...
+
+
+def seal_token(sealer: TokenSealer, secret: str, *, event_type: str, subject: str) -> SealedToken:
+    """``secret`` sealed for the event of ``event_type`` about ``subject``."""
+    return sealer.seal(secret, context=sealing_context(event_type, subject))
 
 
 class UserRepository(Protocol):

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from cerchia_contracts.events.membership import (
     EmailVerificationRequested,
-    EmailVerificationRequestedV1,
+    EmailVerificationRequestedV2,
     EmailVerified,
     EmailVerifiedV1,
 )
@@ -16,15 +16,18 @@ from membership.domain.account_errors import (
 from membership.domain.credentials import OneTimeToken, digest
 from membership.domain.users import User
 from membership.service.account_ports import Accounts, AttemptThrottle, OneTimeTokens
-from membership.service.ports import EventOutbox, Session, Transactions
+from membership.service.ports import EventOutbox, Session, TokenSealer, Transactions, seal_token
 
 
 class EmailVerification:
     """Requests the verification email; as a registration participant, in that transaction."""
 
-    def __init__(self, *, tokens: OneTimeTokens, outbox: EventOutbox, ttl: timedelta) -> None:
+    def __init__(
+        self, *, tokens: OneTimeTokens, outbox: EventOutbox, sealer: TokenSealer, ttl: timedelta
+    ) -> None:
         self._tokens = tokens
         self._outbox = outbox
+        self._sealer = sealer
         self._ttl = ttl
 
     async def request(self, user: User, session: Session, *, now: datetime) -> None:
@@ -35,14 +38,19 @@ class EmailVerification:
         await self._tokens.replace(record, session)
         await self._outbox.add(
             session,
-            EmailVerificationRequestedV1.new(
+            EmailVerificationRequestedV2.new(
                 subject=user.id,
                 data=EmailVerificationRequested(
                     user_id=user.id,
                     email=user.email,
                     display_name=user.display_name,
                     locale=user.locale,
-                    token=secret,
+                    token=seal_token(
+                        self._sealer,
+                        secret,
+                        event_type=EmailVerificationRequestedV2.event_type(),
+                        subject=user.id,
+                    ),
                     expires_at=record.expires_at,
                 ),
             ),

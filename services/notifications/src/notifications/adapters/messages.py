@@ -39,6 +39,15 @@ NOTICES: Mapping[str, tuple[str, str, str]] = {
         ),
         N_("Choose a new password"),
     ),
+    "password_changed": (
+        N_("Your password was changed"),
+        N_(
+            "The password of your Cerchia account was just changed, and every other device was "
+            "signed out. If it was you, there is nothing to do. If it wasn't, reset your "
+            "password now: someone else may have access to your account."
+        ),
+        N_("Reset my password"),
+    ),
     "invitation": (
         N_("You are invited to join %(community)s"),
         N_(

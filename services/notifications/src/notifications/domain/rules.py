@@ -107,8 +107,17 @@ RULES: Mapping[str, Rule] = {
     _type(m.UserRegisteredV1): Rule(
         "welcome", Category.ACCOUNT, People(("user_id",)), actor=None, channels=EMAIL_ONLY
     ),
-    # membership.tokens.v1: links with secrets, to an address
-    _type(m.EmailVerificationRequestedV1): Rule(
+    _type(m.PasswordChangedV1): Rule(
+        "password_changed",
+        Category.ACCOUNT,
+        People(("user_id",)),
+        actor=None,
+        urgency=Urgency.CRITICAL,
+        channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+        link="/forgot-password",
+    ),
+    # membership.tokens.v2: links with secrets (opened from their seal), to an address
+    _type(m.EmailVerificationRequestedV2): Rule(
         "verify_email",
         Category.ACCOUNT,
         EmailAddress(),
@@ -118,7 +127,7 @@ RULES: Mapping[str, Rule] = {
         link="/verify-email?token={token}",
         sensitive=True,
     ),
-    _type(m.PasswordResetRequestedV1): Rule(
+    _type(m.PasswordResetRequestedV2): Rule(
         "password_reset",
         Category.ACCOUNT,
         EmailAddress(),
@@ -128,7 +137,7 @@ RULES: Mapping[str, Rule] = {
         link="/reset-password?token={token}",
         sensitive=True,
     ),
-    _type(m.InvitationSentV1): Rule(
+    _type(m.InvitationSentV2): Rule(
         "invitation",
         Category.MEMBERSHIP,
         EmailAddress(user_field=None),
@@ -273,9 +282,9 @@ RULES: Mapping[str, Rule] = {
 #: Event types whose payload must never leave the platform (they carry secrets or mail).
 PRIVATE_EVENT_TYPES = frozenset(
     {
-        _type(m.EmailVerificationRequestedV1),
-        _type(m.PasswordResetRequestedV1),
-        _type(m.InvitationSentV1),
+        _type(m.EmailVerificationRequestedV2),
+        _type(m.PasswordResetRequestedV2),
+        _type(m.InvitationSentV2),
         _type(c.DirectMessageSentV1),
     }
 )

@@ -8,9 +8,10 @@ from opentelemetry import propagate
 
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import membership as m
+from cerchia_contracts.events.membership.tokens import SealedToken, sealing_context
 from notifications.domain.rules import rule_for
 from notifications.service.fanout import EventFacts, Fanout
-from notifications.service.ports import Inbox, Session
+from notifications.service.ports import Inbox, Session, TokenOpener
 from notifications.service.projections import erase_user, project
 
 CONSUMER = "notifications.fanout"
@@ -22,6 +23,8 @@ class EventHandler:
 
     inbox: Inbox
     fanout: Fanout
+    #: Opens the single-use tokens membership seals to this service's key.
+    opener: TokenOpener
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def handle(self, event: AnyEvent) -> bool:
@@ -31,7 +34,7 @@ class EventHandler:
         facts = EventFacts(
             id=event.id,
             type=event.type,
-            data=event.data.model_dump(mode="json"),
+            data=self._readable(event),
             payload=event.model_dump_json(),
             trace_headers=carrier,
         )
@@ -67,3 +70,12 @@ class EventHandler:
         if applied:
             ports.deliveries.wake()
         return applied
+
+    def _readable(self, event: AnyEvent) -> dict[str, object]:
+        """The event's data, with a sealed token opened (raises SealingError if it cannot be)."""
+        data: dict[str, object] = event.data.model_dump(mode="json")
+        sealed = getattr(event.data, "token", None)
+        if isinstance(sealed, SealedToken):
+            context = sealing_context(event.type, event.subject or "")
+            data["token"] = self.opener.open(sealed, context=context)
+        return data

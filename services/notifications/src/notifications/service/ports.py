@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from cerchia_contracts.events.membership.tokens import SealedToken
 from notifications.domain.deliveries import Delivery
 from notifications.domain.feed import FeedItem, FeedPage
 from notifications.domain.preferences import Preferences
@@ -46,6 +47,12 @@ class DueDigest:
     user_id: str
     community_id: str | None
     due_at: datetime
+
+
+class TokenOpener(Protocol):
+    """Opens a single-use token sealed to this service's key (raises when it cannot)."""
+
+    def open(self, sealed: SealedToken, *, context: str) -> str: ...
 
 
 class Inbox(Protocol):

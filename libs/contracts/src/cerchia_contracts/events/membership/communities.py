@@ -112,6 +112,11 @@ class CommunityCreatedV1(CloudEvent[CommunityCreated]):
 class CommunityUpdated(CommunitySnapshot):
     """A community's description, visibility, policy or capacity changed."""
 
+    previous_visibility: Visibility | None = Field(
+        default=None,
+        description="Visibility before this change (None from producers that predate it).",
+    )
+
 
 class CommunityUpdatedV1(CloudEvent[CommunityUpdated]):
     """The community's settings changed (full state)."""

@@ -1,6 +1,10 @@
-"""``membership.tokens.v1``: messages carrying single-use secrets, for notifications only.
+"""``membership.tokens.v2``: messages carrying single-use secrets, for notifications only.
 
-Restricted by ACL in production: integrators never subscribe to it.
+Readable by the notifications service alone (ACL), and even so no token travels in clear: each
+is sealed (HPKE, RFC 9180: X25519, HKDF-SHA256, ChaCha20-Poly1305) to the notifications
+service's public key, bound to the event type and subject (``cerchia_chassis.sealing``). A reader
+of the topic, or of the producer's outbox, without that private key learns no usable token.
+``.v1`` carried the tokens in clear and is retired.
 """
 
 from datetime import datetime
@@ -13,12 +17,29 @@ from cerchia_contracts.events.membership.users import Locale
 
 __all__ = [
     "EmailVerificationRequested",
-    "EmailVerificationRequestedV1",
+    "EmailVerificationRequestedV2",
     "InvitationSent",
-    "InvitationSentV1",
+    "InvitationSentV2",
     "PasswordResetRequested",
-    "PasswordResetRequestedV1",
+    "PasswordResetRequestedV2",
+    "SealedToken",
+    "sealing_context",
 ]
+
+
+def sealing_context(event_type: str, subject: str) -> str:
+    """What a token is bound to when sealed: its event's type and subject (HPKE ``info``)."""
+    return f"cerchia-token|{event_type}|{subject}"
+
+
+class SealedToken(EventData):
+    """A single-use secret sealed to the notifications service's key."""
+
+    key_id: str = Field(description="Id of the recipient key it is sealed to (for rotation).")
+    ciphertext: str = Field(
+        description="HPKE (X25519, HKDF-SHA256, ChaCha20-Poly1305) single-shot output, "
+        "base64url: the encapsulated key followed by the sealed token."
+    )
 
 
 class EmailVerificationRequested(EventData):
@@ -28,15 +49,15 @@ class EmailVerificationRequested(EventData):
     email: str = Field(description="Address to verify (and to send the link to).")
     display_name: str = Field(description="Name to greet the user with.")
     locale: Locale = Field(description="Language of the message.")
-    token: str = Field(description="Single-use verification token (secret).")
+    token: SealedToken = Field(description="Single-use verification token, sealed.")
     expires_at: datetime = Field(description="When the token stops working (UTC).")
 
 
-class EmailVerificationRequestedV1(CloudEvent[EmailVerificationRequested]):
+class EmailVerificationRequestedV2(CloudEvent[EmailVerificationRequested]):
     """Send the email-verification link."""
 
-    type: Literal["cerchia.membership.email_verification_requested.v1"] = Field(
-        default="cerchia.membership.email_verification_requested.v1", description="Event type."
+    type: Literal["cerchia.membership.email_verification_requested.v2"] = Field(
+        default="cerchia.membership.email_verification_requested.v2", description="Event type."
     )
 
 
@@ -47,15 +68,15 @@ class PasswordResetRequested(EventData):
     email: str = Field(description="Address the link goes to.")
     display_name: str = Field(description="Name to greet the user with.")
     locale: Locale = Field(description="Language of the message.")
-    token: str = Field(description="Single-use reset token (secret).")
+    token: SealedToken = Field(description="Single-use reset token, sealed.")
     expires_at: datetime = Field(description="When the token stops working (UTC).")
 
 
-class PasswordResetRequestedV1(CloudEvent[PasswordResetRequested]):
+class PasswordResetRequestedV2(CloudEvent[PasswordResetRequested]):
     """Send the password-reset link."""
 
-    type: Literal["cerchia.membership.password_reset_requested.v1"] = Field(
-        default="cerchia.membership.password_reset_requested.v1", description="Event type."
+    type: Literal["cerchia.membership.password_reset_requested.v2"] = Field(
+        default="cerchia.membership.password_reset_requested.v2", description="Event type."
     )
 
 
@@ -68,13 +89,13 @@ class InvitationSent(EventData):
     invited_by: str = Field(description="User id of the moderator who invited.")
     email: str = Field(description="Address the invitation goes to.")
     locale: Locale = Field(description="Language of the message (the community's).")
-    token: str = Field(description="Single-use invitation token (secret).")
+    token: SealedToken = Field(description="Single-use invitation token, sealed.")
     expires_at: datetime = Field(description="When the invitation stops working (UTC).")
 
 
-class InvitationSentV1(CloudEvent[InvitationSent]):
+class InvitationSentV2(CloudEvent[InvitationSent]):
     """Send the invitation link."""
 
-    type: Literal["cerchia.membership.invitation_sent.v1"] = Field(
-        default="cerchia.membership.invitation_sent.v1", description="Event type."
+    type: Literal["cerchia.membership.invitation_sent.v2"] = Field(
+        default="cerchia.membership.invitation_sent.v2", description="Event type."
     )

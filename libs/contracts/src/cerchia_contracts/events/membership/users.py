@@ -10,6 +10,8 @@ __all__ = [
     "EmailVerified",
     "EmailVerifiedV1",
     "Locale",
+    "PasswordChanged",
+    "PasswordChangedV1",
     "ProfileUpdated",
     "ProfileUpdatedV1",
     "UserErased",
@@ -79,6 +81,23 @@ class ProfileUpdatedV1(CloudEvent[ProfileUpdated]):
 
     type: Literal["cerchia.membership.profile_updated.v1"] = Field(
         default="cerchia.membership.profile_updated.v1", description="Event type."
+    )
+
+
+class PasswordChanged(EventData):
+    """A user's password was changed or reset; every session of theirs has ended."""
+
+    user_id: str = Field(description="Id of the user.")
+    cause: Literal["changed", "reset"] = Field(
+        description="changed: with the old password, signed in; reset: through an emailed link."
+    )
+
+
+class PasswordChangedV1(CloudEvent[PasswordChanged]):
+    """Tell the account's owner their password changed (so a takeover does not go unseen)."""
+
+    type: Literal["cerchia.membership.password_changed.v1"] = Field(
+        default="cerchia.membership.password_changed.v1", description="Event type."
     )
 
 
