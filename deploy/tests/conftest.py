@@ -14,14 +14,22 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-_INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?::?-(?P<default>[^}]*))?\}")
+_INTERPOLATION = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<operator>:?[-?])(?P<argument>[^}]*))?\}")
+
+
+def _substitute(match: re.Match[str]) -> str:
+    if match.group(0) == "$$":
+        return "$"
+    if (match.group("operator") or "").endswith("?"):
+        # A required variable (no default in the file) stands for itself: its name.
+        return match.group("name")
+    return match.group("argument") or ""
 
 
 def _interpolate(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    text = _INTERPOLATION.sub(lambda m: m.group("default") or "", value)
-    return text.replace("$$", "$")
+    return _INTERPOLATION.sub(_substitute, value)
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +44,8 @@ def platform_services() -> list[str]:
 
 @pytest.fixture(scope="session")
 def interpolate() -> Callable[[Any], Any]:
-    """A compose value as Compose sees it when no variable is set (``${X:-default}``)."""
+    """A compose value as Compose sees it when no optional variable is set (``${X:-default}``
+    gives the default); a required one (``${X:?message}``, set in .env) gives its name."""
     return _interpolate
 
 

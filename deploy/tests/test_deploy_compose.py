@@ -1,7 +1,10 @@
 """docker-compose.yml and its overlays: valid Compose, and the platform's invariants hold."""
 
+import re
+import stat
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -9,8 +12,14 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from pydantic_settings import SettingsConfigDict
 from pymongo.uri_parser import parse_uri
 
+from cerchia_chassis import kafka_node
+from cerchia_chassis.acls import service_passwords, services_of
+from cerchia_chassis.kafka_access import KafkaAccess
+from cerchia_chassis.settings import ServiceSettings
+from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack.services import SERVICES
 
 pytestmark = pytest.mark.unit
@@ -22,6 +31,11 @@ PUBLISHED = {("gateway", 8000), ("jaeger", 16686), ("mailpit", 8025)}
 LOOPBACK = "127.0.0.1"
 # The gateway keeps no data (its rate limits are in memory); every other service owns a database.
 STATELESS = {"gateway"}
+# The services that are Kafka principals (User:<service>), as the ACLs derived from the catalog
+# name them; the gateway is none.
+PRINCIPALS = services_of(CATALOG)
+# The user of the service images (deploy/docker/Dockerfile).
+SERVICE_UID = "10001"
 
 Compose = dict[str, Any]
 
@@ -71,6 +85,61 @@ def environment(spec: dict[str, Any], interpolate: Callable[[Any], Any]) -> dict
 def networks(spec: dict[str, Any]) -> set[str]:
     value = spec.get("networks") or {}
     return set(value if isinstance(value, list) else value.keys())
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A volume or bind mount of a container (short syntax)."""
+
+    source: str
+    target: str
+    read_only: bool
+
+
+def mounts(spec: dict[str, Any]) -> list[Mount]:
+    found = []
+    for volume in spec.get("volumes") or []:
+        source, target, *options = str(volume).split(":")
+        found.append(Mount(source, target, bool(options) and "ro" in options[0].split(",")))
+    return found
+
+
+def mount_of(spec: dict[str, Any], path: str) -> Mount | None:
+    """The mount a path in the container lies in (the deepest one)."""
+    holding = [m for m in mounts(spec) if path == m.target or path.startswith(m.target + "/")]
+    return max(holding, key=lambda m: len(m.target), default=None)
+
+
+def holders(compose: Compose, volume: str) -> dict[str, Mount]:
+    """The containers that mount a volume, and how."""
+    return {
+        name: mount
+        for name, spec in compose["services"].items()
+        for mount in mounts(spec)
+        if mount.source == volume
+    }
+
+
+def secret_files(spec: dict[str, Any]) -> dict[str, str]:
+    """The secrets a container is given: file path in the container -> secret name."""
+    files = {}
+    for entry in spec.get("secrets") or []:
+        source = entry if isinstance(entry, str) else entry["source"]
+        target = source if isinstance(entry, str) else entry.get("target", source)
+        files[target if target.startswith("/") else f"/run/secrets/{target}"] = source
+    return files
+
+
+def with_secret_files(env: dict[str, str], spec: dict[str, Any], directory: Path) -> dict[str, str]:
+    """``env`` with each secret file it names replaced by a file holding ``value-of-<secret>``."""
+    files = secret_files(spec)
+    rewritten = dict(env)
+    for key, value in env.items():
+        if value in files:
+            path = directory / files[value]
+            path.write_text(f"value-of-{files[value]}\n")
+            rewritten[key] = str(path)
+    return rewritten
 
 
 @pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: p.name)
@@ -149,6 +218,12 @@ def test_services_wait_for_their_database_kafka_topics_and_tracing(compose: Comp
         assert depends["jaeger"]["condition"] == "service_healthy"
         if name != "membership":
             assert depends["membership"]["condition"] == "service_healthy", "JWKS comes first"
+    for name in PRINCIPALS:
+        depends = compose["services"][name]["depends_on"]
+        assert depends["kafka-credentials"]["condition"] == "service_completed_successfully"
+    for name in ("membership", "notifications"):
+        depends = compose["services"][name]["depends_on"]
+        assert depends["token-keys"]["condition"] == "service_completed_successfully"
     for name in STATELESS:
         upstreams = set(with_database(compose)) | {"jaeger"}
         assert set(compose["services"][name]["depends_on"]) == upstreams
@@ -306,10 +381,269 @@ def test_a_database_shares_its_networks_with_its_service_only(compose: Compose) 
             assert compose["networks"][network].get("internal") is True, network
 
 
-def test_kafka_creates_topics_only_from_the_catalog(compose: Compose) -> None:
-    kafka = compose["services"]["kafka"]["environment"]
-    assert str(kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]).lower() == "false"
-    assert "broker,controller" in kafka["KAFKA_PROCESS_ROLES"], "single-node KRaft"
+# --------------------------------------------------------------------------- Kafka is never open
+
+
+def test_no_secret_is_committed(compose: Compose) -> None:
+    text = "\n".join(path.read_text() for path in COMPOSE_FILES)
+    for name, secret in compose["secrets"].items():
+        assert set(secret) == {"environment"}, f"{name}: from the environment (or .env) only"
+        # A Kafka password reaches containers as a secret file, never interpolated into the file.
+        assert "$" + secret["environment"] not in text
+        assert "${" + secret["environment"] not in text
+    for variable, rest in re.findall(r"\$\{(\w+)([^}]*)\}", text):
+        if re.search(r"PASSWORD|SECRET|_KEY", variable):
+            assert rest.startswith(":?"), f"{variable} has a default committed in the file"
+
+
+def test_make_env_writes_every_secret_the_stack_needs_and_keeps_it(
+    compose: Compose, tmp_path: Path
+) -> None:
+    script = REPO / "deploy" / "compose" / "make-env.sh"
+    target = tmp_path / ".env"
+
+    def make_env(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", str(script), *args], capture_output=True, text=True, check=False
+        )
+
+    def written() -> dict[str, str]:
+        lines = target.read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+    done = make_env(str(target))
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    values = written()
+    text = "\n".join(path.read_text() for path in COMPOSE_FILES)
+    required = {secret["environment"] for secret in compose["secrets"].values()}
+    required |= set(re.findall(r"\$\{(\w+):\?", text))
+    assert required <= set(values), required - set(values)
+    assert len(set(values.values())) == len(values), "every secret is its own"
+    for key, value in values.items():
+        assert re.fullmatch(r"[0-9a-f]{64}", value), key
+
+    refused = make_env(str(target))
+    assert refused.returncode != 0
+    assert "--force" in refused.stderr
+    assert written() == values, "an existing file is kept"
+    forced = make_env("--force", str(target))
+    assert forced.returncode == 0, forced.stderr
+    assert all(written()[key] != value for key, value in values.items())
+
+
+def test_read_only_containers_take_no_secrets_from_the_environment(compose: Compose) -> None:
+    # Compose copies such a secret into the container's root filesystem, so it refuses them for
+    # read-only containers: those get their files from volumes instead.
+    for name, spec in compose["services"].items():
+        if spec.get("read_only"):
+            assert not spec.get("secrets"), name
+    for name in app_services(compose):
+        assert compose["services"][name].get("read_only") is True, name
+
+
+def test_secret_files_belong_to_the_container_user_alone(compose: Compose) -> None:
+    for name, spec in compose["services"].items():
+        user = str(spec.get("user") or SERVICE_UID).split(":")[0]
+        for entry in spec.get("secrets") or []:
+            assert isinstance(entry, dict), f"{name}: give {entry} an owner and a mode"
+            assert (entry["uid"], entry["mode"]) == (user, "0400"), (name, entry["source"])
+
+
+def test_each_service_connects_to_kafka_as_itself_over_tls(
+    compose: Compose,
+    interpolate: Callable[[Any], Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert set(PRINCIPALS) <= set(app_services(compose))
+    for name in PRINCIPALS:
+        spec = compose["services"][name]
+        env = environment(spec, interpolate)
+        prefix = name.upper() + "_"
+        assert env[prefix + "KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env.get(prefix + "KAFKA_SASL_USERNAME", name) == name, "the principal is the name"
+        password = mount_of(spec, env[prefix + "KAFKA_SASL_PASSWORD_FILE"])
+        assert password == Mount(f"{name}-kafka-credentials", "/run/secrets", read_only=True)
+        ca = mount_of(spec, env[prefix + "KAFKA_CA_FILE"])
+        assert ca is not None
+        assert (ca.source, ca.read_only) == ("kafka-ca", True)
+
+        # What the chassis makes of these settings.
+        password_file = tmp_path / f"{name}.password"
+        password_file.write_text(f"secret-of-{name}\n")
+        env[prefix + "KAFKA_SASL_PASSWORD_FILE"] = str(password_file)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        config = SettingsConfigDict(env_prefix=prefix, extra="ignore", frozen=True)
+        settings_class = type(f"{name}Settings", (ServiceSettings,), {"model_config": config})
+        access = settings_class(service_name=name).kafka_access
+        assert (access.username, access.password) == (name, f"secret-of-{name}")
+        assert (access.security_protocol, access.sasl_mechanism) == ("SASL_SSL", "SCRAM-SHA-512")
+        assert access.ca_file == env[prefix + "KAFKA_CA_FILE"]
+        for key in env:
+            monkeypatch.delenv(key)
+    for name in set(app_services(compose)) - set(PRINCIPALS):
+        spec = compose["services"][name]
+        assert not any("PASSWORD" in key for key in environment(spec, interpolate)), name
+        assert not any(m.source.endswith("-kafka-credentials") for m in mounts(spec)), name
+
+
+def test_each_kafka_password_reaches_its_own_service_only(compose: Compose) -> None:
+    services = compose["services"]
+    job = services["kafka-credentials"]
+    assert job["command"][:2] == ["bash", "/cerchia/hand-out-passwords.sh"]
+    assert sorted(job["command"][2:]) == sorted(PRINCIPALS)
+    for name in PRINCIPALS:
+        secret = f"kafka_{name}_password"
+        assert compose["secrets"][secret]["environment"] == f"CERCHIA_KAFKA_PASSWORD_{name.upper()}"
+        assert secret_files(job)[f"/run/secrets/{secret}"] == secret
+        # The job writes /out/<service>/kafka-password; the service alone reads it.
+        users = holders(compose, f"{name}-kafka-credentials")
+        assert set(users) == {name, "kafka-credentials"}
+        writer = users["kafka-credentials"]
+        assert (writer.target, writer.read_only) == (f"/out/{name}", False)
+        assert users[name].read_only
+
+    held: dict[str, set[str]] = {}
+    for name, spec in services.items():
+        for secret in secret_files(spec).values():
+            held.setdefault(secret, set()).add(name)
+    assert held.pop("kafka_admin_password") == {"kafka", "kafka-init"}
+    assert held.pop("kafka_broker_password") == {"kafka-node", "kafka"}
+    for name in PRINCIPALS:
+        assert held.pop(f"kafka_{name}_password") == {"kafka-credentials", "kafka-init"}
+    assert not held, f"secrets given to no one or unknown: {held}"
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: p.name)
+def test_no_kafka_password_is_an_environment_value(path: Path) -> None:
+    document = yaml.safe_load(path.read_text())
+    for name, spec in document["services"].items():
+        for key, value in (spec.get("environment") or {}).items():
+            if "KAFKA" in key and "PASSWORD" in key:
+                assert key.endswith("_FILE"), (name, key)
+            # A JAAS line may only name a placeholder that a file fills in.
+            for quoted in re.findall(r'password="([^"]*)"', str(value)):
+                assert quoted.startswith("$${"), (name, key)
+
+
+def test_kafka_init_creates_topics_then_users_and_acls_as_the_operators(
+    compose: Compose, interpolate: Callable[[Any], Any], tmp_path: Path
+) -> None:
     init = compose["services"]["kafka-init"]
-    assert init["command"] == ["python", "-m", "cerchia_chassis.topics"]
+    script = " ".join(init["command"])
+    topics = script.index("python -m cerchia_chassis.topics")
+    acls = script.index("python -m cerchia_chassis.acls apply")
+    assert topics < acls
+    assert "&&" in script[topics:acls], "the ACLs only once the topics exist"
     assert init["depends_on"]["kafka"]["condition"] == "service_healthy"
+    env = environment(init, interpolate)
+    ca = mount_of(init, env["CERCHIA_KAFKA_CA_FILE"])
+    assert ca is not None
+    assert (ca.source, ca.read_only) == ("kafka-ca", True)
+
+    # What the command-line tools make of this environment.
+    env = with_secret_files(env, init, tmp_path)
+    operator = KafkaAccess.from_environ(env)
+    assert (operator.bootstrap, operator.security_protocol) == ("kafka:9092", "SASL_SSL")
+    assert (operator.username, operator.password) == ("admin", "value-of-kafka_admin_password")
+    assert service_passwords(env) == {
+        name: f"value-of-kafka_{name}_password" for name in PRINCIPALS
+    }, "every service's user is created with the password its service is given"
+
+
+def test_the_broker_requires_authentication_and_creates_no_topic(
+    compose: Compose, tmp_path: Path
+) -> None:
+    services = compose["services"]
+    job, kafka = services["kafka-node"], services["kafka"]
+    assert job["command"][:2] == ["bash", "/cerchia/prepare-node.sh"]
+    assert kafka["entrypoint"] == ["bash", "/cerchia/start-kafka.sh"]
+    assert kafka["depends_on"]["kafka-node"]["condition"] == "service_completed_successfully"
+    node = holders(compose, "kafka-node")
+    assert set(node) == {"kafka-node", "kafka"}, "the broker's key is the broker's alone"
+    assert not node["kafka-node"].read_only
+    assert node["kafka"] == Mount("kafka-node", "/etc/cerchia/kafka-node", read_only=True)
+    (data,) = [m for m in mounts(kafka) if m.source == "kafka-data"]
+
+    # The node's configuration, made as the job makes it.
+    arguments = list(job["command"][2:])
+    password_file = tmp_path / "broker.password"
+    password_file.write_text("broker-secret\n")
+    arguments[arguments.index("--broker-password-file") + 1] = str(password_file)
+    assert kafka_node.main([str(tmp_path / "node"), *arguments]) == 0
+    text = (tmp_path / "node" / "server.properties").read_text()
+    properties = dict(line.split("=", 1) for line in text.splitlines())
+    assert properties["auto.create.topics.enable"] == "false", "topics come from the catalog"
+    assert properties["allow.everyone.if.no.acl.found"] == "false"
+    assert properties["authorizer.class.name"].endswith("StandardAuthorizer")
+    assert properties["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    protocols = properties["listener.security.protocol.map"].split(",")
+    assert {pair.split(":")[1] for pair in protocols} <= {"SASL_SSL", "SSL"}, "nothing in clear"
+    assert properties["advertised.listeners"] == "SASL_SSL://kafka:9092"
+    assert properties["log.dirs"] == data.target
+    assert "User:admin" in properties["super.users"].split(";")
+    # The broker reaches its controller at the node's own name, which its certificate carries.
+    assert kafka["hostname"] == "kafka"
+    assert "kafka-admin.sh" in " ".join(kafka["healthcheck"]["test"]), "healthy = authenticates"
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in COMPOSE_FILES if p.parent.name == "compose"], ids=lambda p: p.name
+)
+def test_overlays_add_no_listener_in_clear(path: Path) -> None:
+    overlay = yaml.safe_load(path.read_text())
+    kafka = overlay["services"].get("kafka") or {}
+    overrides = dict(
+        line.split("=", 1)
+        for line in str((kafka.get("environment") or {}).get("KAFKA_OVERRIDES", "")).splitlines()
+        if line
+    )
+    protocols = overrides.get("listener.security.protocol.map", "SASL_SSL:SASL_SSL").split(",")
+    assert {pair.split(":")[1] for pair in protocols} <= {"SASL_SSL", "SSL"}
+    for name, spec in overlay["services"].items():
+        env = spec.get("environment") or {}
+        for key, value in env.items():
+            if key.endswith("SECURITY_PROTOCOL"):
+                assert value == "SASL_SSL", (name, key)
+
+
+def test_token_keys_reach_only_the_services_that_need_them(
+    compose: Compose, interpolate: Callable[[Any], Any]
+) -> None:
+    job = compose["services"]["token-keys"]
+    private, public = job["entrypoint"][2:4]
+    opening, sealing = holders(compose, "token-opening-keys"), holders(compose, "token-sealing-key")
+    assert set(opening) == {"token-keys", "notifications"}, "the private key is notifications'"
+    assert set(sealing) == {"token-keys", "membership"}
+    assert opening["notifications"].read_only
+    assert sealing["membership"].read_only
+
+    def seen_by(mounted: dict[str, Mount], service: str, path: str) -> str:
+        written = mounted["token-keys"].target
+        assert path.startswith(written + "/")
+        return mounted[service].target + path.removeprefix(written)
+
+    notifications = environment(compose["services"]["notifications"], interpolate)
+    membership = environment(compose["services"]["membership"], interpolate)
+    assert notifications["NOTIFICATIONS_TOKEN_OPENING_KEYS_FILE"] == seen_by(
+        opening, "notifications", private
+    )
+    assert membership["MEMBERSHIP_TOKEN_SEALING_KEY_FILE"] == seen_by(sealing, "membership", public)
+    for name, spec in app_services(compose).items():
+        keys = " ".join(environment(spec, interpolate))
+        assert ("TOKEN_OPENING" in keys) == (name == "notifications"), name
+        assert ("TOKEN_SEALING" in keys) == (name == "membership"), name
+
+
+def test_jobs_running_as_root_hold_only_chown_and_no_network(compose: Compose) -> None:
+    done = jobs(compose)
+    for name, spec in compose["services"].items():
+        if str(spec.get("user", "")).split(":")[0] != "0":
+            continue
+        assert name in done, f"{name} runs as root and stays up"
+        assert spec["cap_drop"] == ["ALL"], name
+        assert spec["cap_add"] == ["CHOWN"], name
+        assert spec["network_mode"] == "none", name
+        assert "no-new-privileges:true" in spec["security_opt"], name

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+from cerchia_chassis.acls import service_passwords, services_of
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack.services import SERVICES
 
@@ -21,6 +23,8 @@ KUBERNETES_VERSIONS = ["1.33.0", "1.37.0"]
 PORTS = {spec.name: spec.port for spec in SERVICES}
 # The gateway keeps no data (its rate limits are in memory); every other service owns a database.
 STATELESS = {"gateway"}
+# The services that are Kafka principals (User:<service>); the gateway is none.
+PRINCIPALS = services_of(CATALOG)
 
 Manifest = dict[str, Any]
 
@@ -60,6 +64,57 @@ def config_maps(manifests: list[Manifest]) -> dict[str, dict[str, str]]:
     return {
         m["metadata"]["name"]: m.get("data", {}) for m in by_kind(manifests, "ConfigMap").values()
     }
+
+
+def platform_config(manifests: list[Manifest]) -> dict[str, str]:
+    """The cerchia-platform ConfigMap's data (its generated name has a hash suffix)."""
+    return next(
+        data for name, data in config_maps(manifests).items() if name.startswith("cerchia-platform")
+    )
+
+
+def file_source(workload: Manifest, path: str) -> tuple[str, str, str]:
+    """Where the file at ``path`` in a workload's container comes from: (kind, name, key) of the
+    Secret or ConfigMap behind the read-only volume it lies in."""
+    pod = workload["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    holding = [
+        m
+        for m in container.get("volumeMounts", [])
+        if path.startswith(m["mountPath"].rstrip("/") + "/")
+    ]
+    assert holding, f"nothing is mounted at {path}"
+    mount = max(holding, key=lambda m: len(m["mountPath"]))
+    assert mount.get("readOnly") is True, f"{mount['mountPath']} is writable"
+    relative = path.removeprefix(mount["mountPath"].rstrip("/") + "/")
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    sources = [volume] if "projected" not in volume else volume["projected"]["sources"]
+    for source in sources:
+        for kind, field, name_field in (
+            ("Secret", "secret", "secretName" if source is volume else "name"),
+            ("ConfigMap", "configMap", "name"),
+        ):
+            if field not in source:
+                continue
+            items = source[field].get("items")
+            if items is None and "projected" not in volume:
+                return kind, source[field][name_field], relative
+            for item in items or []:
+                if item["path"] == relative:
+                    return kind, source[field][name_field], item["key"]
+    raise AssertionError(f"no Secret or ConfigMap gives {path}")
+
+
+def secrets_mounted(workload: Manifest) -> set[str]:
+    """Every Secret whose files a workload mounts."""
+    names = set()
+    for volume in workload["spec"]["template"]["spec"].get("volumes", []):
+        if "secret" in volume:
+            names.add(volume["secret"]["secretName"])
+        for source in volume.get("projected", {}).get("sources", []):
+            if "secret" in source:
+                names.add(source["secret"]["name"])
+    return names
 
 
 def container_env(manifests: list[Manifest], deployment: Manifest) -> dict[str, Any]:
@@ -199,12 +254,12 @@ def test_settings_come_from_config_maps_and_secret_references(overlay: list[Mani
 
 def test_membership_signs_with_a_key_shared_by_its_replicas(overlay: list[Manifest]) -> None:
     deployment = by_kind(overlay, "Deployment")["membership"]
-    pod = deployment["spec"]["template"]["spec"]
     key_file = container_env(overlay, deployment)["MEMBERSHIP_SIGNING_KEY_FILE"]
-    (volume,) = [v for v in pod["volumes"] if "secret" in v]
-    (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["name"] == volume["name"]]
-    assert mount["readOnly"] is True
-    assert key_file == f"{mount['mountPath']}/{volume['secret']['items'][0]['path']}"
+    assert file_source(deployment, key_file) == (
+        "Secret",
+        "membership-signing-key",
+        "signing-key.pem",
+    )
 
 
 def test_keys_every_replica_must_share_are_secrets(overlay: list[Manifest]) -> None:
@@ -290,3 +345,122 @@ def test_production_pins_images_and_replicates_topics(render: Callable[[str], st
     for hpa in by_kind(prod, "HorizontalPodAutoscaler").values():
         assert hpa["spec"]["minReplicas"] >= 2, "a rolling update or a lost node keeps service"
     assert by_kind(prod, "Ingress")["gateway"]["spec"]["tls"]
+
+
+# --------------------------------------------------------------------------- Kafka is never open
+
+
+def workloads(manifests: list[Manifest]) -> dict[str, Manifest]:
+    """Deployments and Jobs by name."""
+    return {**by_kind(manifests, "Deployment"), **by_kind(manifests, "Job")}
+
+
+def test_every_kafka_client_authenticates_over_tls(overlay: list[Manifest]) -> None:
+    platform = platform_config(overlay)
+    assert platform["kafka-security-protocol"] == "SASL_SSL"
+    assert platform["kafka-sasl-mechanism"] == "SCRAM-SHA-512"
+    clients = {name: f"{name.upper()}_" for name in PRINCIPALS}
+    clients |= {"kafka-topics": "CERCHIA_", "kafka-access": "CERCHIA_"}
+    for name, prefix in clients.items():
+        workload = workloads(overlay)[name]
+        env = container_env(overlay, workload)
+        for setting, key in (
+            ("KAFKA_BOOTSTRAP_SERVERS", "kafka-bootstrap-servers"),
+            ("KAFKA_SECURITY_PROTOCOL", "kafka-security-protocol"),
+            ("KAFKA_SASL_MECHANISM", "kafka-sasl-mechanism"),
+        ):
+            assert env[prefix + setting]["configMapKeyRef"]["key"] == key, (name, setting)
+        assert file_source(workload, env[prefix + "KAFKA_CA_FILE"]) == (
+            "Secret",
+            "kafka-cluster-ca",
+            "ca.crt",
+        ), name
+
+
+def test_each_service_reads_its_own_kafka_password_from_a_file(overlay: list[Manifest]) -> None:
+    for name, deployment in by_kind(overlay, "Deployment").items():
+        env = container_env(overlay, deployment)
+        prefix = name.upper() + "_"
+        kafka_secrets = {s for s in secrets_mounted(deployment) if s.endswith("-kafka")}
+        if name not in PRINCIPALS:
+            assert not kafka_secrets, f"{name} has no Kafka principal"
+            assert prefix + "KAFKA_SASL_PASSWORD_FILE" not in env
+            continue
+        assert kafka_secrets == {f"{name}-kafka"}, "its own password, no other"
+        assert env.get(prefix + "KAFKA_SASL_USERNAME", name) == name, "the principal is its name"
+        password_file = env[prefix + "KAFKA_SASL_PASSWORD_FILE"]
+        assert isinstance(password_file, str)
+        assert file_source(deployment, password_file) == ("Secret", f"{name}-kafka", "password")
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "Job"])
+def test_no_kafka_password_is_in_the_environment(overlay: list[Manifest], kind: str) -> None:
+    for name, workload in by_kind(overlay, kind).items():
+        for var in workload["spec"]["template"]["spec"]["containers"][0].get("env", []):
+            if "KAFKA" in var["name"] and "PASSWORD" in var["name"]:
+                assert var["name"].endswith("_FILE"), (name, var["name"])
+                assert "valueFrom" not in var, (name, var["name"])
+
+
+def test_the_kafka_jobs_run_as_the_operators_with_every_service_password(
+    overlay: list[Manifest], tmp_path: Path
+) -> None:
+    service_images = {
+        d["spec"]["template"]["spec"]["containers"][0]["image"]
+        for d in by_kind(overlay, "Deployment").values()
+    }
+    jobs = by_kind(overlay, "Job")
+    (access_container,) = jobs["kafka-access"]["spec"]["template"]["spec"]["containers"]
+    assert access_container["command"] == ["python", "-m", "cerchia_chassis.acls", "apply"]
+    for name in ("kafka-topics", "kafka-access"):
+        job = jobs[name]
+        (container,) = job["spec"]["template"]["spec"]["containers"]
+        assert container["image"] in service_images, name
+        env = container_env(overlay, job)
+        username = env["CERCHIA_KAFKA_SASL_USERNAME"]["secretKeyRef"]
+        assert (username["name"], username["key"]) == ("kafka-admin", "username"), name
+        assert file_source(job, env["CERCHIA_KAFKA_SASL_PASSWORD_FILE"]) == (
+            "Secret",
+            "kafka-admin",
+            "password",
+        ), name
+
+    # What the ACL command makes of the kafka-access Job's environment, each file written with
+    # the name of the Secret and key it comes from.
+    job = jobs["kafka-access"]
+    files = {}
+    for variable, value in container_env(overlay, job).items():
+        if variable.endswith("_FILE") and isinstance(value, str):
+            kind, secret, key = file_source(job, value)
+            files[variable] = tmp_path / variable
+            files[variable].write_text(f"{kind} {secret} {key}\n")
+    environ = {variable: str(path) for variable, path in files.items()}
+    assert service_passwords(environ) == {
+        name: f"Secret {name}-kafka password" for name in PRINCIPALS
+    }, "each service's user gets the password its pods read"
+    operator = KafkaAccess.from_environ(
+        {**environ, "CERCHIA_KAFKA_SASL_USERNAME": "admin"}, bootstrap="kafka:9093"
+    )
+    assert operator.password == "Secret kafka-admin password"
+
+
+def test_token_keys_public_in_config_private_for_notifications_only(
+    overlay: list[Manifest],
+) -> None:
+    deployments = by_kind(overlay, "Deployment")
+    membership = container_env(overlay, deployments["membership"])
+    sealing = membership["MEMBERSHIP_TOKEN_SEALING_KEY"]
+    assert "configMapKeyRef" in sealing, "the public key is configuration"
+    assert not sealing["configMapKeyRef"].get("optional"), "membership refuses to start without"
+    notifications = deployments["notifications"]
+    opening = container_env(overlay, notifications)["NOTIFICATIONS_TOKEN_OPENING_KEYS_FILE"]
+    assert file_source(notifications, opening) == (
+        "Secret",
+        "notifications-token-keys",
+        "opening-keys",
+    )
+    for name, workload in workloads(overlay).items():
+        holds_private = "notifications-token-keys" in secrets_mounted(workload)
+        assert holds_private == (name == "notifications"), name
+        env = container_env(overlay, workload)
+        assert not any("TOKEN_OPENING_KEYS" in key for key in env) or name == "notifications"
