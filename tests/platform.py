@@ -52,6 +52,8 @@ class Platform:
     processes: dict[str, ServiceProcess]
     smtp: MailSink
     keys: AuthKeys
+    #: Each service's database name.
+    databases: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -96,7 +98,8 @@ async def start_platform(
     def build(name: str, extra: Mapping[str, str] | None = None) -> ServiceProcess:
         spec = service(name)
         port = free_port()
-        variables = service_env(spec, infrastructure, port=port, database=f"{name}_{suffix}")
+        platform.databases[name] = f"{name}_{suffix}"
+        variables = service_env(spec, infrastructure, port=port, database=platform.databases[name])
         variables.update(_TEST_ENV)
         # Its own consumer groups: the other end-to-end tests run their own services on the
         # same Kafka, and sharing a group would split the partitions between the two.

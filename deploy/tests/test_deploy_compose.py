@@ -581,7 +581,7 @@ def test_the_broker_requires_authentication_and_creates_no_topic(
     assert properties["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
     protocols = properties["listener.security.protocol.map"].split(",")
     assert {pair.split(":")[1] for pair in protocols} <= {"SASL_SSL", "SSL"}, "nothing in clear"
-    assert properties["advertised.listeners"] == "SASL_SSL://kafka:9092"
+    assert properties["advertised.listeners"] == "SASL_SSL://kafka:9092,CONTROLLER://kafka:9093"
     assert properties["log.dirs"] == data.target
     assert "User:admin" in properties["super.users"].split(";")
     # The broker reaches its controller at the node's own name, which its certificate carries.

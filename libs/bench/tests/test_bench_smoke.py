@@ -29,7 +29,7 @@ async def test_every_scenario_runs_once_and_reports(
     )
     out = tmp_path / "out"
 
-    document = await run_bench(config, bootstrap=kafka.admin, mongo_uri=mongo_uri, out=out)
+    document = await run_bench(config, kafka_cluster=kafka, mongo_uri=mongo_uri, out=out)
 
     scenarios = document["scenarios"]
     assert set(scenarios) == {

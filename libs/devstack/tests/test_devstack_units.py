@@ -44,7 +44,9 @@ def test_server_properties_describe_one_secured_kraft_node_with_replication_one(
     assert rendered["node.id"] == "1"
     assert rendered["controller.quorum.bootstrap.servers"] == "127.0.0.1:19093"
     assert rendered["listeners"] == "SASL_SSL://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
-    assert rendered["advertised.listeners"] == "SASL_SSL://127.0.0.1:19092"
+    assert rendered["advertised.listeners"] == (
+        "SASL_SSL://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    )
     assert rendered["controller.listener.names"] == "CONTROLLER"
     # Nobody is trusted by default: SCRAM over TLS for clients, mutual TLS for the controller,
     # ACLs for everything, and no topic appears by a typo.

@@ -248,7 +248,8 @@ async def test_the_docs_pages_load_nothing_from_elsewhere(client: httpx.AsyncCli
     assert "/docs/static/gateway/swagger-init.js" in swagger.text
     viewer = await client.get("/docs/asyncapi")
     assert '<asyncapi-viewer src="/asyncapi.json"' in viewer.text
-    assert "membership.communities.v1" in viewer.text  # the summary without JavaScript
+    assert "membership.public.v1" in viewer.text  # the summary without JavaScript
+    assert "membership.communities.v1" not in viewer.text  # internal: not for integrators
 
 
 async def test_the_documents_are_served_even_with_every_service_down(

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from cerchia_contracts.catalog import CATALOG, MEMBERSHIP_TOKENS, MEMBERSHIP_USERS
+from cerchia_contracts.catalog import CATALOG, CONTENT_PUBLIC, MEMBERSHIP_TOKENS, MEMBERSHIP_USERS
 from cerchia_contracts.envelope import CLOUDEVENTS_CONTENT_TYPE
 from gateway.container import Container
 from gateway.service.asyncapi import asyncapi_document
@@ -31,7 +31,7 @@ def refs(node: Any) -> list[str]:
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    public = [t for t in CATALOG if t is not MEMBERSHIP_TOKENS]
+    public = [t for t in CATALOG if not t.internal]
     return asyncapi_document(public, version="1.2.3", kafka_host="kafka:9092")
 
 
@@ -41,11 +41,10 @@ def test_it_is_an_asyncapi_3_document_whose_references_all_resolve(
     assert document["asyncapi"] == "3.0.0"
     assert document["info"]["version"] == "1.2.3"
     assert document["defaultContentType"] == CLOUDEVENTS_CONTENT_TYPE
-    assert document["servers"]["kafka"] == {
-        "host": "kafka:9092",
-        "protocol": "kafka",
-        "description": "The platform's Kafka cluster.",
-    }
+    server = document["servers"]["kafka"]
+    assert (server["host"], server["protocol"]) == ("kafka:9092", "kafka-secure")
+    (scheme,) = server["security"]
+    assert resolve(document, scheme["$ref"])["type"] == "scramSha512"
     found = refs(document)
     assert found
     for ref in found:
@@ -54,12 +53,12 @@ def test_it_is_an_asyncapi_3_document_whose_references_all_resolve(
 
 def test_every_public_topic_is_a_channel_with_its_event_types(document: dict[str, Any]) -> None:
     addresses = {c["address"]: c for c in document["channels"].values()}
-    assert set(addresses) == {t.name for t in CATALOG} - {MEMBERSHIP_TOKENS.name}
-    users = addresses[MEMBERSHIP_USERS.name]
-    assert users["bindings"]["kafka"]["partitions"] == MEMBERSHIP_USERS.partitions
-    assert MEMBERSHIP_USERS.description in users["description"]
-    types = {resolve(document, ref["$ref"])["name"] for ref in users["messages"].values()}
-    assert types == set(MEMBERSHIP_USERS.event_types)
+    assert set(addresses) == {"membership.public.v1", "content.public.v1", "events.public.v1"}
+    content = addresses[CONTENT_PUBLIC.name]
+    assert content["bindings"]["kafka"]["partitions"] == CONTENT_PUBLIC.partitions
+    assert CONTENT_PUBLIC.description in content["description"]
+    types = {resolve(document, ref["$ref"])["name"] for ref in content["messages"].values()}
+    assert types == set(CONTENT_PUBLIC.event_types)
 
 
 def test_one_send_operation_per_topic_by_its_producer(document: dict[str, Any]) -> None:
@@ -72,14 +71,14 @@ def test_one_send_operation_per_topic_by_its_producer(document: dict[str, Any]) 
 
 
 def test_messages_carry_the_contracts_schemas_and_descriptions(document: dict[str, Any]) -> None:
-    message = document["components"]["messages"]["UserRegisteredV1"]
-    assert message["name"] == "cerchia.membership.user_registered.v1"
+    message = document["components"]["messages"]["PublicThreadCreatedV1"]
+    assert message["name"] == "cerchia.content.public_thread_created.v1"
     assert message["contentType"] == CLOUDEVENTS_CONTENT_TYPE
-    assert message["bindings"]["kafka"]["key"]["description"] == MEMBERSHIP_USERS.key
+    assert message["bindings"]["kafka"]["key"]["description"] == CONTENT_PUBLIC.key
     envelope = resolve(document, message["payload"]["$ref"])
-    assert envelope["properties"]["type"]["const"] == "cerchia.membership.user_registered.v1"
+    assert envelope["properties"]["type"]["const"] == "cerchia.content.public_thread_created.v1"
     data = resolve(document, envelope["properties"]["data"]["$ref"])
-    assert data["description"] == "A person created a Cerchia account."
+    assert data["description"] == "A thread was opened in a public community."
     assert all("description" in field for field in data["properties"].values())
 
 
@@ -88,7 +87,8 @@ async def test_the_gateway_leaves_internal_topics_out() -> None:
     await container.aclose()
     addresses = {c["address"] for c in container.asyncapi["channels"].values()}
     assert MEMBERSHIP_TOKENS.name not in addresses
-    assert MEMBERSHIP_USERS.name in addresses
+    assert MEMBERSHIP_USERS.name not in addresses  # personal data: internal
+    assert CONTENT_PUBLIC.name in addresses
     assert not any(
         t in container.asyncapi["components"]["messages"]
         for t in (e.__name__ for e in MEMBERSHIP_TOKENS.events)

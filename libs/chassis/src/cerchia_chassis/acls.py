@@ -21,6 +21,7 @@ import argparse
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -53,9 +54,12 @@ logger = logging.getLogger("cerchia.acls")
 
 INTEGRATOR_PREFIX = "integrator-"
 #: Iterations of the SCRAM credentials this tool creates (Kafka's default is 4096).
-SCRAM_ITERATIONS = 8192
+SCRAM_ITERATIONS = 4096
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 _TIMEOUT_S = 30.0
+_QUIET_LIBRDKAFKA = logging.getLogger("cerchia.acls.librdkafka")
+_QUIET_LIBRDKAFKA.propagate = False
+_QUIET_LIBRDKAFKA.addHandler(logging.NullHandler())
 #: "Any" in an ACL filter: confluent-kafka takes None there, though its annotations say str.
 _ANY = cast(str, None)
 
@@ -249,6 +253,28 @@ def upsert_users(client: AdminClient, passwords: Mapping[str, str]) -> None:
     )
 
 
+def wait_authenticates(access: KafkaAccess, timeout: float = 20.0) -> None:
+    """Wait until the brokers accept ``access``'s credentials.
+
+    A SCRAM credential reaches the brokers through the metadata log a moment after it was
+    written; whoever is handed it next (a service starting, an integrator) must not race it.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        # Refusals are expected until the credential arrives: librdkafka's own log stays quiet.
+        client = AdminClient(
+            {**access.librdkafka(), "socket.timeout.ms": 5000}, logger=_QUIET_LIBRDKAFKA
+        )
+        try:
+            client.list_topics(timeout=5)
+        except KafkaException:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+        else:
+            return
+
+
 def delete_user(client: AdminClient, username: str) -> None:
     """Remove a SCRAM user's credentials and every ACL naming it."""
     _wait(
@@ -284,7 +310,10 @@ def apply(
     client = admin_client(access)
     upsert_users(client, passwords)
     integrators = integrators_on(current_bindings(client))
-    return reconcile(client, plan(catalog, integrators))
+    outcome = reconcile(client, plan(catalog, integrators))
+    for user, password in passwords.items():
+        wait_authenticates(access.as_user(user, password))
+    return outcome
 
 
 def service_passwords(

@@ -28,6 +28,7 @@ from cerchia_chassis.acls import (
     plan,
     reconcile,
     upsert_users,
+    wait_authenticates,
 )
 from cerchia_chassis.kafka_access import (
     KafkaAccess,
@@ -76,6 +77,7 @@ def create(
         password=password,
         ca_file=ca_file if ca_file is not None else operator.ca_file,
     )
+    wait_authenticates(operator.as_user(username, password))
     directory.mkdir(parents=True, exist_ok=True)
     properties = _write_private(directory / f"{username}.properties", access.java_properties())
     conf = "".join(f"{key}={value}\n" for key, value in access.librdkafka().items())

@@ -25,7 +25,7 @@ from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.public_twins import PublicTwins
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_chassis.telemetry import flush_tracing
-from cerchia_contracts.catalog import Topic
+from cerchia_contracts.catalog import CATALOG, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class Chassis:
 
     def consume(self, topic: Topic, handler: Handler, *, group_id: str | None = None) -> None:
         """Subscribe ``handler`` to ``topic`` (before ``running()``) under the delivery policy."""
+        self._check_consumer(topic)
         subscribe(
             self.broker,
             topic,
@@ -95,6 +96,7 @@ class Chassis:
 
         For high-volume streams: one decode call per batch, offsets committed in the background.
         """
+        self._check_consumer(topic)
         subscribe_batch(
             self.broker,
             topic,
@@ -103,6 +105,18 @@ class Chassis:
             retry=self._retry,
             max_records=max_records,
         )
+
+    def _check_consumer(self, topic: Topic) -> None:
+        # The brokers' ACLs come from the catalog: a subscription it does not list would be
+        # refused at run time. Say so at start, naming the fix.
+        # Checked for the services' own principals; an operator's (a super user) may read all.
+        service = self.settings.kafka_access.username
+        services = {name for t in CATALOG for name in (t.producer, *t.consumers)}
+        if topic in CATALOG and service in services and service not in topic.consumers:
+            raise ValueError(
+                f"{service} subscribes to {topic.name}, but the topic catalog does not list it "
+                f"among its consumers {topic.consumers}: add it there (the ACLs follow)"
+            )
 
     def add_loop(self, loop: WakeablePoller) -> None:
         """Run a background loop for the lifetime of the service."""

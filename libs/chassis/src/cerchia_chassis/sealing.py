@@ -125,3 +125,14 @@ class Opener:
             return _SUITE.decrypt(data, key._private, info=context.encode()).decode()
         except (InvalidTag, ValueError) as exc:
             raise SealingError("the sealed value does not open in this context") from exc
+
+
+def main() -> None:
+    """Print a new key pair: the private key for the opening service, the public for sealers."""
+    key = OpeningKey.generate()
+    print(f"private (opening service, keep secret): {key.private_text()}")  # noqa: T201
+    print(f"public (sealing service): {key.public_text()}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

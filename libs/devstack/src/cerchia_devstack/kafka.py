@@ -16,7 +16,14 @@ from aiokafka.errors import KafkaError
 from cerchia_chassis.acls import apply as apply_acls
 from cerchia_chassis.acls import services_of
 from cerchia_chassis.kafka_access import KafkaAccess
-from cerchia_chassis.kafka_tls import BrokerTls, ensure_broker_tls
+from cerchia_chassis.kafka_node import (
+    ADMIN,
+    BROKER,
+    BrokerTls,
+    Listeners,
+    ensure_broker_tls,
+    server_properties,
+)
 from cerchia_chassis.topics import ensure_topics
 from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack.component import Component
@@ -26,8 +33,6 @@ from cerchia_devstack.readiness import StartupError
 from cerchia_devstack.topics import catalog_topics
 
 KAFKA_VERSION = "4.1.1"
-#: The operators' super user and the node's own user.
-ADMIN, BROKER = "admin", "broker"
 #: Bumped when the node's security setup changes, so older storage is recognised.
 SECURITY_LAYOUT = 1
 
@@ -182,49 +187,15 @@ class KafkaSecrets:
 
 
 def render_server_properties(settings: KafkaSettings, data_dir: Path, secrets: KafkaSecrets) -> str:
-    """server.properties of a single-node KRaft cluster that trusts nobody by default.
-
-    Clients use SASL_SSL with SCRAM-SHA-512; the controller listener requires a client
-    certificate (mutual TLS: only the node itself talks to it); the StandardAuthorizer denies
-    whatever no ACL allows; topics are created from the catalog only. Replication factors of one.
-    """
-    host, port, cport = settings.host, settings.port, settings.controller_port
-    broker_password = secrets.password(BROKER).replace('"', '\\"')
-    lines = {
-        "process.roles": "broker,controller",
-        "node.id": str(settings.node_id),
-        "controller.quorum.bootstrap.servers": f"{host}:{cport}",
-        "listeners": f"SASL_SSL://{host}:{port},CONTROLLER://{host}:{cport}",
-        "advertised.listeners": f"SASL_SSL://{host}:{port}",
-        "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "SASL_SSL",
-        "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:SSL",
-        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
-        "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
-        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": (
-            "org.apache.kafka.common.security.scram.ScramLoginModule required "
-            f'username="{BROKER}" password="{broker_password}";'
-        ),
-        "ssl.keystore.type": "PEM",
-        "ssl.keystore.location": str(secrets.tls.broker),
-        "ssl.truststore.type": "PEM",
-        "ssl.truststore.location": str(secrets.tls.ca),
-        "listener.name.controller.ssl.client.auth": "required",
-        "ssl.principal.mapping.rules": "RULE:^CN=([^,]+)$/$1/,DEFAULT",
-        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        "super.users": f"User:{BROKER};User:{ADMIN}",
-        "allow.everyone.if.no.acl.found": "false",
-        "log.dirs": str(data_dir),
-        "num.partitions": str(settings.default_partitions),
-        "offsets.topic.replication.factor": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
-        "group.initial.rebalance.delay.ms": "0",
-        "auto.create.topics.enable": "false",
-    }
-    return "".join(f"{key}={value}\n" for key, value in lines.items())
+    """server.properties of the local single node (``cerchia_chassis.kafka_node``)."""
+    return server_properties(
+        Listeners(settings.host, settings.host, settings.port, settings.controller_port),
+        data_dir=str(data_dir),
+        tls=secrets.tls,
+        broker_password=secrets.password(BROKER),
+        node_id=settings.node_id,
+        default_partitions=settings.default_partitions,
+    )
 
 
 def new_cluster_id() -> str:

@@ -45,16 +45,23 @@ TOOLS: dict[str, Tool] = {
 }
 
 
-def command(broker: KafkaBroker, tool: str, args: Sequence[str]) -> list[str]:
-    """The command line of ``kafka-<tool>`` against the local node as its operator."""
+def command(
+    broker: KafkaBroker,
+    tool: str,
+    args: Sequence[str],
+    *,
+    bootstrap: str | None = None,
+    config: Path | None = None,
+) -> list[str]:
+    """The command line of ``kafka-<tool>`` against the local node as its operator (or against
+    ``bootstrap`` with the client configuration ``config``)."""
     chosen = TOOLS[tool]
-    config: Path = broker.secrets.write_client_configs()
     return broker.java(
         chosen.main_class,
         "--bootstrap-server",
-        broker.settings.bootstrap,
+        bootstrap or broker.settings.bootstrap,
         chosen.config_flag,
-        str(config),
+        str(config or broker.secrets.write_client_configs()),
         *args,
     )
 

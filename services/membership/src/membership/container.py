@@ -73,6 +73,11 @@ class Container:
         users = MongoUsers(chassis.db)
         one_time_tokens = MongoOneTimeTokens(chassis.db)
         sessions = MongoRefreshSessions(chassis.db)
+        if settings.token_sealing_key is None:
+            raise ValueError(
+                "MEMBERSHIP_TOKEN_SEALING_KEY is not set: the notifications service's public "
+                "key, to which every emailed token is sealed (python -m cerchia_chassis.sealing)"
+            )
         sealer = SealingKey.from_text(settings.token_sealing_key)
         community = build_community_ports(chassis, settings, sealer)
         chassis.add_loop(seat_offer_sweeper(community, settings))

@@ -25,10 +25,12 @@ class MembershipSettings(ServiceSettings):
         ),
     )
 
-    token_sealing_key: str = Field(
+    token_sealing_key: str | None = Field(
+        default=None,
         description=(
             "The notifications service's public sealing key (X25519, base64url): every "
-            "verification, reset and invitation token is sealed to it before it leaves."
+            "verification, reset and invitation token is sealed to it before it leaves. "
+            "Required: the service does not start without it."
         ),
     )
 

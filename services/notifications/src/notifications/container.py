@@ -196,6 +196,16 @@ class Container:
             events=EventHandler(
                 inbox=chassis.inbox,
                 fanout=fanout,
-                opener=Opener.from_text(settings.token_opening_keys.get_secret_value()),
+                opener=_opener(settings),
             ),
         )
+
+
+def _opener(settings: NotificationsSettings) -> Opener:
+    keys = settings.token_opening_keys
+    if keys is None:
+        raise ValueError(
+            "NOTIFICATIONS_TOKEN_OPENING_KEYS is not set: the private key that opens the tokens "
+            "membership seals to this service (python -m cerchia_chassis.sealing)"
+        )
+    return Opener.from_text(keys.get_secret_value())

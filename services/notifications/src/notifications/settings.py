@@ -43,11 +43,13 @@ class NotificationsSettings(ServiceSettings):
         description="Signs one-click unsubscribe links; set a long random value in production.",
     )
 
-    token_opening_keys: SecretStr = Field(
+    token_opening_keys: SecretStr | None = Field(
+        default=None,
         description=(
             "Private X25519 key(s), base64url, that open the tokens membership seals to this "
             "service: the current key first, then any previous one still in use during a "
-            "rotation (comma-separated). Its public half is membership's TOKEN_SEALING_KEY."
+            "rotation (comma-separated). Its public half is membership's TOKEN_SEALING_KEY. "
+            "Required: the service does not start without it."
         ),
     )
 

@@ -15,13 +15,28 @@ KAFKA_BINDING_VERSION = "0.5.0"
 _SCHEMA_REF = "#/components/schemas/{model}"
 
 _DESCRIPTION = (
-    "Every domain change in Cerchia is published on Kafka as a CloudEvents 1.0 event in "
-    "structured JSON mode (`content-type: application/cloudevents+json`). The record key is the "
-    "event's `subject` (the aggregate whose order matters), so events of one aggregate arrive "
-    "in order. W3C `traceparent` travels in the record headers. Consumers should deduplicate "
-    "on the event `id` (delivery is at least once) and ignore fields they do not know: within "
-    "a major version producers only add optional fields."
+    "What integrators may read of Cerchia on Kafka: the public topics, which mirror what anyone "
+    "can see of public communities and carry no personal data (docs/integrators.md). Every "
+    "record is a CloudEvents 1.0 event in structured JSON mode (`content-type: "
+    "application/cloudevents+json`, no `ce_*` headers), so the CloudEvents SDKs read it as it "
+    "is. The record key is the event's `subject` (the aggregate whose order matters), so events "
+    "of one aggregate arrive in order. W3C `traceparent` travels in the record headers. "
+    "Consumers should deduplicate on the event `id` (delivery is at least once) and ignore "
+    "fields they do not know: within a major version producers only add optional fields.\n\n"
+    "Connecting: SASL_SSL with SCRAM-SHA-512, with the credentials an operator issued "
+    "(`python -m cerchia_chassis.integrators create <name>`); read-only, on the public topics, "
+    "with consumer groups whose names start with the integrator's user name."
 )
+
+#: How integrators authenticate (AsyncAPI 3.0 security scheme).
+SECURITY_SCHEMES: Document = {
+    "integratorScram": {
+        "type": "scramSha512",
+        "description": "SASL/SCRAM-SHA-512 over TLS (security.protocol SASL_SSL). The user "
+        "name is `integrator-<name>`; its ACLs allow reading the public topics with consumer "
+        "groups named `integrator-<name>...`, and nothing else.",
+    }
+}
 
 
 def _channel_id(topic: Topic) -> str:
@@ -105,11 +120,16 @@ def asyncapi_document(
         "servers": {
             "kafka": {
                 "host": kafka_host,
-                "protocol": "kafka",
-                "description": "The platform's Kafka cluster.",
+                "protocol": "kafka-secure",
+                "description": "The platform's Kafka cluster (TLS; SASL/SCRAM-SHA-512).",
+                "security": [{"$ref": "#/components/securitySchemes/integratorScram"}],
             }
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {
+            "messages": messages,
+            "schemas": schemas,
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }

@@ -1,11 +1,12 @@
-"""A private CA and a broker certificate for Kafka's TLS listeners, made once and kept.
+"""A secured single Kafka node's files: a private CA, the broker's certificate, server.properties.
 
-The local stack and the tests call ``ensure_broker_tls`` at first start (files kept under their
-state folder); compose runs ``python -m cerchia_chassis.kafka_tls DIR --host kafka`` in an init
-container. Clients trust ``ca.pem``; the broker serves ``broker.pem`` (its PKCS#8 key and
-certificate chain, as Kafka's PEM keystore reads it) on its SASL_SSL listener, and presents the
-same certificate to its controller listener, which requires one (mutual TLS; the principal is
-the certificate's CN, ``broker``). Production clusters bring their own certificates.
+The local stack and the tests call these at first start (files kept under their state folder);
+compose runs ``python -m cerchia_chassis.kafka_node DIR --host kafka ...`` in an init container.
+Clients trust ``ca.pem``; the broker serves ``broker.pem`` (its PKCS#8 key and certificate
+chain, as Kafka's PEM keystore reads it) on its SASL_SSL listener, and presents the same
+certificate to its controller listener, which requires one (mutual TLS; the principal is the
+certificate's CN, ``broker``). ``server_properties`` is the node's configuration: nobody is
+trusted by default. Production clusters bring their own certificates and configuration.
 """
 
 import argparse
@@ -21,8 +22,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-#: The broker certificate's CN, which the brokers map to the principal ``User:broker``.
-BROKER_CN = "broker"
+#: The broker certificate's CN, which the brokers map to the principal ``User:broker``; it is
+#: also the node's SCRAM user on its inter-broker listener.
+BROKER_CN = BROKER = "broker"
+#: The operators' super user.
+ADMIN = "admin"
 _VALIDITY = dt.timedelta(days=825)
 
 
@@ -170,20 +174,102 @@ def _write_broker(tls: BrokerTls, hosts: Sequence[str]) -> None:
     _write_private(tls.broker, _pkcs8(key) + chain)
 
 
+@dataclass(frozen=True)
+class Listeners:
+    """Where the node listens and what it tells clients."""
+
+    listen_host: str
+    advertised_host: str
+    port: int = 9092
+    controller_port: int = 9093
+
+
+def server_properties(
+    listeners: Listeners,
+    *,
+    data_dir: str,
+    tls: BrokerTls,
+    broker_password: str,
+    node_id: int = 1,
+    default_partitions: int = 3,
+) -> str:
+    """server.properties of a single KRaft node (broker and controller) that trusts nobody.
+
+    Clients use SASL_SSL with SCRAM-SHA-512; the controller listener requires a client
+    certificate (mutual TLS: only the node itself talks to it); the StandardAuthorizer denies
+    whatever no ACL allows; topics are created from the catalog only. Replication factors of one.
+    """
+    listen, advertised = listeners.listen_host, listeners.advertised_host
+    port, cport = listeners.port, listeners.controller_port
+    password = broker_password.replace("\\", "\\\\").replace('"', '\\"')
+    lines = {
+        "process.roles": "broker,controller",
+        "node.id": str(node_id),
+        "controller.quorum.bootstrap.servers": f"{advertised}:{cport}",
+        "listeners": f"SASL_SSL://{listen}:{port},CONTROLLER://{listen}:{cport}",
+        # The controller's address is advertised too, so the node never derives it from its
+        # host name (which, in a container, the certificate may not name).
+        "advertised.listeners": f"SASL_SSL://{advertised}:{port},CONTROLLER://{advertised}:{cport}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "SASL_SSL",
+        "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:SSL",
+        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{BROKER}" password="{password}";'
+        ),
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": str(tls.broker),
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": str(tls.ca),
+        "listener.name.controller.ssl.client.auth": "required",
+        "ssl.principal.mapping.rules": "RULE:^CN=([^,]+)$/$1/,DEFAULT",
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": f"User:{BROKER};User:{ADMIN}",
+        "allow.everyone.if.no.acl.found": "false",
+        "log.dirs": data_dir,
+        "num.partitions": str(default_partitions),
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+        "auto.create.topics.enable": "false",
+    }
+    return "".join(f"{key}={value}\n" for key, value in lines.items())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Make (or keep) the CA and broker certificate in a directory."""
+    """Make (or keep) a node's CA and certificate; write its server.properties and a copy of the
+    CA for clients (compose's init container)."""
     parser = argparse.ArgumentParser(
-        prog="python -m cerchia_chassis.kafka_tls", description=__doc__.splitlines()[0]
+        prog="python -m cerchia_chassis.kafka_node", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("directory", type=Path)
+    parser.add_argument("directory", type=Path, help="the node's TLS files and configuration")
     parser.add_argument(
         "--host",
         action="append",
         required=True,
-        help="a name or IP address clients use to reach the broker (repeat)",
+        help="a name or IP address clients use to reach the broker (repeat; the first is "
+        "advertised)",
     )
+    parser.add_argument("--data-dir", required=True, help="the node's log.dirs")
+    parser.add_argument("--broker-password-file", type=Path, required=True)
+    parser.add_argument("--ca-out", type=Path, help="also copy ca.pem into this directory")
     args = parser.parse_args(argv)
     tls = ensure_broker_tls(args.directory, args.host)
+    properties = server_properties(
+        Listeners(listen_host="0.0.0.0", advertised_host=args.host[0]),  # noqa: S104
+        data_dir=args.data_dir,
+        tls=tls,
+        broker_password=args.broker_password_file.read_text(encoding="utf-8").strip(),
+    )
+    _write_private(args.directory / "server.properties", properties.encode())
+    if args.ca_out is not None:
+        args.ca_out.mkdir(parents=True, exist_ok=True)
+        (args.ca_out / "ca.pem").write_bytes(tls.ca.read_bytes())
     print(f"CA {tls.ca}\nbroker keystore {tls.broker}")  # noqa: T201
     return 0
 
