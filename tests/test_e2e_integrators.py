@@ -153,6 +153,11 @@ async def journey(own_platform: Platform, private_kafka: KafkaCluster) -> dict[s
         reset = await client.post("/api/v1/auth/password-reset", json={"email": bo.email})
         assert reset.status_code == 202, reset.text
         reset_mail = await platform.smtp.wait_for(to(bo.email, "Reset your password"), timeout=30)
+        new_password = {"token": token_in(reset_mail, "/reset-password"), "new_password": "x" * 16}
+        confirmed = await client.post("/api/v1/auth/password-reset/confirm", json=new_password)
+        assert confirmed.status_code == 204, confirmed.text
+        # The owner is told, so a takeover does not go unseen.
+        await platform.smtp.wait_for(to(bo.email, "Your password was changed"), timeout=30)
         public = await found(client, ada, "Open Circle", "public")
         private = await found(client, ada, "Secret Circle", "private")
         marker = uuid.uuid4().hex[:12]

@@ -83,7 +83,10 @@ class KafkaAccess:
         """A client TLS context that verifies the broker's certificate and host name."""
         if not self.tls:
             return None
-        return ssl.create_default_context(cafile=self.ca_file)
+        try:
+            return ssl.create_default_context(cafile=self.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise KafkaAccessError(f"cannot use the Kafka CA file {self.ca_file}: {exc}") from None
 
     def security(self) -> BaseSecurity | None:
         """FastStream's description of this connection's security."""
