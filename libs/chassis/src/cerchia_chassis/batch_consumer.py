@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from pydantic import ValidationError
 
+from cerchia_chassis.consistency import Positions, highest, sequence_of
 from cerchia_chassis.consumer import GaveUp, RetryPolicy, dead_letter
 from cerchia_chassis.offset_commits import BackgroundCommitter, CommitOnRevoke
 from cerchia_contracts.catalog import AnyEvent, Topic
@@ -34,6 +35,7 @@ def subscribe_batch(
     retry: RetryPolicy,
     max_records: int = DEFAULT_MAX_RECORDS,
     max_wait_ms: int = DEFAULT_MAX_WAIT_MS,
+    positions: Positions | None = None,
 ) -> None:
     """Consume ``topic`` in ``group_id`` in batches of up to ``max_records`` events.
 
@@ -86,6 +88,13 @@ def subscribe_batch(
         except BaseException:
             _rewind(consumer, records)
             raise
+        if positions is not None:
+            sequences = highest(
+                (bytes(r.key).decode(errors="replace"), sequence)
+                for r in records
+                if r.key is not None and (sequence := sequence_of(r.headers)) is not None
+            )
+            await positions.advance(topic.name, sequences)
         committer.mark(consumer, records)
         if not subscriber.running:  # stopping: this was the last batch, commit it now
             await committer.flush()

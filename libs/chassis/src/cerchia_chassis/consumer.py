@@ -18,6 +18,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from cerchia_chassis.consistency import Positions, sequence_of
 from cerchia_contracts.catalog import AnyEvent, Topic
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def subscribe(
     group_id: str,
     retry: RetryPolicy,
     max_workers: int = 1,
+    positions: Positions | None = None,
 ) -> None:
     """Consume ``topic`` in ``group_id`` with ``handler`` under Cerchia's delivery guarantees.
 
@@ -106,6 +108,16 @@ def subscribe(
             await _dead_letter(
                 broker, topic, message, failed.error, attempts=failed.attempts, group_id=group_id
             )
+        if positions is not None:
+            await _advance(positions, topic, message.raw_message)
+
+
+async def _advance(positions: Positions, topic: Topic, record: Any) -> None:
+    """The record is done with (handled, or dead-lettered): its key's position moves on."""
+    sequence = sequence_of(getattr(record, "headers", None))
+    key = getattr(record, "key", None)
+    if sequence is not None and key is not None:
+        await positions.advance(topic.name, {bytes(key).decode(errors="replace"): sequence})
 
 
 async def _dead_letter(

@@ -9,9 +9,10 @@ from fastapi_offline import FastAPIOffline
 from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from cerchia_chassis import consistency
 from cerchia_chassis.auth import TokenVerifier, key_set_from_settings
 from cerchia_chassis.health import Check, health_router
-from cerchia_chassis.problems import install_problem_handlers
+from cerchia_chassis.problems import install_problem_handlers, problem_response
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_chassis.telemetry import configure_logging, configure_tracing
 
@@ -67,6 +68,40 @@ def service_app(
         return {} if chassis is None else chassis.readiness_checks()
 
     app.include_router(health_router(readiness or chassis_checks))
+
+    @app.middleware("http")
+    async def read_your_writes(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Wait until this service has applied what the client's token names (the topics it
+        # consumes), then answer; the response's token adds what this request wrote.
+        incoming = request.headers.get(consistency.HEADER)
+        chassis = getattr(request.app.state, "chassis", None)
+        if incoming and chassis is not None:
+            try:
+                wanted = consistency.relevant(
+                    consistency.decode_token(incoming), chassis.consumed_topics
+                )
+            except consistency.InvalidToken:
+                wanted = []
+            pending = await chassis.positions.wait_for(
+                wanted, timeout_s=settings.consistency_wait_s
+            )
+            if pending:
+                return problem_response(
+                    request,
+                    503,
+                    code="not-yet-consistent",
+                    detail="This service has not yet caught up with your latest change; "
+                    "retry in a moment.",
+                    headers={"Retry-After": "1", consistency.HEADER: incoming},
+                )
+        with consistency.collecting() as produced:
+            response = await call_next(request)
+        token = consistency.response_token(incoming, produced)
+        if token is not None:
+            response.headers[consistency.HEADER] = token
+        return response
 
     @app.middleware("http")
     async def trace_id_header(

@@ -14,6 +14,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from cerchia_chassis import consistency
 from cerchia_chassis.mongo import Document, Indexes, Session
 from cerchia_chassis.public_twins import PublicTwins
 from cerchia_contracts import CLOUDEVENTS_CONTENT_TYPE
@@ -78,12 +79,15 @@ class Outbox:
         docs = []
         for event in events:
             key = event.subject or ""
+            topic, seq = topic_of(event).name, await self._next_seq(session, key)
+            # The response to the request that wrote it names it (read-your-writes).
+            consistency.produced(topic, key, seq)
             docs.append(
                 {
                     "event_id": event.id,
-                    "topic": topic_of(event).name,
+                    "topic": topic,
                     "key": key,
-                    "seq": await self._next_seq(session, key),
+                    "seq": seq,
                     "type": event.type,
                     "payload": event.model_dump_json(),
                     "headers": carrier,
@@ -206,7 +210,10 @@ class OutboxRelay:
                 key=record["key"].encode() or None,
                 # Structured mode: the whole event is the value, and no ce_* header may be added
                 # (the CloudEvents Kafka binding reads any ce_* header as binary mode).
-                headers={"content-type": CLOUDEVENTS_CONTENT_TYPE},
+                headers={
+                    "content-type": CLOUDEVENTS_CONTENT_TYPE,
+                    consistency.SEQUENCE_HEADER: str(record["seq"]),
+                },
                 no_confirm=True,
             )
 

@@ -9,6 +9,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.batch_consumer import DEFAULT_MAX_RECORDS, BatchHandler, subscribe_batch
+from cerchia_chassis.consistency import Positions
 from cerchia_chassis.consumer import Handler, RetryPolicy, subscribe
 from cerchia_chassis.health import Check
 from cerchia_chassis.inbox import Inbox
@@ -61,8 +62,12 @@ class Chassis:
             public_twins=PublicTwins(self.db, gatherings=public_gatherings),
         )
         self.inbox = Inbox(self.db, self.transactions)
-        self._indexes = [*indexes, *Outbox.indexes, *Inbox.indexes]
+        #: How far this service has applied each topic and key it consumes (read-your-writes).
+        self.positions = Positions(self.db)
+        self._indexes = [*indexes, *Outbox.indexes, *Inbox.indexes, *Positions.indexes]
         self._loops: list[WakeablePoller] = []
+        #: The topics this service subscribes to: the only ones a consistency token waits on.
+        self.consumed_topics: set[str] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []
         if settings.outbox_relay_enabled:
             self._loops.append(self._relay_loop)
@@ -82,7 +87,9 @@ class Chassis:
             group_id=group_id or self.settings.kafka_group_id or self.settings.service_name,
             retry=self._retry,
             max_workers=self.settings.kafka_consumer_max_workers,
+            positions=self.positions,
         )
+        self.consumed_topics.add(topic.name)
 
     def consume_batch(
         self,
@@ -104,7 +111,9 @@ class Chassis:
             group_id=group_id or self.settings.kafka_group_id or self.settings.service_name,
             retry=self._retry,
             max_records=max_records,
+            positions=self.positions,
         )
+        self.consumed_topics.add(topic.name)
 
     def _check_consumer(self, topic: Topic) -> None:
         # The brokers' ACLs come from the catalog: a subscription it does not list would be

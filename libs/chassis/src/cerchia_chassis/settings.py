@@ -127,6 +127,13 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_initial_s: float = 0.1
     consumer_backoff_max_s: float = 2.0
 
+    consistency_wait_s: float = Field(
+        default=3.0,
+        ge=0,
+        description="Longest wait for this service's projections to reach a client's "
+        "consistency token (read-your-writes) before a 503 not-yet-consistent.",
+    )
+
     auth_issuer: str = Field(
         default="cerchia-membership", description="Expected `iss` of access tokens."
     )

@@ -1,21 +1,117 @@
-"""In-memory stand-ins of chassis ports for unit tests of services' use cases."""
+"""In-memory stand-ins of the chassis's ports, for unit tests of services' use cases.
 
+A service's fakes keep their state on one ``MemoryStore`` (a subclass with the service's
+collections). ``FakeTransactions`` runs a unit of work all or nothing: when it raises, the whole
+store — every fake's state, the events the outbox took and the inbox records — is put back as it
+was, so a test can prove that a refused command wrote nothing. The outbox and the inbox write
+through the same store, so they roll back with it.
+"""
+
+import contextvars
+import copy
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from cerchia_contracts.catalog import AnyEvent
+
+T = TypeVar("T")
+
+_inside: contextvars.ContextVar[bool] = contextvars.ContextVar("fake_transaction", default=False)
 
 
-class InMemoryInbox:
-    """``Inbox.process_once`` without a database: each event's effect runs once."""
+@dataclass
+class MemoryStore:
+    """The state of a service's fakes; subclass it with the service's own collections."""
 
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
+    #: Events the outbox took, in order.
+    events: list[AnyEvent] = field(default_factory=list)
+    #: (consumer, event id) pairs the inbox applied.
+    processed: set[tuple[str, str]] = field(default_factory=set)
+
+    def emitted(self, *, since: int = 0) -> list[type[AnyEvent]]:
+        """The kinds of the events written (from position ``since``)."""
+        return [type(event) for event in self.events[since:]]
+
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy of every field (what a rollback restores)."""
+        return copy.deepcopy(self.__dict__)
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """Put the store back as it was when ``saved`` was taken."""
+        self.__dict__.clear()
+        self.__dict__.update(saved)
+
+
+class FakeTransactions:
+    """All or nothing over a ``MemoryStore``; a nested unit of work joins the outer one."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.runs = 0
+
+    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """Run ``work`` with a session stand-in; restore the store if it raises."""
+        if _inside.get():
+            return await work(object())
+        saved = self.store.snapshot()
+        token = _inside.set(True)
+        self.runs += 1
+        try:
+            return await work(object())
+        except BaseException:
+            self.store.restore(saved)
+            raise
+        finally:
+            _inside.reset(token)
+
+
+class FakeOutbox:
+    """Takes events into the store (rolled back with it); counts commits."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.commits = 0
+
+    async def add(self, session: Any, *events: AnyEvent) -> None:
+        """Record the events with the unit of work."""
+        self.store.events.extend(events)
+
+    def committed(self) -> None:
+        """The relay would be woken."""
+        self.commits += 1
+
+
+class FakeInbox:
+    """``Inbox.process_once`` over the store: each event's effect runs once per consumer, in a
+    unit of work with its record (a failed effect leaves no record)."""
+
+    def __init__(self, store: MemoryStore, transactions: FakeTransactions | None = None) -> None:
+        self.store = store
+        self.transactions = transactions or FakeTransactions(store)
 
     async def process_once(
         self, *, consumer: str, event_id: str, effect: Callable[[Any], Awaitable[None]]
     ) -> bool:
-        """Apply ``effect`` (with no session) unless ``event_id`` was already applied."""
-        if event_id in self.seen:
+        """Apply ``effect`` unless this consumer already did for this event; True if applied."""
+        if (consumer, event_id) in self.store.processed:
             return False
-        await effect(None)
-        self.seen.add(event_id)
+
+        async def work(session: Any) -> None:
+            await effect(session)
+            self.store.processed.add((consumer, event_id))
+
+        await self.transactions.run(work)
         return True
+
+
+class InMemoryInbox(FakeInbox):
+    """A ``FakeInbox`` over a store of its own (for tests that need nothing else)."""
+
+    def __init__(self) -> None:
+        super().__init__(MemoryStore())
+
+    @property
+    def seen(self) -> set[str]:
+        """The event ids applied (by any consumer)."""
+        return {event_id for _, event_id in self.store.processed}

@@ -1,0 +1,59 @@
+"""The kinds of refusal a service's rules raise, each with one HTTP answer.
+
+Every service's domain errors derive from these. ``code`` is the machine-readable problem type
+(``not-a-member``, ``thread-locked``...), the message is for people. The HTTP layer maps kinds to
+statuses once (``cerchia_chassis.service_app.STATUSES``); a service adds rows only for kinds of
+its own that need another status.
+"""
+
+
+class DomainError(Exception):
+    """A rule refused the request. Unmapped kinds answer 400."""
+
+    code = "refused"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+
+
+class Invalid(DomainError):
+    """The input breaks a rule (too long, an unknown zone...): 422."""
+
+    code = "invalid"
+
+
+class Unauthenticated(DomainError):
+    """The caller must sign in: 401."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this; ``code`` says why: 403."""
+
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """It does not exist, or the caller may not know it exists: 404."""
+
+    code = "not-found"
+
+
+class Conflict(DomainError):
+    """The current state does not allow it (a locked thread, a closed RSVP...): 409."""
+
+    code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Faster than the limit allows: 429 with Retry-After."""
+
+    code = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after_s: int, code: str | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after_s = retry_after_s
