@@ -40,6 +40,8 @@ def settings(**overrides: Any) -> GatewaySettings:
         "notifications_url": CLOSED,
         "log_json": False,
         "upstream_retries": 0,
+        # No Kafka here: revocations are tested end to end on the real stack.
+        "auth_revocations": False,
         **overrides,
     }
     return GatewaySettings(**values)

@@ -11,6 +11,7 @@ import jwt
 from fastapi import Depends, Request
 
 from cerchia_chassis.problems import Problem
+from cerchia_chassis.revocations import Revocations, issued_at
 
 ALGORITHMS = ("EdDSA", "ES256")
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type (RFC 9068), not a secret
@@ -29,6 +30,14 @@ class Principal:
 
 class InvalidToken(Exception):
     """The bearer token cannot be trusted."""
+
+    code = "invalid-token"
+
+
+class RevokedToken(InvalidToken):
+    """The token is well formed, but its session has ended (``cerchia_chassis.revocations``)."""
+
+    code = "token-revoked"
 
 
 class KeySet:
@@ -97,11 +106,21 @@ class KeySet:
 class TokenVerifier:
     """Checks signature, algorithm, ``typ``, ``iss``, ``aud``, ``exp`` and ``sub`` of a token."""
 
-    def __init__(self, keys: KeySet, *, issuer: str, audience: str, leeway_s: float = 30) -> None:
+    def __init__(
+        self,
+        keys: KeySet,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_s: float = 30,
+        revocations: Revocations | None = None,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_s
+        #: Ended sessions; a token of one is refused (``RevokedToken``).
+        self.revocations = revocations
 
     async def verify(self, token: str) -> Principal:
         """The principal a valid access token names; raise InvalidToken otherwise."""
@@ -129,6 +148,13 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
+        session = claims.get("sid")
+        if self.revocations is not None and self.revocations.revoked(
+            user_id=claims["sub"],
+            session_id=session if isinstance(session, str) else None,
+            issued_at=issued_at(claims),
+        ):
+            raise RevokedToken("the session has ended")
         return Principal(user_id=claims["sub"], token_id=claims["jti"], claims=claims)
 
 
@@ -155,7 +181,7 @@ async def _principal(request: Request) -> Principal:
     except InvalidToken as exc:
         raise Problem(
             401,
-            "invalid-token",
+            exc.code,
             f"The access token is not valid: {exc}.",
             headers={"WWW-Authenticate": 'Bearer realm="cerchia", error="invalid_token"'},
         ) from exc

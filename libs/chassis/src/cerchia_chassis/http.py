@@ -1,7 +1,7 @@
 """FastAPI app factory shared by the services: problem+json, health, tracing, trace-id header."""
 
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -13,6 +13,7 @@ from cerchia_chassis import consistency
 from cerchia_chassis.auth import TokenVerifier, key_set_from_settings
 from cerchia_chassis.health import Check, health_router
 from cerchia_chassis.problems import install_problem_handlers, problem_response
+from cerchia_chassis.revocations import RevocationFeed, Revocations
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_chassis.telemetry import configure_logging, configure_tracing
 
@@ -62,6 +63,8 @@ def service_app(
                 keys, issuer=settings.auth_issuer, audience=settings.auth_audience
             )
     app.state.token_verifier = token_verifier
+    if token_verifier is not None and settings.auth_revocations:
+        _follow_revocations(app, settings, token_verifier)
 
     def chassis_checks(request: Request) -> dict[str, Check]:
         chassis = getattr(request.app.state, "chassis", None)
@@ -117,6 +120,23 @@ def service_app(
         app, tracer_provider=provider, excluded_urls="health/live,health/ready"
     )
     return app
+
+
+def _follow_revocations(app: FastAPI, settings: ServiceSettings, verifier: TokenVerifier) -> None:
+    """The app answers only once it has read every recent revocation, and keeps reading."""
+    revocations = verifier.revocations or Revocations()
+    verifier.revocations = revocations
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        async with (
+            RevocationFeed(settings.kafka_access, revocations).running(),
+            service_lifespan(application) as state,
+        ):
+            yield state
+
+    app.router.lifespan_context = lifespan
 
 
 def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:

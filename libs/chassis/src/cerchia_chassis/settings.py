@@ -142,6 +142,11 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="Membership's JWKS, e.g. http://membership:8001/.well-known/jwks.json",
     )
+    auth_revocations: bool = Field(
+        default=True,
+        description="Refuse tokens of ended sessions: read membership.sessions.v1 (needs the "
+        "service's Kafka principal to be among the topic's consumers).",
+    )
     auth_jwks: str | None = Field(
         default=None, description="A static JWKS document (JSON) instead of the URL."
     )

@@ -162,6 +162,19 @@ MEMBERSHIP_TOKENS = Topic(
     consumers=("notifications",),
 )
 
+MEMBERSHIP_SESSIONS = Topic(
+    name="membership.sessions.v1",
+    producer="membership",
+    events=(m.SessionsRevokedV1,),
+    key="user id (the event subject)",
+    description=(
+        "Internal: sessions that ended before their tokens expired (logout, password change, "
+        "erasure...). Every token verifier reads all of it, without a consumer group."
+    ),
+    consumers=("gateway", "membership", "content", "events", "notifications"),
+    partitions=3,
+)
+
 MEMBERSHIP_COMMUNITIES = Topic(
     name="membership.communities.v1",
     producer="membership",
@@ -392,6 +405,7 @@ EVENTS_PUBLIC = Topic(
 CATALOG: tuple[Topic, ...] = (
     MEMBERSHIP_USERS,
     MEMBERSHIP_TOKENS,
+    MEMBERSHIP_SESSIONS,
     MEMBERSHIP_COMMUNITIES,
     MEMBERSHIP_INTRODUCTIONS,
     EVENTS_GATHERINGS,

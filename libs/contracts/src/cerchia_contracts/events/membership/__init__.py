@@ -2,5 +2,6 @@
 
 from cerchia_contracts.events.membership.communities import *  # noqa: F403
 from cerchia_contracts.events.membership.introductions import *  # noqa: F403
+from cerchia_contracts.events.membership.sessions import *  # noqa: F403
 from cerchia_contracts.events.membership.tokens import *  # noqa: F403
 from cerchia_contracts.events.membership.users import *  # noqa: F403
