@@ -7,7 +7,7 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from cerchia_chassis.problems import PROBLEM_JSON
+from cerchia_chassis.problems import PROBLEM_JSON, PROBLEM_REF
 from content.app import create_app
 from content.settings import ContentSettings
 
@@ -131,7 +131,7 @@ def test_every_operation_documents_its_problem_responses(document: dict[str, Any
                 continue
             content = response.get("content", {})
             schema = content.get(PROBLEM_JSON, {}).get("schema", {})
-            if set(content) != {PROBLEM_JSON} or schema.get("title") != "ProblemDetails":
+            if set(content) != {PROBLEM_JSON} or schema != PROBLEM_REF:
                 problems.append(f"{where}: {status} is not a problem+json response")
             if not response.get("description"):
                 problems.append(f"{where}: {status} has no description")

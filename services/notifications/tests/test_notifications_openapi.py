@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from cerchia_chassis.problems import PROBLEM_JSON
+from cerchia_chassis.problems import PROBLEM_JSON, PROBLEM_REF
 from notifications.app import create_app
 from notifications.entrypoints.http import (
     deliveries,
@@ -136,7 +136,7 @@ def test_every_operation_documents_its_problem_responses(document: dict[str, Any
                 continue
             content = response.get("content", {})
             schema = content.get(PROBLEM_JSON, {}).get("schema", {})
-            if set(content) != {PROBLEM_JSON} or schema.get("title") != "ProblemDetails":
+            if set(content) != {PROBLEM_JSON} or schema != PROBLEM_REF:
                 problems.append(f"{where}: {status} is not a problem+json response")
             if not response.get("description"):
                 problems.append(f"{where}: {status} has no description")

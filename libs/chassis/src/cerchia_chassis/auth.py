@@ -8,7 +8,10 @@ from typing import Annotated, Any
 
 import httpx
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cerchia_chassis.problems import Problem
 from cerchia_chassis.revocations import Revocations, issued_at
@@ -167,7 +170,24 @@ def key_set_from_settings(jwks_url: str | None, jwks_json: str | None) -> KeySet
     return None
 
 
-async def _principal(request: Request) -> Principal:
+#: How the OpenAPI documents name the bearer scheme (one name across every service's document).
+BEARER_SCHEME = "bearerAuth"
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name=BEARER_SCHEME,
+    bearerFormat="JWT",
+    description="Access token from `POST /api/v1/auth/login` (EdDSA, 15 minutes).",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+
+
+async def _principal(request: Request, _: Credentials) -> Principal:
+    # ``Credentials`` declares the route's security in OpenAPI; the header is read here, so a
+    # malformed one gets our problem answer rather than FastAPI's.
+    return await _verified(request)
+
+
+async def _verified(request: Request) -> Principal:
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
         raise Problem(503, "auth-unavailable", "Authentication is not configured.")
@@ -187,10 +207,36 @@ async def _principal(request: Request) -> Principal:
         ) from exc
 
 
-async def _optional_principal(request: Request) -> Principal | None:
+async def _optional_principal(request: Request, _: Credentials) -> Principal | None:
     if "authorization" not in request.headers:
         return None
-    return await _principal(request)
+    return await _verified(request)
+
+
+def document_optional_security(app: FastAPI) -> None:
+    """Routes that take ``MaybeCurrentUser`` declare the bearer scheme as optional in OpenAPI
+    (``security: [{bearerAuth: []}, {}]``): FastAPI can only say "required"."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for route in app.routes:
+            if isinstance(route, APIRoute) and _uses(route.dependant, _optional_principal):
+                item = schema.get("paths", {}).get(route.path_format, {})
+                for method in route.methods or ():
+                    operation = item.get(method.lower())
+                    if isinstance(operation, dict):
+                        operation["security"] = [{BEARER_SCHEME: []}, {}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _uses(dependant: Dependant, call: Any) -> bool:
+    return dependant.call is call or any(_uses(d, call) for d in dependant.dependencies)
 
 
 #: Route parameter type for an authenticated caller: ``async def route(me: CurrentUser)``.

@@ -10,7 +10,7 @@ from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from cerchia_chassis import consistency
-from cerchia_chassis.auth import TokenVerifier, key_set_from_settings
+from cerchia_chassis.auth import TokenVerifier, document_optional_security, key_set_from_settings
 from cerchia_chassis.health import Check, health_router
 from cerchia_chassis.problems import install_problem_handlers, problem_response
 from cerchia_chassis.revocations import RevocationFeed, Revocations
@@ -56,6 +56,7 @@ def service_app(
             redoc_url=None,
         )
     install_problem_handlers(app)
+    document_optional_security(app)
     if token_verifier is None:
         keys = key_set_from_settings(settings.auth_jwks_url, settings.auth_jwks)
         if keys is not None:

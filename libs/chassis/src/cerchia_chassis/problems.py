@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://cerchia.dev/problems/"
+PROBLEM_SCHEMA_NAME = "ProblemDetails"
+PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM_SCHEMA_NAME}"}
 
 
 class ProblemDetails(BaseModel):
@@ -51,11 +53,14 @@ _DESCRIPTIONS = {
 def problem_responses(
     *statuses: int, descriptions: Mapping[int, str] | None = None
 ) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` entries for the problem statuses a route may answer."""
+    """OpenAPI ``responses=`` entries for the problem statuses a route may answer.
+
+    The body's schema is a reference to the one ``ProblemDetails`` component the document holds
+    (``document_validation_errors_as_problems`` adds it), never a copy per response.
+    """
     chosen = {**_DESCRIPTIONS, **(descriptions or {})}
-    schema = ProblemDetails.model_json_schema()
     return {
-        status: {"description": chosen[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+        status: {"description": chosen[status], "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
         for status in statuses
     }
 
@@ -193,7 +198,9 @@ def document_validation_errors_as_problems(app: FastAPI) -> None:
                         **problem,
                         "description": documented.get("description", problem["description"]),
                     }
-        components = schema.get("components", {}).get("schemas", {})
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        # Every error answer refers to this one definition.
+        components[PROBLEM_SCHEMA_NAME] = ProblemDetails.model_json_schema()
         for name in ("HTTPValidationError", "ValidationError"):
             if f'"#/components/schemas/{name}"' not in json.dumps(
                 {**schema, "components": {k: v for k, v in components.items() if k != name}}
