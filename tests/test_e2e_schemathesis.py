@@ -17,7 +17,8 @@ from schemathesis.core.failures import FailureGroup
 from tests.authz_world import community_body, event_body, ok
 from tests.platform import Platform, sign_up
 
-pytestmark = pytest.mark.e2e
+# The fuzzing budget (BUDGET_S) plus the setup must fit in the timeout.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
 
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 6}
 BUDGET_S = 240.0
