@@ -3,12 +3,13 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from cerchia_chassis.ports import Session
 from events.domain.attendance import code_matches, ensure_check_in_possible
 from events.domain.errors import CheckInRefused, Forbidden, NotFound
 from events.domain.rsvps import CheckInMethod
 from events.service import announcements
 from events.service.access import gathering_scope, managed_gathering
-from events.service.ports import Ports, Session
+from events.service.ports import Ports
 
 
 @dataclass(frozen=True)

@@ -19,25 +19,6 @@ from events.domain.reminders import ReminderJob
 from events.domain.rsvps import Rsvp, RsvpStatus
 from events.domain.series import Series
 
-__all__ = [
-    "After",
-    "CalendarFiles",
-    "Directory",
-    "EventOutbox",
-    "FeedTokens",
-    "GatheringRepository",
-    "Inbox",
-    "Ports",
-    "QrCodes",
-    "RecapRepository",
-    "ReminderStore",
-    "RsvpRepository",
-    "SeriesRepository",
-    "Session",
-    "Transactions",
-    "UserZones",
-]
-
 
 @dataclass(frozen=True)
 class After:

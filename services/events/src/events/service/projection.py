@@ -23,12 +23,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from cerchia_chassis.domain.community import MemberChange
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events.gatherings import RsvpCancelledV1
 from events.domain.errors import InvalidTimeZone
 from events.domain.zones import checked
-from events.service.ports import Ports, Session
+from events.service.ports import Ports
 from events.service.rsvp import apply_answer
 
 CONSUMER = "events.membership-projection"

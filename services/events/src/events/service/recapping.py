@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
+from cerchia_chassis.ports import Session
 from events.domain.errors import NotFound
 from events.domain.recaps import Recap, RecapLink, publish
 from events.service import announcements
 from events.service.access import managed_gathering
-from events.service.ports import Ports, Session
+from events.service.ports import Ports
 
 
 async def publish_recap(

@@ -4,9 +4,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cerchia_chassis.ports import Session
 from events.domain.reminders import ReminderJob, verdict
 from events.service import announcements
-from events.service.ports import Ports, Session
+from events.service.ports import Ports
 
 logger = logging.getLogger(__name__)
 

@@ -3,13 +3,14 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from events.domain.errors import Forbidden, NotFound
 from events.domain.gatherings import Gathering
 from events.domain.rsvps import Answer, Outcome, Rsvp, decide, ensure_open, promotable
 from events.service import announcements
 from events.service.access import viewer_in
-from events.service.ports import Ports, RsvpRepository, Session
+from events.service.ports import Ports, RsvpRepository
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from events.domain.errors import InvalidGathering, NotFound, NotRecurring
 from events.domain.gatherings import Details, Gathering
@@ -14,7 +15,7 @@ from events.domain.reminders import plan
 from events.domain.series import Series
 from events.service import announcements
 from events.service.access import ensure_member, managed_gathering
-from events.service.ports import Ports, RsvpRepository, Session
+from events.service.ports import Ports, RsvpRepository
 from events.service.rsvp import promote
 
 CancelScope = Literal["occurrence", "following"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from events.domain.errors import InvalidRecurrence, NotFound, NotRecurring
 from events.domain.gatherings import Details, Gathering
@@ -14,7 +15,7 @@ from events.domain.reminders import plan as plan_reminders
 from events.domain.series import Plan, Series, reconcile, shifted_exceptions, wall_clock
 from events.service import announcements
 from events.service.access import managed_gathering
-from events.service.ports import Ports, Session
+from events.service.ports import Ports
 from events.service.scheduling import apply_change, at, ensure_hosts_are_members, holders, update
 
 #: Fields that say when an occurrence is; "this and following" turns them into a shift.
