@@ -103,6 +103,8 @@ async def seed_community(
     await publish(
         producer,
         community_created(community.id, community.owner, visibility),
+        # Membership announces the founder's membership right after the community.
+        member_joined(community.id, community.owner, "owner"),
         *(member_joined(community.id, user) for user in community.members),
     )
     last = community.members[-1] if community.members else community.owner

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,7 +13,12 @@ from pymongo import AsyncMongoClient
 
 from cerchia_contracts.catalog import EVENTS_GATHERINGS
 from cerchia_contracts.events import gatherings as g
-from cerchia_contracts.events.membership import MemberLeft, MemberLeftV1
+from cerchia_contracts.events.membership import (
+    MemberJoined,
+    MemberJoinedV1,
+    MemberLeft,
+    MemberLeftV1,
+)
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 
 pytestmark = pytest.mark.integration
@@ -156,6 +162,40 @@ async def test_waitlist_is_fifo_and_a_freed_seat_promotes_the_first_in_line(
             return bool(r.json()["my_rsvp"]["status"] == "going")
 
         await poll(e_promoted, what="promotion after a member left")
+
+        # A join re-driven from the DLQ after the person's later departure leaves them out.
+        late, probe = str(uuid.uuid4()), str(uuid.uuid4())
+        departed_at = datetime.now(UTC)
+        await announce(
+            MemberLeftV1.new(
+                subject=community.id,
+                data=MemberLeft(community_id=community.id, actor_id=late, user_id=late),
+                time=departed_at,
+            )
+        )
+        for user, at in ((late, departed_at - timedelta(minutes=5)), (probe, None)):
+            joined = MemberJoined(
+                community_id=community.id,
+                actor_id=user,
+                user_id=user,
+                role="member",
+                via="open",
+                code_of_conduct_version=1,
+            )
+            await announce(MemberJoinedV1.new(subject=community.id, data=joined, time=at))
+
+        async def probe_known() -> bool:  # events of one community are applied in order
+            r = await client.put(
+                f"/api/v1/events/{event_id}/rsvp", json={"answer": "interested"}, headers=h(probe)
+            )
+            return r.status_code == 200
+
+        await poll(probe_known, what="the projection after the replayed join")
+        refused = await client.put(
+            f"/api/v1/events/{event_id}/rsvp", json={"answer": "interested"}, headers=h(late)
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"].endswith("/not-a-member")
         attendees = await client.get(f"/api/v1/events/{event_id}/attendees", headers=h(c))
         assert sorted(x["user_id"] for x in attendees.json()["items"]) == sorted([c, d, e])
 

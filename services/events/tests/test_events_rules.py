@@ -5,12 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from events.domain.access import Community, Viewer, audience, may_manage, sees_online_link
+from cerchia_chassis.domain.community import CommunityState
+from cerchia_chassis.domain.markup import render_markdown
+from events.domain.access import Viewer, audience, may_manage, sees_online_link
 from events.domain.errors import InvalidGathering, InvalidRecurrence, RsvpClosed
 from events.domain.gatherings import Details, Gathering, Venue
 from events.domain.recurrence import MAX_OCCURRENCES, expand
 from events.domain.reminders import job_id, plan, verdict
-from events.domain.richtext import render_markdown
 from events.domain.rsvps import decide, ensure_open, promotable
 
 pytestmark = pytest.mark.unit
@@ -205,8 +206,8 @@ def test_a_claimed_reminder_fires_within_the_catch_up_window_and_never_after_the
 
 def test_who_sees_what() -> None:
     g = gathering(visibility="public")
-    public = Community("c", "C", "public")
-    private = Community("c", "C", "private")
+    public = CommunityState("c", "C", "public")
+    private = CommunityState("c", "C", "private")
     anonymous, outsider = Viewer(None, None), Viewer("x", None)
     member, moderator, host = (
         Viewer("m", "member"),
@@ -236,4 +237,8 @@ def test_markdown_is_rendered_and_sanitized() -> None:
     assert "<script>" not in html
     assert 'href="javascript' not in html
     assert 'href="https://example.org"' in html
-    assert 'rel="nofollow noopener noreferrer"' in html
+    assert 'rel="nofollow noopener noreferrer ugc"' in html
+    # No remote image is embedded (a tracking pixel would tell a third party who reads it).
+    shown = render_markdown("![pixel](https://tracker.example/p.gif)")
+    assert "<img" not in shown
+    assert 'href="https://tracker.example/p.gif"' in shown

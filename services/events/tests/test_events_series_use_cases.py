@@ -9,6 +9,7 @@ import pytest
 from cerchia_contracts.events import gatherings as c
 from events.domain.errors import Forbidden, InvalidGathering, InvalidRecurrence, NotRecurring
 from events.domain.gatherings import Details, Gathering, Venue
+from events.domain.recurrence import Recurrence
 from events.domain.rsvps import Rsvp
 from events.service import scheduling, series_changes
 from services.events.tests.events_fakes import World
@@ -45,10 +46,10 @@ async def weekly(world: World, rule: str = "FREQ=WEEKLY;BYDAY=TU;COUNT=6") -> li
     return await scheduling.schedule(
         "c",
         details(),
-        recurrence=scheduling.Recurrence(rule),
+        recurrence=Recurrence(rule),
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
 
 
@@ -57,12 +58,12 @@ def rome(g: Gathering) -> str:
 
 
 def going(world: World, gathering: Gathering, user_id: str) -> None:
-    world.rsvps.items[gathering.id, user_id] = Rsvp(gathering.id, user_id, "going", SCHEDULED_AT)
+    world.store.rsvps[gathering.id, user_id] = Rsvp(gathering.id, user_id, "going", SCHEDULED_AT)
 
 
 async def test_tuesdays_become_thursdays_the_past_stays_and_attendees_are_told() -> None:
     world = World()
-    world.zones.known["ada"] = "America/New_York"
+    world.store.zones["ada"] = "America/New_York"
     series = await weekly(world)
     going(world, series[2], "ada")  # Tue 17 March
     # An individual change: its slot disappears with the new rule, so it is cancelled too.
@@ -72,18 +73,18 @@ async def test_tuesdays_become_thursdays_the_past_stays_and_attendees_are_told()
         {"starts_at": moved_start, "ends_at": moved_start + timedelta(hours=2)},
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
-    world.sent.events.clear()
+    world.store.events.clear()
 
     done = await series_changes.change_rule(
         series[0].id,
-        scheduling.Recurrence("FREQ=WEEKLY;BYDAY=TH;COUNT=6"),
+        Recurrence("FREQ=WEEKLY;BYDAY=TH;COUNT=6"),
         keep_exceptions=True,
         reason=None,
         actor_id="host",
         now=LATER,
-        stores=world.stores,
+        ports=world.ports,
     )
 
     assert [rome(g) for g in done.cancelled] == [
@@ -103,14 +104,14 @@ async def test_tuesdays_become_thursdays_the_past_stays_and_attendees_are_told()
     assert [g.starts_at.hour for g in done.created] == [17, 17, 17, 16, 16]  # DST on 29 March
     assert {g.series_id for g in done.created} == {series[0].series_id}
     assert done.changed == []
-    stored = world.gatherings.items
+    stored = world.store.gatherings
     assert not stored[series[0].id].cancelled
     assert not stored[series[1].id].cancelled  # past: stays as it was
     assert stored[series[1].id].sequence == 0
-    assert world.series.items[done.series_id].rule == "FREQ=WEEKLY;BYDAY=TH;COUNT=6"
-    assert world.reminders.jobs[series[2].id] == []
-    assert world.reminders.jobs[done.created[0].id] == []  # less than a day ahead
-    assert all(world.reminders.jobs[g.id] for g in done.created[1:])
+    assert world.store.series[done.series_id].rule == "FREQ=WEEKLY;BYDAY=TH;COUNT=6"
+    assert world.planned(series[2].id) == []
+    assert world.planned(done.created[0].id) == []  # less than a day ahead
+    assert all(world.planned(g.id) for g in done.created[1:])
 
     (told,) = [
         e for e in world.published(c.GatheringCancelledV1) if e.data.gathering_id == series[2].id
@@ -138,7 +139,7 @@ async def test_a_longer_or_shorter_rule_keeps_overrides_and_never_revives_a_canc
         {"starts_at": later, "ends_at": later + timedelta(hours=2), "title": "Special"},
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
     await scheduling.cancel(
         series[1].id,
@@ -146,32 +147,32 @@ async def test_a_longer_or_shorter_rule_keeps_overrides_and_never_revives_a_canc
         scope="occurrence",
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
 
     longer = await series_changes.change_rule(
         series[0].id,
-        scheduling.Recurrence("FREQ=WEEKLY;COUNT=6"),
+        Recurrence("FREQ=WEEKLY;COUNT=6"),
         keep_exceptions=True,
         reason=None,
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
     assert [rome(g) for g in longer.created] == ["Tue 31 Mar 18:30", "Tue 07 Apr 18:30"]
     assert longer.cancelled == []
-    kept = world.gatherings.items[series[2].id]
+    kept = world.store.gatherings[series[2].id]
     assert (rome(kept), kept.details.title) == ("Tue 17 Mar 19:30", "Special")
-    assert world.gatherings.items[series[1].id].cancelled
+    assert world.store.gatherings[series[1].id].cancelled
 
     shorter = await series_changes.change_rule(
         series[0].id,
-        scheduling.Recurrence("FREQ=WEEKLY;UNTIL=20260318T000000Z"),
+        Recurrence("FREQ=WEEKLY;UNTIL=20260318T000000Z"),
         keep_exceptions=True,
         reason="Summer break",
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
     assert [rome(g) for g in shorter.cancelled] == [
         "Tue 24 Mar 18:30",
@@ -180,12 +181,12 @@ async def test_a_longer_or_shorter_rule_keeps_overrides_and_never_revives_a_canc
     ]
     assert shorter.created == []
     assert {g.cancel_reason for g in shorter.cancelled} == {"Summer break"}
-    assert not world.gatherings.items[series[2].id].cancelled
+    assert not world.store.gatherings[series[2].id].cancelled
 
 
 async def test_this_and_following_moves_the_time_splits_the_series_and_bumps_sequences() -> None:
     world = World()
-    world.zones.known["ada"] = "Asia/Tokyo"
+    world.store.zones["ada"] = "Asia/Tokyo"
     series = await weekly(world)
     going(world, series[4], "ada")  # Tue 31 March, after the DST change
     await scheduling.cancel(
@@ -194,9 +195,9 @@ async def test_this_and_following_moves_the_time_splits_the_series_and_bumps_seq
         scope="occurrence",
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
-    world.sent.events.clear()
+    world.store.events.clear()
     new_start = series[2].starts_at + timedelta(minutes=30)
 
     done = await series_changes.update_following(
@@ -209,7 +210,7 @@ async def test_this_and_following_moves_the_time_splits_the_series_and_bumps_seq
         recurrence=None,
         actor_id="host",
         now=LATER,
-        stores=world.stores,
+        ports=world.ports,
     )
 
     # Same wall-clock time in Rome for each, so the UTC time moves with DST.
@@ -222,7 +223,7 @@ async def test_this_and_following_moves_the_time_splits_the_series_and_bumps_seq
     assert {g.sequence for g in done.changed} == {1}
     assert {g.details.venue.name for g in done.changed if g.details.venue} == {"Caffè Zamboni"}
     assert (done.created, done.cancelled) == ([], [])
-    items = world.gatherings.items
+    items = world.store.gatherings
     assert items[series[5].id].cancelled  # cancelled stays cancelled
     assert rome(items[series[1].id]) == "Tue 10 Mar 18:30"
     # The split: the earlier part ends before the 17th; the rest is a new series from it.
@@ -230,7 +231,7 @@ async def test_this_and_following_moves_the_time_splits_the_series_and_bumps_seq
     assert [g.occurrence_index for g in done.changed] == [0, 1, 2]
     assert {g.series_id for g in done.changed} == {done.series_id}
     assert done.rule == "FREQ=WEEKLY;BYDAY=TU;COUNT=4"
-    old = world.series.items[series[0].series_id or ""]
+    old = world.store.series[series[0].series_id or ""]
     assert old.rule == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20260317T172959Z"
     assert items[series[0].id].recurrence == old.rule
     assert items[series[0].id].series_id == series[0].series_id
@@ -248,18 +249,20 @@ async def test_a_new_weekday_needs_a_matching_rule_and_re_plans_the_rest() -> No
     series = await weekly(world)
     thursday = series[2].starts_at + timedelta(days=2)
     move = {"starts_at": thursday, "ends_at": thursday + timedelta(hours=2)}
+    before = world.store.snapshot()
     with pytest.raises(InvalidRecurrence, match="first occurrence"):
         await series_changes.update_following(
-            series[2].id, move, recurrence=None, actor_id="host", now=LATER, stores=world.stores
+            series[2].id, move, recurrence=None, actor_id="host", now=LATER, ports=world.ports
         )
+    assert world.store.snapshot() == before
     going(world, series[5], "bo")
     done = await series_changes.update_following(
         series[2].id,
         move,
-        recurrence=scheduling.Recurrence("FREQ=WEEKLY;BYDAY=TH;COUNT=3"),
+        recurrence=Recurrence("FREQ=WEEKLY;BYDAY=TH;COUNT=3"),
         actor_id="host",
         now=LATER,
-        stores=world.stores,
+        ports=world.ports,
     )
     # Each Tuesday moves to its Thursday while the new rule lasts; the rest is cancelled.
     assert [rome(g) for g in done.changed] == [
@@ -284,11 +287,11 @@ async def test_this_and_following_without_a_new_time_keeps_the_series() -> None:
         recurrence=None,
         actor_id="host",
         now=LATER,
-        stores=world.stores,
+        ports=world.ports,
     )
     assert [g.id for g in done.changed] == [g.id for g in series[3:]]
     assert done.series_id == series[0].series_id
-    items = world.gatherings.items
+    items = world.store.gatherings
     assert items[series[2].id].details.title == "Reading circle"
     assert {items[g.id].details.capacity for g in series[3:]} == {20}
     assert {items[g.id].sequence for g in series[3:]} == {1}
@@ -304,8 +307,9 @@ async def test_bad_series_requests_are_refused() -> None:
         recurrence=None,
         actor_id="host",
         now=SCHEDULED_AT,
-        stores=world.stores,
+        ports=world.ports,
     )
+    before = world.store.snapshot()
     with pytest.raises(NotRecurring):
         await series_changes.update_following(
             single.id,
@@ -313,17 +317,17 @@ async def test_bad_series_requests_are_refused() -> None:
             recurrence=None,
             actor_id="host",
             now=LATER,
-            stores=world.stores,
+            ports=world.ports,
         )
     with pytest.raises(NotRecurring):
         await series_changes.change_rule(
             single.id,
-            scheduling.Recurrence("FREQ=WEEKLY;COUNT=2"),
+            Recurrence("FREQ=WEEKLY;COUNT=2"),
             keep_exceptions=True,
             reason=None,
             actor_id="host",
             now=LATER,
-            stores=world.stores,
+            ports=world.ports,
         )
     with pytest.raises(InvalidGathering, match="started"):  # the past is not rewritten
         await series_changes.update_following(
@@ -332,27 +336,28 @@ async def test_bad_series_requests_are_refused() -> None:
             recurrence=None,
             actor_id="host",
             now=LATER,
-            stores=world.stores,
+            ports=world.ports,
         )
     with pytest.raises(InvalidRecurrence):
         await series_changes.change_rule(
             series[0].id,
-            scheduling.Recurrence("FREQ=WEEKLY"),
+            Recurrence("FREQ=WEEKLY"),
             keep_exceptions=True,
             reason=None,
             actor_id="host",
             now=LATER,
-            stores=world.stores,
+            ports=world.ports,
         )
     with pytest.raises(Forbidden):
         await series_changes.change_rule(
             series[0].id,
-            scheduling.Recurrence("FREQ=WEEKLY;COUNT=2"),
+            Recurrence("FREQ=WEEKLY;COUNT=2"),
             keep_exceptions=True,
             reason=None,
             actor_id="ada",
             now=LATER,
-            stores=world.stores,
+            ports=world.ports,
         )
-    assert all(not g.cancelled for g in world.gatherings.items.values())
-    assert replace(series[0], sequence=0) == world.gatherings.items[series[0].id]
+    assert all(not g.cancelled for g in world.store.gatherings.values())
+    assert replace(series[0], sequence=0) == world.store.gatherings[series[0].id]
+    assert world.store.snapshot() == before  # every refusal wrote nothing

@@ -1,11 +1,9 @@
 """Times in each reader's own zone: preferences, DST, events for recipients, the projection."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from cerchia_chassis.testing import InMemoryInbox
 from cerchia_contracts.events import gatherings as c
 from cerchia_contracts.events import membership as m
 from events.domain.errors import InvalidTimeZone
@@ -82,19 +80,12 @@ def test_local_times_apply_each_zones_own_dst(
 
 async def test_rsvp_events_carry_the_recipients_own_local_start() -> None:
     world = World()
-    world.zones.known["ada"] = "America/New_York"
+    world.store.zones["ada"] = "America/New_York"
     g = gathering(BEFORE_ROME_DST)
     await world.gatherings.add([g], None)
-    ports: dict[str, Any] = {
-        "gatherings": world.gatherings,
-        "rsvps": world.rsvps,
-        "directory": world.directory,
-        "outbox": world.stores.outbox,
-        "transactions": world.stores.transactions,
-    }
-    await rsvp.respond(g.id, "going", user_id="ada", now=NOW, **ports)
-    await rsvp.respond(g.id, "going", user_id="bo", now=NOW, **ports)
-    await rsvp.respond(g.id, "not_going", user_id="ada", now=NOW, **ports)
+    await rsvp.respond(g.id, "going", user_id="ada", now=NOW, ports=world.ports)
+    await rsvp.respond(g.id, "going", user_id="bo", now=NOW, ports=world.ports)
+    await rsvp.respond(g.id, "not_going", user_id="ada", now=NOW, ports=world.ports)
 
     (confirmed,) = world.published(c.RsvpConfirmedV1)
     assert confirmed.data.starts_at == BEFORE_ROME_DST
@@ -143,11 +134,11 @@ def profile(user_id: str, timezone: str) -> m.ProfileUpdatedV1:
 
 
 async def test_profile_updates_feed_the_zone_projection_once() -> None:
-    world, inbox = World(), InMemoryInbox()
+    world = World()
     update = profile("ada", "America/New_York")
-    assert await on_profile_updated(update, inbox=inbox, zones=world.zones)
-    assert not await on_profile_updated(update, inbox=inbox, zones=world.zones)
-    assert world.zones.known == {"ada": "America/New_York"}
+    assert await on_profile_updated(update, ports=world.ports)
+    assert not await on_profile_updated(update, ports=world.ports)
+    assert world.store.zones == {"ada": "America/New_York"}
     # A zone this service cannot resolve is dropped: times fall back to the gathering's zone.
-    assert await on_profile_updated(profile("ada", "Nowhere/City"), inbox=inbox, zones=world.zones)
-    assert world.zones.known == {}
+    assert await on_profile_updated(profile("ada", "Nowhere/City"), ports=world.ports)
+    assert world.store.zones == {}

@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
 from events.domain.gatherings import Details, Gathering, Venue
-from events.service.ports import Page
+from events.service.ports import After
 
 GATHERINGS = "gatherings"
 
@@ -59,7 +59,7 @@ class MongoGatherings:
         *,
         public_only: bool,
         since: datetime | None,
-        after: Page | None,
+        after: After | None,
         limit: int,
     ) -> list[Gathering]:
         """A community's gatherings by start then id."""
@@ -81,11 +81,6 @@ class MongoGatherings:
         cursor = self._collection.find({"series_id": series_id}, session=session)
         found = [from_document(d) for d in await cursor.to_list()]
         return sorted(found, key=lambda g: (g.slot, g.id))
-
-    async def by_ids(self, ids: Sequence[str]) -> list[Gathering]:
-        """The gatherings with these ids, by start."""
-        cursor = self._collection.find({"_id": {"$in": list(ids)}}).sort("starts_at", ASCENDING)
-        return [from_document(d) for d in await cursor.to_list()]
 
     async def involving(self, user_id: str, session: Session) -> list[Gathering]:
         """Gatherings the user hosts or created."""

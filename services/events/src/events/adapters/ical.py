@@ -55,23 +55,31 @@ def _event(g: Gathering, *, with_link: bool, with_address: bool) -> Event:
     return event
 
 
-def calendar(
-    gatherings: Iterable[Gathering],
-    *,
-    name: str,
-    with_link: Callable[[Gathering], bool],
-    with_address: Callable[[Gathering], bool],
-) -> bytes:
-    """An ``text/calendar`` document; ``with_link``/``with_address`` say what each may show."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    for gathering in gatherings:
-        cal.add_component(
-            _event(gathering, with_link=with_link(gathering), with_address=with_address(gathering))
-        )
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+class ICalendarFiles:
+    """``CalendarFiles`` with the ``icalendar`` library."""
+
+    def calendar(
+        self,
+        gatherings: Iterable[Gathering],
+        *,
+        name: str,
+        with_link: Callable[[Gathering], bool],
+        with_address: Callable[[Gathering], bool],
+    ) -> bytes:
+        """A ``text/calendar`` document; ``with_link``/``with_address`` say what each shows."""
+        cal = Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("x-wr-calname", name)
+        for gathering in gatherings:
+            cal.add_component(
+                _event(
+                    gathering,
+                    with_link=with_link(gathering),
+                    with_address=with_address(gathering),
+                )
+            )
+        cal.add_missing_timezones()
+        return bytes(cal.to_ical())

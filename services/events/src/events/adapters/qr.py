@@ -5,8 +5,11 @@ import io
 import segno
 
 
-def check_in_svg(payload: str) -> str:
-    """An SVG QR code of ``payload`` (what the host shows at the door)."""
-    buffer = io.BytesIO()
-    segno.make(payload, error="m").save(buffer, kind="svg", scale=6, border=2)
-    return buffer.getvalue().decode()
+class SegnoQrCodes:
+    """``QrCodes`` with segno."""
+
+    def svg(self, payload: str) -> str:
+        """An SVG QR code of ``payload`` (what the host shows at the door)."""
+        buffer = io.BytesIO()
+        segno.make(payload, error="m").save(buffer, kind="svg", scale=6, border=2)
+        return buffer.getvalue().decode()

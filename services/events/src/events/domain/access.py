@@ -3,22 +3,10 @@
 from dataclasses import dataclass
 from typing import Literal
 
+from cerchia_chassis.domain.community import MODERATING_ROLES, CommunityState, MemberState
 from events.domain.gatherings import Gathering
 
-Role = Literal["owner", "moderator", "member"]
-CommunityVisibility = Literal["public", "unlisted", "private"]
 Audience = Literal["member", "public"]
-MANAGING_ROLES: frozenset[Role] = frozenset({"owner", "moderator"})
-
-
-@dataclass(frozen=True)
-class Community:
-    """What this service knows of a community (projected from membership's events)."""
-
-    id: str
-    name: str
-    visibility: CommunityVisibility
-    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,7 +14,13 @@ class Viewer:
     """The caller as seen in one community: anonymous, outsider, or member with a role."""
 
     user_id: str | None
-    role: Role | None
+    role: str | None
+
+    @classmethod
+    def of(cls, user_id: str | None, place: MemberState | None) -> "Viewer":
+        """The caller with the role of their place, if they are an active member."""
+        active = place is not None and place.active
+        return cls(user_id=user_id, role=place.role if active and place else None)
 
     @property
     def member(self) -> bool:
@@ -34,7 +28,9 @@ class Viewer:
         return self.role is not None
 
 
-def audience(community: Community, gathering: Gathering | None, viewer: Viewer) -> Audience | None:
+def audience(
+    community: CommunityState, gathering: Gathering | None, viewer: Viewer
+) -> Audience | None:
     """How much the viewer may see: all of it (member), the public part, or nothing (None).
 
     Anyone may read a public gathering of a public community (without its private details);
@@ -55,13 +51,8 @@ def may_manage(gathering: Gathering, viewer: Viewer) -> bool:
     return (
         gathering.is_host(viewer.user_id)
         or gathering.created_by == viewer.user_id
-        or viewer.role in MANAGING_ROLES
+        or viewer.role in MODERATING_ROLES
     )
-
-
-def may_check_in_others(gathering: Gathering, viewer: Viewer) -> bool:
-    """Hosts (and moderators/owner) check attendees in at the door."""
-    return may_manage(gathering, viewer)
 
 
 def sees_online_link(gathering: Gathering, viewer: Viewer, *, going: bool) -> bool:

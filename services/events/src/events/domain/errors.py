@@ -1,23 +1,37 @@
-"""Rule violations the domain reports; entrypoints map each to a problem type."""
+"""The events service's refusals, each a kind of the chassis's (its kind decides the status)."""
+
+from cerchia_chassis.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
+
+__all__ = [
+    "CheckInRefused",
+    "DomainError",
+    "Forbidden",
+    "GatheringCancelledError",
+    "InvalidGathering",
+    "InvalidRecurrence",
+    "InvalidTimeZone",
+    "NotFound",
+    "NotRecurring",
+    "RecapRefused",
+    "RsvpClosed",
+    "Unauthenticated",
+]
 
 
-class DomainError(Exception):
-    """Base of every rule violation; ``code`` names it for clients."""
-
-    code = "invalid"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class InvalidGathering(DomainError):
+class InvalidGathering(Invalid):
     """The gathering's details break a rule (times, format, capacity...)."""
 
     code = "invalid-event"
 
 
-class InvalidRecurrence(DomainError):
+class InvalidRecurrence(Invalid):
     """The recurrence rule is malformed or unbounded."""
 
     code = "invalid-recurrence"
@@ -29,53 +43,31 @@ class NotRecurring(InvalidGathering):
     code = "not-recurring"
 
 
-class InvalidTimeZone(DomainError):
+class InvalidTimeZone(Invalid):
     """A time zone asked for is not an IANA time zone."""
 
     code = "invalid-time-zone"
 
 
-class RsvpClosed(DomainError):
+class RsvpClosed(Conflict):
     """RSVPs are closed: deadline passed, already started, or cancelled."""
 
     code = "rsvp-closed"
 
 
-class GatheringCancelledError(DomainError):
+class GatheringCancelledError(Conflict):
     """The gathering is cancelled: it cannot change any more."""
 
     code = "event-cancelled"
 
 
-class CheckInRefused(DomainError):
+class CheckInRefused(Conflict):
     """Check-in is not possible (not going, outside the window, wrong code)."""
 
     code = "check-in-refused"
 
 
-class RecapRefused(DomainError):
+class RecapRefused(Conflict):
     """A recap cannot be published yet (the gathering has not ended) or at all (cancelled)."""
 
     code = "recap-refused"
-
-
-class NotFound(DomainError):
-    """The object does not exist, or the caller may not know that it does."""
-
-    code = "not-found"
-
-
-class Forbidden(DomainError):
-    """The caller is known but lacks the right (not a member, not a host...)."""
-
-    code = "forbidden"
-
-    def __init__(self, detail: str, *, code: str = "forbidden") -> None:
-        super().__init__(detail)
-        self.code = code
-
-
-class Unauthenticated(DomainError):
-    """The resource is for members: the caller must sign in first."""
-
-    code = "unauthenticated"

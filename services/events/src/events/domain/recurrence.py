@@ -20,6 +20,14 @@ HORIZON = timedelta(days=366)
 
 
 @dataclass(frozen=True)
+class Recurrence:
+    """An RRULE and the local dates it skips."""
+
+    rule: str
+    exceptions: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
 class Occurrence:
     """One expanded occurrence: its position in the series and its times in UTC."""
 

@@ -10,33 +10,16 @@ from events.service.projection import on_community_event, on_profile_updated, on
 
 def register_consumers(container: Container) -> None:
     """Subscribe the service to the topics its authorization and erasure depend on."""
+    ports = container.ports
 
     async def on_communities(event: AnyEvent) -> None:
-        await on_community_event(
-            event,
-            now=datetime.now(UTC),
-            inbox=container.chassis.inbox,
-            directory=container.directory,
-            gatherings=container.gatherings,
-            rsvps=container.rsvps,
-            outbox=container.outbox,
-        )
+        await on_community_event(event, now=datetime.now(UTC), ports=ports)
 
     async def on_users(event: AnyEvent) -> None:
         if isinstance(event, UserErasedV1):
-            await on_user_erased(
-                event,
-                now=datetime.now(UTC),
-                inbox=container.chassis.inbox,
-                directory=container.directory,
-                gatherings=container.gatherings,
-                rsvps=container.rsvps,
-                feeds=container.feeds,
-                zones=container.zones,
-                outbox=container.outbox,
-            )
+            await on_user_erased(event, now=datetime.now(UTC), ports=ports)
         elif isinstance(event, ProfileUpdatedV1):
-            await on_profile_updated(event, inbox=container.chassis.inbox, zones=container.zones)
+            await on_profile_updated(event, ports=ports)
 
     container.chassis.consume(MEMBERSHIP_COMMUNITIES, on_communities)
     container.chassis.consume(MEMBERSHIP_USERS, on_users)

@@ -6,15 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from cerchia_chassis.auth import CurrentUser
-from events.adapters.qr import check_in_svg
-from events.domain.errors import Forbidden
-from events.domain.recaps import RecapLink
-from events.domain.rsvps import Rsvp
-from events.entrypoints.cursors import decode_key, encode_key
 from events.entrypoints.deps import Deps
-from events.entrypoints.presenters import recap_out
-from events.entrypoints.rsvp_schemas import (
-    AttendeeOut,
+from events.entrypoints.presenters import attendee_page_out, check_in_out, recap_out
+from events.entrypoints.schemas_attendance import (
     AttendeePage,
     CheckInCodeOut,
     CheckInOut,
@@ -27,7 +21,6 @@ from events.entrypoints.rsvp_schemas import (
     WaitlistOut,
 )
 from events.service import attendance, queries, recapping, rsvp
-from events.service.access import managed_gathering
 
 router = APIRouter(prefix="/api/v1/events/{event_id}", tags=["attendance"])
 
@@ -36,16 +29,6 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not a member, or not a host/moderator"},
     404: {"description": "No such event"},
 }
-
-
-def _ports(deps: Deps) -> dict[str, Any]:
-    return {
-        "gatherings": deps.gatherings,
-        "rsvps": deps.rsvps,
-        "directory": deps.directory,
-        "outbox": deps.outbox,
-        "transactions": deps.chassis.transactions,
-    }
 
 
 @router.put(
@@ -58,7 +41,7 @@ async def answer(event_id: str, body: RsvpRequest, me: CurrentUser, deps: Deps) 
     """Going takes a seat, or a place on the FIFO waitlist when full; withdrawing frees the
     seat for the first in line, who is promoted automatically."""
     result = await rsvp.respond(
-        event_id, body.answer, user_id=me.user_id, now=datetime.now(UTC), **_ports(deps)
+        event_id, body.answer, user_id=me.user_id, now=datetime.now(UTC), ports=deps.ports
     )
     return RsvpOut(
         event_id=event_id,
@@ -79,13 +62,7 @@ async def answer(event_id: str, body: RsvpRequest, me: CurrentUser, deps: Deps) 
 )
 async def waitlist(event_id: str, me: CurrentUser, deps: Deps) -> WaitlistOut:
     """Hosts and moderators see who waits, first come first served."""
-    waiting = await queries.waitlist(
-        event_id,
-        me.user_id,
-        gatherings=deps.gatherings,
-        rsvps=deps.rsvps,
-        directory=deps.directory,
-    )
+    waiting = await queries.waitlist(event_id, me.user_id, ports=deps.ports)
     return WaitlistOut(
         items=[
             WaitlistEntryOut(user_id=r.user_id, position=i, since=r.responded_at)
@@ -98,7 +75,7 @@ async def waitlist(event_id: str, me: CurrentUser, deps: Deps) -> WaitlistOut:
     "/attendees",
     response_model=AttendeePage,
     summary="Who is going (members); attendance (hosts)",
-    responses=_PROBLEMS,
+    responses={**_PROBLEMS, 400: {"description": "The cursor is not valid"}},
 )
 async def attendees(
     event_id: str,
@@ -108,33 +85,10 @@ async def attendees(
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> AttendeePage:
     """Confirmed attendees; hosts also see who checked in and how."""
-    scope, going = await queries.attendees(
-        event_id,
-        me.user_id,
-        after_user=decode_key(cursor),
-        limit=limit + 1,
-        gatherings=deps.gatherings,
-        rsvps=deps.rsvps,
-        directory=deps.directory,
+    found = await queries.attendees(
+        event_id, me.user_id, cursor=cursor, limit=limit, ports=deps.ports
     )
-    page = going[:limit]
-    host = scope.manager
-    checked = None
-    if host:
-        everyone = await deps.rsvps.with_status(event_id, ["going"])
-        checked = sum(1 for r in everyone if r.checked_in_at is not None)
-    return AttendeePage(
-        items=[
-            AttendeeOut(
-                user_id=r.user_id,
-                checked_in_at=r.checked_in_at if host else None,
-                check_in_method=r.check_in_method if host else None,
-            )
-            for r in page
-        ],
-        checked_in_count=checked,
-        next_cursor=encode_key(page[-1].user_id) if len(going) > limit else None,
-    )
+    return attendee_page_out(found)
 
 
 @router.get(
@@ -145,12 +99,8 @@ async def attendees(
 )
 async def check_in_code(event_id: str, me: CurrentUser, deps: Deps) -> CheckInCodeOut:
     """What the host shows at the door; attendees enter the code or scan the QR code."""
-    scope = await managed_gathering(
-        event_id, me.user_id, gatherings=deps.gatherings, directory=deps.directory
-    )
-    code = scope.gathering.check_in_code
-    payload = f"cerchia:check-in:{event_id}:{code}"
-    return CheckInCodeOut(code=code, payload=payload, qr_svg=check_in_svg(payload))
+    shown = await attendance.check_in_code(event_id, me.user_id, ports=deps.ports)
+    return CheckInCodeOut(code=shown.code, payload=shown.payload, qr_svg=shown.qr_svg)
 
 
 @router.post(
@@ -164,9 +114,9 @@ async def check_in_self(
 ) -> CheckInOut:
     """Confirmed attendees check in from one hour before the start to two hours after the end."""
     done = await attendance.check_in_with_code(
-        event_id, body.code, user_id=me.user_id, now=datetime.now(UTC), **_ports(deps)
+        event_id, body.code, user_id=me.user_id, now=datetime.now(UTC), ports=deps.ports
     )
-    return _check_in_out(done)
+    return check_in_out(done)
 
 
 @router.post(
@@ -178,20 +128,9 @@ async def check_in_self(
 async def check_in_attendee(event_id: str, user_id: str, me: CurrentUser, deps: Deps) -> CheckInOut:
     """Hosts check confirmed attendees in at the door."""
     done = await attendance.check_in_attendee(
-        event_id, user_id, host_id=me.user_id, now=datetime.now(UTC), **_ports(deps)
+        event_id, user_id, host_id=me.user_id, now=datetime.now(UTC), ports=deps.ports
     )
-    return _check_in_out(done)
-
-
-def _check_in_out(done: Rsvp) -> CheckInOut:
-    if done.checked_in_at is None or done.check_in_method is None:
-        raise Forbidden("check-in was not recorded")
-    return CheckInOut(
-        event_id=done.gathering_id,
-        user_id=done.user_id,
-        checked_in_at=done.checked_in_at,
-        method=done.check_in_method,
-    )
+    return check_in_out(done)
 
 
 @router.put(
@@ -206,9 +145,8 @@ async def publish_recap(event_id: str, body: RecapRequest, me: CurrentUser, deps
         event_id,
         author_id=me.user_id,
         notes=body.notes,
-        links=tuple(RecapLink(title=link.title, url=str(link.url)) for link in body.links),
+        links=body.recap_links(),
         now=datetime.now(UTC),
-        recaps=deps.recaps,
-        **_ports(deps),
+        ports=deps.ports,
     )
     return recap_out(recap)

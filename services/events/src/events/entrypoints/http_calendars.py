@@ -7,9 +7,8 @@ from fastapi import APIRouter, Path, Response, status
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.problems import problem_responses
-from events.adapters import ical
 from events.entrypoints.deps import Deps
-from events.entrypoints.rsvp_schemas import FeedTokenOut
+from events.entrypoints.schemas_calendars import FeedTokenOut
 from events.service import calendars
 
 router = APIRouter(prefix="/api/v1/calendars", tags=["calendars"])
@@ -42,7 +41,7 @@ def _calendar(body: bytes, filename: str) -> Response:
 )
 async def issue_feed(me: CurrentUser, deps: Deps) -> FeedTokenOut:
     """A new secret URL; any previous one stops working."""
-    token = await calendars.issue_feed_token(me.user_id, now=datetime.now(UTC), feeds=deps.feeds)
+    token = await calendars.issue_feed_token(me.user_id, now=datetime.now(UTC), ports=deps.ports)
     return FeedTokenOut(url=FEED_PATH.format(token=token), token=token)
 
 
@@ -54,7 +53,7 @@ async def issue_feed(me: CurrentUser, deps: Deps) -> FeedTokenOut:
 )
 async def revoke_feed(me: CurrentUser, deps: Deps) -> Response:
     """The URL stops working at once."""
-    await deps.feeds.revoke(me.user_id)
+    await calendars.revoke_feed_token(me.user_id, ports=deps.ports)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -66,17 +65,7 @@ async def revoke_feed(me: CurrentUser, deps: Deps) -> Response:
 )
 async def personal_feed(token: Token, deps: Deps) -> Response:
     """Every event you are going to across your communities, cancellations included."""
-    _, gatherings = await calendars.personal_feed(
-        token,
-        now=datetime.now(UTC),
-        feeds=deps.feeds,
-        directory=deps.directory,
-        rsvps=deps.rsvps,
-        gatherings=deps.gatherings,
-    )
-    body = ical.calendar(
-        gatherings, name="Cerchia", with_link=lambda _: True, with_address=lambda _: True
-    )
+    body = await calendars.personal_feed(token, now=datetime.now(UTC), ports=deps.ports)
     return _calendar(body, "cerchia.ics")
 
 
@@ -88,15 +77,5 @@ async def personal_feed(token: Token, deps: Deps) -> Response:
 )
 async def community_feed(community_id: str, deps: Deps) -> Response:
     """Anyone may subscribe; links and addresses are left out."""
-    now = datetime.now(UTC)
-    gatherings = await calendars.community_feed(
-        community_id, now=now, directory=deps.directory, gatherings=deps.gatherings
-    )
-    community = await deps.directory.community(community_id)
-    body = ical.calendar(
-        gatherings,
-        name=community.name if community else "Cerchia",
-        with_link=lambda _: False,
-        with_address=lambda _: False,
-    )
+    body = await calendars.community_feed(community_id, now=datetime.now(UTC), ports=deps.ports)
     return _calendar(body, f"{community_id}.ics")

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from cerchia_chassis.auth import CurrentUser
+from events.domain.recurrence import Recurrence
 from events.entrypoints.deps import Deps
 from events.entrypoints.presenters import series_change_out
-from events.entrypoints.series_schemas import RuleChange, SeriesChangeOut
-from events.service import scheduling, series_changes
+from events.entrypoints.schemas_series import RuleChange, SeriesChangeOut
+from events.service import series_changes
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
@@ -35,11 +36,11 @@ async def change_recurrence(
     occurrence is never brought back."""
     done = await series_changes.change_rule(
         event_id,
-        scheduling.Recurrence(body.rule, tuple(body.exceptions or ())),
+        Recurrence(body.rule, tuple(body.exceptions or ())),
         keep_exceptions=body.exceptions is None,
         reason=body.reason,
         actor_id=me.user_id,
         now=datetime.now(UTC),
-        stores=deps.stores,
+        ports=deps.ports,
     )
     return series_change_out(done)

@@ -2,20 +2,28 @@
 
 from datetime import datetime
 
+from cerchia_chassis.domain.markup import render_markdown
 from events.domain.gatherings import Gathering
 from events.domain.recaps import Recap
-from events.domain.richtext import render_markdown
 from events.domain.zones import ZonePreference, local_times
-from events.entrypoints.gathering_schemas import (
+from events.entrypoints.schemas_attendance import (
+    AttendeeOut,
+    AttendeePage,
+    CheckInOut,
+    RecapLinkOut,
+    RecapOut,
+)
+from events.entrypoints.schemas_gatherings import (
     GatheringOut,
     LocalTimesOut,
     MyRsvpOut,
     OccurrenceOut,
     VenueOut,
 )
-from events.entrypoints.rsvp_schemas import RecapLinkOut, RecapOut
-from events.entrypoints.series_schemas import SeriesChangeOut
-from events.service.queries import GatheringView
+from events.entrypoints.schemas_mine import MyEventOut
+from events.entrypoints.schemas_series import SeriesChangeOut
+from events.service.attendance import CheckIn
+from events.service.queries import Attendees, GatheringView
 from events.service.series_changes import SeriesChange
 
 API = "/api/v1"
@@ -60,26 +68,31 @@ def viewer_time(gathering: Gathering, preference: ZonePreference) -> LocalTimesO
     )
 
 
-def gathering_out(
-    view: GatheringView, *, now: datetime, preference: ZonePreference | None = None
-) -> GatheringOut:
+def _venue_out(view: GatheringView) -> VenueOut | None:
+    venue = view.gathering.details.venue
+    if venue is None:
+        return None
+    return VenueOut(
+        name=venue.name,
+        address=venue.address if view.member else None,
+        latitude=venue.latitude if view.member else None,
+        longitude=venue.longitude if view.member else None,
+    )
+
+
+def _my_rsvp_out(view: GatheringView) -> MyRsvpOut | None:
+    if view.my_rsvp is None:
+        return None
+    return MyRsvpOut(
+        status=view.my_rsvp.status,
+        waitlist_position=view.waitlist_position,
+        checked_in_at=view.my_rsvp.checked_in_at,
+    )
+
+
+def gathering_out(view: GatheringView, *, now: datetime) -> GatheringOut:
     """The event for the caller: members see the address and hosts; the link needs a seat."""
     g, d = view.gathering, view.gathering.details
-    venue = None
-    if d.venue is not None:
-        venue = VenueOut(
-            name=d.venue.name,
-            address=d.venue.address if view.member else None,
-            latitude=d.venue.latitude if view.member else None,
-            longitude=d.venue.longitude if view.member else None,
-        )
-    mine = None
-    if view.my_rsvp is not None:
-        mine = MyRsvpOut(
-            status=view.my_rsvp.status,
-            waitlist_position=view.waitlist_position,
-            checked_in_at=view.my_rsvp.checked_in_at,
-        )
     return GatheringOut(
         id=g.id,
         community_id=g.community_id,
@@ -87,14 +100,14 @@ def gathering_out(
         description=d.description,
         description_html=render_markdown(d.description),
         format=d.format,
-        venue=venue,
+        venue=_venue_out(view),
         online_link=d.online_link if view.sees_link else None,
         starts_at=g.starts_at,
         ends_at=g.ends_at,
         time_zone=d.time_zone,
         starts_at_local=g.local(g.starts_at).isoformat(),
         ends_at_local=g.local(g.ends_at).isoformat(),
-        viewer_time=viewer_time(g, preference or ZonePreference()),
+        viewer_time=viewer_time(g, view.preference),
         capacity=d.capacity,
         going_count=g.going_count,
         waitlist_count=g.waitlist_count,
@@ -111,7 +124,7 @@ def gathering_out(
         sequence=g.sequence,
         created_at=g.created_at,
         updated_at=g.updated_at,
-        my_rsvp=mine,
+        my_rsvp=_my_rsvp_out(view),
         can_manage=view.scope.manager,
         recap=None if view.recap is None else recap_out(view.recap),
         ics_url=ics_url(g.id),
@@ -139,4 +152,46 @@ def series_change_out(change: SeriesChange) -> SeriesChangeOut:
         changed=[occurrence_out(g) for g in change.changed],
         created=[occurrence_out(g) for g in change.created],
         cancelled=[occurrence_out(g) for g in change.cancelled],
+    )
+
+
+def attendee_page_out(attendees: Attendees) -> AttendeePage:
+    """Confirmed attendees; check-in details only for hosts."""
+    host = attendees.host
+    return AttendeePage(
+        items=[
+            AttendeeOut(
+                user_id=r.user_id,
+                checked_in_at=r.checked_in_at if host else None,
+                check_in_method=r.check_in_method if host else None,
+            )
+            for r in attendees.page.items
+        ],
+        checked_in_count=attendees.checked_in,
+        next_cursor=attendees.page.next_cursor,
+    )
+
+
+def check_in_out(done: CheckIn) -> CheckInOut:
+    """A recorded check-in."""
+    return CheckInOut(
+        event_id=done.gathering_id,
+        user_id=done.user_id,
+        checked_in_at=done.at,
+        method=done.method,
+    )
+
+
+def my_event_out(g: Gathering, status: str, preference: ZonePreference) -> MyEventOut:
+    """One of the caller's upcoming events."""
+    return MyEventOut(
+        id=g.id,
+        community_id=g.community_id,
+        title=g.details.title,
+        format=g.details.format,
+        starts_at=g.details.starts_at,
+        ends_at=g.details.ends_at,
+        time_zone=g.details.time_zone,
+        viewer_time=viewer_time(g, preference),
+        my_status="going" if status == "going" else "waitlisted",
     )

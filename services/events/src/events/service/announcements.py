@@ -5,11 +5,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from cerchia_chassis.domain.markup import render_markdown
 from cerchia_contracts.events import gatherings as c
 from events.domain.gatherings import Change, Gathering, Venue
 from events.domain.recaps import Recap
 from events.domain.reminders import ReminderJob
-from events.domain.richtext import render_markdown
 from events.domain.rsvps import CheckInMethod, Outcome
 
 # Reminder event ids derive from the job id: even a double fire would collide in the outbox.

@@ -4,10 +4,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from cerchia_chassis.ports import EventOutbox, Session
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import gatherings as c
 from events.domain.zones import LocalTimes, ZonePreference, local_times
-from events.service.ports import EventOutbox, Session, UserZones
+from events.service.ports import UserZones
 
 _ONE_RECIPIENT = (c.RsvpConfirmed, c.RsvpWaitlisted, c.RsvpCancelled, c.WaitlistPromoted)
 _MANY_RECIPIENTS = (c.GatheringChanged, c.GatheringCancelled, c.ReminderDue)

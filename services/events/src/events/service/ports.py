@@ -1,48 +1,28 @@
-"""What the use cases need from the outside world."""
+"""What the use cases need from the outside world, and the one bundle they receive it in.
 
-from collections.abc import Awaitable, Callable, Sequence
+The shared ports (``Session``, ``Transactions``, ``EventOutbox``, ``Inbox``) are the chassis's;
+this module declares only the events service's own, and ``Ports``, which the composition root
+builds once and every use case takes as its ``ports`` argument.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
+from cerchia_chassis.domain.community import Change, CommunityState, MemberState
+from cerchia_chassis.ports import EventOutbox, Inbox, Session, Transactions
 from cerchia_contracts.catalog import AnyEvent
-from events.domain.access import Community, CommunityVisibility, Role
 from events.domain.gatherings import Gathering
 from events.domain.recaps import Recap
 from events.domain.reminders import ReminderJob
 from events.domain.rsvps import Rsvp, RsvpStatus
 from events.domain.series import Series
 
-#: An open transaction; opaque to the use cases.
-Session = Any
-T = TypeVar("T")
-
-
-class Transactions(Protocol):
-    """Runs a unit of work atomically (retrying transient conflicts)."""
-
-    async def run(self, work: Callable[[Session], Awaitable[T]]) -> T: ...
-
-
-class EventOutbox(Protocol):
-    """Stores events with the state change; publishes them after commit."""
-
-    async def add(self, session: Session, *events: AnyEvent) -> None: ...
-
-    def committed(self) -> None: ...
-
-
-class Inbox(Protocol):
-    """Applies a consumed event's effect once."""
-
-    async def process_once(
-        self, *, consumer: str, event_id: str, effect: Callable[[Session], Awaitable[None]]
-    ) -> bool: ...
-
 
 @dataclass(frozen=True)
-class Page:
-    """Where a list continues: after this start time and id."""
+class After:
+    """Where a list of gatherings continues: after this start time and id."""
 
     starts_at: datetime
     id: str
@@ -63,7 +43,7 @@ class GatheringRepository(Protocol):
         *,
         public_only: bool,
         since: datetime | None,
-        after: Page | None,
+        after: After | None,
         limit: int,
     ) -> list[Gathering]:
         """Ordered by start then id; ``since`` drops gatherings that ended before it."""
@@ -72,8 +52,6 @@ class GatheringRepository(Protocol):
     async def in_series(self, series_id: str, session: Session) -> list[Gathering]:
         """Every occurrence ever filed in the series (cancelled ones too), by slot."""
         ...
-
-    async def by_ids(self, ids: Sequence[str]) -> list[Gathering]: ...
 
     async def involving(self, user_id: str, session: Session) -> list[Gathering]:
         """Gatherings ``user_id`` hosts or created."""
@@ -141,32 +119,26 @@ class RsvpRepository(Protocol):
 
 
 class Directory(Protocol):
-    """This service's projection of communities and memberships."""
+    """This service's projection of membership's communities and members, folded by time
+    (``cerchia_chassis.community_projection.CommunityProjection``)."""
 
-    async def community(self, community_id: str) -> Community | None: ...
+    async def apply(self, event: AnyEvent, session: Session) -> list[Change]: ...
 
-    async def role(self, community_id: str, user_id: str) -> Role | None: ...
+    async def community(
+        self, community_id: str, session: Session | None = None
+    ) -> CommunityState | None: ...
 
-    async def roles(self, community_id: str, user_ids: Sequence[str]) -> dict[str, Role]: ...
+    async def member(
+        self, community_id: str, user_id: str, session: Session | None = None
+    ) -> MemberState | None: ...
 
-    async def communities_of(self, user_id: str) -> list[str]: ...
+    async def roles(
+        self, community_id: str, user_ids: Iterable[str], session: Session | None = None
+    ) -> dict[str, str]: ...
 
-    async def put_community(
-        self,
-        *,
-        community_id: str,
-        name: str,
-        visibility: CommunityVisibility,
-        session: Session,
-    ) -> None: ...
-
-    async def archive(self, community_id: str, session: Session) -> None: ...
-
-    async def put_member(
-        self, community_id: str, user_id: str, role: Role, session: Session
-    ) -> None: ...
-
-    async def remove_member(self, community_id: str, user_id: str, session: Session) -> None: ...
+    async def memberships_of(
+        self, user_id: str, *, active: bool = True, session: Session | None = None
+    ) -> list[MemberState]: ...
 
     async def forget_user(self, user_id: str, session: Session) -> None: ...
 
@@ -205,3 +177,46 @@ class FeedTokens(Protocol):
     async def revoke(self, user_id: str, session: Session | None = None) -> bool: ...
 
     async def user_for(self, token_hash: str) -> str | None: ...
+
+
+class CalendarFiles(Protocol):
+    """iCalendar documents of gatherings."""
+
+    def calendar(
+        self,
+        gatherings: Iterable[Gathering],
+        *,
+        name: str,
+        with_link: Callable[[Gathering], bool],
+        with_address: Callable[[Gathering], bool],
+    ) -> bytes:
+        """A ``text/calendar`` document; ``with_link``/``with_address`` say what each shows."""
+        ...
+
+
+class QrCodes(Protocol):
+    """QR codes, as SVG."""
+
+    def svg(self, payload: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Every port the use cases use, built once by the composition root."""
+
+    transactions: Transactions
+    #: Adds the recipients' local times to every event it stores.
+    outbox: EventOutbox
+    inbox: Inbox
+    directory: Directory
+    gatherings: GatheringRepository
+    series: SeriesRepository
+    rsvps: RsvpRepository
+    reminders: ReminderStore
+    recaps: RecapRepository
+    feeds: FeedTokens
+    zones: UserZones
+    calendar_files: CalendarFiles
+    qr_codes: QrCodes
+    #: When reminders fire, before each start.
+    reminder_offsets: tuple[timedelta, ...]

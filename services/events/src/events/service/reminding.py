@@ -4,16 +4,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cerchia_chassis.ports import Session
 from events.domain.reminders import ReminderJob, verdict
 from events.service import announcements
-from events.service.ports import (
-    EventOutbox,
-    GatheringRepository,
-    ReminderStore,
-    RsvpRepository,
-    Session,
-    Transactions,
-)
+from events.service.ports import Ports
 
 logger = logging.getLogger(__name__)
 
@@ -28,16 +22,7 @@ class SchedulerPolicy:
     batch_size: int
 
 
-async def fire_due(
-    *,
-    now: datetime,
-    policy: SchedulerPolicy,
-    store: ReminderStore,
-    gatherings: GatheringRepository,
-    rsvps: RsvpRepository,
-    outbox: EventOutbox,
-    transactions: Transactions,
-) -> int:
+async def fire_due(*, now: datetime, policy: SchedulerPolicy, ports: Ports) -> int:
     """Claim due jobs (atomically, with a lease) and fire or drop each; return how many.
 
     Once-only: the claim hands a job to one instance; the outcome is recorded in the same
@@ -45,54 +30,39 @@ async def fire_due(
     instance whose lease ran out cannot publish a second time. A crash before commit leaves
     the job claimed until the lease expires, then another instance fires it.
     """
-    jobs = await store.claim_due(
+    jobs = await ports.reminders.claim_due(
         now=now, lease=policy.lease, owner=policy.owner, limit=policy.batch_size
     )
     fired = 0
     for job in jobs:
-        if await _settle(
-            job,
-            now=now,
-            policy=policy,
-            store=store,
-            gatherings=gatherings,
-            rsvps=rsvps,
-            outbox=outbox,
-            transactions=transactions,
-        ):
+        if await _settle(job, now=now, policy=policy, ports=ports):
             fired += 1
     if fired:
-        outbox.committed()
+        ports.outbox.committed()
     return len(jobs)
 
 
 async def _settle(
-    job: ReminderJob,
-    *,
-    now: datetime,
-    policy: SchedulerPolicy,
-    store: ReminderStore,
-    gatherings: GatheringRepository,
-    rsvps: RsvpRepository,
-    outbox: EventOutbox,
-    transactions: Transactions,
+    job: ReminderJob, *, now: datetime, policy: SchedulerPolicy, ports: Ports
 ) -> bool:
     async def work(session: Session) -> bool:
-        gathering = await gatherings.get(job.gathering_id, session)
+        gathering = await ports.gatherings.get(job.gathering_id, session)
         outcome = verdict(job, gathering, now=now, catch_up=policy.catch_up)
         state = "sent" if outcome == "fire" else outcome
-        if not await store.complete(job.id, owner=policy.owner, outcome=state, session=session):
+        if not await ports.reminders.complete(
+            job.id, owner=policy.owner, outcome=state, session=session
+        ):
             return False  # the lease was lost to another instance, which settles it
         if outcome != "fire" or gathering is None:
             logger.info("reminder %s not sent: %s", job.id, outcome)
             return False
-        going = await rsvps.with_status(gathering.id, ["going"], session=session)
+        going = await ports.rsvps.with_status(gathering.id, ["going"], session=session)
         if not going:
             return False
         event = announcements.reminder_due(
             gathering, job, attendee_ids=[r.user_id for r in going], now=now
         )
-        await outbox.add(session, event)
+        await ports.outbox.add(session, event)
         return True
 
-    return await transactions.run(work)
+    return await ports.transactions.run(work)

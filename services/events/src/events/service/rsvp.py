@@ -3,19 +3,14 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from events.domain.errors import Forbidden, NotFound
 from events.domain.gatherings import Gathering
 from events.domain.rsvps import Answer, Outcome, Rsvp, decide, ensure_open, promotable
 from events.service import announcements
-from events.service.ports import (
-    Directory,
-    EventOutbox,
-    GatheringRepository,
-    RsvpRepository,
-    Session,
-    Transactions,
-)
+from events.service.access import viewer_in
+from events.service.ports import Ports, RsvpRepository
 
 
 @dataclass(frozen=True)
@@ -92,43 +87,40 @@ async def apply_answer(
 
 
 async def respond(
-    gathering_id: str,
-    answer: Answer,
-    *,
-    user_id: str,
-    now: datetime,
-    gatherings: GatheringRepository,
-    rsvps: RsvpRepository,
-    directory: Directory,
-    outbox: EventOutbox,
-    transactions: Transactions,
+    gathering_id: str, answer: Answer, *, user_id: str, now: datetime, ports: Ports
 ) -> RsvpResult:
     """RSVP for a member; capacity holds because every RSVP rewrites the gathering document
     in its own transaction, so concurrent RSVPs conflict and are retried one after another."""
-    current = await gatherings.get(gathering_id)
+    current = await ports.gatherings.get(gathering_id)
     if current is None:
         raise NotFound("no such event")
-    community = await directory.community(current.community_id)
-    role = await directory.role(current.community_id, user_id)
-    if community is None or role is None:
+    community = await ports.directory.community(current.community_id)
+    viewer = await viewer_in(current.community_id, user_id, ports=ports)
+    if community is None or not viewer.member:
         raise Forbidden("only members of the community can RSVP", code="not-a-member")
     if community.archived:
         raise Forbidden("the community is archived", code="community-archived")
 
     async def work(session: Session) -> RsvpResult:
-        gathering = await gatherings.get(gathering_id, session)
+        gathering = await ports.gatherings.get(gathering_id, session)
         if gathering is None:
             raise NotFound("no such event")
         ensure_open(gathering, answer, now=now)
-        previous = await rsvps.get(gathering_id, user_id, session)
+        previous = await ports.rsvps.get(gathering_id, user_id, session)
         updated, rsvp, _, position, events = await apply_answer(
-            gathering, previous, answer, user_id=user_id, rsvps=rsvps, session=session, now=now
+            gathering,
+            previous,
+            answer,
+            user_id=user_id,
+            rsvps=ports.rsvps,
+            session=session,
+            now=now,
         )
         if events or updated != gathering:
-            await gatherings.save(updated, session)
-            await outbox.add(session, *events)
+            await ports.gatherings.save(updated, session)
+            await ports.outbox.add(session, *events)
         return RsvpResult(rsvp=rsvp, position=position, gathering=updated)
 
-    result = await transactions.run(work)
-    outbox.committed()
+    result = await ports.transactions.run(work)
+    ports.outbox.committed()
     return result

@@ -2,59 +2,28 @@
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, Literal
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
-from events.domain.errors import Forbidden, InvalidGathering, NotFound, NotRecurring
+from events.domain.errors import InvalidGathering, NotFound, NotRecurring
 from events.domain.gatherings import Details, Gathering
-from events.domain.recurrence import expand
+from events.domain.recurrence import Recurrence, expand
 from events.domain.reminders import plan
 from events.domain.series import Series
 from events.service import announcements
-from events.service.access import managed_gathering
-from events.service.ports import (
-    Directory,
-    EventOutbox,
-    GatheringRepository,
-    ReminderStore,
-    RsvpRepository,
-    SeriesRepository,
-    Session,
-    Transactions,
-)
+from events.service.access import ensure_member, managed_gathering
+from events.service.ports import Ports, RsvpRepository
 from events.service.rsvp import promote
 
 CancelScope = Literal["occurrence", "following"]
 
 
-@dataclass(frozen=True)
-class Recurrence:
-    """An RRULE and the local dates it skips."""
-
-    rule: str
-    exceptions: tuple[date, ...] = ()
-
-
-@dataclass(frozen=True)
-class Stores:
-    """The ports every scheduling use case writes through."""
-
-    gatherings: GatheringRepository
-    series: SeriesRepository
-    rsvps: RsvpRepository
-    reminders: ReminderStore
-    directory: Directory
-    outbox: EventOutbox
-    transactions: Transactions
-    reminder_offsets: tuple[timedelta, ...]
-
-
-async def ensure_hosts_are_members(
-    community_id: str, details: Details, directory: Directory
-) -> None:
-    roles = await directory.roles(community_id, details.host_ids)
+async def ensure_hosts_are_members(community_id: str, details: Details, *, ports: Ports) -> None:
+    """Raise InvalidGathering unless every host is an active member of the community."""
+    roles = await ports.directory.roles(community_id, details.host_ids)
     strangers = [host for host in details.host_ids if host not in roles]
     if strangers:
         raise InvalidGathering(f"hosts must be members of the community: {', '.join(strangers)}")
@@ -71,17 +40,39 @@ def at(details: Details, starts_at: datetime, ends_at: datetime) -> Details:
     )
 
 
-def _occurrences(details: Details, recurrence: Recurrence) -> list[tuple[int, Details]]:
-    return [
-        (occurrence.index, at(details, occurrence.starts_at, occurrence.ends_at))
-        for occurrence in expand(
-            recurrence.rule,
-            starts_at=details.starts_at,
-            ends_at=details.ends_at,
-            time_zone=details.time_zone,
-            exceptions=recurrence.exceptions,
+def _series(
+    community_id: str, details: Details, recurrence: Recurrence, *, actor_id: str, now: datetime
+) -> tuple[Series, list[Gathering]]:
+    """A new series and every occurrence its rule yields."""
+    series = Series(
+        id=str(uuid.uuid4()),
+        community_id=community_id,
+        rule=recurrence.rule,
+        exceptions=recurrence.exceptions,
+        first_starts_at=details.starts_at,
+        first_ends_at=details.ends_at,
+        time_zone=details.time_zone,
+    )
+    occurrences = expand(
+        recurrence.rule,
+        starts_at=details.starts_at,
+        ends_at=details.ends_at,
+        time_zone=details.time_zone,
+        exceptions=recurrence.exceptions,
+    )
+    created = [
+        Gathering.schedule(
+            community_id=community_id,
+            created_by=actor_id,
+            details=at(details, occurrence.starts_at, occurrence.ends_at),
+            now=now,
+            series_id=series.id,
+            occurrence_index=occurrence.index,
+            recurrence=recurrence.rule,
         )
+        for occurrence in occurrences
     ]
+    return series, created
 
 
 async def schedule(
@@ -91,19 +82,11 @@ async def schedule(
     recurrence: Recurrence | None,
     actor_id: str,
     now: datetime,
-    stores: Stores,
+    ports: Ports,
 ) -> list[Gathering]:
     """Schedule a gathering, or every occurrence of a series; members only."""
-    community = await stores.directory.community(community_id)
-    if community is None:
-        raise NotFound("no such community")
-    if await stores.directory.role(community_id, actor_id) is None:
-        if community.visibility != "public":  # outsiders learn nothing of a hidden community
-            raise NotFound("no such community")
-        raise Forbidden("only members can schedule events", code="not-a-member")
-    if community.archived:
-        raise Forbidden("the community is archived", code="community-archived")
-    await ensure_hosts_are_members(community_id, details, stores.directory)
+    await ensure_member(community_id, actor_id, action="schedule events", ports=ports)
+    await ensure_hosts_are_members(community_id, details, ports=ports)
     series = None
     if recurrence is None:
         created = [
@@ -112,42 +95,21 @@ async def schedule(
             )
         ]
     else:
-        series_id = str(uuid.uuid4())
-        created = [
-            Gathering.schedule(
-                community_id=community_id,
-                created_by=actor_id,
-                details=occurrence,
-                now=now,
-                series_id=series_id,
-                occurrence_index=index,
-                recurrence=recurrence.rule,
-            )
-            for index, occurrence in _occurrences(details, recurrence)
-        ]
-        series = Series(
-            id=series_id,
-            community_id=community_id,
-            rule=recurrence.rule,
-            exceptions=recurrence.exceptions,
-            first_starts_at=details.starts_at,
-            first_ends_at=details.ends_at,
-            time_zone=details.time_zone,
-        )
+        series, created = _series(community_id, details, recurrence, actor_id=actor_id, now=now)
 
     async def work(session: Session) -> None:
-        await stores.gatherings.add(created, session)
+        await ports.gatherings.add(created, session)
         if series is not None:
-            await stores.series.save(series, session)
+            await ports.series.save(series, session)
         for gathering in created:
-            jobs = plan(gathering, stores.reminder_offsets, now=now)
-            await stores.reminders.replace_for(gathering.id, jobs, session)
-        await stores.outbox.add(
+            jobs = plan(gathering, ports.reminder_offsets, now=now)
+            await ports.reminders.replace_for(gathering.id, jobs, session)
+        await ports.outbox.add(
             session, *(announcements.scheduled(g, actor_id=actor_id) for g in created)
         )
 
-    await stores.transactions.run(work)
-    stores.outbox.committed()
+    await ports.transactions.run(work)
+    ports.outbox.committed()
     return created
 
 
@@ -166,7 +128,7 @@ async def apply_change(
     *,
     actor_id: str,
     now: datetime,
-    stores: Stores,
+    ports: Ports,
     session: Session,
 ) -> tuple[Gathering, list[AnyEvent]]:
     """Give ``current`` new details inside ``session``: promotions when seats were added,
@@ -174,12 +136,12 @@ async def apply_change(
     gathering, change = current.change(details, now=now)
     if not change.fields:
         return current, []
-    gathering, promotions = await promote(gathering, rsvps=stores.rsvps, session=session, now=now)
+    gathering, promotions = await promote(gathering, rsvps=ports.rsvps, session=session, now=now)
     if "time" in change.fields:
-        jobs = plan(gathering, stores.reminder_offsets, now=now)
-        await stores.reminders.replace_for(gathering.id, jobs, session)
-    await stores.gatherings.save(gathering, session)
-    going, waiting = await holders(gathering.id, stores.rsvps, session)
+        jobs = plan(gathering, ports.reminder_offsets, now=now)
+        await ports.reminders.replace_for(gathering.id, jobs, session)
+    await ports.gatherings.save(gathering, session)
+    going, waiting = await holders(gathering.id, ports.rsvps, session)
     announced = announcements.changed(
         gathering, change, actor_id=actor_id, attendee_ids=going, waitlist_ids=waiting
     )
@@ -192,18 +154,16 @@ async def update(
     *,
     actor_id: str,
     now: datetime,
-    stores: Stores,
+    ports: Ports,
 ) -> Gathering:
     """Change a gathering's details (hosts and moderators); ``changes`` name Details fields."""
-    scope = await managed_gathering(
-        gathering_id, actor_id, gatherings=stores.gatherings, directory=stores.directory
-    )
+    scope = await managed_gathering(gathering_id, actor_id, ports=ports)
     if "host_ids" in changes:
         proposed = replace(scope.gathering.details, host_ids=tuple(changes["host_ids"]))
-        await ensure_hosts_are_members(scope.gathering.community_id, proposed, stores.directory)
+        await ensure_hosts_are_members(scope.gathering.community_id, proposed, ports=ports)
 
     async def work(session: Session) -> Gathering:
-        current = await stores.gatherings.get(gathering_id, session)
+        current = await ports.gatherings.get(gathering_id, session)
         if current is None:
             raise NotFound("no such event")
         gathering, events = await apply_change(
@@ -211,15 +171,30 @@ async def update(
             replace(current.details, **changes),
             actor_id=actor_id,
             now=now,
-            stores=stores,
+            ports=ports,
             session=session,
         )
-        await stores.outbox.add(session, *events)
+        await ports.outbox.add(session, *events)
         return gathering
 
-    updated = await stores.transactions.run(work)
-    stores.outbox.committed()
+    updated = await ports.transactions.run(work)
+    ports.outbox.committed()
     return updated
+
+
+async def _cancellable(
+    first: Gathering, scope: CancelScope, *, now: datetime, ports: Ports, session: Session
+) -> list[Gathering]:
+    if scope == "following" and first.series_id is not None:
+        # The addressed occurrence must be cancellable; later ones already over or
+        # cancelled are simply left as they are.
+        return [
+            t
+            for t in await ports.gatherings.in_series(first.series_id, session)
+            if t.id == first.id or (t.slot > first.slot and not (t.cancelled or t.ends_at <= now))
+        ]
+    current = await ports.gatherings.get(first.id, session)
+    return [] if current is None else [current]
 
 
 async def cancel(
@@ -229,36 +204,21 @@ async def cancel(
     scope: CancelScope,
     actor_id: str,
     now: datetime,
-    stores: Stores,
+    ports: Ports,
 ) -> list[Gathering]:
     """Cancel a gathering, or it and the following occurrences of its series."""
-    managed = await managed_gathering(
-        gathering_id, actor_id, gatherings=stores.gatherings, directory=stores.directory
-    )
-    first = managed.gathering
+    first = (await managed_gathering(gathering_id, actor_id, ports=ports)).gathering
     if scope == "following" and first.series_id is None:
         raise NotRecurring("this event is not part of a series")
 
     async def work(session: Session) -> list[Gathering]:
-        if scope == "following" and first.series_id is not None:
-            # The addressed occurrence must be cancellable; later ones already over or
-            # cancelled are simply left as they are.
-            targets = [
-                t
-                for t in await stores.gatherings.in_series(first.series_id, session)
-                if t.id == first.id
-                or (t.slot > first.slot and not (t.cancelled or t.ends_at <= now))
-            ]
-        else:
-            current = await stores.gatherings.get(gathering_id, session)
-            targets = [] if current is None else [current]
         done = []
-        for target in targets:
+        for target in await _cancellable(first, scope, now=now, ports=ports, session=session):
             gathering = target.cancel(reason=reason, now=now)
-            await stores.gatherings.save(gathering, session)
-            await stores.reminders.replace_for(gathering.id, [], session)
-            going, waiting = await holders(gathering.id, stores.rsvps, session)
-            await stores.outbox.add(
+            await ports.gatherings.save(gathering, session)
+            await ports.reminders.replace_for(gathering.id, [], session)
+            going, waiting = await holders(gathering.id, ports.rsvps, session)
+            await ports.outbox.add(
                 session,
                 announcements.cancelled(
                     gathering, actor_id=actor_id, attendee_ids=going, waitlist_ids=waiting
@@ -267,6 +227,6 @@ async def cancel(
             done.append(gathering)
         return done
 
-    cancelled = await stores.transactions.run(work)
-    stores.outbox.committed()
+    cancelled = await ports.transactions.run(work)
+    ports.outbox.committed()
     return cancelled

@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from events.entrypoints.rsvp_schemas import RecapOut
+from events.domain.recurrence import Recurrence
+from events.entrypoints.schemas_attendance import RecapOut
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140)]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -51,6 +52,10 @@ class RecurrenceIn(BaseModel):
     exceptions: list[date] = Field(
         default_factory=list, max_length=100, description="Local dates to skip."
     )
+
+    def recurrence(self) -> Recurrence:
+        """The rule in the domain's terms."""
+        return Recurrence(self.rule, tuple(self.exceptions))
 
 
 class GatheringCreate(BaseModel):

@@ -1,9 +1,11 @@
-"""Request and response bodies for RSVPs, the waitlist, check-in, recaps and calendars."""
+"""Request and response bodies for RSVPs, the waitlist, attendees, check-in and recaps."""
 
 from datetime import datetime
 from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+from events.domain.recaps import RecapLink
 
 
 class RsvpRequest(BaseModel):
@@ -110,6 +112,10 @@ class RecapRequest(BaseModel):
     notes: str = Field(min_length=1, max_length=20_000, description="Markdown.")
     links: list[RecapLinkIn] = Field(default_factory=list, max_length=20)
 
+    def recap_links(self) -> tuple[RecapLink, ...]:
+        """The links in the domain's terms."""
+        return tuple(RecapLink(title=link.title, url=str(link.url)) for link in self.links)
+
 
 class RecapLinkOut(BaseModel):
     """A link of a recap."""
@@ -128,10 +134,3 @@ class RecapOut(BaseModel):
     notes_html: str
     links: list[RecapLinkOut]
     published_at: datetime
-
-
-class FeedTokenOut(BaseModel):
-    """Your personal calendar feed: keep the URL secret; rotate it to revoke the old one."""
-
-    url: str = Field(description="Subscribe to this URL in your calendar app.")
-    token: str

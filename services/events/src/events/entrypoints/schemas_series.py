@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.entrypoints.gathering_schemas import GatheringOut, OccurrenceOut
+from events.entrypoints.schemas_gatherings import GatheringOut, OccurrenceOut
 
 
 class RuleChange(BaseModel):
