@@ -60,10 +60,11 @@ trap 'rm -f "$draft"' EXIT
     echo "# Keep this file private and out of version control."
     echo
     echo "# Kafka (SASL/SCRAM-SHA-512): the operators' super user and the node's own user, stored"
-    echo "# in the Kafka storage when it is formatted; each service's user, (re)applied by kafka-init."
+    echo "# in the Kafka storage when it is formatted; each service's user (the gateway's too: its"
+    echo "# token verifier reads membership.sessions.v1), (re)applied by kafka-init."
     echo "CERCHIA_KAFKA_ADMIN_PASSWORD=$(secret)"
     echo "CERCHIA_KAFKA_BROKER_PASSWORD=$(secret)"
-    for service in MEMBERSHIP CONTENT EVENTS NOTIFICATIONS; do
+    for service in MEMBERSHIP CONTENT EVENTS NOTIFICATIONS GATEWAY; do
         echo "CERCHIA_KAFKA_PASSWORD_${service}=$(secret)"
     done
     echo

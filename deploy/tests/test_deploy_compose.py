@@ -32,7 +32,7 @@ LOOPBACK = "127.0.0.1"
 # The gateway keeps no data (its rate limits are in memory); every other service owns a database.
 STATELESS = {"gateway"}
 # The services that are Kafka principals (User:<service>), as the ACLs derived from the catalog
-# name them; the gateway is none.
+# name them: every producer and consumer of a topic (the gateway reads membership.sessions.v1).
 PRINCIPALS = services_of(CATALOG)
 # The user of the service images (deploy/docker/Dockerfile).
 SERVICE_UID = "10001"
@@ -226,6 +226,8 @@ def test_services_wait_for_their_database_kafka_topics_and_tracing(compose: Comp
         assert depends["token-keys"]["condition"] == "service_completed_successfully"
     for name in STATELESS:
         upstreams = set(with_database(compose)) | {"jaeger"}
+        if name in PRINCIPALS:
+            upstreams |= {"kafka-init", "kafka-credentials"}
         assert set(compose["services"][name]["depends_on"]) == upstreams
 
 
@@ -448,6 +450,48 @@ def test_secret_files_belong_to_the_container_user_alone(compose: Compose) -> No
         for entry in spec.get("secrets") or []:
             assert isinstance(entry, dict), f"{name}: give {entry} an owner and a mode"
             assert (entry["uid"], entry["mode"]) == (user, "0400"), (name, entry["source"])
+
+
+def test_the_kafka_principals_wired_are_those_of_the_catalog(
+    compose: Compose, interpolate: Callable[[Any], Any], tmp_path: Path
+) -> None:
+    # Every piece of a principal's wiring names exactly the catalog's producers and consumers, so
+    # a new consumer in the catalog fails here until compose gives it its password.
+    expected = set(PRINCIPALS)
+    assert expected <= set(app_services(compose)), "every principal is a service that runs"
+    suffix = "-kafka-credentials"
+    volumes = {name.removesuffix(suffix) for name in compose["volumes"] if name.endswith(suffix)}
+    assert volumes == expected, "a credentials volume per principal"
+    mounting = {
+        name
+        for name, spec in app_services(compose).items()
+        if any(m.source.endswith(suffix) for m in mounts(spec))
+    }
+    assert mounting == expected, "the services that mount a password"
+    secrets = {
+        match.group(1)
+        for name in compose["secrets"]
+        if (match := re.fullmatch(r"kafka_(.+)_password", name))
+    } - {"admin", "broker"}
+    assert secrets == expected, "a password secret per principal"
+    job = compose["services"]["kafka-credentials"]
+    assert set(job["command"][2:]) == expected, "kafka-credentials hands out each password"
+    init = environment(compose["services"]["kafka-init"], interpolate)
+    users = {
+        match.group(1).lower()
+        for key in init
+        if (match := re.fullmatch(r"CERCHIA_KAFKA_PASSWORD_(\w+?)(?:_FILE)?", key))
+    }
+    assert users == expected, "kafka-init creates each principal's user"
+    made = subprocess.run(
+        ["bash", str(REPO / "deploy" / "compose" / "make-env.sh"), str(tmp_path / ".env")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    written = re.findall(r"^CERCHIA_KAFKA_PASSWORD_(\w+)=", (tmp_path / ".env").read_text(), re.M)
+    assert {name.lower() for name in written} == expected, "make-env.sh writes each password"
 
 
 def test_each_service_connects_to_kafka_as_itself_over_tls(

@@ -1,5 +1,6 @@
 """Kubernetes manifests: rendered by kustomize, valid against the API schemas, and complete."""
 
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ import yaml
 
 from cerchia_chassis.acls import service_passwords, services_of
 from cerchia_chassis.kafka_access import KafkaAccess
-from cerchia_contracts.catalog import CATALOG
+from cerchia_contracts.catalog import CATALOG, MEMBERSHIP_SESSIONS
 from cerchia_devstack.services import SERVICES
 
 pytestmark = pytest.mark.unit
@@ -23,8 +24,12 @@ KUBERNETES_VERSIONS = ["1.33.0", "1.37.0"]
 PORTS = {spec.name: spec.port for spec in SERVICES}
 # The gateway keeps no data (its rate limits are in memory); every other service owns a database.
 STATELESS = {"gateway"}
-# The services that are Kafka principals (User:<service>); the gateway is none.
+# The services that are Kafka principals (User:<service>), as the ACLs derived from the catalog
+# name them: every producer and consumer of a topic (the gateway reads membership.sessions.v1).
 PRINCIPALS = services_of(CATALOG)
+# Topics every replica of a consumer reads whole, without a consumer group (the token verifiers'
+# revocations, cerchia_chassis.revocations): their partitions do not bound a service's replicas.
+READ_WHOLE = {MEMBERSHIP_SESSIONS.name}
 
 Manifest = dict[str, Any]
 
@@ -292,14 +297,19 @@ def test_autoscaling_and_disruption_budgets_fit_the_deployments(
     overlay: list[Manifest],
 ) -> None:
     deployments = by_kind(overlay, "Deployment")
-    fewest_partitions = min(topic.partitions for topic in CATALOG)
     for name, hpa in by_kind(overlay, "HorizontalPodAutoscaler").items():
         target = hpa["spec"]["scaleTargetRef"]
         assert (target["kind"], target["name"]) == ("Deployment", name)
         assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
-        if name != "gateway":
-            # A consumer beyond the partition count would get no partition (docs/scaling.md).
-            assert hpa["spec"]["maxReplicas"] <= fewest_partitions, name
+        # A consumer of a group beyond its topic's partition count would get no partition
+        # (docs/scaling.md); a topic read whole by every replica bounds nothing.
+        grouped = [
+            topic.partitions
+            for topic in CATALOG
+            if name in topic.consumers and topic.name not in READ_WHOLE
+        ]
+        if grouped:
+            assert hpa["spec"]["maxReplicas"] <= min(grouped), name
     for name, pdb in by_kind(overlay, "PodDisruptionBudget").items():
         labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
         assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
@@ -353,6 +363,65 @@ def test_production_pins_images_and_replicates_topics(render: Callable[[str], st
 def workloads(manifests: list[Manifest]) -> dict[str, Manifest]:
     """Deployments and Jobs by name."""
     return {**by_kind(manifests, "Deployment"), **by_kind(manifests, "Job")}
+
+
+def test_the_kafka_principals_wired_are_those_of_the_catalog(overlay: list[Manifest]) -> None:
+    # Every piece of a principal's wiring names exactly the catalog's producers and consumers, so
+    # a new consumer in the catalog fails here until its pods get their password.
+    expected = set(PRINCIPALS)
+    deployments = by_kind(overlay, "Deployment")
+    assert expected <= set(deployments), "every principal is a service that runs"
+    mounting = {
+        name
+        for name, deployment in deployments.items()
+        if any(secret.endswith("-kafka") for secret in secrets_mounted(deployment))
+    }
+    assert mounting == expected, "the services that mount a Kafka password"
+    job = by_kind(overlay, "Job")["kafka-access"]
+    handed = {s.removesuffix("-kafka") for s in secrets_mounted(job) if s.endswith("-kafka")}
+    assert handed == expected, "the kafka-access Job reads each principal's password"
+    users = {
+        match.group(1).lower()
+        for key in container_env(overlay, job)
+        if (match := re.fullmatch(r"CERCHIA_KAFKA_PASSWORD_(\w+?)(?:_FILE)?", key))
+    }
+    assert users == expected, "the kafka-access Job creates each principal's user"
+
+
+def test_every_kafka_principal_may_reach_kafka(overlay: list[Manifest]) -> None:
+    # Kafka is outside the namespace: a policy restricting a principal's egress must let its pods
+    # reach the brokers (the revocations every token verifier reads, the services' topics).
+    host, port = platform_config(overlay)["kafka-bootstrap-servers"].split(",")[0].rsplit(":", 1)
+    kafka_namespace = host.split(".")[1]
+
+    def admits_kafka(rule: dict[str, Any]) -> bool:
+        ports = rule.get("ports") or []
+        port_ok = not ports or any(str(entry.get("port")) == port for entry in ports)
+        peers = rule.get("to") or []
+        peer_ok = not peers or any(
+            "ipBlock" in peer
+            or peer.get("namespaceSelector", {})
+            .get("matchLabels", {})
+            .get("kubernetes.io/metadata.name")
+            == kafka_namespace
+            for peer in peers
+        )
+        return port_ok and peer_ok
+
+    for principal in PRINCIPALS:
+        egress = [
+            policy["spec"]
+            for policy in by_kind(overlay, "NetworkPolicy").values()
+            if "Egress" in policy["spec"].get("policyTypes", [])
+            # Policies select pods by name, or all of them.
+            and (
+                policy["spec"]["podSelector"] == {}
+                or principal in str(policy["spec"]["podSelector"])
+            )
+        ]
+        if egress:
+            rules = [rule for spec in egress for rule in spec.get("egress", [])]
+            assert any(admits_kafka(rule) for rule in rules), f"{principal} cannot reach Kafka"
 
 
 def test_every_kafka_client_authenticates_over_tls(overlay: list[Manifest]) -> None:

@@ -9,10 +9,17 @@ through the same store, so they roll back with it.
 
 import contextvars
 import copy
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from cerchia_chassis.domain.community import (
+    Change,
+    CommunityChange,
+    CommunityState,
+    MemberState,
+    changes_of,
+)
 from cerchia_contracts.catalog import AnyEvent
 
 T = TypeVar("T")
@@ -115,3 +122,83 @@ class InMemoryInbox(FakeInbox):
     def seen(self) -> set[str]:
         """The event ids applied (by any consumer)."""
         return {event_id for _, event_id in self.store.processed}
+
+
+@dataclass
+class CommunityStore(MemoryStore):
+    """A store with the community projection's collections (subclass it further)."""
+
+    communities: dict[str, CommunityState] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], MemberState] = field(default_factory=dict)
+
+
+class FakeCommunityProjection:
+    """``CommunityProjection`` in memory: membership's facts folded by the same rules."""
+
+    def __init__(self, store: CommunityStore) -> None:
+        self.store = store
+
+    async def apply(self, event: AnyEvent, session: Any) -> list[Change]:
+        """Fold one event; return the changes it stated."""
+        changes = changes_of(event)
+        for change in changes:
+            if isinstance(change, CommunityChange):
+                held = self.store.communities.get(change.community_id)
+                self.store.communities[change.community_id] = change.applied_to(held)
+            else:
+                key = (change.community_id, change.user_id)
+                self.store.memberships[key] = change.applied_to(self.store.memberships.get(key))
+        return changes
+
+    async def community(self, community_id: str, session: Any = None) -> CommunityState | None:
+        """The community, if announced."""
+        return self.store.communities.get(community_id)
+
+    async def communities(self, ids: Iterable[str]) -> dict[str, CommunityState]:
+        """The announced communities among ``ids``."""
+        return {i: self.store.communities[i] for i in ids if i in self.store.communities}
+
+    async def member(
+        self, community_id: str, user_id: str, session: Any = None
+    ) -> MemberState | None:
+        """The person's place, whatever their standing."""
+        return self.store.memberships.get((community_id, user_id))
+
+    async def members(
+        self, community_id: str, *, roles: Iterable[str] | None = None, session: Any = None
+    ) -> list[MemberState]:
+        """The active members (with one of ``roles``)."""
+        wanted = None if roles is None else set(roles)
+        return sorted(
+            (
+                m
+                for (c, _), m in self.store.memberships.items()
+                if c == community_id and m.active and (wanted is None or m.role in wanted)
+            ),
+            key=lambda m: m.user_id,
+        )
+
+    async def roles(
+        self, community_id: str, user_ids: Iterable[str], session: Any = None
+    ) -> dict[str, str]:
+        """Roles of the active members among ``user_ids``."""
+        held = (self.store.memberships.get((community_id, u)) for u in user_ids)
+        return {m.user_id: m.role for m in held if m is not None and m.active}
+
+    async def memberships_of(
+        self, user_id: str, *, active: bool = True, session: Any = None
+    ) -> list[MemberState]:
+        """The person's places."""
+        return sorted(
+            (
+                m
+                for m in self.store.memberships.values()
+                if m.user_id == user_id and (m.active or not active)
+            ),
+            key=lambda m: m.community_id,
+        )
+
+    async def forget_user(self, user_id: str, session: Any) -> None:
+        """Erasure."""
+        for key in [k for k in self.store.memberships if k[1] == user_id]:
+            del self.store.memberships[key]
