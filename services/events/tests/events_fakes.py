@@ -11,15 +11,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from cerchia_chassis.domain.community import (
-    Change,
-    CommunityChange,
     CommunityState,
     MemberState,
     Standing,
-    changes_of,
 )
-from cerchia_chassis.testing import FakeInbox, FakeOutbox, FakeTransactions, MemoryStore
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_chassis.testing import (
+    CommunityStore,
+    FakeCommunityProjection,
+    FakeInbox,
+    FakeOutbox,
+    FakeTransactions,
+)
 from events.adapters.ical import ICalendarFiles
 from events.adapters.qr import SegnoQrCodes
 from events.domain.gatherings import Gathering
@@ -45,7 +47,7 @@ class Claim:
 
 
 @dataclass
-class EventsStore(MemoryStore):
+class EventsStore(CommunityStore):
     """Everything the events service stores."""
 
     gatherings: dict[str, Gathering] = field(default_factory=dict)
@@ -55,8 +57,6 @@ class EventsStore(MemoryStore):
     recaps: dict[str, Recap] = field(default_factory=dict)
     feeds: dict[str, str] = field(default_factory=dict)
     zones: dict[str, str] = field(default_factory=dict)
-    communities: dict[str, CommunityState] = field(default_factory=dict)
-    memberships: dict[tuple[str, str], MemberState] = field(default_factory=dict)
 
 
 class Gatherings:
@@ -267,54 +267,6 @@ class Zones:
         self.store.zones.pop(user_id, None)
 
 
-class Communities:
-    """``CommunityProjection`` in memory: membership's facts folded by the chassis's rules."""
-
-    def __init__(self, store: EventsStore) -> None:
-        self.store = store
-
-    async def apply(self, event: AnyEvent, session: Any) -> list[Change]:
-        changes = changes_of(event)
-        for change in changes:
-            if isinstance(change, CommunityChange):
-                held = self.store.communities.get(change.community_id)
-                self.store.communities[change.community_id] = change.applied_to(held)
-            else:
-                key = (change.community_id, change.user_id)
-                self.store.memberships[key] = change.applied_to(self.store.memberships.get(key))
-        return changes
-
-    async def community(self, community_id: str, session: Any = None) -> CommunityState | None:
-        return self.store.communities.get(community_id)
-
-    async def member(
-        self, community_id: str, user_id: str, session: Any = None
-    ) -> MemberState | None:
-        return self.store.memberships.get((community_id, user_id))
-
-    async def roles(
-        self, community_id: str, user_ids: Iterable[str], session: Any = None
-    ) -> dict[str, str]:
-        held = (self.store.memberships.get((community_id, u)) for u in user_ids)
-        return {m.user_id: m.role for m in held if m is not None and m.active}
-
-    async def memberships_of(
-        self, user_id: str, *, active: bool = True, session: Any = None
-    ) -> list[MemberState]:
-        return sorted(
-            (
-                m
-                for m in self.store.memberships.values()
-                if m.user_id == user_id and (m.active or not active)
-            ),
-            key=lambda m: m.community_id,
-        )
-
-    async def forget_user(self, user_id: str, session: Any) -> None:
-        for key in [k for k in self.store.memberships if k[1] == user_id]:
-            del self.store.memberships[key]
-
-
 class World:
     """Every port in memory, with a host and members in community ``c``."""
 
@@ -333,7 +285,7 @@ class World:
             transactions=self.transactions,
             outbox=LocalizedOutbox(self.sent, zones),
             inbox=FakeInbox(self.store, self.transactions),
-            directory=Communities(self.store),
+            directory=FakeCommunityProjection(self.store),
             gatherings=self.gatherings,
             series=SeriesStore(self.store),
             rsvps=self.rsvps,
