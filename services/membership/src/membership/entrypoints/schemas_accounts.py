@@ -5,6 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr
 
+from membership.domain.users import User
+from membership.service.registration import Registration
+
 
 class RegisterRequest(BaseModel):
     """Create an account."""
@@ -32,6 +35,15 @@ class RegisterRequest(BaseModel):
     )
     locale: Literal["it", "en"] = Field(default="it", description="Language for messages.")
 
+    def registration(self) -> Registration:
+        """What the registration use case takes."""
+        return Registration(
+            email=str(self.email),
+            password=self.password.get_secret_value(),
+            display_name=self.display_name,
+            locale=self.locale,
+        )
+
 
 class UserResponse(BaseModel):
     """A user account as its owner sees it."""
@@ -57,6 +69,18 @@ class UserResponse(BaseModel):
             ]
         }
     )
+
+    @classmethod
+    def of(cls, user: User) -> "UserResponse":
+        """The account as its owner sees it."""
+        return cls(
+            id=user.id,
+            email=user.email,
+            email_verified=user.email_verified,
+            display_name=user.display_name,
+            locale=user.locale,
+            created_at=user.created_at,
+        )
 
 
 class EraseRequest(BaseModel):

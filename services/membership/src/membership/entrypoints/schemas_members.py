@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.domain.cursors import Page
 from membership.domain.audit import AuditEntry
 from membership.domain.directory import Listing
 from membership.entrypoints import examples
@@ -125,6 +126,11 @@ class AuditPage(BaseModel):
     items: list[AuditEntryOut]
     next_cursor: str | None
 
+    @classmethod
+    def of(cls, page: Page[AuditEntry]) -> "AuditPage":
+        """From a page of the domain's items."""
+        return cls(items=[AuditEntryOut.of(x) for x in page.items], next_cursor=page.next_cursor)
+
 
 class DirectoryEntry(BaseModel):
     """A member as fellow members see them."""
@@ -163,3 +169,8 @@ class DirectoryPage(BaseModel):
 
     items: list[DirectoryEntry]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page[Listing]) -> "DirectoryPage":
+        """From a page of the domain's items."""
+        return cls(items=[DirectoryEntry.of(x) for x in page.items], next_cursor=page.next_cursor)
