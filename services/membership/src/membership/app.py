@@ -19,7 +19,7 @@ from membership.entrypoints import (
     http_privacy,
     http_profiles,
 )
-from membership.entrypoints.problems import install_problem_members
+from membership.entrypoints.schemas import install_problem_members
 from membership.settings import MembershipSettings
 
 ROUTERS = [

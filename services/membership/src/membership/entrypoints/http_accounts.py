@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from cerchia_chassis.auth import CurrentUser
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import documented
+from membership.entrypoints.schemas import documented
 from membership.entrypoints.schemas_accounts import EraseRequest, RegisterRequest, UserResponse
 from membership.service.privacy import erase_account
 from membership.service.profiles import my_profile

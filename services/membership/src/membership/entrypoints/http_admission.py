@@ -8,7 +8,7 @@ from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
 from membership.domain.admission import hash_token
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import CHANGE, READ, problems
+from membership.entrypoints.schemas import CHANGE, READ, problems
 from membership.entrypoints.schemas_admission import (
     AdmissionOut,
     InvitationOut,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import CHANGE, problems
+from membership.entrypoints.schemas import CHANGE, problems
 from membership.entrypoints.schemas_admission import (
     ApplicationOut,
     ApplicationPage,

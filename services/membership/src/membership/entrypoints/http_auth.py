@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from cerchia_chassis.auth import CurrentUser
 from membership.entrypoints.deps import ClientIp, Deps
-from membership.entrypoints.problems import documented
+from membership.entrypoints.schemas import documented
 from membership.entrypoints.schemas_auth import (
     LoginRequest,
     LogoutRequest,

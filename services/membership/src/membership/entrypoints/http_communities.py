@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import CHANGE, READ, problems
+from membership.entrypoints.schemas import CHANGE, READ, problems
 from membership.entrypoints.schemas_communities import (
     AcceptCode,
     CodeOfConductOut,

@@ -8,7 +8,7 @@ from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
 from membership.domain.directory import DirectoryQuery
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import problems
+from membership.entrypoints.schemas import problems
 from membership.entrypoints.schemas_communities import MyCommunities
 from membership.entrypoints.schemas_members import DirectoryPage
 from membership.service import directory as use

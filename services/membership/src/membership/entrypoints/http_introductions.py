@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import READ, problems
+from membership.entrypoints.schemas import READ, problems
 from membership.entrypoints.schemas_introductions import (
     IntroductionOut,
     Introductions,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import CHANGE, problems
+from membership.entrypoints.schemas import CHANGE, problems
 from membership.entrypoints.schemas_communities import StandingOut
 from membership.entrypoints.schemas_members import (
     AuditPage,
@@ -17,7 +17,6 @@ from membership.entrypoints.schemas_members import (
     ChangeRole,
     LiftBan,
     Removal,
-    RoleOut,
     RolesOut,
 )
 from membership.service import moderation as use
@@ -35,7 +34,7 @@ async def change_role(
     changed = await use.change_role(
         community_id, user_id, role=body.role, actor_id=me.user_id, ports=deps.community
     )
-    return RolesOut(items=[RoleOut(user_id=m.user_id, role=m.role or "member") for m in changed])
+    return RolesOut.of(changed)
 
 
 @router.post(
@@ -66,12 +65,7 @@ async def ban(community_id: str, body: Ban, me: CurrentUser, deps: Deps) -> BanO
     banned = await use.ban(
         community_id, body.user_id, reason=body.reason, actor_id=me.user_id, ports=deps.community
     )
-    return BanOut(
-        community_id=banned.community_id,
-        user_id=banned.user_id,
-        reason=banned.reason or body.reason,
-        banned_at=banned.since,
-    )
+    return BanOut.of(banned)
 
 
 @router.post(
@@ -88,12 +82,7 @@ async def lift_ban(
     lifted = await use.lift_ban(
         community_id, user_id, reason=body.reason, actor_id=me.user_id, ports=deps.community
     )
-    return BanLiftedOut(
-        community_id=lifted.community_id,
-        user_id=lifted.user_id,
-        reason=body.reason.strip(),
-        lifted_at=lifted.since,
-    )
+    return BanLiftedOut.of(lifted, reason=body.reason)
 
 
 @router.get(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 
 from cerchia_chassis.auth import CurrentUser
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import documented
+from membership.entrypoints.schemas import documented
 from membership.service.privacy import export_personal_data
 
 router = APIRouter(prefix="/api/v1/me", tags=["privacy"])

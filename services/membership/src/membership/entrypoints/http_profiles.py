@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path
 
 from cerchia_chassis.auth import CurrentUser
 from membership.entrypoints.deps import Deps
-from membership.entrypoints.problems import documented
+from membership.entrypoints.schemas import documented
 from membership.entrypoints.schemas_profiles import (
     MyProfileResponse,
     ProfileResponse,

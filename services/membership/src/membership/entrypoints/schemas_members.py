@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cerchia_chassis.domain.cursors import Page
 from membership.domain.audit import AuditEntry
 from membership.domain.directory import Listing
+from membership.domain.memberships import Membership
 from membership.entrypoints import examples
 
 Role = Literal["owner", "moderator", "member"]
@@ -70,6 +71,11 @@ class RolesOut(BaseModel):
 
     items: list[RoleOut]
 
+    @classmethod
+    def of(cls, changed: list[Membership]) -> "RolesOut":
+        """The members whose role changed, with their new role."""
+        return cls(items=[RoleOut(user_id=m.user_id, role=m.role or "member") for m in changed])
+
 
 class BanOut(BaseModel):
     """A recorded ban."""
@@ -81,6 +87,16 @@ class BanOut(BaseModel):
     reason: str
     banned_at: datetime
 
+    @classmethod
+    def of(cls, banned: Membership) -> "BanOut":
+        """From the banned standing, which records the reason."""
+        return cls(
+            community_id=banned.community_id,
+            user_id=banned.user_id,
+            reason=banned.reason or "",
+            banned_at=banned.since,
+        )
+
 
 class BanLiftedOut(BaseModel):
     """A lifted ban: the person is a former member, free to come back through admission."""
@@ -91,6 +107,16 @@ class BanLiftedOut(BaseModel):
     user_id: str
     reason: str
     lifted_at: datetime
+
+    @classmethod
+    def of(cls, lifted: Membership, *, reason: str) -> "BanLiftedOut":
+        """From the former member's standing and the reason given (as the audit log has it)."""
+        return cls(
+            community_id=lifted.community_id,
+            user_id=lifted.user_id,
+            reason=reason.strip(),
+            lifted_at=lifted.since,
+        )
 
 
 class AuditEntryOut(BaseModel):

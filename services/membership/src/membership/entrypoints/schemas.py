@@ -1,5 +1,5 @@
-"""The problems membership's routes answer: how OpenAPI lists them, and the members two of them
-add to the chassis's problem body."""
+"""What every part of the membership API shares: the problems its routes answer — how OpenAPI
+lists them, and the members two refusals add to the chassis's problem body."""
 
 from typing import Any
 
