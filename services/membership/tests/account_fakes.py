@@ -1,39 +1,36 @@
 """In-memory fakes of the account ports, and a world of them for the account use-case tests."""
 
-import copy
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from cerchia_chassis.sealing import Opener, OpeningKey
+from cerchia_chassis.testing import FakeOutbox, FakeTransactions, MemoryStore
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events.membership.tokens import sealing_context
-from membership.domain.account_errors import HandleTaken, Throttled
+from membership.domain.account_errors import EmailAlreadyRegistered, HandleTaken, Throttled
 from membership.domain.credentials import OneTimeToken, TokenPurpose
 from membership.domain.sessions import RefreshSession
 from membership.domain.throttling import Counted, Reservation, ThrottlePolicy
 from membership.domain.users import User
-from membership.service.account_ports import AccessToken
+from membership.service.account_ports import AccessToken, AccountPolicy, AccountPorts
 from membership.service.registration import Registration, register_user
 from membership.service.sessions import log_in, refresh_session
-from membership.service.verification import EmailVerification
 
-T = TypeVar("T")
 NOW = datetime(2025, 5, 4, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 REFRESH_TTL = timedelta(days=30)
 
 
 @dataclass
-class Store:
-    """Every fake's state, so a failed unit of work can be rolled back as a whole."""
+class Store(MemoryStore):
+    """Every fake's state, so a failed unit of work rolls back as a whole."""
 
     users: dict[str, User] = field(default_factory=dict)
     handles: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, OneTimeToken] = field(default_factory=dict)
     sessions: dict[str, RefreshSession] = field(default_factory=dict)
-    events: list[AnyEvent] = field(default_factory=list)
     erased_by_participant: list[str] = field(default_factory=list)
 
 
@@ -42,6 +39,8 @@ class FakeAccounts:
         self.store = store
 
     async def add(self, user: User, session: Any) -> None:
+        if any(u.email == user.email for u in self.store.users.values()):
+            raise EmailAlreadyRegistered(user.email)  # the unique email index
         self.store.users[user.id] = user
 
     async def by_id(self, user_id: str, session: Any = None) -> User | None:
@@ -128,7 +127,11 @@ class FakeSessions:
 
 
 class FakeThrottle:
-    """The Mongo adapter's algorithm over a dict of attempt logs."""
+    """The Mongo adapter's algorithm over a dict of attempt logs.
+
+    The logs stay off the store on purpose: the adapter writes them outside any transaction, so
+    an attempt that is refused still counts (a rolled-back unit of work does not erase it).
+    """
 
     def __init__(self, policies: dict[str, ThrottlePolicy]) -> None:
         self.policies = policies
@@ -156,33 +159,6 @@ class FakeThrottle:
                 self.logs.pop((c.scope, c.subject), None)
             else:
                 del self.logs[(c.scope, c.subject)][c.attempt_id]
-
-
-class FakeOutbox:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.commits = 0
-
-    async def add(self, session: Any, *events: AnyEvent) -> None:
-        self.store.events.extend(events)
-
-    def committed(self) -> None:
-        self.commits += 1
-
-
-class FakeTransactions:
-    """All or nothing: the store is restored if the unit of work raises."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        saved = copy.deepcopy(self.store.__dict__)
-        try:
-            return await work(object())
-        except BaseException:
-            self.store.__dict__.update(saved)
-            raise
 
 
 class FakeHasher:
@@ -225,69 +201,63 @@ class RecordingParticipant:
 @dataclass
 class World:
     store: Store
-    accounts: FakeAccounts
-    tokens: FakeTokens
-    sessions: FakeSessions
-    throttle: FakeThrottle
-    outbox: FakeOutbox
+    ports: AccountPorts
     transactions: FakeTransactions
-    hasher: FakeHasher
-    access_tokens: FakeAccessTokens
+    outbox: FakeOutbox
+    accounts: FakeAccounts
+    throttle: FakeThrottle
 
     def events(self, kind: type[AnyEvent]) -> list[Any]:
         return [e for e in self.store.events if isinstance(e, kind)]
 
     async def register(self, email: str = "ada@example.org") -> User:
-        verification = EmailVerification(
-            tokens=self.tokens, outbox=self.outbox, sealer=SEALER, ttl=timedelta(hours=48)
-        )
         return await register_user(
             Registration(email=email, password=PASSWORD, display_name="Ada", locale="en"),
-            users=self.accounts,
-            outbox=self.outbox,
-            transactions=self.transactions,
-            hasher=self.hasher,
-            participants=(verification,),
+            ports=self.ports,
         )
 
     async def login(self, email: str = "ada@example.org", password: str = PASSWORD,
                     ip: str = "10.0.0.1", now: datetime = NOW) -> Any:  # fmt: skip
-        return await log_in(
-            email, password, ip,
-            accounts=self.accounts, hasher=self.hasher, throttle=self.throttle,
-            sessions=self.sessions, access_tokens=self.access_tokens,
-            refresh_ttl=REFRESH_TTL, now=now,
-        )  # fmt: skip
+        return await log_in(email, password, ip, ports=self.ports, now=now)
 
     async def refresh(self, token: str, now: datetime = NOW) -> Any:
-        return await refresh_session(
-            token, sessions=self.sessions, access_tokens=self.access_tokens,
-            transactions=self.transactions, refresh_ttl=REFRESH_TTL, now=now,
-        )  # fmt: skip
+        return await refresh_session(token, ports=self.ports, now=now)
 
 
 def account_world() -> World:
     """Fresh account ports over an empty store."""
     store = Store()
     window = timedelta(minutes=15)
-    return World(
-        store=store,
-        accounts=FakeAccounts(store),
+    accounts = FakeAccounts(store)
+    throttle = FakeThrottle(
+        {
+            "login-account": ThrottlePolicy(3, window, reset_on_success=True),
+            "login-ip": ThrottlePolicy(10, window),
+            "token-request-account": ThrottlePolicy(2, timedelta(hours=1)),
+            "token-request-ip": ThrottlePolicy(20, timedelta(hours=1)),
+        }
+    )
+    transactions, outbox = FakeTransactions(store), FakeOutbox(store)
+    ports = AccountPorts(
+        transactions=transactions,
+        outbox=outbox,
+        accounts=accounts,
+        hasher=FakeHasher(),
+        throttle=throttle,
         tokens=FakeTokens(store),
         sessions=FakeSessions(store),
-        throttle=FakeThrottle(
-            {
-                "login-account": ThrottlePolicy(3, window, reset_on_success=True),
-                "login-ip": ThrottlePolicy(10, window),
-                "token-request-account": ThrottlePolicy(2, timedelta(hours=1)),
-                "token-request-ip": ThrottlePolicy(20, timedelta(hours=1)),
-            }
-        ),
-        outbox=FakeOutbox(store),
-        transactions=FakeTransactions(store),
-        hasher=FakeHasher(),
         access_tokens=FakeAccessTokens(),
+        sealer=SEALER,
+        policy=AccountPolicy(
+            refresh_ttl=REFRESH_TTL,
+            password_reset_ttl=timedelta(hours=1),
+            email_verification_ttl=timedelta(hours=48),
+        ),
+        communities=FakeCommunities(set()),
+        exporters={},
+        erasure=(),
     )
+    return World(store, ports, transactions, outbox, accounts, throttle)
 
 
 #: The notifications service's key in these tests: membership seals tokens to its public half.

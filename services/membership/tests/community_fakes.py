@@ -5,18 +5,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_chassis.domain.errors import Conflict
+from cerchia_chassis.testing import MemoryStore
 from membership.domain.admission import Application, ApplicationStatus, Invitation
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import Community, Seats
 from membership.domain.introductions import Introduction
 from membership.domain.memberships import Membership
 from membership.domain.public_profiles import PublicProfile
-from membership.domain.refusals import Conflict
 
 
 @dataclass
-class Store:
+class Store(MemoryStore):
     """Every fake's state, so a failed unit of work rolls back as a whole."""
 
     communities: dict[str, Community] = field(default_factory=dict)
@@ -26,7 +26,8 @@ class Store:
     invitations: dict[str, Invitation] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     introductions: dict[str, Introduction] = field(default_factory=dict)
-    events: list[AnyEvent] = field(default_factory=list)
+    profiles: dict[str, PublicProfile] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
 
 
 class FakeCommunities:
@@ -35,7 +36,7 @@ class FakeCommunities:
 
     async def add(self, community: Community, session: Any) -> None:
         if any(c.details.slug == community.details.slug for c in self.store.communities.values()):
-            raise Conflict("slug-taken", "taken")
+            raise Conflict("taken", code="slug-taken")
         self.store.communities[community.id] = community
         self.store.sequences[community.id] = 0
 
@@ -232,15 +233,22 @@ class FakeAudit:
 
 
 class FakeProfiles:
-    def __init__(self) -> None:
-        self.profiles: dict[str, PublicProfile] = {}
-        self.emails: dict[str, str] = {}
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def profiles(self) -> dict[str, PublicProfile]:
+        return self.store.profiles
+
+    @property
+    def emails(self) -> dict[str, str]:
+        return self.store.emails
 
     async def many(self, user_ids: Sequence[str]) -> dict[str, PublicProfile]:
-        return {u: self.profiles[u] for u in user_ids if u in self.profiles}
+        return {u: self.store.profiles[u] for u in user_ids if u in self.store.profiles}
 
     async def email(self, user_id: str) -> str | None:
-        return self.emails.get(user_id)
+        return self.store.emails.get(user_id)
 
 
 class FakeIntroductions:
@@ -249,7 +257,7 @@ class FakeIntroductions:
 
     async def add(self, introduction: Introduction, session: Any) -> None:
         if any(i.pair == introduction.pair for i in self.store.introductions.values()):
-            raise Conflict("already-introduced", "You two already have an introduction.")
+            raise Conflict("You two already have an introduction.", code="already-introduced")
         self.store.introductions[introduction.id] = introduction
 
     async def get(self, introduction_id: str, session: Any = None) -> Introduction | None:

@@ -1,12 +1,11 @@
 """A world of community ports over in-memory fakes, and the scenarios the use-case tests share."""
 
-import copy
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from cerchia_chassis.testing import FakeOutbox, FakeTransactions
 from cerchia_contracts.catalog import AnyEvent
 from membership.domain.communities import Community, Details, JoinPolicy, Visibility
 from membership.domain.memberships import Membership
@@ -29,33 +28,6 @@ T = TypeVar("T")
 CODE = "Be kind, be constructive, no recruiting spam."
 
 
-class FakeTransactions:
-    """All or nothing: the store is restored if the unit of work raises."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        saved = copy.deepcopy(self.store.__dict__)
-        try:
-            return await work(object())
-        except BaseException:
-            self.store.__dict__.update(saved)
-            raise
-
-
-class FakeOutbox:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.commits = 0
-
-    async def add(self, session: Any, *events: AnyEvent) -> None:
-        self.store.events.extend(events)
-
-    def committed(self) -> None:
-        self.commits += 1
-
-
 @dataclass
 class World:
     """The ports over one store, and what the use cases emitted."""
@@ -68,13 +40,13 @@ class World:
 
     def state(self) -> dict[str, Any]:
         """A deep copy of everything stored, to prove a refusal wrote nothing."""
-        return copy.deepcopy(self.store.__dict__)
+        return self.store.snapshot()
 
     def emitted(self) -> list[type[AnyEvent]]:
         """The types of the events added since the last call, in order."""
-        new = self.store.events[self._seen :]
+        new = self.store.emitted(since=self._seen)
         self._seen = len(self.store.events)
-        return [type(e) for e in new]
+        return new
 
     def last(self, kind: type[T]) -> T:
         """The latest event of a type."""
@@ -92,7 +64,7 @@ class World:
 def world(offer_ttl: timedelta = timedelta(hours=48)) -> World:
     """Fresh ports over an empty store."""
     store = Store()
-    profiles = FakeProfiles()
+    profiles = FakeProfiles(store)
     outbox = FakeOutbox(store)
     ports = CommunityPorts(
         transactions=FakeTransactions(store),
@@ -130,7 +102,7 @@ async def found(
         join_policy=join_policy,
     )
     founding = Founding(details=details, capacity=capacity, code_of_conduct=CODE, questions=())
-    community = await create_community(founding, founder_id=owner, ports=w.ports)
+    community, _ = await create_community(founding, founder_id=owner, ports=w.ports)
     w.emitted()  # the scenario's events are not what a test looks at
     return community
 

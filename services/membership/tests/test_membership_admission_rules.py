@@ -4,13 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from cerchia_chassis.domain.cursors import InvalidCursor, encode_cursor
+from cerchia_chassis.domain.errors import Conflict, Invalid, NotFound
 from membership.domain.admission import Application, Invitation, check_answers, hash_token
 from membership.domain.communities import ScreeningQuestion
 from membership.domain.directory import DirectoryQuery, Listing, page
 from membership.domain.introductions import Introduction, keywords, suggest
 from membership.domain.memberships import newcomer
 from membership.domain.public_profiles import PublicProfile
-from membership.domain.refusals import Conflict, Invalid, NotFound
 
 pytestmark = pytest.mark.unit
 
@@ -86,18 +87,25 @@ def test_directory_searches_filters_and_pages_by_name() -> None:
         Listing(profile("3", "adalberto", skills=("python", "go")), "member", NOW),
         Listing(PublicProfile.unknown("4"), "member", NOW),
     ]
-    assert [x.profile.user_id for x in page(listings, DirectoryQuery(text="ADA"))[0]] == ["1", "3"]
-    assert [x.profile.user_id for x in page(listings, DirectoryQuery(text="@bru"))[0]] == ["2"]
-    assert [x.profile.user_id for x in page(listings, DirectoryQuery(skill="PYTHON"))[0]] == [
-        "1",
-        "3",
-    ]
-    assert [x.profile.user_id for x in page(listings, DirectoryQuery(interest="jazz"))[0]] == ["2"]
-    first, after = page(listings, DirectoryQuery(limit=2))
-    assert [x.profile.user_id for x in first] == ["4", "1"]
-    rest, end = page(listings, DirectoryQuery(limit=2, after=after))
-    assert [x.profile.user_id for x in rest] == ["3", "2"]
-    assert end is None
+
+    def ids(query: DirectoryQuery) -> list[str]:
+        return [x.profile.user_id for x in page(listings, query).items]
+
+    assert ids(DirectoryQuery(text="ADA")) == ["1", "3"]
+    assert ids(DirectoryQuery(text="@bru")) == ["2"]
+    assert ids(DirectoryQuery(skill="PYTHON")) == ["1", "3"]
+    assert ids(DirectoryQuery(interest="jazz")) == ["2"]
+    first = page(listings, DirectoryQuery(limit=2))
+    assert [x.profile.user_id for x in first.items] == ["4", "1"]
+    rest = page(listings, DirectoryQuery(limit=2, cursor=first.next_cursor))
+    assert [x.profile.user_id for x in rest.items] == ["3", "2"]
+    assert rest.next_cursor is None
+
+
+def test_a_directory_cursor_from_elsewhere_is_refused() -> None:
+    for foreign in ("bm90IGEgY3Vyc29y", encode_cursor(("ada",)), encode_cursor((1, "x"))):
+        with pytest.raises(InvalidCursor):
+            DirectoryQuery(cursor=foreign)
 
 
 def test_suggestions_rank_offers_that_meet_my_asks_first_with_reasons() -> None:

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
 from cerchia_contracts.events import membership as ev
 from membership.domain.admission import hash_token
-from membership.domain.refusals import Conflict, Forbidden, NotFound
 from membership.service import admission as use
 from membership.service import invitations as inviting
 from membership.service.moderation import ban

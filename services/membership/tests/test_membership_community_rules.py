@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden, Invalid
 from membership.domain.communities import (
     MAX_CAPACITY,
     Community,
@@ -12,7 +13,6 @@ from membership.domain.communities import (
     Seats,
 )
 from membership.domain.memberships import Membership, can_see, ensure_admissible, newcomer
-from membership.domain.refusals import Conflict, Forbidden, Invalid
 from membership.domain.roles import ensure_can_discipline, role_changes
 from membership.domain.waitlist import Place, SeatOffer, next_in_line, position
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
 from cerchia_contracts.events import membership as ev
-from membership.domain.refusals import Conflict, Forbidden, NotFound
 from membership.service import communities as use
 from membership.service.admission import apply
 from services.membership.tests.community_world import World, found, seat, world
@@ -50,7 +50,7 @@ async def test_only_the_owner_changes_settings(w: World) -> None:
             )
     assert w.state() == before
 
-    changed = await use.update_community(
+    changed, _ = await use.update_community(
         community.id,
         use.Changes(purpose="Review code, and ship it."),
         actor_id="ada",
@@ -89,10 +89,10 @@ async def test_private_communities_are_not_found_by_outsiders(w: World) -> None:
     assert seen.id == community.id
     assert standing is not None
     assert standing.role == "owner"
-    assert (
-        await use.list_communities(after=None, limit=10, tag=None, language=None, ports=w.ports)
-        == []
+    listed = await use.list_communities(
+        cursor=None, limit=10, tag=None, language=None, ports=w.ports
     )
+    assert listed.items == []
 
 
 async def test_archiving_is_the_owners_and_closes_pending_applications(w: World) -> None:
@@ -123,7 +123,7 @@ async def test_a_new_code_of_conduct_must_be_accepted_again_by_members(w: World)
         await use.publish_code_of_conduct(
             community.id, "New rules for everyone.", actor_id="bo", ports=w.ports
         )
-    published = await use.publish_code_of_conduct(
+    published, _ = await use.publish_code_of_conduct(
         community.id, "New rules for everyone.", actor_id="ada", ports=w.ports
     )
     assert published.code_of_conduct.version == 2

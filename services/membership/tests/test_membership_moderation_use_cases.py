@@ -2,8 +2,8 @@
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from cerchia_contracts.events import membership as ev
-from membership.domain.refusals import Conflict, Forbidden, Invalid, NotFound
 from membership.service import moderation as use
 from membership.service.admission import join
 from services.membership.tests.community_world import World, found, seat, world
@@ -138,6 +138,6 @@ async def test_the_audit_trail_is_for_moderators_newest_first(w: World) -> None:
     cid = await crew(w)
     await use.remove_member(cid, "cy", reason="Spam.", actor_id="ada", ports=w.ports)
     with pytest.raises(Forbidden):
-        await use.audit_trail(cid, after=None, limit=10, viewer_id="bo", ports=w.ports)
-    trail = await use.audit_trail(cid, after=None, limit=10, viewer_id="mo", ports=w.ports)
-    assert [e.action for e in trail] == ["member_removed", "role_changed"]
+        await use.audit_trail(cid, cursor=None, limit=10, viewer_id="bo", ports=w.ports)
+    trail = await use.audit_trail(cid, cursor=None, limit=10, viewer_id="mo", ports=w.ports)
+    assert [e.action for e in trail.items] == ["member_removed", "role_changed"]

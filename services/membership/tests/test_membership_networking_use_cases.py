@@ -2,10 +2,10 @@
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, NotFound
 from cerchia_contracts.events import membership as ev
 from membership.domain.directory import DirectoryQuery
 from membership.domain.public_profiles import PublicProfile
-from membership.domain.refusals import Conflict, NotFound
 from membership.service import introductions as use
 from membership.service.admission import apply
 from membership.service.community_privacy import CommunityErasure, CommunityExport
@@ -63,9 +63,11 @@ async def test_an_introduction_is_double_opt_in(w: World) -> None:
             ports=w.ports,
         )  # fmt: skip
     assert w.state() == before
-    intro = await use.request_introduction(
+    asked = await use.request_introduction(
         requester_id="ada", recipient_id="grace", community_id=cid, note="An hour?", ports=w.ports
     )
+    intro = asked.introduction
+    assert (asked.other.user_id, asked.other_email) == ("grace", None)
     assert w.emitted() == [ev.IntroductionRequestedV1]
     with pytest.raises(Conflict):  # one per pair, whoever asks
         await use.request_introduction(
@@ -79,7 +81,8 @@ async def test_an_introduction_is_double_opt_in(w: World) -> None:
     with pytest.raises(NotFound):
         await use.read_introduction(intro.id, viewer_id="bo", ports=w.ports)
 
-    await use.answer_introduction(intro.id, user_id="grace", accept=True, ports=w.ports)
+    answered = await use.answer_introduction(intro.id, user_id="grace", accept=True, ports=w.ports)
+    assert answered.other_email == "ada@example.org"
     assert w.emitted() == [ev.IntroductionAcceptedV1]
     mine = await use.read_introduction(intro.id, viewer_id="ada", ports=w.ports)
     theirs = await use.read_introduction(intro.id, viewer_id="grace", ports=w.ports)
@@ -88,9 +91,11 @@ async def test_an_introduction_is_double_opt_in(w: World) -> None:
 
 async def test_a_declined_introduction_shares_nothing(w: World) -> None:
     cid = await circle(w)
-    intro = await use.request_introduction(
-        requester_id="bo", recipient_id="grace", community_id=cid, note="Chess?", ports=w.ports
-    )
+    intro = (
+        await use.request_introduction(
+            requester_id="bo", recipient_id="grace", community_id=cid, note="Chess?", ports=w.ports
+        )
+    ).introduction
     await use.answer_introduction(intro.id, user_id="grace", accept=False, ports=w.ports)
     assert w.emitted() == [ev.IntroductionRequestedV1, ev.IntroductionDeclinedV1]
     assert (
@@ -104,8 +109,8 @@ async def test_a_private_directory_is_for_members(w: World) -> None:
     for outsider in ("waiting", "stranger"):  # in line is not in the room
         with pytest.raises(NotFound):
             await directory(community.id, DirectoryQuery(), viewer_id=outsider, ports=w.ports)
-    listings, _ = await directory(community.id, DirectoryQuery(), viewer_id="grace", ports=w.ports)
-    assert sorted(x.profile.user_id for x in listings) == ["ada", "grace"]
+    listed = await directory(community.id, DirectoryQuery(), viewer_id="grace", ports=w.ports)
+    assert sorted(x.profile.user_id for x in listed.items) == ["ada", "grace"]
 
 
 async def test_erasing_an_owner_hands_over_to_the_longest_standing_moderator(w: World) -> None:

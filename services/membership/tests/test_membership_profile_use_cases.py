@@ -1,6 +1,7 @@
 """Profile and privacy use cases with in-memory fakes: handles, visibility, export, erasure."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -33,10 +34,7 @@ async def test_profile_update_claims_the_handle_and_announces_the_full_profile(
     ada, bo = await world.register(), await world.register("bo@example.org")
 
     async def update(user: User, changes: dict[str, Any]) -> User:
-        return await update_profile(
-            user.id, changes, accounts=world.accounts, outbox=world.outbox,
-            transactions=world.transactions,
-        )  # fmt: skip
+        return await update_profile(user.id, changes, ports=world.ports)
 
     updated = await update(ada, {"handle": "@Ada", "skills": ["Python"], "display_name": "Ada L"})
     assert updated.profile.handle == "ada"
@@ -45,9 +43,11 @@ async def test_profile_update_claims_the_handle_and_announces_the_full_profile(
     assert event.data.handle == "ada"
     assert event.data.skills == ("Python",)
 
+    before = world.store.snapshot()
     with pytest.raises(HandleTaken):
         await update(bo, {"handle": "ADA", "city": "Milan"})
-    assert world.store.users[bo.id].profile.city is None  # nothing half-written
+    assert world.store.snapshot() == before  # nothing half-written
+    assert world.store.users[bo.id].profile.city is None
 
     await update(ada, {"handle": "ada_l"})
     await update(bo, {"handle": "ada"})  # released by the rename
@@ -59,20 +59,15 @@ async def test_profile_update_claims_the_handle_and_announces_the_full_profile(
 
 async def test_profiles_are_visible_to_fellow_members_or_to_the_platform(world: World) -> None:
     ada, bo, cy = [await world.register(f"{n}@example.org") for n in ("ada", "bo", "cy")]
-    communities = FakeCommunities({frozenset((ada.id, bo.id))})
+    ports = replace(world.ports, communities=FakeCommunities({frozenset((ada.id, bo.id))}))
 
     async def view(viewer: User, owner: User) -> User:
-        return await view_profile(
-            viewer.id, owner.id, accounts=world.accounts, communities=communities
-        )
+        return await view_profile(viewer.id, owner.id, ports=ports)
 
     assert (await view(bo, ada)).id == ada.id
     with pytest.raises(ProfileRestricted):
         await view(cy, ada)
-    await update_profile(
-        ada.id, {"visibility": "platform"}, accounts=world.accounts, outbox=world.outbox,
-        transactions=world.transactions,
-    )  # fmt: skip
+    await update_profile(ada.id, {"visibility": "platform"}, ports=world.ports)
     assert (await view(cy, ada)).id == ada.id
 
 
@@ -88,11 +83,12 @@ async def test_export_composes_every_area_and_erasure_removes_everything_at_once
 
     exporters = {
         "account": AccountExporter(
-            accounts=world.accounts, sessions=world.sessions, tokens=world.tokens
+            accounts=world.ports.accounts, sessions=world.ports.sessions, tokens=world.ports.tokens
         ),
         "communities": CommunitiesExporter(),
     }
-    document = await export_personal_data(user.id, exporters=exporters, now=NOW)
+    ports = replace(world.ports, exporters=exporters)
+    document = await export_personal_data(user.id, ports=ports, now=NOW)
     assert document["sections"]["account"]["account"]["email"] == "ada@example.org"
     assert len(document["sections"]["account"]["sessions"]) == 1
     assert document["sections"]["account"]["pending_links"][0]["purpose"] == "verify_email"
@@ -100,22 +96,19 @@ async def test_export_composes_every_area_and_erasure_removes_everything_at_once
     assert "hashed:" not in repr(document)
 
     async def erase(password: str, participants: Sequence[Any]) -> None:
-        await erase_account(
-            user.id, password, accounts=world.accounts, hasher=world.hasher,
-            throttle=world.throttle, tokens=world.tokens, sessions=world.sessions,
-            participants=participants, outbox=world.outbox, transactions=world.transactions,
-            now=NOW,
-        )  # fmt: skip
+        await erase_account(user.id, password, ports=replace(ports, erasure=participants), now=NOW)
 
     class FailingParticipant:
         async def erase(self, user_id: str, session: Any) -> None:
             raise RuntimeError("communities store is down")
 
+    before = world.store.snapshot()
     with pytest.raises(WrongPassword):
         await erase("not my password", [RecordingParticipant(world.store)])
     with pytest.raises(RuntimeError):
         await erase(PASSWORD, [RecordingParticipant(world.store), FailingParticipant()])
-    assert user.id in world.store.users  # all or nothing
+    assert world.store.snapshot() == before  # all or nothing
+    assert user.id in world.store.users
     assert world.events(UserErasedV1) == []
 
     await erase(PASSWORD, [RecordingParticipant(world.store)])

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
 from cerchia_contracts.events import membership as ev
-from membership.domain.refusals import Conflict, Forbidden, NotFound
 from membership.service import waitlist as use
 from membership.service.communities import publish_code_of_conduct
 from membership.service.directory import my_communities

@@ -1,66 +1,61 @@
 """The membership ASGI app."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
-from cerchia_chassis.auth import KeySet, TokenVerifier
-from cerchia_chassis.http import service_app
-from membership.adapters.signing import load_signing_key
-from membership.container import Container
-from membership.entrypoints.accounts import router as accounts_router
-from membership.entrypoints.admission import router as admission_router
-from membership.entrypoints.applications import router as applications_router
-from membership.entrypoints.auth import router as auth_router
-from membership.entrypoints.communities import router as communities_router
-from membership.entrypoints.directory import router as directory_router
-from membership.entrypoints.introductions import router as introductions_router
-from membership.entrypoints.keys import router as keys_router
-from membership.entrypoints.moderation import router as moderation_router
-from membership.entrypoints.privacy import router as privacy_router
-from membership.entrypoints.profiles import router as profiles_router
-from membership.entrypoints.refusals import install_refusal_handler
+from cerchia_chassis.service_app import create_service_app
+from membership.container import Container, signing_key, token_verifier
+from membership.entrypoints import (
+    http_accounts,
+    http_admission,
+    http_applications,
+    http_auth,
+    http_communities,
+    http_directory,
+    http_introductions,
+    http_keys,
+    http_moderation,
+    http_privacy,
+    http_profiles,
+)
+from membership.entrypoints.schemas import install_problem_members
 from membership.settings import MembershipSettings
+
+ROUTERS = [
+    module.router
+    for module in (
+        http_accounts,
+        http_auth,
+        http_profiles,
+        http_privacy,
+        http_keys,
+        http_communities,
+        http_admission,
+        http_applications,
+        http_moderation,
+        http_directory,
+        http_introductions,
+    )
+]
 
 
 def create_app(settings: MembershipSettings | None = None) -> FastAPI:
-    """Build the app; the container is built and started in the lifespan."""
+    """Build the app; the container is built and started in the lifespan.
+
+    Membership verifies access tokens with its own signing key, which the container signs
+    them with: the key is loaded once, here, for both.
+    """
     settings = settings or MembershipSettings()
-    signing_key = load_signing_key(settings)
-    verifier = TokenVerifier(
-        KeySet(static=signing_key.jwks()),
-        issuer=settings.auth_issuer,
-        audience=settings.auth_audience,
-    )
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = Container.build(settings, signing_key=signing_key)
-        async with container.chassis.running() as chassis:
-            app.state.container = container
-            app.state.chassis = chassis
-            yield
-
-    app = service_app(
+    key = signing_key(settings)
+    app = create_service_app(
         settings,
         title="Cerchia membership",
         version="0.1.0",
         description="Accounts, profiles, communities, admission and roles.",
-        lifespan=lifespan,
-        token_verifier=verifier,
+        build=partial(Container.build, signing_key=key),
+        routers=ROUTERS,
+        token_verifier=token_verifier(settings, key),
     )
-    app.state.signing_key = signing_key
-    app.include_router(accounts_router)
-    app.include_router(auth_router)
-    app.include_router(profiles_router)
-    app.include_router(privacy_router)
-    app.include_router(keys_router)
-    install_refusal_handler(app)
-    app.include_router(communities_router)
-    app.include_router(admission_router)
-    app.include_router(applications_router)
-    app.include_router(moderation_router)
-    app.include_router(directory_router)
-    app.include_router(introductions_router)
+    install_problem_members(app)
     return app

@@ -1,117 +1,171 @@
-"""The membership composition root: every adapter built once from settings."""
+"""The membership composition root: every adapter and port bundle built once from settings."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cerchia_chassis.auth import KeySet, TokenVerifier
+from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.runtime import Chassis
 from cerchia_chassis.sealing import SealingKey
 from cerchia_chassis.tokens import SigningKey
 from membership.adapters.access_tokens import JwtAccessTokens
+from membership.adapters.admission import MongoApplications, MongoInvitations
+from membership.adapters.audit import MongoAuditLog
+from membership.adapters.communities import MongoCommunities
+from membership.adapters.introductions import MongoIntroductions
+from membership.adapters.members import MongoMemberships
 from membership.adapters.one_time_tokens import MongoOneTimeTokens
 from membership.adapters.passwords import Argon2Hasher
 from membership.adapters.refresh_tokens import MongoRefreshSessions
 from membership.adapters.signing import load_signing_key
 from membership.adapters.throttle import MongoAttemptThrottle
-from membership.adapters.users import MongoUsers
-from membership.community_wiring import (
-    COMMUNITY_INDEXES,
-    build_community_ports,
-    seat_offer_sweeper,
-)
+from membership.adapters.users import MongoProfileDirectory, MongoUsers
 from membership.domain.throttling import ThrottlePolicy
-from membership.service.account_ports import (
-    CommunityMembershipReader,
-    ErasureParticipant,
-    PersonalDataExporter,
-)
-from membership.service.community_ports import CommunityPorts
+from membership.service.account_ports import AccountPolicy, AccountPorts
+from membership.service.community_ports import AdmissionPolicy, CommunityPorts
 from membership.service.community_privacy import CommunityErasure, CommunityExport
 from membership.service.privacy import AccountExporter
-from membership.service.verification import EmailVerification
+from membership.service.waitlist import expire_offers
 from membership.settings import MembershipSettings
+
+INDEXES = (
+    *MongoUsers.indexes,
+    *MongoOneTimeTokens.indexes,
+    *MongoRefreshSessions.indexes,
+    *MongoAttemptThrottle.indexes,
+    *MongoCommunities.indexes,
+    *MongoMemberships.indexes,
+    *MongoApplications.indexes,
+    *MongoInvitations.indexes,
+    *MongoAuditLog.indexes,
+    *MongoIntroductions.indexes,
+)
+
+
+def signing_key(settings: MembershipSettings) -> SigningKey:
+    """The key access tokens are signed with: loaded once, for the container and the app."""
+    return load_signing_key(settings)
+
+
+def token_verifier(settings: MembershipSettings, key: SigningKey) -> TokenVerifier:
+    """Verifies access tokens against membership's own key (no JWKS round trip to itself)."""
+    return TokenVerifier(
+        KeySet(static=key.jwks()), issuer=settings.auth_issuer, audience=settings.auth_audience
+    )
 
 
 @dataclass(frozen=True)
 class Container:
-    """What the entrypoints hand to the use cases."""
+    """What the entrypoints hand to the use cases: one port bundle per area."""
 
     chassis: Chassis
-    users: MongoUsers
-    hasher: Argon2Hasher
     settings: MembershipSettings
-    one_time_tokens: MongoOneTimeTokens
-    sessions: MongoRefreshSessions
-    throttle: MongoAttemptThrottle
-    access_tokens: JwtAccessTokens
-    verification: EmailVerification
-    #: Seals the single-use tokens the emails carry to the notifications service's key.
-    sealer: SealingKey
-    #: Answers "do these two share a community?" for profile visibility.
-    shared_communities: CommunityMembershipReader
-    #: Sections of the GDPR export, by name; each area of membership adds its own.
-    exporters: Mapping[str, PersonalDataExporter]
-    #: Erase their area's personal data inside the account-erasure transaction.
-    erasure_participants: tuple[ErasureParticipant, ...]
+    #: Accounts, sessions, passwords, profiles and privacy.
+    accounts: AccountPorts
     #: Communities, admission, roles, waitlist, directory and introductions.
     community: CommunityPorts
+    #: Signs access tokens; its public half is the JWKS.
+    signing_key: SigningKey
 
     @classmethod
     def build(
         cls, settings: MembershipSettings, *, signing_key: SigningKey | None = None
     ) -> "Container":
         """Wire the service; nothing connects until ``chassis.running()``."""
-        chassis = Chassis(
-            settings,
-            indexes=[
-                *MongoUsers.indexes,
-                *MongoOneTimeTokens.indexes,
-                *MongoRefreshSessions.indexes,
-                *MongoAttemptThrottle.indexes,
-                *COMMUNITY_INDEXES,
-            ],
-        )
-        users = MongoUsers(chassis.db)
-        one_time_tokens = MongoOneTimeTokens(chassis.db)
-        sessions = MongoRefreshSessions(chassis.db)
         if settings.token_sealing_key is None:
             raise ValueError(
                 "MEMBERSHIP_TOKEN_SEALING_KEY is not set: the notifications service's public "
                 "key, to which every emailed token is sealed (python -m cerchia_chassis.sealing)"
             )
         sealer = SealingKey.from_text(settings.token_sealing_key)
-        community = build_community_ports(chassis, settings, sealer)
+        key = signing_key or load_signing_key(settings)
+        chassis = Chassis(settings, indexes=INDEXES)
+        community = _community_ports(chassis, settings, sealer)
         chassis.add_loop(seat_offer_sweeper(community, settings))
         return cls(
             chassis=chassis,
-            users=users,
-            hasher=Argon2Hasher(),
             settings=settings,
-            one_time_tokens=one_time_tokens,
-            sessions=sessions,
-            throttle=MongoAttemptThrottle(chassis.db, _throttle_policies(settings)),
-            access_tokens=JwtAccessTokens(
-                signing_key or load_signing_key(settings),
-                issuer=settings.auth_issuer,
-                audience=settings.auth_audience,
-                ttl=settings.access_token_ttl,
-            ),
-            verification=EmailVerification(
-                tokens=one_time_tokens,
-                outbox=chassis.outbox,
-                sealer=sealer,
-                ttl=settings.email_verification_ttl,
-            ),
-            sealer=sealer,
-            shared_communities=community.memberships,
-            exporters={
-                "account": AccountExporter(
-                    accounts=users, sessions=sessions, tokens=one_time_tokens
-                ),
-                "communities": CommunityExport(community),
-            },
-            erasure_participants=(CommunityErasure(community),),
+            accounts=_account_ports(chassis, settings, sealer, key, community),
             community=community,
+            signing_key=key,
         )
+
+
+def _account_ports(
+    chassis: Chassis,
+    settings: MembershipSettings,
+    sealer: SealingKey,
+    key: SigningKey,
+    community: CommunityPorts,
+) -> AccountPorts:
+    users = MongoUsers(chassis.db)
+    tokens = MongoOneTimeTokens(chassis.db)
+    sessions = MongoRefreshSessions(chassis.db)
+    return AccountPorts(
+        transactions=chassis.transactions,
+        outbox=chassis.outbox,
+        accounts=users,
+        hasher=Argon2Hasher(),
+        throttle=MongoAttemptThrottle(chassis.db, _throttle_policies(settings)),
+        tokens=tokens,
+        sessions=sessions,
+        access_tokens=JwtAccessTokens(
+            key,
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            ttl=settings.access_token_ttl,
+        ),
+        sealer=sealer,
+        policy=AccountPolicy(
+            refresh_ttl=settings.refresh_token_ttl,
+            password_reset_ttl=settings.password_reset_ttl,
+            email_verification_ttl=settings.email_verification_ttl,
+        ),
+        communities=community.memberships,
+        exporters={
+            "account": AccountExporter(accounts=users, sessions=sessions, tokens=tokens),
+            "communities": CommunityExport(community),
+        },
+        erasure=(CommunityErasure(community),),
+    )
+
+
+def _community_ports(
+    chassis: Chassis, settings: MembershipSettings, sealer: SealingKey
+) -> CommunityPorts:
+    db = chassis.db
+    return CommunityPorts(
+        transactions=chassis.transactions,
+        outbox=chassis.outbox,
+        communities=MongoCommunities(db),
+        memberships=MongoMemberships(db),
+        applications=MongoApplications(db),
+        invitations=MongoInvitations(db),
+        audit=MongoAuditLog(db),
+        profiles=MongoProfileDirectory(db),
+        introductions=MongoIntroductions(db),
+        policy=AdmissionPolicy(
+            seat_offer_ttl=settings.seat_offer_ttl, invitation_ttl=settings.invitation_ttl
+        ),
+        sealer=sealer,
+    )
+
+
+def seat_offer_sweeper(ports: CommunityPorts, settings: MembershipSettings) -> WakeablePoller:
+    """The background loop that closes lapsed seat offers and passes the seats on.
+
+    The offers live in MongoDB, so a restart loses nothing; every replica may run it.
+    """
+    batch = settings.seat_offer_sweep_batch
+
+    async def sweep() -> int:
+        return await expire_offers(ports=ports, limit=batch)
+
+    return WakeablePoller(
+        "seat-offer-sweep",
+        sweep,
+        interval=settings.seat_offer_sweep_interval_s,
+        batch_size=batch,
+    )
 
 
 def _throttle_policies(settings: MembershipSettings) -> dict[str, ThrottlePolicy]:

@@ -7,6 +7,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from cerchia_chassis.domain.errors import Conflict
 from cerchia_chassis.mongo import Document, Indexes, Session
 from membership.domain.communities import (
     CodeOfConduct,
@@ -15,13 +16,12 @@ from membership.domain.communities import (
     ScreeningQuestion,
     Seats,
 )
-from membership.domain.refusals import Conflict
 
 COMMUNITIES = "communities"
 
 
 def _slug_taken(slug: str) -> Conflict:
-    return Conflict("slug-taken", f"The slug {slug!r} is taken.")
+    return Conflict(f"The slug {slug!r} is taken.", code="slug-taken")
 
 
 class MongoCommunities:

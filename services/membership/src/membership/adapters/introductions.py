@@ -7,9 +7,9 @@ from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from cerchia_chassis.domain.errors import Conflict
 from cerchia_chassis.mongo import Document, Indexes, Session
 from membership.domain.introductions import Introduction
-from membership.domain.refusals import Conflict
 
 INTRODUCTIONS = "introductions"
 
@@ -37,7 +37,7 @@ class MongoIntroductions:
             await self._collection.insert_one(_to_document(introduction), session=session)
         except DuplicateKeyError as exc:
             raise Conflict(
-                "already-introduced", "An introduction between you two already exists."
+                "An introduction between you two already exists.", code="already-introduced"
             ) from exc
 
     async def get(

@@ -19,7 +19,8 @@ class MongoAttemptThrottle:
     """One document per (scope, subject) holding its attempts in the window, updated atomically.
 
     Subjects (emails, IP addresses) are stored as SHA-256 digests: the logs need no personal
-    data, and they expire by themselves a window after the last attempt.
+    data, and they expire by themselves a window after the last attempt. Persisted rather than
+    the chassis's in-process ``RateLimiter``: see ``membership.domain.throttling``.
     """
 
     indexes: Sequence[Indexes] = (

@@ -8,8 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from cerchia_chassis.mongo import Document, Indexes, Session
-from membership.domain.account_errors import HandleTaken
-from membership.domain.errors import EmailAlreadyRegistered
+from membership.domain.account_errors import EmailAlreadyRegistered, HandleTaken
 from membership.domain.profiles import Link, Profile
 from membership.domain.public_profiles import PublicProfile
 from membership.domain.users import User

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from cerchia_chassis.domain.errors import Conflict, Invalid, NotFound
 from membership.domain.communities import ScreeningQuestion
-from membership.domain.refusals import Conflict, Invalid, NotFound
 
 #: ``closed``: ended without a decision on its merits (applicant banned, community archived).
 ApplicationStatus = Literal["pending", "approved", "rejected", "withdrawn", "closed"]
@@ -33,10 +33,10 @@ def check_answers(
     asked = {q.id for q in questions}
     unknown = sorted(set(answers) - asked)
     if unknown:
-        raise Invalid("unknown-question", f"No such screening question: {', '.join(unknown)}.")
+        raise Invalid(f"No such screening question: {', '.join(unknown)}.", code="unknown-question")
     missing = [q.id for q in questions if q.required and not answers.get(q.id, "").strip()]
     if missing:
-        raise Invalid("answer-required", f"Please answer: {', '.join(missing)}.")
+        raise Invalid(f"Please answer: {', '.join(missing)}.", code="answer-required")
     return tuple(
         Answer(question_id=q.id, prompt=q.prompt, text=answers[q.id].strip())
         for q in questions
@@ -85,15 +85,15 @@ class Application:
     ) -> "Application":
         """Approve, reject or close a pending application, with the reason recorded."""
         if self.status != "pending":
-            raise Conflict("application-decided", f"The application is already {self.status}.")
+            raise Conflict(f"The application is already {self.status}.", code="application-decided")
         if status != "closed" and not reason.strip():
-            raise Invalid("reason-required", "A decision needs a reason.")
+            raise Invalid("A decision needs a reason.", code="reason-required")
         return replace(self, status=status, decided_at=now, decided_by=by, reason=reason.strip())
 
     def withdrawn(self, now: datetime) -> "Application":
         """The applicant takes a pending application back before it is decided."""
         if self.status != "pending":
-            raise Conflict("application-decided", f"The application is already {self.status}.")
+            raise Conflict(f"The application is already {self.status}.", code="application-decided")
         return replace(self, status="withdrawn", decided_at=now, decided_by=self.applicant_id)
 
 
@@ -123,7 +123,7 @@ class Invitation:
     ) -> tuple["Invitation", str]:
         """A new invitation and its secret token (only the hash is kept)."""
         if not timedelta(0) < ttl <= MAX_INVITATION_TTL:
-            raise Invalid("invalid-expiry", "An invitation lasts between 1 hour and 30 days.")
+            raise Invalid("An invitation lasts between 1 hour and 30 days.", code="invalid-expiry")
         token = secrets.token_urlsafe(32)
         invitation = cls(
             id=str(uuid.uuid4()),
@@ -141,11 +141,11 @@ class Invitation:
         """Accept: the token works once, before expiry, unless revoked."""
         if self.status != "pending" or now >= self.expires_at:
             # One answer for used, revoked and expired: a token holder learns nothing more.
-            raise NotFound("invitation-invalid", "The invitation is invalid, used or expired.")
+            raise NotFound("The invitation is invalid, used or expired.", code="invitation-invalid")
         return replace(self, status="accepted", used_by=user_id, closed_at=now)
 
     def revoked(self, now: datetime) -> "Invitation":
         """Withdraw an unused invitation."""
         if self.status != "pending":
-            raise Conflict("invitation-closed", f"The invitation is already {self.status}.")
+            raise Conflict(f"The invitation is already {self.status}.", code="invitation-closed")
         return replace(self, status="revoked", closed_at=now)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from membership.domain.refusals import Conflict, Invalid
+from cerchia_chassis.domain.errors import Conflict, Invalid
 
 Visibility = Literal["public", "unlisted", "private"]
 JoinPolicy = Literal["open", "application", "invite_only"]
@@ -70,8 +70,8 @@ class Seats:
         taken = self.members + self.offered
         if capacity < taken:
             raise Conflict(
-                "capacity-below-members",
                 f"Capacity {capacity} is below the {taken} seats already taken or offered.",
+                code="capacity-below-members",
             )
         return Seats(capacity=capacity, members=self.members, free=capacity - taken)
 
@@ -79,7 +79,9 @@ class Seats:
 def check_capacity(capacity: int) -> None:
     """The platform's hard cap keeps communities small."""
     if not 1 <= capacity <= MAX_CAPACITY:
-        raise Invalid("capacity-out-of-range", f"Capacity must be between 1 and {MAX_CAPACITY}.")
+        raise Invalid(
+            f"Capacity must be between 1 and {MAX_CAPACITY}.", code="capacity-out-of-range"
+        )
 
 
 def normalize_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
@@ -95,7 +97,9 @@ def normalize_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
 def check_details(details: Details) -> Details:
     """Validate and normalise a community's description."""
     if not SLUG_PATTERN.fullmatch(details.slug):
-        raise Invalid("invalid-slug", "A slug is 3-50 lower-case letters, digits or inner hyphens.")
+        raise Invalid(
+            "A slug is 3-50 lower-case letters, digits or inner hyphens.", code="invalid-slug"
+        )
     return replace(details, name=" ".join(details.name.split()), tags=normalize_tags(details.tags))
 
 
@@ -103,10 +107,10 @@ def check_questions(questions: tuple[ScreeningQuestion, ...]) -> tuple[Screening
     """At most five questions, each with a distinct id."""
     if len(questions) > MAX_SCREENING_QUESTIONS:
         raise Invalid(
-            "too-many-questions", f"At most {MAX_SCREENING_QUESTIONS} screening questions."
+            f"At most {MAX_SCREENING_QUESTIONS} screening questions.", code="too-many-questions"
         )
     if len({q.id for q in questions}) != len(questions):
-        raise Invalid("duplicate-question", "Screening question ids must be distinct.")
+        raise Invalid("Screening question ids must be distinct.", code="duplicate-question")
     return questions
 
 
@@ -158,7 +162,7 @@ class Community:
     def ensure_active(self) -> None:
         """Refuse changes to an archived community."""
         if self.archived:
-            raise Conflict("community-archived", "The community is archived.")
+            raise Conflict("The community is archived.", code="community-archived")
 
     def revised(
         self,
@@ -199,7 +203,7 @@ class Community:
         """Joining requires accepting the version in force, not an older one."""
         if version != self.code_of_conduct.version:
             raise Conflict(
-                "code-of-conduct-outdated",
                 f"Accept version {self.code_of_conduct.version} of the code of conduct "
                 f"(you accepted {version}).",
+                code="code-of-conduct-outdated",
             )

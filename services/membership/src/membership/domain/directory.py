@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from cerchia_chassis.domain.cursors import Page, page_of
+from membership.domain.paging import string_position
 from membership.domain.public_profiles import PublicProfile
 from membership.domain.roles import Role
 
@@ -31,8 +33,13 @@ class DirectoryQuery:
     text: str | None = None
     skill: str | None = None
     interest: str | None = None
-    after: SortKey | None = None
+    #: Where the previous page ended (a cursor this directory issued).
+    cursor: str | None = None
     limit: int = 20
+
+    def __post_init__(self) -> None:
+        # A cursor from elsewhere is refused before anything is read (InvalidCursor).
+        string_position(self.cursor, arity=2)
 
 
 def _has(values: tuple[str, ...], wanted: str) -> bool:
@@ -53,13 +60,13 @@ def matches(listing: Listing, query: DirectoryQuery) -> bool:
     return not (query.interest and not _has(profile.interests, query.interest))
 
 
-def page(
-    listings: Iterable[Listing], query: DirectoryQuery
-) -> tuple[list[Listing], SortKey | None]:
-    """One page of matching members and the key to continue after, if more remain."""
+def page(listings: Iterable[Listing], query: DirectoryQuery) -> Page[Listing]:
+    """One page of matching members, with the cursor to continue if more remain.
+
+    Raise ``InvalidCursor`` for a cursor that is not a position in this order.
+    """
+    after = string_position(query.cursor, arity=2)
     found = sorted((entry for entry in listings if matches(entry, query)), key=lambda e: e.sort_key)
-    if query.after is not None:
-        found = [entry for entry in found if entry.sort_key > query.after]
-    chunk = found[: query.limit]
-    more = len(found) > query.limit
-    return chunk, (chunk[-1].sort_key if more and chunk else None)
+    if after is not None:
+        found = [entry for entry in found if entry.sort_key > after]
+    return page_of(found[: query.limit + 1], query.limit, lambda entry: entry.sort_key)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
+from cerchia_chassis.domain.errors import Conflict, Invalid, NotFound
 from membership.domain.public_profiles import PublicProfile
-from membership.domain.refusals import Conflict, Invalid, NotFound
 
 IntroductionStatus = Literal["pending", "accepted", "declined"]
 
@@ -99,9 +99,9 @@ class Introduction:
     ) -> "Introduction":
         """A pending introduction with the requester's note."""
         if requester_id == recipient_id:
-            raise Invalid("not-yourself", "You cannot ask to be introduced to yourself.")
+            raise Invalid("You cannot ask to be introduced to yourself.", code="not-yourself")
         if not note.strip():
-            raise Invalid("note-required", "Say in a few words why you want to connect.")
+            raise Invalid("Say in a few words why you want to connect.", code="note-required")
         return cls(
             id=str(uuid.uuid4()),
             community_id=community_id,
@@ -124,11 +124,13 @@ class Introduction:
     def answered(self, *, by: str, accept: bool, now: datetime) -> "Introduction":
         """The recipient's opt-in (or not); the requester cannot answer for them."""
         if not self.involves(by):
-            raise NotFound("introduction-not-found", "No such introduction.")
+            raise NotFound("No such introduction.", code="introduction-not-found")
         if by != self.recipient_id:
-            raise Conflict("recipient-answers", "Only the person asked can answer.")
+            raise Conflict("Only the person asked can answer.", code="recipient-answers")
         if self.status != "pending":
-            raise Conflict("introduction-answered", f"The introduction is already {self.status}.")
+            raise Conflict(
+                f"The introduction is already {self.status}.", code="introduction-answered"
+            )
         status: IntroductionStatus = "accepted" if accept else "declined"
         return replace(self, status=status, answered_at=now)
 

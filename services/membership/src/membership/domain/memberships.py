@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from membership.domain.refusals import Conflict, Forbidden
+from cerchia_chassis.domain.errors import Conflict, Forbidden
 from membership.domain.roles import Role
 from membership.domain.waitlist import SeatOffer
 
@@ -77,21 +77,21 @@ class Membership:
     def offered(self, offer: SeatOffer) -> "Membership":
         """The head of the waitlist is offered a seat."""
         if self.state != "waitlisted":
-            raise Conflict("not-waitlisted", "Only someone waiting can be offered a seat.")
+            raise Conflict("Only someone waiting can be offered a seat.", code="not-waitlisted")
         return replace(self, state="offered", since=offer.offered_at, offer=offer)
 
     def accept_offer(self, *, code_version: int, now: datetime) -> "Membership":
         """Take the offered seat before it lapses."""
         if self.state != "offered" or self.offer is None:
-            raise Conflict("no-seat-offer", "There is no seat offer for you.")
+            raise Conflict("There is no seat offer for you.", code="no-seat-offer")
         if self.offer.expired(now):
-            raise Conflict("seat-offer-expired", "The seat offer has expired.")
+            raise Conflict("The seat offer has expired.", code="seat-offer-expired")
         return self.joined(role="member", code_version=code_version, now=now)
 
     def closed_offer(self, now: datetime) -> "Membership":
         """Declined or expired: out of the waitlist; the seat goes to the next in line."""
         if self.state != "offered":
-            raise Conflict("no-seat-offer", "There is no seat offer for you.")
+            raise Conflict("There is no seat offer for you.", code="no-seat-offer")
         return self.former(now)
 
     def former(self, now: datetime, reason: str | None = None) -> "Membership":
@@ -103,9 +103,11 @@ class Membership:
     def left(self, now: datetime) -> "Membership":
         """Leave the community or the waitlist of one's own accord."""
         if self.role == "owner":
-            raise Conflict("owner-cannot-leave", "Transfer ownership before leaving, or archive.")
+            raise Conflict(
+                "Transfer ownership before leaving, or archive.", code="owner-cannot-leave"
+            )
         if not (self.is_member or self.waiting):
-            raise Conflict("not-a-member", "You are neither a member nor on the waitlist.")
+            raise Conflict("You are neither a member nor on the waitlist.", code="not-a-member")
         return self.former(now)
 
     def applied(self, application_id: str, now: datetime) -> "Membership":
@@ -119,19 +121,19 @@ class Membership:
     def unbanned(self, now: datetime) -> "Membership":
         """The ban is lifted: no longer a member, but free to apply, be invited or join again."""
         if self.state != "banned":
-            raise Conflict("not-banned", "This person is not banned.")
+            raise Conflict("This person is not banned.", code="not-banned")
         return self.former(now)
 
     def withdrew(self, now: datetime) -> "Membership":
         """The applicant took their application back."""
         if self.state != "applicant":
-            raise Conflict("no-application", "You have no application under review.")
+            raise Conflict("You have no application under review.", code="no-application")
         return self.former(now)
 
     def accept_code(self, version: int, now: datetime) -> "Membership":
         """Record the member's acceptance of a code of conduct version."""
         if not self.is_member:
-            raise Forbidden("member-required", "Only members accept the code of conduct.")
+            raise Forbidden("Only members accept the code of conduct.", code="member-required")
         return replace(self, code_version=version, code_accepted_at=now)
 
     def with_role(self, role: Role) -> "Membership":
@@ -144,18 +146,25 @@ def newcomer(community_id: str, user_id: str, now: datetime) -> Membership:
     return Membership(community_id=community_id, user_id=user_id, state="former", since=now)
 
 
+def line_order(line: list[Membership]) -> list[Membership]:
+    """The waitlist as it moves: people holding a seat offer first, then those waiting, each
+    group in its own order."""
+    offered = [m for m in line if m.state == "offered"]
+    return [*offered, *(m for m in line if m.state == "waitlisted")]
+
+
 def ensure_admissible(current: Membership | None, *, route: Route) -> None:
     """Nobody is admitted twice, jumps the queue, or gets back in while banned."""
     if current is None:
         return
     if current.state == "banned":
-        raise Forbidden("banned", "You are banned from this community.")
+        raise Forbidden("You are banned from this community.", code="banned")
     if current.is_member:
-        raise Conflict("already-member", "You are already a member.")
+        raise Conflict("You are already a member.", code="already-member")
     if current.waiting:
-        raise Conflict("already-waitlisted", "You are already on the waitlist.")
+        raise Conflict("You are already on the waitlist.", code="already-waitlisted")
     if current.state == "applicant" and route != "application":
-        raise Conflict("application-pending", "Your application is still being reviewed.")
+        raise Conflict("Your application is still being reviewed.", code="application-pending")
 
 
 def can_see(visibility: str, standing: Membership | None) -> bool:

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from membership.domain.refusals import Conflict, Forbidden
+from cerchia_chassis.domain.errors import Conflict, Forbidden
 
 Role = Literal["owner", "moderator", "member"]
 MODERATING: frozenset[Role] = frozenset({"owner", "moderator"})
@@ -16,13 +16,13 @@ def moderates(role: Role | None) -> bool:
 def ensure_moderator(role: Role | None) -> None:
     """Refuse a moderator's action to anyone else."""
     if not moderates(role):
-        raise Forbidden("moderator-required", "Only the community's moderators may do this.")
+        raise Forbidden("Only the community's moderators may do this.", code="moderator-required")
 
 
 def ensure_owner(role: Role | None) -> None:
     """Refuse an owner's action to anyone else."""
     if role != "owner":
-        raise Forbidden("owner-required", "Only the community's owner may do this.")
+        raise Forbidden("Only the community's owner may do this.", code="owner-required")
 
 
 def ensure_can_discipline(
@@ -31,11 +31,11 @@ def ensure_can_discipline(
     """Moderators act on members; only the owner acts on moderators; nobody on the owner."""
     ensure_moderator(actor_role)
     if self_:
-        raise Conflict("not-on-yourself", "You cannot do this to yourself; leave instead.")
+        raise Conflict("You cannot do this to yourself; leave instead.", code="not-on-yourself")
     if target_role == "owner":
-        raise Forbidden("owner-protected", "The owner cannot be removed or banned.")
+        raise Forbidden("The owner cannot be removed or banned.", code="owner-protected")
     if target_role == "moderator" and actor_role != "owner":
-        raise Forbidden("owner-required", "Only the owner may remove or ban a moderator.")
+        raise Forbidden("Only the owner may remove or ban a moderator.", code="owner-required")
 
 
 def role_changes(
@@ -48,9 +48,9 @@ def role_changes(
     """
     ensure_owner(actor_role)
     if target_id == actor_id:
-        raise Conflict("not-on-yourself", "Transfer ownership to someone else instead.")
+        raise Conflict("Transfer ownership to someone else instead.", code="not-on-yourself")
     if target_role == new_role:
-        raise Conflict("role-unchanged", f"The member already is {new_role}.")
+        raise Conflict(f"The member already is {new_role}.", code="role-unchanged")
     if new_role == "owner":
         return [(target_id, target_role, "owner"), (actor_id, "owner", "moderator")]
     return [(target_id, target_role, new_role)]

@@ -2,6 +2,12 @@
 
 One more attempt fits once the oldest of the ``limit`` most recent ones has left the window, so
 the limit holds exactly in every window, with no leak at bucket boundaries as fixed windows have.
+
+This is not a rate limit in the sense of the chassis's in-process ``RateLimiter``, and stays
+membership's own on purpose: the logs are persisted (MongoDB, shared by every replica, so neither
+more replicas nor a restart give a guesser more tries), a success forgets an account's failures
+(``reset_on_success``), and a legitimate attempt is withdrawn from the log afterwards. A moving
+window counted per process can do none of this.
 """
 
 import math

@@ -10,7 +10,7 @@ INVITATION = "7e8f9a0b-1c2d-4e3f-9a4b-5c6d7e8f9a0b"
 OFFER = "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9"
 INTRODUCTION = "6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a"
 AUDIT_ENTRY = "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
-CURSOR = "IjJhM2I0YzVkLTZlN2YtNGE4Yi05YzBkLTFlMmYzYTRiNWM2ZCI"
+CURSOR = "WyIyYTNiNGM1ZC02ZTdmLTRhOGItOWMwZC0xZTJmM2E0YjVjNmQiXQ"
 NOW = "2025-05-04T09:30:00Z"
 LATER = "2025-05-06T09:30:00Z"
 
@@ -49,7 +49,7 @@ COMMUNITY_OUT: dict[str, Any] = {
 
 COMMUNITY_PAGE: dict[str, Any] = {
     "items": [{**COMMUNITY_OUT, "my_standing": None}],
-    "next_cursor": "InB5dGhvbi1ib2xvZ25hIg",
+    "next_cursor": "WyJweXRob24tYm9sb2duYSJd",
 }
 
 CODE_OF_CONDUCT: dict[str, Any] = {

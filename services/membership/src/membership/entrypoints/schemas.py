@@ -1,69 +1,82 @@
-"""Request and response bodies of the membership API."""
+"""What every part of the membership API shares: the problems its routes answer — how OpenAPI
+lists them, and the members two refusals add to the chassis's problem body."""
 
-from datetime import datetime
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
+from cerchia_chassis.problems import problem_response, problem_responses
+from cerchia_chassis.service_app import STATUSES, status_of
+from membership.domain.account_errors import InvalidProfile, Throttled
 
-class RegisterRequest(BaseModel):
-    """Create an account."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "email": "ada@example.org",
-                    "password": "correct horse battery",
-                    "display_name": "Ada Lovelace",
-                    "locale": "en",
-                }
-            ]
-        },
-    )
-
-    email: EmailStr = Field(description="Login and contact address.", max_length=254)
-    password: SecretStr = Field(
-        min_length=10, max_length=256, description="At least 10 characters."
-    )
-    display_name: str = Field(
-        min_length=1, max_length=80, pattern=r"\S", description="Name shown to other members."
-    )
-    locale: Literal["it", "en"] = Field(default="it", description="Language for messages.")
+_ACCOUNT_DESCRIPTIONS = {
+    400: "The emailed link is not valid (unknown, used or expired)",
+    401: "Not authenticated, or the credentials are wrong",
+    403: "Not allowed (wrong current password, or a restricted profile)",
+    404: "No such user",
+    409: "Conflicts with the current state",
+    422: "The request is not valid",
+    429: "Too many attempts; see Retry-After",
+}
+_COMMUNITY_DESCRIPTIONS = {
+    400: "The cursor is not one this API issued",
+    401: "Missing or invalid access token",
+    403: "Your role does not allow this",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with the current state",
+    422: "Invalid request, or a rule about its content is broken",
+}
 
 
-class UserResponse(BaseModel):
-    """A user account as its owner sees it."""
-
-    id: str
-    email: str
-    email_verified: bool = Field(description="Whether the owner proved they own the address.")
-    display_name: str
-    locale: Literal["it", "en"]
-    created_at: datetime
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0b8f5c1e-4a55-4a36-9d0e-2f1c7e0f6a11",
-                    "email": "ada@example.org",
-                    "email_verified": False,
-                    "display_name": "Ada Lovelace",
-                    "locale": "en",
-                    "created_at": "2025-05-04T09:30:00Z",
-                }
-            ]
-        }
-    )
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the problem statuses an account route may answer."""
+    return problem_responses(*statuses, descriptions=_ACCOUNT_DESCRIPTIONS)
 
 
-class EraseRequest(BaseModel):
-    """Confirm the erasure of my account with my password."""
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` (problem+json) for the 4xx statuses a community route answers.
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"password": "correct horse battery"}]}
-    )
+    401 and 422 are always listed: every route needs an access token, and FastAPI would
+    otherwise document its own 422 body, which is not the problem+json the service sends.
+    """
+    return problem_responses(*sorted({401, 422, *statuses}), descriptions=_COMMUNITY_DESCRIPTIONS)
 
-    password: SecretStr = Field(min_length=1, max_length=256, description="Current password.")
+
+#: Responses of a read the caller may not be allowed to see.
+READ = problems(404)
+#: Responses of a change the caller's role or the current state may refuse.
+CHANGE = problems(403, 404, 409)
+
+
+def install_problem_members(app: FastAPI) -> None:
+    """Answer ``Throttled`` and ``InvalidProfile`` as the chassis answers every refusal, plus
+    the members their clients read: ``retry_after`` (seconds, as in ``Retry-After``) and
+    ``errors`` (one per field, shaped like a validation error's).
+
+    Starlette picks the handler of the most specific class, so these two win over the
+    chassis's ``DomainError`` handler. To go once the chassis's mapping carries a refusal's
+    extension members itself.
+    """
+
+    async def answer(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Throttled | InvalidProfile)
+        if isinstance(exc, Throttled):
+            return problem_response(
+                request,
+                status_of(exc, STATUSES),
+                code=exc.code,
+                detail=exc.detail,
+                headers={"Retry-After": str(exc.retry_after_s)},
+                retry_after=exc.retry_after_s,
+            )
+        errors = [
+            {"loc": ["body", field], "msg": message, "type": "value_error"}
+            for field, message in exc.errors.items()
+        ]
+        return problem_response(
+            request, status_of(exc, STATUSES), code=exc.code, detail=exc.detail, errors=errors
+        )
+
+    app.add_exception_handler(Throttled, answer)
+    app.add_exception_handler(InvalidProfile, answer)

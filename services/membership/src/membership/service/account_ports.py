@@ -1,20 +1,20 @@
-"""What the account, session, profile and privacy use cases need from the outside world.
+"""What the account, session, profile and privacy use cases need, bundled once: ``AccountPorts``.
 
-``CommunityMembershipReader``, ``PersonalDataExporter``, ``ErasureParticipant`` and
-``RegistrationParticipant`` are extension points: other parts of membership implement them and
-the composition root registers them.
+``CommunityMembershipReader``, ``PersonalDataExporter`` and ``ErasureParticipant`` are extension
+points: other parts of membership implement them and the composition root registers them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from cerchia_chassis.ports import EventOutbox, Session, Transactions
 from membership.domain.credentials import OneTimeToken, TokenPurpose
 from membership.domain.sessions import RefreshSession, RevocationReason
 from membership.domain.throttling import Reservation
 from membership.domain.users import User
-from membership.service.ports import PasswordHasher, Session
+from membership.service.ports import TokenSealer
 
 
 class Accounts(Protocol):
@@ -45,8 +45,13 @@ class Accounts(Protocol):
         ...
 
 
-class CredentialHasher(PasswordHasher, Protocol):
-    """Password hashing that can also waste the time of a verification for unknown accounts."""
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing that can also waste the time of a verification for
+    unknown accounts."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
 
     async def verify_absent(self, password: str) -> bool:
         """As long as ``verify`` takes, always False: timing must not reveal unknown emails."""
@@ -154,7 +159,34 @@ class ErasureParticipant(Protocol):
     async def erase(self, user_id: str, session: Session) -> None: ...
 
 
-class RegistrationParticipant(Protocol):
-    """Acts inside the registration transaction (e.g. requests the email verification)."""
+@dataclass(frozen=True)
+class AccountPolicy:
+    """The lifetimes the account use cases apply."""
 
-    async def registered(self, user: User, session: Session) -> None: ...
+    refresh_ttl: timedelta
+    password_reset_ttl: timedelta
+    email_verification_ttl: timedelta
+
+
+@dataclass(frozen=True)
+class AccountPorts:
+    """Every port the account, session, profile and privacy use cases share, so each takes one
+    argument (besides the request's own values)."""
+
+    transactions: Transactions
+    outbox: EventOutbox
+    accounts: Accounts
+    hasher: PasswordHasher
+    throttle: AttemptThrottle
+    tokens: OneTimeTokens
+    sessions: RefreshSessions
+    access_tokens: AccessTokens
+    #: Seals the single-use tokens the emails carry to the notifications service's key.
+    sealer: TokenSealer
+    policy: AccountPolicy
+    #: Answers "do these two share a community?" for profile visibility.
+    communities: CommunityMembershipReader
+    #: Sections of the GDPR export, by name; each area of membership adds its own.
+    exporters: Mapping[str, PersonalDataExporter]
+    #: Erase their area's personal data inside the account-erasure transaction.
+    erasure: Sequence[ErasureParticipant]

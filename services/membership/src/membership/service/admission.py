@@ -3,17 +3,19 @@
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from cerchia_chassis.domain.cursors import Page, page_of
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import membership as ev
 from membership.domain.admission import Application, ApplicationStatus, check_answers
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import Community
 from membership.domain.memberships import Membership, ensure_admissible, newcomer
-from membership.domain.refusals import Conflict, Forbidden, NotFound
+from membership.domain.paging import after_key
 from membership.domain.roles import ensure_moderator, moderates
 from membership.service import announcements as announce
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
 from membership.service.seats import Admission, admit, community_in_view, role_of
 
 APPLICATION_NOT_FOUND = "application-not-found"
@@ -28,7 +30,7 @@ def _ensure_policy(community: Community, expected: str) -> None:
     policy = community.details.join_policy
     if policy != expected:
         code, detail = _POLICY_REFUSALS[policy]
-        raise Conflict(code, detail)
+        raise Conflict(detail, code=code)
 
 
 async def join(
@@ -121,47 +123,14 @@ async def decide_application(
         ensure_moderator(role_of(standing))
         application = await ports.applications.get(application_id, session)
         if application is None or application.community_id != community.id:
-            raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
+            raise NotFound("No such application.", code=APPLICATION_NOT_FOUND)
         status: ApplicationStatus = "approved" if approve else "rejected"
         decided = application.decided(status, by=actor_id, reason=reason, now=now)
         await ports.applications.save(decided, session)
-        fields = {
-            "community_id": community.id,
-            "actor_id": actor_id,
-            "application_id": decided.id,
-            "applicant_id": decided.applicant_id,
-            "reason": decided.reason or "",
-        }
-        events: list[AnyEvent]
-        if approve:
-            events = [
-                ev.ApplicationApprovedV1.new(
-                    subject=community.id, time=now, data=ev.ApplicationApproved(**fields)
-                )
-            ]
-            admission = await admit(
-                ports,
-                session,
-                community,
-                decided.applicant_id,
-                route="application",
-                code_version=decided.code_version,
-                actor_id=actor_id,
-                now=now,
-            )
-            membership = admission.membership
-            events += admission.events
-        else:
-            events = [
-                ev.ApplicationRejectedV1.new(
-                    subject=community.id, time=now, data=ev.ApplicationRejected(**fields)
-                )
-            ]
-            applicant = await ports.memberships.get(community.id, decided.applicant_id, session)
-            membership = (applicant or newcomer(community.id, decided.applicant_id, now)).former(
-                now
-            )
-            await ports.memberships.put(membership, session)
+        decide = _approve if approve else _reject
+        membership, events = await decide(
+            ports, session, community, decided, actor_id=actor_id, now=now
+        )
         await ports.audit.add(
             AuditEntry(
                 community.id,
@@ -182,6 +151,65 @@ async def decide_application(
     return result
 
 
+def _decision_fields(decided: Application, actor_id: str) -> dict[str, str]:
+    return {
+        "community_id": decided.community_id,
+        "actor_id": actor_id,
+        "application_id": decided.id,
+        "applicant_id": decided.applicant_id,
+        "reason": decided.reason or "",
+    }
+
+
+async def _approve(
+    ports: CommunityPorts,
+    session: Session,
+    community: Community,
+    decided: Application,
+    *,
+    actor_id: str,
+    now: datetime,
+) -> tuple[Membership, list[AnyEvent]]:
+    """The applicant joins, or waits in line when the community is full."""
+    approved = ev.ApplicationApprovedV1.new(
+        subject=community.id,
+        time=now,
+        data=ev.ApplicationApproved(**_decision_fields(decided, actor_id)),
+    )
+    admission = await admit(
+        ports,
+        session,
+        community,
+        decided.applicant_id,
+        route="application",
+        code_version=decided.code_version,
+        actor_id=actor_id,
+        now=now,
+    )
+    return admission.membership, [approved, *admission.events]
+
+
+async def _reject(
+    ports: CommunityPorts,
+    session: Session,
+    community: Community,
+    decided: Application,
+    *,
+    actor_id: str,
+    now: datetime,
+) -> tuple[Membership, list[AnyEvent]]:
+    """The applicant steps out; they may apply again."""
+    rejected = ev.ApplicationRejectedV1.new(
+        subject=community.id,
+        time=now,
+        data=ev.ApplicationRejected(**_decision_fields(decided, actor_id)),
+    )
+    applicant = await ports.memberships.get(community.id, decided.applicant_id, session)
+    membership = (applicant or newcomer(community.id, decided.applicant_id, now)).former(now)
+    await ports.memberships.put(membership, session)
+    return membership, [rejected]
+
+
 async def withdraw_application(
     community_id: str, application_id: str, *, user_id: str, ports: CommunityPorts
 ) -> Application:
@@ -192,13 +220,13 @@ async def withdraw_application(
         community, standing = await community_in_view(ports, community_id, user_id, session)
         application = await ports.applications.get(application_id, session)
         if application is None or application.community_id != community.id:
-            raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
+            raise NotFound("No such application.", code=APPLICATION_NOT_FOUND)
         if application.applicant_id != user_id:
             if moderates(role_of(standing)):
                 raise Forbidden(
-                    "applicant-required", "Only the applicant withdraws; moderators reject."
+                    "Only the applicant withdraws; moderators reject.", code="applicant-required"
                 )
-            raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
+            raise NotFound("No such application.", code=APPLICATION_NOT_FOUND)
         withdrawn = application.withdrawn(now)
         await ports.applications.save(withdrawn, session)
         if standing is not None and standing.state == "applicant":
@@ -229,7 +257,7 @@ async def read_application(
     community, standing = await community_in_view(ports, community_id, viewer_id)
     application = await ports.applications.get(application_id)
     if application is None or application.community_id != community.id:
-        raise NotFound(APPLICATION_NOT_FOUND, "No such application.")
+        raise NotFound("No such application.", code=APPLICATION_NOT_FOUND)
     if application.applicant_id != viewer_id:
         ensure_moderator(role_of(standing))
     return application
@@ -239,12 +267,16 @@ async def application_queue(
     community_id: str,
     *,
     status: ApplicationStatus,
-    after: str | None,
+    cursor: str | None,
     limit: int,
     viewer_id: str,
     ports: CommunityPorts,
-) -> list[Application]:
+) -> Page[Application]:
     """The moderators' queue, oldest first."""
+    after = after_key(cursor)
     community, standing = await community_in_view(ports, community_id, viewer_id)
     ensure_moderator(role_of(standing))
-    return await ports.applications.queue(community.id, status=status, after=after, limit=limit)
+    found = await ports.applications.queue(
+        community.id, status=status, after=after, limit=limit + 1
+    )
+    return page_of(found, limit, lambda application: (application.id,))

@@ -4,11 +4,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from membership.domain.admission import Application
 from membership.service import announcements as announce
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
 
 Cause = Literal["banned", "community_archived"]
 

@@ -3,6 +3,9 @@
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from cerchia_chassis.domain.cursors import Page, page_of
+from cerchia_chassis.domain.errors import Forbidden
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import (
@@ -14,12 +17,11 @@ from membership.domain.communities import (
     Visibility,
 )
 from membership.domain.memberships import Membership, newcomer
-from membership.domain.refusals import Forbidden
+from membership.domain.paging import after_key
 from membership.domain.roles import ensure_owner
 from membership.service import announcements as announce
 from membership.service.closures import close_for_archive
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
 from membership.service.seats import community_in_view, offer_free_seats, role_of
 
 
@@ -56,7 +58,7 @@ async def _commit(ports: CommunityPorts, session: Session, events: list[AnyEvent
 
 async def create_community(
     founding: Founding, *, founder_id: str, ports: CommunityPorts
-) -> Community:
+) -> tuple[Community, Membership]:
     """Found a community: its creator is the owner and first member; raise Conflict on slug."""
     now = datetime.now(UTC)
     community = Community.found(
@@ -80,7 +82,7 @@ async def create_community(
 
     await ports.transactions.run(work)
     ports.outbox.committed()
-    return community
+    return community, founder
 
 
 async def read_community(
@@ -93,8 +95,10 @@ async def read_community(
 
 async def update_community(
     community_id: str, changes: Changes, *, actor_id: str, ports: CommunityPorts
-) -> Community:
-    """The owner changes settings; a raised capacity offers the new seats to those waiting."""
+) -> tuple[Community, Membership | None]:
+    """The owner changes settings; a raised capacity offers the new seats to those waiting.
+
+    Returns the community with the owner's standing."""
     now = datetime.now(UTC)
     detail_changes = {
         key: value
@@ -102,7 +106,7 @@ async def update_community(
         if value is not None and key not in ("capacity", "questions")
     }
 
-    async def work(session: Session) -> Community:
+    async def work(session: Session) -> tuple[Community, Membership | None]:
         community, standing = await community_in_view(ports, community_id, actor_id, session)
         ensure_owner(role_of(standing))
         revised = community.revised(
@@ -115,11 +119,11 @@ async def update_community(
         events: list[AnyEvent] = [announce.updated(revised, actor_id, previous=community)]
         events += await offer_free_seats(ports, session, community.id, now)
         await _commit(ports, session, events)
-        return revised
+        return revised, standing
 
-    revised = await ports.transactions.run(work)
+    updated = await ports.transactions.run(work)
     ports.outbox.committed()
-    return revised
+    return updated
 
 
 async def archive_community(
@@ -148,15 +152,17 @@ async def archive_community(
 
 async def publish_code_of_conduct(
     community_id: str, text: str, *, actor_id: str, ports: CommunityPorts
-) -> Community:
-    """The owner publishes a new version; every other member must accept it again."""
+) -> tuple[Community, Membership]:
+    """The owner publishes a new version; every other member must accept it again.
+
+    Returns the community with the owner's standing (publishing is their acceptance)."""
     now = datetime.now(UTC)
 
-    async def work(session: Session) -> Community:
+    async def work(session: Session) -> tuple[Community, Membership]:
         community, standing = await community_in_view(ports, community_id, actor_id, session)
         ensure_owner(role_of(standing))
         assert standing is not None  # the owner is a member
-        published = community.with_code_of_conduct(text, by=actor_id, now=now)
+        published = community.with_code_of_conduct(text.strip(), by=actor_id, now=now)
         await ports.communities.save(published, session)
         # Publishing is the owner's own acceptance.
         owner = standing.accept_code(published.code_of_conduct.version, now)
@@ -176,11 +182,11 @@ async def publish_code_of_conduct(
             announce.code_accepted(owner, now),
         ]
         await _commit(ports, session, events)
-        return published
+        return published, owner
 
-    published = await ports.transactions.run(work)
+    result = await ports.transactions.run(work)
     ports.outbox.committed()
-    return published
+    return result
 
 
 async def accept_code_of_conduct(
@@ -193,7 +199,7 @@ async def accept_code_of_conduct(
         community, standing = await community_in_view(ports, community_id, user_id, session)
         community.ensure_active()
         if standing is None or not standing.is_member:
-            raise Forbidden("member-required", "Only members accept the code of conduct.")
+            raise Forbidden("Only members accept the code of conduct.", code="member-required")
         community.ensure_current_code(version)
         accepted = standing.accept_code(version, now)
         await ports.memberships.put(accepted, session)
@@ -207,11 +213,14 @@ async def accept_code_of_conduct(
 
 async def list_communities(
     *,
-    after: str | None,
+    cursor: str | None,
     limit: int,
     tag: str | None,
     language: str | None,
     ports: CommunityPorts,
-) -> list[Community]:
-    """Public, active communities (unlisted and private ones are never listed)."""
-    return await ports.communities.listed(after=after, limit=limit, tag=tag, language=language)
+) -> Page[Community]:
+    """Public, active communities by slug (unlisted and private ones are never listed)."""
+    found = await ports.communities.listed(
+        after=after_key(cursor), limit=limit + 1, tag=tag, language=language
+    )
+    return page_of(found, limit, lambda community: (community.details.slug,))

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from cerchia_chassis.ports import EventOutbox, Session, Transactions
 from membership.domain.admission import Application, ApplicationStatus, Invitation
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import Community
 from membership.domain.introductions import Introduction
 from membership.domain.memberships import Membership
 from membership.domain.public_profiles import PublicProfile
-from membership.service.ports import EventOutbox, Session, TokenSealer, Transactions
+from membership.service.ports import TokenSealer
 
 
 class CommunityRepository(Protocol):

@@ -3,13 +3,15 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
+from membership.domain.admission import Application
 from membership.domain.communities import Community
+from membership.domain.introductions import Introduction
 from membership.domain.memberships import Membership
 from membership.service import announcements as announce
 from membership.service.closures import close_for_archive
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
 from membership.service.seats import release_seat
 
 
@@ -28,49 +30,53 @@ class CommunityExport:
             for c in await ports.communities.by_ids([s.community_id for s in standings])
         }
         return {
-            "memberships": [
-                {
-                    "community_id": s.community_id,
-                    "community_name": names.get(s.community_id),
-                    "state": s.state,
-                    "since": s.since,
-                    "role": s.role,
-                    "joined_at": s.joined_at,
-                    "code_of_conduct_version": s.code_version,
-                    "code_of_conduct_accepted_at": s.code_accepted_at,
-                    "seat_offer_expires_at": s.offer.expires_at if s.offer else None,
-                    "reason": s.reason,
-                }
-                for s in standings
-            ],
-            "applications": [
-                {
-                    "id": a.id,
-                    "community_id": a.community_id,
-                    "status": a.status,
-                    "submitted_at": a.submitted_at,
-                    "answers": [{"question": x.prompt, "answer": x.text} for x in a.answers],
-                    "decided_at": a.decided_at,
-                    "reason": a.reason,
-                }
-                for a in await ports.applications.of_user(user_id)
-            ],
+            "memberships": [_membership(s, names.get(s.community_id)) for s in standings],
+            "applications": [_application(a) for a in await ports.applications.of_user(user_id)],
             "introductions": [
-                {
-                    "id": i.id,
-                    "community_id": i.community_id,
-                    "direction": "sent" if i.requester_id == user_id else "received",
-                    "other_user_id": i.recipient_id
-                    if i.requester_id == user_id
-                    else i.requester_id,
-                    "note": i.note,
-                    "status": i.status,
-                    "requested_at": i.requested_at,
-                    "answered_at": i.answered_at,
-                }
-                for i in await ports.introductions.of_user(user_id)
+                _introduction(i, user_id) for i in await ports.introductions.of_user(user_id)
             ],
         }
+
+
+def _membership(s: Membership, community_name: str | None) -> dict[str, Any]:
+    return {
+        "community_id": s.community_id,
+        "community_name": community_name,
+        "state": s.state,
+        "since": s.since,
+        "role": s.role,
+        "joined_at": s.joined_at,
+        "code_of_conduct_version": s.code_version,
+        "code_of_conduct_accepted_at": s.code_accepted_at,
+        "seat_offer_expires_at": s.offer.expires_at if s.offer else None,
+        "reason": s.reason,
+    }
+
+
+def _application(a: Application) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "community_id": a.community_id,
+        "status": a.status,
+        "submitted_at": a.submitted_at,
+        "answers": [{"question": x.prompt, "answer": x.text} for x in a.answers],
+        "decided_at": a.decided_at,
+        "reason": a.reason,
+    }
+
+
+def _introduction(i: Introduction, user_id: str) -> dict[str, Any]:
+    sent = i.requester_id == user_id
+    return {
+        "id": i.id,
+        "community_id": i.community_id,
+        "direction": "sent" if sent else "received",
+        "other_user_id": i.recipient_id if sent else i.requester_id,
+        "note": i.note,
+        "status": i.status,
+        "requested_at": i.requested_at,
+        "answered_at": i.answered_at,
+    }
 
 
 class CommunityErasure:

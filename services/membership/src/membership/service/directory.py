@@ -2,22 +2,23 @@
 
 from dataclasses import dataclass
 
+from cerchia_chassis.domain.cursors import Page
+from cerchia_chassis.domain.errors import NotFound
 from membership.domain.communities import Community
-from membership.domain.directory import DirectoryQuery, Listing, SortKey, page
+from membership.domain.directory import DirectoryQuery, Listing, page
 from membership.domain.memberships import Membership
 from membership.domain.public_profiles import PublicProfile
-from membership.domain.refusals import NotFound
 from membership.service.community_ports import CommunityPorts
 from membership.service.seats import NOT_FOUND, community_in_view
 
 
 async def directory(
     community_id: str, query: DirectoryQuery, *, viewer_id: str, ports: CommunityPorts
-) -> tuple[list[Listing], SortKey | None]:
+) -> Page[Listing]:
     """A page of members with their profiles; a private community's only for its members."""
     community, standing = await community_in_view(ports, community_id, viewer_id)
     if community.details.visibility == "private" and not (standing and standing.is_member):
-        raise NotFound(NOT_FOUND, "No such community.")
+        raise NotFound("No such community.", code=NOT_FOUND)
     members = await ports.memberships.members(community.id)
     profiles = await ports.profiles.many([m.user_id for m in members])
     listings = [
@@ -63,8 +64,3 @@ async def my_communities(*, user_id: str, ports: CommunityPorts) -> list[MyCommu
         mine.append(MyCommunity(community, standing, position))
     mine.sort(key=lambda m: m.community.details.name.casefold())
     return mine
-
-
-async def share_community(a: str, b: str, *, ports: CommunityPorts) -> bool:
-    """Whether two people are members of a common community (for profile visibility)."""
-    return a == b or await ports.memberships.shares_community(a, b)

@@ -2,14 +2,17 @@
 
 from datetime import UTC, datetime, timedelta
 
+from cerchia_chassis.domain.cursors import Page, page_of
+from cerchia_chassis.domain.errors import NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import membership as ev
 from membership.domain.admission import Invitation
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import Community
-from membership.domain.refusals import NotFound
+from membership.domain.paging import after_key
 from membership.domain.roles import ensure_moderator
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session, seal_token
+from membership.service.ports import seal_token
 from membership.service.seats import Admission, admit, community_in_view, role_of
 
 
@@ -46,31 +49,38 @@ async def invite(
             ),
             session,
         )
-        sent = ev.InvitationSentV2.new(
-            subject=community.id,
-            time=now,
-            data=ev.InvitationSent(
-                invitation_id=invitation.id,
-                community_id=community.id,
-                community_name=community.details.name,
-                invited_by=actor_id,
-                email=invitation.email,
-                locale=community.details.language,
-                token=seal_token(
-                    ports.sealer,
-                    token,
-                    event_type=ev.InvitationSentV2.event_type(),
-                    subject=community.id,
-                ),
-                expires_at=invitation.expires_at,
-            ),
-        )
+        sent = _invitation_sent(ports, community, invitation, token, now)
         await ports.outbox.add(session, sent)
         return invitation
 
     invitation = await ports.transactions.run(work)
     ports.outbox.committed()
     return invitation
+
+
+def _invitation_sent(
+    ports: CommunityPorts, community: Community, invitation: Invitation, token: str, now: datetime
+) -> ev.InvitationSentV2:
+    """The event that carries the link to the invitee, its token sealed to notifications."""
+    return ev.InvitationSentV2.new(
+        subject=community.id,
+        time=now,
+        data=ev.InvitationSent(
+            invitation_id=invitation.id,
+            community_id=community.id,
+            community_name=community.details.name,
+            invited_by=invitation.invited_by,
+            email=invitation.email,
+            locale=community.details.language,
+            token=seal_token(
+                ports.sealer,
+                token,
+                event_type=ev.InvitationSentV2.event_type(),
+                subject=community.id,
+            ),
+            expires_at=invitation.expires_at,
+        ),
+    )
 
 
 async def revoke_invitation(
@@ -84,7 +94,7 @@ async def revoke_invitation(
         ensure_moderator(role_of(standing))
         invitation = await ports.invitations.get(invitation_id, session)
         if invitation is None or invitation.community_id != community.id:
-            raise NotFound("invitation-not-found", "No such invitation.")
+            raise NotFound("No such invitation.", code="invitation-not-found")
         revoked = invitation.revoked(now)
         await ports.invitations.save(revoked, session)
         await ports.audit.add(
@@ -112,6 +122,19 @@ async def revoke_invitation(
     return revoked
 
 
+async def _invitation(
+    ports: CommunityPorts, token_hash: str, session: Session
+) -> tuple[Invitation, Community]:
+    """The invitation a token names, with its community; NotFound for an unknown token."""
+    invitation = await ports.invitations.by_token_hash(token_hash, session)
+    community = None
+    if invitation is not None:
+        community = await ports.communities.get(invitation.community_id, session)
+    if invitation is None or community is None:
+        raise NotFound("The invitation is invalid, used or expired.", code="invitation-invalid")
+    return invitation, community
+
+
 async def accept_invitation(
     token_hash: str, *, user_id: str, code_version: int, ports: CommunityPorts
 ) -> tuple[Community, Admission]:
@@ -119,12 +142,7 @@ async def accept_invitation(
     now = datetime.now(UTC)
 
     async def work(session: Session) -> tuple[Community, Admission]:
-        invitation = await ports.invitations.by_token_hash(token_hash, session)
-        if invitation is None:
-            raise NotFound("invitation-invalid", "The invitation is invalid, used or expired.")
-        community = await ports.communities.get(invitation.community_id, session)
-        if community is None:
-            raise NotFound("invitation-invalid", "The invitation is invalid, used or expired.")
+        invitation, community = await _invitation(ports, token_hash, session)
         used = invitation.used(user_id, now)
         community.ensure_current_code(code_version)
         admission = await admit(
@@ -168,9 +186,11 @@ async def accept_invitation(
 
 
 async def invitations_of(
-    community_id: str, *, after: str | None, limit: int, viewer_id: str, ports: CommunityPorts
-) -> list[Invitation]:
-    """The community's invitations, for its moderators."""
+    community_id: str, *, cursor: str | None, limit: int, viewer_id: str, ports: CommunityPorts
+) -> Page[Invitation]:
+    """The community's invitations, oldest first, for its moderators."""
+    after = after_key(cursor)
     community, standing = await community_in_view(ports, community_id, viewer_id)
     ensure_moderator(role_of(standing))
-    return await ports.invitations.of_community(community.id, after=after, limit=limit)
+    found = await ports.invitations.of_community(community.id, after=after, limit=limit + 1)
+    return page_of(found, limit, lambda invitation: (invitation.id,))

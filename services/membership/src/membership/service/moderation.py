@@ -2,15 +2,17 @@
 
 from datetime import UTC, datetime
 
+from cerchia_chassis.domain.cursors import Page, page_of
+from cerchia_chassis.domain.errors import Conflict, Invalid, NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from membership.domain.audit import AuditEntry
 from membership.domain.memberships import Membership, newcomer
-from membership.domain.refusals import Conflict, Invalid, NotFound
+from membership.domain.paging import after_key
 from membership.domain.roles import Role, ensure_can_discipline, ensure_moderator, role_changes
 from membership.service import announcements as announce
 from membership.service.closures import close_applications
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
 from membership.service.seats import community_in_view, release_seat, role_of
 
 MEMBER_NOT_FOUND = "member-not-found"
@@ -18,7 +20,7 @@ MEMBER_NOT_FOUND = "member-not-found"
 
 def _reason(reason: str) -> str:
     if not reason.strip():
-        raise Invalid("reason-required", "Give a reason; it is recorded in the audit log.")
+        raise Invalid("Give a reason; it is recorded in the audit log.", code="reason-required")
     return reason.strip()
 
 
@@ -34,7 +36,7 @@ async def remove_member(
         target = await ports.memberships.get(community.id, user_id, session)
         ensure_moderator(role_of(standing))
         if target is None or not target.is_member:
-            raise NotFound(MEMBER_NOT_FOUND, "No such member.")
+            raise NotFound("No such member.", code=MEMBER_NOT_FOUND)
         ensure_can_discipline(role_of(standing), target.role, self_=user_id == actor_id)
         gone = target.former(now, why)
         await ports.memberships.put(gone, session)
@@ -66,7 +68,7 @@ async def ban(
         target = await ports.memberships.get(community.id, user_id, session)
         ensure_can_discipline(role_of(standing), role_of(target), self_=user_id == actor_id)
         if target is not None and target.state == "banned":
-            raise Conflict("already-banned", "This person is already banned.")
+            raise Conflict("This person is already banned.", code="already-banned")
         base = target or newcomer(community.id, user_id, now)
         banned = base.banned(why, now)
         await ports.memberships.put(banned, session)
@@ -107,7 +109,7 @@ async def lift_ban(
         ensure_moderator(role_of(standing))
         target = await ports.memberships.get(community.id, user_id, session)
         if target is None:
-            raise NotFound("ban-not-found", "This person is not banned here.")
+            raise NotFound("This person is not banned here.", code="ban-not-found")
         lifted = target.unbanned(now)
         await ports.memberships.put(lifted, session)
         await ports.audit.add(
@@ -135,7 +137,7 @@ async def change_role(
         target = await ports.memberships.get(community.id, user_id, session)
         ensure_moderator(role_of(standing))
         if target is None or not target.is_member or target.role is None:
-            raise NotFound(MEMBER_NOT_FOUND, "No such member.")
+            raise NotFound("No such member.", code=MEMBER_NOT_FOUND)
         community.ensure_active()
         changes = role_changes(
             actor_id=actor_id,
@@ -151,23 +153,9 @@ async def change_role(
         events: list[AnyEvent] = []
         for member_id, previous, new in changes:
             updated = by_id[member_id].with_role(new)
-            await ports.memberships.put(updated, session)
             changed.append(updated)
             events.append(
-                announce.role_changed(
-                    community.id, member_id, previous=previous, role=new, actor_id=actor_id, now=now
-                )
-            )
-            await ports.audit.add(
-                AuditEntry(
-                    community.id,
-                    "role_changed",
-                    actor_id,
-                    now,
-                    member_id,
-                    details={"from": previous, "to": new},
-                ),
-                session,
+                await _record_role(ports, session, updated, previous, actor_id=actor_id, now=now)
             )
         if role == "owner":
             transferred = community.with_owner(user_id, now)
@@ -181,10 +169,41 @@ async def change_role(
     return changed
 
 
+async def _record_role(
+    ports: CommunityPorts,
+    session: Session,
+    updated: Membership,
+    previous: Role,
+    *,
+    actor_id: str,
+    now: datetime,
+) -> AnyEvent:
+    """Store a member's new role and audit it; the event that announces it."""
+    assert updated.role is not None  # a member's
+    await ports.memberships.put(updated, session)
+    details = {"from": previous, "to": updated.role}
+    await ports.audit.add(
+        AuditEntry(
+            updated.community_id, "role_changed", actor_id, now, updated.user_id, details=details
+        ),
+        session,
+    )
+    return announce.role_changed(
+        updated.community_id,
+        updated.user_id,
+        previous=previous,
+        role=updated.role,
+        actor_id=actor_id,
+        now=now,
+    )
+
+
 async def audit_trail(
-    community_id: str, *, after: str | None, limit: int, viewer_id: str, ports: CommunityPorts
-) -> list[AuditEntry]:
+    community_id: str, *, cursor: str | None, limit: int, viewer_id: str, ports: CommunityPorts
+) -> Page[AuditEntry]:
     """The decisions taken in a community, newest first, for its owner and moderators."""
+    after = after_key(cursor)
     community, standing = await community_in_view(ports, community_id, viewer_id)
     ensure_moderator(role_of(standing))
-    return await ports.audit.page(community.id, after=after, limit=limit)
+    found = await ports.audit.page(community.id, after=after, limit=limit + 1)
+    return page_of(found, limit, lambda entry: (entry.id,))

@@ -1,8 +1,9 @@
 """Changing a password, and resetting a forgotten one through a single-use emailed link."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events.membership import (
     PasswordChanged,
@@ -13,34 +14,22 @@ from cerchia_contracts.events.membership import (
 from membership.domain.account_errors import InvalidOneTimeToken, UserNotFound, WrongPassword
 from membership.domain.credentials import OneTimeToken, digest
 from membership.domain.users import User, normalize_email
-from membership.service.account_ports import (
-    Accounts,
-    AttemptThrottle,
-    OneTimeTokens,
-    RefreshSessions,
-)
-from membership.service.ports import (
-    EventOutbox,
-    PasswordHasher,
-    Session,
-    TokenSealer,
-    Transactions,
-    seal_token,
-)
+from membership.service.account_ports import AccountPorts
+from membership.service.ports import seal_token
 from membership.service.verification import email_verified
 
 
 async def confirm_password(
-    user: User, password: str, *, hasher: PasswordHasher, throttle: AttemptThrottle, now: datetime
+    user: User, password: str, *, ports: AccountPorts, now: datetime
 ) -> None:
     """Check the password before a sensitive action; raise WrongPassword or Throttled.
 
     Shares the login counter of the account, so a stolen access token cannot be used to guess.
     """
-    reservation = await throttle.reserve([("login-account", user.email)], now)
-    if not await hasher.verify(user.password_hash, password):
+    reservation = await ports.throttle.reserve([("login-account", user.email)], now)
+    if not await ports.hasher.verify(user.password_hash, password):
         raise WrongPassword
-    await throttle.succeeded(reservation)
+    await ports.throttle.succeeded(reservation)
 
 
 async def change_password(
@@ -49,36 +38,31 @@ async def change_password(
     current_password: str,
     new_password: str,
     *,
-    accounts: Accounts,
-    hasher: PasswordHasher,
-    throttle: AttemptThrottle,
-    sessions: RefreshSessions,
-    outbox: EventOutbox,
-    transactions: Transactions,
+    ports: AccountPorts,
     now: datetime,
 ) -> None:
     """Replace the password and end every other session; raise WrongPassword or Throttled.
 
     The owner is told by email (``password_changed``), so a takeover does not go unnoticed.
     """
-    user = await accounts.by_id(user_id)
+    user = await ports.accounts.by_id(user_id)
     if user is None:
         raise UserNotFound(user_id)
-    await confirm_password(user, current_password, hasher=hasher, throttle=throttle, now=now)
-    new_hash = await hasher.hash(new_password)
+    await confirm_password(user, current_password, ports=ports, now=now)
+    new_hash = await ports.hasher.hash(new_password)
 
     async def work(session: Session) -> None:
-        current = await accounts.by_id(user_id, session)
+        current = await ports.accounts.by_id(user_id, session)
         if current is None:
             raise UserNotFound(user_id)
-        await accounts.save(current.with_password(new_hash), session)
-        await sessions.revoke_all(
+        await ports.accounts.save(current.with_password(new_hash), session)
+        await ports.sessions.revoke_all(
             user_id, now=now, reason="password_changed", session=session, keep=current_session_id
         )
-        await outbox.add(session, password_changed(user_id, "changed", now))
+        await ports.outbox.add(session, password_changed(user_id, "changed", now))
 
-    await transactions.run(work)
-    outbox.committed()
+    await ports.transactions.run(work)
+    ports.outbox.committed()
 
 
 def password_changed(user_id: str, cause: Literal["changed", "reset"], now: datetime) -> AnyEvent:
@@ -89,28 +73,22 @@ def password_changed(user_id: str, cause: Literal["changed", "reset"], now: date
 
 
 async def request_password_reset(
-    email: str,
-    client_ip: str,
-    *,
-    accounts: Accounts,
-    tokens: OneTimeTokens,
-    throttle: AttemptThrottle,
-    outbox: EventOutbox,
-    sealer: TokenSealer,
-    transactions: Transactions,
-    ttl: timedelta,
-    now: datetime,
+    email: str, client_ip: str, *, ports: AccountPorts, now: datetime
 ) -> None:
     """Mail a reset link if the account exists; say nothing either way. Raise Throttled."""
     address = normalize_email(email)
-    await throttle.reserve(
+    await ports.throttle.reserve(
         [("token-request-account", address), ("token-request-ip", client_ip)], now
     )
-    user = await accounts.by_email(address)
+    user = await ports.accounts.by_email(address)
     if user is None:
         return
     secret, record = OneTimeToken.issue(
-        purpose="reset_password", user_id=user.id, email=user.email, now=now, ttl=ttl
+        purpose="reset_password",
+        user_id=user.id,
+        email=user.email,
+        now=now,
+        ttl=ports.policy.password_reset_ttl,
     )
     event = PasswordResetRequestedV2.new(
         subject=user.id,
@@ -121,51 +99,45 @@ async def request_password_reset(
             display_name=user.display_name,
             locale=user.locale,
             token=seal_token(
-                sealer, secret, event_type=PasswordResetRequestedV2.event_type(), subject=user.id
+                ports.sealer,
+                secret,
+                event_type=PasswordResetRequestedV2.event_type(),
+                subject=user.id,
             ),
             expires_at=record.expires_at,
         ),
     )
 
     async def work(session: Session) -> None:
-        await tokens.replace(record, session)
-        await outbox.add(session, event)
+        await ports.tokens.replace(record, session)
+        await ports.outbox.add(session, event)
 
-    await transactions.run(work)
-    outbox.committed()
+    await ports.transactions.run(work)
+    ports.outbox.committed()
 
 
 async def reset_password(
-    token: str,
-    new_password: str,
-    *,
-    accounts: Accounts,
-    tokens: OneTimeTokens,
-    hasher: PasswordHasher,
-    sessions: RefreshSessions,
-    outbox: EventOutbox,
-    transactions: Transactions,
-    now: datetime,
+    token: str, new_password: str, *, ports: AccountPorts, now: datetime
 ) -> None:
     """Set a new password with a reset token and end every session; raise InvalidOneTimeToken.
 
     The link reached the mailbox, which proves the address too: an unverified one is verified.
     """
-    new_hash = await hasher.hash(new_password)
+    new_hash = await ports.hasher.hash(new_password)
 
     async def work(session: Session) -> None:
-        record = await tokens.take(digest(token), "reset_password", session)
+        record = await ports.tokens.take(digest(token), "reset_password", session)
         if record is None:
             raise InvalidOneTimeToken
-        user = await accounts.by_id(record.user_id, session)
+        user = await ports.accounts.by_id(record.user_id, session)
         if user is None or not record.usable(purpose="reset_password", email=user.email, now=now):
             raise InvalidOneTimeToken
         updated = user.with_password(new_hash).verified(now)
-        await accounts.save(updated, session)
-        await sessions.revoke_all(user.id, now=now, reason="password_reset", session=session)
+        await ports.accounts.save(updated, session)
+        await ports.sessions.revoke_all(user.id, now=now, reason="password_reset", session=session)
         if not user.email_verified:
-            await outbox.add(session, email_verified(updated, now))
-        await outbox.add(session, password_changed(user.id, "reset", now))
+            await ports.outbox.add(session, email_verified(updated, now))
+        await ports.outbox.add(session, password_changed(user.id, "reset", now))
 
-    await transactions.run(work)
-    outbox.committed()
+    await ports.transactions.run(work)
+    ports.outbox.committed()

@@ -1,22 +1,19 @@
 """GDPR: export everything membership holds about a person, and erase their account."""
 
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events.membership import UserErased, UserErasedV1
 from membership.domain.account_errors import UserNotFound
 from membership.service.account_ports import (
+    AccountPorts,
     Accounts,
-    AttemptThrottle,
-    ErasureParticipant,
     OneTimeTokens,
-    PersonalDataExporter,
     RefreshSessions,
 )
 from membership.service.passwords import confirm_password
-from membership.service.ports import EventOutbox, PasswordHasher, Session, Transactions
 
 EXPORT_FORMAT = "cerchia.membership.export.v1"
 
@@ -68,47 +65,34 @@ class AccountExporter:
 
 
 async def export_personal_data(
-    user_id: str, *, exporters: Mapping[str, PersonalDataExporter], now: datetime
+    user_id: str, *, ports: AccountPorts, now: datetime
 ) -> dict[str, Any]:
     """One JSON document with each area's section; raise UserNotFound for an unknown account."""
-    sections = {name: await exporter.export(user_id) for name, exporter in exporters.items()}
+    sections = {name: await exporter.export(user_id) for name, exporter in ports.exporters.items()}
     return {"format": EXPORT_FORMAT, "user_id": user_id, "generated_at": now, "sections": sections}
 
 
-async def erase_account(
-    user_id: str,
-    password: str,
-    *,
-    accounts: Accounts,
-    hasher: PasswordHasher,
-    throttle: AttemptThrottle,
-    tokens: OneTimeTokens,
-    sessions: RefreshSessions,
-    participants: Sequence[ErasureParticipant],
-    outbox: EventOutbox,
-    transactions: Transactions,
-    now: datetime,
-) -> None:
+async def erase_account(user_id: str, password: str, *, ports: AccountPorts, now: datetime) -> None:
     """Delete the account and everything tied to it in one transaction, then announce it.
 
-    Raise WrongPassword, Throttled or UserNotFound. ``participants`` (other areas of membership)
-    erase their data in the same transaction, so nothing is half-erased.
+    Raise WrongPassword, Throttled or UserNotFound. The erasure participants (other areas of
+    membership) erase their data in the same transaction, so nothing is half-erased.
     """
-    user = await accounts.by_id(user_id)
+    user = await ports.accounts.by_id(user_id)
     if user is None:
         raise UserNotFound(user_id)
-    await confirm_password(user, password, hasher=hasher, throttle=throttle, now=now)
+    await confirm_password(user, password, ports=ports, now=now)
     event = UserErasedV1.new(subject=user_id, time=now, data=UserErased(user_id=user_id))
 
     async def work(session: Session) -> None:
-        if await accounts.by_id(user_id, session) is None:
+        if await ports.accounts.by_id(user_id, session) is None:
             raise UserNotFound(user_id)
-        for participant in participants:
+        for participant in ports.erasure:
             await participant.erase(user_id, session)
-        await tokens.delete_for_user(user_id, session)
-        await sessions.delete_for_user(user_id, session)
-        await accounts.delete(user_id, session)
-        await outbox.add(session, event)
+        await ports.tokens.delete_for_user(user_id, session)
+        await ports.sessions.delete_for_user(user_id, session)
+        await ports.accounts.delete(user_id, session)
+        await ports.outbox.add(session, event)
 
-    await transactions.run(work)
-    outbox.committed()
+    await ports.transactions.run(work)
+    ports.outbox.committed()

@@ -3,20 +3,20 @@
 from collections.abc import Mapping
 from typing import Any
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events.membership import ProfileUpdated, ProfileUpdatedV1
 from membership.domain.account_errors import ProfileRestricted, UserNotFound
 from membership.domain.profiles import can_view, edited
 from membership.domain.users import User
-from membership.service.account_ports import Accounts, CommunityMembershipReader
-from membership.service.ports import EventOutbox, Session, Transactions
+from membership.service.account_ports import AccountPorts
 
 #: Fields that live on the account rather than on the profile.
 ACCOUNT_FIELDS = frozenset({"display_name", "locale"})
 
 
-async def my_profile(user_id: str, *, accounts: Accounts) -> User:
+async def my_profile(user_id: str, *, ports: AccountPorts) -> User:
     """The caller's account and profile; raise UserNotFound."""
-    user = await accounts.by_id(user_id)
+    user = await ports.accounts.by_id(user_id)
     if user is None:
         raise UserNotFound(user_id)
     return user
@@ -26,9 +26,7 @@ async def update_profile(
     user_id: str,
     changes: Mapping[str, Any],
     *,
-    accounts: Accounts,
-    outbox: EventOutbox,
-    transactions: Transactions,
+    ports: AccountPorts,
 ) -> User:
     """Apply ``changes`` (only the fields given); raise InvalidProfile, HandleTaken, UserNotFound.
 
@@ -36,6 +34,8 @@ async def update_profile(
     """
     account_changes = {k: v for k, v in changes.items() if k in ACCOUNT_FIELDS}
     profile_changes = {k: v for k, v in changes.items() if k not in ACCOUNT_FIELDS}
+
+    accounts = ports.accounts
 
     async def work(session: Session) -> tuple[User, bool]:
         user = await accounts.by_id(user_id, session)
@@ -53,12 +53,12 @@ async def update_profile(
             if old_handle is not None:
                 await accounts.release_handle(old_handle, session)
         await accounts.save(updated, session)
-        await outbox.add(session, profile_updated(updated))
+        await ports.outbox.add(session, profile_updated(updated))
         return updated, True
 
-    user, changed = await transactions.run(work)
+    user, changed = await ports.transactions.run(work)
     if changed:
-        outbox.committed()
+        ports.outbox.committed()
     return user
 
 
@@ -66,18 +66,17 @@ async def view_profile(
     viewer_id: str,
     owner_id: str,
     *,
-    accounts: Accounts,
-    communities: CommunityMembershipReader,
+    ports: AccountPorts,
 ) -> User:
     """``owner_id``'s profile as ``viewer_id`` may see it; raise UserNotFound, ProfileRestricted."""
-    owner = await accounts.by_id(owner_id)
+    owner = await ports.accounts.by_id(owner_id)
     if owner is None:
         raise UserNotFound(owner_id)
     visibility = owner.profile.visibility
     shared = (
         viewer_id != owner_id
         and visibility == "communities"
-        and await communities.shares_community(viewer_id, owner_id)
+        and await ports.communities.shares_community(viewer_id, owner_id)
     )
     if not can_view(
         viewer_id=viewer_id, owner_id=owner_id, visibility=visibility, share_a_community=shared

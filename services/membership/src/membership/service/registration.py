@@ -1,19 +1,13 @@
 """Registering an account."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
 from membership.domain.users import Locale, User
-from membership.service.account_ports import RegistrationParticipant
-from membership.service.ports import (
-    EventOutbox,
-    PasswordHasher,
-    Session,
-    Transactions,
-    UserRepository,
-)
+from membership.service.account_ports import AccountPorts
+from membership.service.verification import request_verification
 
 
 @dataclass(frozen=True)
@@ -26,24 +20,14 @@ class Registration:
     locale: Locale
 
 
-async def register_user(
-    registration: Registration,
-    *,
-    users: UserRepository,
-    outbox: EventOutbox,
-    transactions: Transactions,
-    hasher: PasswordHasher,
-    participants: Sequence[RegistrationParticipant] = (),
-) -> User:
-    """Create the account and announce it, atomically; raise EmailAlreadyRegistered.
-
-    ``participants`` act in the same transaction (the email verification request, for one).
-    """
+async def register_user(registration: Registration, *, ports: AccountPorts) -> User:
+    """Create the account, announce it and ask for the first verification email, atomically;
+    raise EmailAlreadyRegistered."""
     user = User.register(
         email=registration.email,
         display_name=registration.display_name,
         locale=registration.locale,
-        password_hash=await hasher.hash(registration.password),
+        password_hash=await ports.hasher.hash(registration.password),
         now=datetime.now(UTC),
     )
     event = UserRegisteredV1.new(
@@ -55,11 +39,10 @@ async def register_user(
     )
 
     async def work(session: Session) -> None:
-        await users.add(user, session)
-        await outbox.add(session, event)
-        for participant in participants:
-            await participant.registered(user, session)
+        await ports.accounts.add(user, session)
+        await ports.outbox.add(session, event)
+        await request_verification(user, session, ports=ports, now=user.created_at)
 
-    await transactions.run(work)
-    outbox.committed()
+    await ports.transactions.run(work)
+    ports.outbox.committed()
     return user

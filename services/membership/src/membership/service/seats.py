@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from cerchia_chassis.domain.errors import NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from membership.domain.communities import Community
 from membership.domain.memberships import Membership, Route, can_see, ensure_admissible, newcomer
-from membership.domain.refusals import NotFound
 from membership.domain.roles import Role
 from membership.domain.waitlist import SeatOffer
 from membership.service import announcements as announce
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
 
 NOT_FOUND = "community-not-found"
 
@@ -91,10 +91,10 @@ async def community_in_view(
     """The community and the viewer's standing; a private one is 'not found' to outsiders."""
     community = await ports.communities.get(community_id, session)
     if community is None:
-        raise NotFound(NOT_FOUND, "No such community.")
+        raise NotFound("No such community.", code=NOT_FOUND)
     standing = await ports.memberships.get(community_id, viewer_id, session)
     if not can_see(community.details.visibility, standing):
-        raise NotFound(NOT_FOUND, "No such community.")
+        raise NotFound("No such community.", code=NOT_FOUND)
     return community, standing
 
 

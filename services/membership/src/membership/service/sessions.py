@@ -2,8 +2,9 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from cerchia_chassis.ports import Session
 from membership.domain.account_errors import (
     InvalidCredentials,
     InvalidRefreshToken,
@@ -17,15 +18,7 @@ from membership.domain.sessions import (
     parse_refresh_token,
 )
 from membership.domain.users import normalize_email
-from membership.service.account_ports import (
-    AccessToken,
-    AccessTokens,
-    Accounts,
-    AttemptThrottle,
-    CredentialHasher,
-    RefreshSessions,
-)
-from membership.service.ports import Session, Transactions
+from membership.service.account_ports import AccessToken, AccessTokens, AccountPorts
 
 logger = logging.getLogger(__name__)
 
@@ -51,59 +44,47 @@ async def log_in(
     password: str,
     client_ip: str,
     *,
-    accounts: Accounts,
-    hasher: CredentialHasher,
-    throttle: AttemptThrottle,
-    sessions: RefreshSessions,
-    access_tokens: AccessTokens,
-    refresh_ttl: timedelta,
+    ports: AccountPorts,
     now: datetime,
 ) -> SessionTokens:
     """Start a session; raise InvalidCredentials or Throttled."""
+    hasher = ports.hasher
     # Counted before checking, so concurrent guesses cannot slip past the limit together.
-    reservation = await throttle.reserve(login_keys(email, client_ip), now)
-    user = await accounts.by_email(normalize_email(email))
+    reservation = await ports.throttle.reserve(login_keys(email, client_ip), now)
+    user = await ports.accounts.by_email(normalize_email(email))
     if user is None:
         await hasher.verify_absent(password)
         raise InvalidCredentials
     if not await hasher.verify(user.password_hash, password):
         raise InvalidCredentials
-    await throttle.succeeded(reservation)
+    await ports.throttle.succeeded(reservation)
     if hasher.needs_rehash(user.password_hash):
         # The hashing parameters were raised since this hash was made, and only now is the
         # password at hand to hash again; a password changed meanwhile keeps its newer hash.
-        await accounts.upgrade_password_hash(
+        await ports.accounts.upgrade_password_hash(
             user.id, old_hash=user.password_hash, new_hash=await hasher.hash(password)
         )
-    token, refresh = RefreshSession.start(user_id=user.id, now=now, ttl=refresh_ttl)
-    await sessions.add(refresh)
-    return _tokens(refresh, token, access_tokens, now)
+    token, refresh = RefreshSession.start(user_id=user.id, now=now, ttl=ports.policy.refresh_ttl)
+    await ports.sessions.add(refresh)
+    return _tokens(refresh, token, ports.access_tokens, now)
 
 
-async def refresh_session(
-    token: str,
-    *,
-    sessions: RefreshSessions,
-    access_tokens: AccessTokens,
-    transactions: Transactions,
-    refresh_ttl: timedelta,
-    now: datetime,
-) -> SessionTokens:
+async def refresh_session(token: str, *, ports: AccountPorts, now: datetime) -> SessionTokens:
     """Rotate the refresh token; raise InvalidRefreshToken (RefreshTokenReused on replay)."""
     session_id, secret = parse_refresh_token(token)
 
     async def work(session: Session) -> Rotation:
-        found = await sessions.get(session_id, session)
+        found = await ports.sessions.get(session_id, session)
         if found is None:
             raise InvalidRefreshToken("unknown")
-        outcome = found.rotate(secret, now=now, ttl=refresh_ttl)
+        outcome = found.rotate(secret, now=now, ttl=ports.policy.refresh_ttl)
         if not isinstance(outcome, Rejected):
             # Rotation and revocation both write the session document, so two refreshes
             # racing with one token conflict, and the retried one sees the reuse.
-            await sessions.save(outcome.session, session)
+            await ports.sessions.save(outcome.session, session)
         return outcome
 
-    outcome = await transactions.run(work)
+    outcome = await ports.transactions.run(work)
     if isinstance(outcome, Reused):
         logger.warning(
             "refresh token reuse: session %s of user %s revoked",
@@ -113,32 +94,30 @@ async def refresh_session(
         raise RefreshTokenReused
     if isinstance(outcome, Rejected):
         raise InvalidRefreshToken(outcome.reason)
-    return _tokens(outcome.session, outcome.token, access_tokens, now)
+    return _tokens(outcome.session, outcome.token, ports.access_tokens, now)
 
 
-async def log_out(token: str, *, sessions: RefreshSessions, now: datetime) -> None:
+async def log_out(token: str, *, ports: AccountPorts, now: datetime) -> None:
     """End the session the refresh token belongs to; unknown tokens are ignored (RFC 7009)."""
     try:
         session_id, secret = parse_refresh_token(token)
     except InvalidRefreshToken:
         return
-    found = await sessions.get(session_id)
+    found = await ports.sessions.get(session_id)
     if found is not None and found.holds(secret):
-        await sessions.save(found.revoke(now, "logout"))
+        await ports.sessions.save(found.revoke(now, "logout"))
 
 
-async def log_out_everywhere(
-    user_id: str, *, sessions: RefreshSessions, transactions: Transactions, now: datetime
-) -> None:
+async def log_out_everywhere(user_id: str, *, ports: AccountPorts, now: datetime) -> None:
     """End every session of the user on every device (a lost phone, a shared computer).
 
     Access tokens already issued are not revocable and die within their TTL.
     """
 
     async def work(session: Session) -> None:
-        await sessions.revoke_all(user_id, now=now, reason="logout_all", session=session)
+        await ports.sessions.revoke_all(user_id, now=now, reason="logout_all", session=session)
 
-    await transactions.run(work)
+    await ports.transactions.run(work)
 
 
 def _tokens(

@@ -3,13 +3,13 @@
 import logging
 from datetime import UTC, datetime
 
+from cerchia_chassis.domain.errors import Conflict, NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
-from membership.domain.memberships import Membership
-from membership.domain.refusals import Conflict, NotFound
+from membership.domain.memberships import Membership, line_order
 from membership.domain.roles import ensure_moderator
 from membership.service import announcements as announce
 from membership.service.community_ports import CommunityPorts
-from membership.service.ports import Session
 from membership.service.seats import community_in_view, release_seat, role_of
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ async def leave(community_id: str, *, user_id: str, ports: CommunityPorts) -> Me
     async def work(session: Session) -> Membership:
         community, standing = await community_in_view(ports, community_id, user_id, session)
         if standing is None:
-            raise Conflict("not-a-member", "You are neither a member nor on the waitlist.")
+            raise Conflict("You are neither a member nor on the waitlist.", code="not-a-member")
         gone = standing.left(now)
         await ports.memberships.put(gone, session)
         events: list[AnyEvent]
@@ -52,7 +52,7 @@ async def accept_offer(
         community, standing = await community_in_view(ports, community_id, user_id, session)
         community.ensure_active()
         if standing is None:
-            raise Conflict("no-seat-offer", "There is no seat offer for you.")
+            raise Conflict("There is no seat offer for you.", code="no-seat-offer")
         community.ensure_current_code(code_version)
         member = standing.accept_offer(code_version=code_version, now=now)
         await ports.memberships.put(member, session)
@@ -73,7 +73,7 @@ async def decline_offer(community_id: str, *, user_id: str, ports: CommunityPort
     async def work(session: Session) -> Membership:
         community, standing = await community_in_view(ports, community_id, user_id, session)
         if standing is None or standing.offer is None:
-            raise Conflict("no-seat-offer", "There is no seat offer for you.")
+            raise Conflict("There is no seat offer for you.", code="no-seat-offer")
         closed = standing.closed_offer(now)
         await ports.memberships.put(closed, session)
         events: list[AnyEvent] = [
@@ -132,14 +132,14 @@ async def my_offer(community_id: str, *, user_id: str, ports: CommunityPorts) ->
     """The caller's open seat offer."""
     _, standing = await community_in_view(ports, community_id, user_id)
     if standing is None or standing.offer is None:
-        raise NotFound("no-seat-offer", "There is no seat offer for you.")
+        raise NotFound("There is no seat offer for you.", code="no-seat-offer")
     return standing
 
 
 async def waitlist_of(
     community_id: str, *, viewer_id: str, ports: CommunityPorts
 ) -> list[Membership]:
-    """The line, in order, for the moderators."""
+    """The line in order (people holding an offer first), for the moderators."""
     community, standing = await community_in_view(ports, community_id, viewer_id)
     ensure_moderator(role_of(standing))
-    return await ports.memberships.waitlist(community.id)
+    return line_order(await ports.memberships.waitlist(community.id))

@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
+
+from membership.entrypoints.deps import Deps
 
 router = APIRouter(tags=["keys"])
 
@@ -31,8 +33,8 @@ _EXAMPLE = {
         }
     },
 )
-async def jwks(request: Request, response: Response) -> dict[str, Any]:
+async def jwks(deps: Deps, response: Response) -> dict[str, Any]:
     """The JSON Web Key Set; cacheable for a few minutes."""
     response.headers["Cache-Control"] = "public, max-age=300"
-    document: dict[str, Any] = request.app.state.signing_key.jwks()
+    document: dict[str, Any] = deps.signing_key.jwks()
     return document

@@ -5,8 +5,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.domain.cursors import Page
 from membership.domain.audit import AuditEntry
 from membership.domain.directory import Listing
+from membership.domain.memberships import Membership
 from membership.entrypoints import examples
 
 Role = Literal["owner", "moderator", "member"]
@@ -69,6 +71,11 @@ class RolesOut(BaseModel):
 
     items: list[RoleOut]
 
+    @classmethod
+    def of(cls, changed: list[Membership]) -> "RolesOut":
+        """The members whose role changed, with their new role."""
+        return cls(items=[RoleOut(user_id=m.user_id, role=m.role or "member") for m in changed])
+
 
 class BanOut(BaseModel):
     """A recorded ban."""
@@ -80,6 +87,16 @@ class BanOut(BaseModel):
     reason: str
     banned_at: datetime
 
+    @classmethod
+    def of(cls, banned: Membership) -> "BanOut":
+        """From the banned standing, which records the reason."""
+        return cls(
+            community_id=banned.community_id,
+            user_id=banned.user_id,
+            reason=banned.reason or "",
+            banned_at=banned.since,
+        )
+
 
 class BanLiftedOut(BaseModel):
     """A lifted ban: the person is a former member, free to come back through admission."""
@@ -90,6 +107,16 @@ class BanLiftedOut(BaseModel):
     user_id: str
     reason: str
     lifted_at: datetime
+
+    @classmethod
+    def of(cls, lifted: Membership, *, reason: str) -> "BanLiftedOut":
+        """From the former member's standing and the reason given (as the audit log has it)."""
+        return cls(
+            community_id=lifted.community_id,
+            user_id=lifted.user_id,
+            reason=reason.strip(),
+            lifted_at=lifted.since,
+        )
 
 
 class AuditEntryOut(BaseModel):
@@ -124,6 +151,11 @@ class AuditPage(BaseModel):
 
     items: list[AuditEntryOut]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page[AuditEntry]) -> "AuditPage":
+        """From a page of the domain's items."""
+        return cls(items=[AuditEntryOut.of(x) for x in page.items], next_cursor=page.next_cursor)
 
 
 class DirectoryEntry(BaseModel):
@@ -163,3 +195,8 @@ class DirectoryPage(BaseModel):
 
     items: list[DirectoryEntry]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page[Listing]) -> "DirectoryPage":
+        """From a page of the domain's items."""
+        return cls(items=[DirectoryEntry.of(x) for x in page.items], next_cursor=page.next_cursor)

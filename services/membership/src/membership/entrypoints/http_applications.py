@@ -5,18 +5,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
-from membership.entrypoints.admission_schemas import (
+from cerchia_chassis.domain.cursors import MAX_LIMIT
+from membership.entrypoints.deps import Deps
+from membership.entrypoints.schemas import CHANGE, problems
+from membership.entrypoints.schemas_admission import (
     ApplicationOut,
     ApplicationPage,
     Apply,
     Decide,
-)
-from membership.entrypoints.refusals import (
-    CHANGE,
-    Ports,
-    encode_cursor,
-    problems,
-    text_cursor,
 )
 from membership.service import admission as use
 
@@ -31,7 +27,7 @@ ONE = "/{application_id}"
     summary="Apply",
     responses=CHANGE,
 )
-async def apply(community_id: str, body: Apply, me: CurrentUser, ports: Ports) -> ApplicationOut:
+async def apply(community_id: str, body: Apply, me: CurrentUser, deps: Deps) -> ApplicationOut:
     """Apply to a community that admits by application; required questions need answers.
 
     Banned people are refused (403); a pending application or a membership is a 409.
@@ -41,7 +37,7 @@ async def apply(community_id: str, body: Apply, me: CurrentUser, ports: Ports) -
         user_id=me.user_id,
         answers=body.answers,
         code_version=body.code_of_conduct_version,
-        ports=ports,
+        ports=deps.community,
     )
     return ApplicationOut.of(application)
 
@@ -56,27 +52,23 @@ async def queue(
     community_id: str,
     me: CurrentUser,
     *,
-    ports: Ports,
+    deps: Deps,
     status_: Annotated[
         Literal["pending", "approved", "rejected", "withdrawn", "closed"], Query(alias="status")
     ] = "pending",
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> ApplicationPage:
     """Applications by status, oldest first (moderators only)."""
-    found = await use.application_queue(
+    page = await use.application_queue(
         community_id,
         status=status_,
-        after=text_cursor(cursor),
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
         viewer_id=me.user_id,
-        ports=ports,
+        ports=deps.community,
     )
-    items = found[:limit]
-    return ApplicationPage(
-        items=[ApplicationOut.of(a) for a in items],
-        next_cursor=encode_cursor(items[-1].id) if len(found) > limit else None,
-    )
+    return ApplicationPage.of(page)
 
 
 @router.get(
@@ -86,11 +78,11 @@ async def queue(
     responses=problems(403, 404),
 )
 async def read_application(
-    community_id: str, application_id: str, me: CurrentUser, ports: Ports
+    community_id: str, application_id: str, me: CurrentUser, deps: Deps
 ) -> ApplicationOut:
     """For the moderators and the applicant."""
     application = await use.read_application(
-        community_id, application_id, viewer_id=me.user_id, ports=ports
+        community_id, application_id, viewer_id=me.user_id, ports=deps.community
     )
     return ApplicationOut.of(application)
 
@@ -100,7 +92,7 @@ async def _decide(
     application_id: str,
     body: Decide,
     me: CurrentUser,
-    ports: Ports,
+    deps: Deps,
     *,
     approve: bool,
 ) -> ApplicationOut:
@@ -110,7 +102,7 @@ async def _decide(
         approve=approve,
         reason=body.reason,
         actor_id=me.user_id,
-        ports=ports,
+        ports=deps.community,
     )
     return ApplicationOut.of(application)
 
@@ -122,10 +114,10 @@ async def _decide(
     responses=CHANGE,
 )
 async def approve(
-    community_id: str, application_id: str, body: Decide, me: CurrentUser, ports: Ports
+    community_id: str, application_id: str, body: Decide, me: CurrentUser, deps: Deps
 ) -> ApplicationOut:
     """Moderators only: the applicant joins, or is waitlisted when the community is full."""
-    return await _decide(community_id, application_id, body, me, ports, approve=True)
+    return await _decide(community_id, application_id, body, me, deps, approve=True)
 
 
 @router.post(
@@ -135,10 +127,10 @@ async def approve(
     responses=CHANGE,
 )
 async def reject(
-    community_id: str, application_id: str, body: Decide, me: CurrentUser, ports: Ports
+    community_id: str, application_id: str, body: Decide, me: CurrentUser, deps: Deps
 ) -> ApplicationOut:
     """Moderators only; the reason is recorded and the applicant is notified."""
-    return await _decide(community_id, application_id, body, me, ports, approve=False)
+    return await _decide(community_id, application_id, body, me, deps, approve=False)
 
 
 @router.post(
@@ -148,7 +140,7 @@ async def reject(
     responses=CHANGE,
 )
 async def withdraw(
-    community_id: str, application_id: str, me: CurrentUser, ports: Ports
+    community_id: str, application_id: str, me: CurrentUser, deps: Deps
 ) -> ApplicationOut:
     """The applicant takes back a pending application; they may apply again later.
 
@@ -156,6 +148,6 @@ async def withdraw(
     application is a 409.
     """
     application = await use.withdraw_application(
-        community_id, application_id, user_id=me.user_id, ports=ports
+        community_id, application_id, user_id=me.user_id, ports=deps.community
     )
     return ApplicationOut.of(application)

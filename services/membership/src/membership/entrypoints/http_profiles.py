@@ -3,10 +3,9 @@
 from fastapi import APIRouter, Path
 
 from cerchia_chassis.auth import CurrentUser
-from membership.domain.errors import MembershipError
-from membership.entrypoints.account_problems import documented, problem
-from membership.entrypoints.http import Deps
-from membership.entrypoints.profile_schemas import (
+from membership.entrypoints.deps import Deps
+from membership.entrypoints.schemas import documented
+from membership.entrypoints.schemas_profiles import (
     MyProfileResponse,
     ProfileResponse,
     ProfileUpdate,
@@ -21,10 +20,7 @@ router = APIRouter(prefix="/api/v1/profiles", tags=["profiles"])
 )
 async def read_my_profile(me: CurrentUser, deps: Deps) -> MyProfileResponse:
     """My whole profile, with who may see it."""
-    try:
-        return MyProfileResponse.of(await my_profile(me.user_id, accounts=deps.users))
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    return MyProfileResponse.of(await my_profile(me.user_id, ports=deps.accounts))
 
 
 @router.patch(
@@ -39,16 +35,7 @@ async def edit_my_profile(me: CurrentUser, body: ProfileUpdate, deps: Deps) -> M
     A handle is unique across the platform (409 if taken). Each change is announced as
     ``cerchia.membership.profile_updated.v1``.
     """
-    try:
-        user = await update_profile(
-            me.user_id,
-            body.changes(),
-            accounts=deps.users,
-            outbox=deps.chassis.outbox,
-            transactions=deps.chassis.transactions,
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    user = await update_profile(me.user_id, body.changes(), ports=deps.accounts)
     return MyProfileResponse.of(user)
 
 
@@ -64,10 +51,5 @@ async def read_profile(
     user_id: str = Path(max_length=64, description="The member's user id."),
 ) -> ProfileResponse:
     """A profile, if its owner shares it with the platform or a community with me (else 403)."""
-    try:
-        user = await view_profile(
-            me.user_id, user_id, accounts=deps.users, communities=deps.shared_communities
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    user = await view_profile(me.user_id, user_id, ports=deps.accounts)
     return ProfileResponse.of(user)

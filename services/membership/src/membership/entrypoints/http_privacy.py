@@ -6,9 +6,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from cerchia_chassis.auth import CurrentUser
-from membership.domain.errors import MembershipError
-from membership.entrypoints.account_problems import documented, problem
-from membership.entrypoints.http import Deps
+from membership.entrypoints.deps import Deps
+from membership.entrypoints.schemas import documented
 from membership.service.privacy import export_personal_data
 
 router = APIRouter(prefix="/api/v1/me", tags=["privacy"])
@@ -34,12 +33,7 @@ _EXAMPLE = {
 )
 async def export(me: CurrentUser, deps: Deps, response: Response) -> dict[str, Any]:
     """Everything membership holds about me, one section per area, as a JSON download."""
-    try:
-        document = await export_personal_data(
-            me.user_id, exporters=deps.exporters, now=datetime.now(UTC)
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    document = await export_personal_data(me.user_id, ports=deps.accounts, now=datetime.now(UTC))
     response.headers["Content-Disposition"] = 'attachment; filename="cerchia-membership.json"'
     response.headers["Cache-Control"] = "no-store"
     return document

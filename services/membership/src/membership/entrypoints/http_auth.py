@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 
 from cerchia_chassis.auth import CurrentUser
-from membership.domain.errors import MembershipError
-from membership.entrypoints.account_problems import documented, problem
-from membership.entrypoints.auth_schemas import (
+from membership.entrypoints.deps import ClientIp, Deps
+from membership.entrypoints.schemas import documented
+from membership.entrypoints.schemas_auth import (
     LoginRequest,
     LogoutRequest,
     PasswordChange,
@@ -17,10 +17,8 @@ from membership.entrypoints.auth_schemas import (
     TokenRequest,
     TokenResponse,
 )
-from membership.entrypoints.http import ClientIp, Deps
 from membership.service.passwords import change_password, request_password_reset, reset_password
 from membership.service.sessions import (
-    SessionTokens,
     log_in,
     log_out,
     log_out_everywhere,
@@ -44,23 +42,15 @@ async def login(body: LoginRequest, ip: ClientIp, deps: Deps, response: Response
     Failed attempts are limited per account and per client address; past the limit the answer
     is 429 with ``Retry-After``.
     """
-    try:
-        tokens = await log_in(
-            str(body.email),
-            body.password.get_secret_value(),
-            ip,
-            accounts=deps.users,
-            hasher=deps.hasher,
-            throttle=deps.throttle,
-            sessions=deps.sessions,
-            access_tokens=deps.access_tokens,
-            refresh_ttl=deps.settings.refresh_token_ttl,
-            now=datetime.now(UTC),
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    tokens = await log_in(
+        str(body.email),
+        body.password.get_secret_value(),
+        ip,
+        ports=deps.accounts,
+        now=datetime.now(UTC),
+    )
     response.headers.update(_NO_STORE)
-    return _response(tokens)
+    return TokenResponse.of(tokens)
 
 
 @router.post(
@@ -74,19 +64,9 @@ async def refresh(body: RefreshRequest, deps: Deps, response: Response) -> Token
 
     Presenting an already-used refresh token ends the whole session (it may have been stolen).
     """
-    try:
-        tokens = await refresh_session(
-            body.refresh_token,
-            sessions=deps.sessions,
-            access_tokens=deps.access_tokens,
-            transactions=deps.chassis.transactions,
-            refresh_ttl=deps.settings.refresh_token_ttl,
-            now=datetime.now(UTC),
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    tokens = await refresh_session(body.refresh_token, ports=deps.accounts, now=datetime.now(UTC))
     response.headers.update(_NO_STORE)
-    return _response(tokens)
+    return TokenResponse.of(tokens)
 
 
 @router.post(
@@ -100,7 +80,7 @@ async def logout(body: LogoutRequest, deps: Deps) -> Response:
 
     Access tokens already issued stay valid until they expire (at most the access-token TTL).
     """
-    await log_out(body.refresh_token, sessions=deps.sessions, now=datetime.now(UTC))
+    await log_out(body.refresh_token, ports=deps.accounts, now=datetime.now(UTC))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -115,12 +95,7 @@ async def logout_all(me: CurrentUser, deps: Deps) -> Response:
 
     Each device must log in again once its access token expires (at most the access-token TTL).
     """
-    await log_out_everywhere(
-        me.user_id,
-        sessions=deps.sessions,
-        transactions=deps.chassis.transactions,
-        now=datetime.now(UTC),
-    )
+    await log_out_everywhere(me.user_id, ports=deps.accounts, now=datetime.now(UTC))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -132,17 +107,7 @@ async def logout_all(me: CurrentUser, deps: Deps) -> Response:
 )
 async def verify(body: TokenRequest, deps: Deps) -> Response:
     """Confirm the address with the token from the verification email (single use)."""
-    try:
-        await verify_email(
-            body.token,
-            accounts=deps.users,
-            tokens=deps.one_time_tokens,
-            outbox=deps.chassis.outbox,
-            transactions=deps.chassis.transactions,
-            now=datetime.now(UTC),
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    await verify_email(body.token, ports=deps.accounts, now=datetime.now(UTC))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -155,19 +120,7 @@ async def verify(body: TokenRequest, deps: Deps) -> Response:
 )
 async def resend(me: CurrentUser, ip: ClientIp, deps: Deps) -> Response:
     """Send a new verification link; earlier links stop working."""
-    try:
-        await resend_verification(
-            me.user_id,
-            ip,
-            accounts=deps.users,
-            verification=deps.verification,
-            throttle=deps.throttle,
-            transactions=deps.chassis.transactions,
-            outbox=deps.chassis.outbox,
-            now=datetime.now(UTC),
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    await resend_verification(me.user_id, ip, ports=deps.accounts, now=datetime.now(UTC))
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -180,21 +133,7 @@ async def resend(me: CurrentUser, ip: ClientIp, deps: Deps) -> Response:
 )
 async def password_reset(body: PasswordResetRequest, ip: ClientIp, deps: Deps) -> Response:
     """Email a reset link if an account uses this address; the answer is the same either way."""
-    try:
-        await request_password_reset(
-            str(body.email),
-            ip,
-            accounts=deps.users,
-            tokens=deps.one_time_tokens,
-            throttle=deps.throttle,
-            outbox=deps.chassis.outbox,
-            sealer=deps.sealer,
-            transactions=deps.chassis.transactions,
-            ttl=deps.settings.password_reset_ttl,
-            now=datetime.now(UTC),
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    await request_password_reset(str(body.email), ip, ports=deps.accounts, now=datetime.now(UTC))
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -206,20 +145,12 @@ async def password_reset(body: PasswordResetRequest, ip: ClientIp, deps: Deps) -
 )
 async def password_reset_confirm(body: PasswordResetConfirmation, deps: Deps) -> Response:
     """Set the new password; every session ends, so every device must log in again."""
-    try:
-        await reset_password(
-            body.token,
-            body.new_password.get_secret_value(),
-            accounts=deps.users,
-            tokens=deps.one_time_tokens,
-            hasher=deps.hasher,
-            sessions=deps.sessions,
-            outbox=deps.chassis.outbox,
-            transactions=deps.chassis.transactions,
-            now=datetime.now(UTC),
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
+    await reset_password(
+        body.token,
+        body.new_password.get_secret_value(),
+        ports=deps.accounts,
+        now=datetime.now(UTC),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -232,30 +163,12 @@ async def password_reset_confirm(body: PasswordResetConfirmation, deps: Deps) ->
 async def password_change(me: CurrentUser, body: PasswordChange, deps: Deps) -> Response:
     """Replace my password; my other sessions end, this one goes on."""
     session_id = me.claims.get("sid")
-    try:
-        await change_password(
-            me.user_id,
-            session_id if isinstance(session_id, str) else None,
-            body.current_password.get_secret_value(),
-            body.new_password.get_secret_value(),
-            accounts=deps.users,
-            hasher=deps.hasher,
-            throttle=deps.throttle,
-            sessions=deps.sessions,
-            outbox=deps.chassis.outbox,
-            transactions=deps.chassis.transactions,
-            now=datetime.now(UTC),
-        )
-    except MembershipError as exc:
-        raise problem(exc) from exc
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _response(tokens: SessionTokens) -> TokenResponse:
-    return TokenResponse(
-        access_token=tokens.access.token,
-        expires_in=tokens.access.expires_in,
-        refresh_token=tokens.refresh_token,
-        refresh_expires_at=tokens.refresh_expires_at,
-        user_id=tokens.user_id,
+    await change_password(
+        me.user_id,
+        session_id if isinstance(session_id, str) else None,
+        body.current_password.get_secret_value(),
+        body.new_password.get_secret_value(),
+        ports=deps.accounts,
+        now=datetime.now(UTC),
     )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr
 
+from membership.service.sessions import SessionTokens
+
 
 class LoginRequest(BaseModel):
     """Email and password."""
@@ -61,6 +63,17 @@ class TokenResponse(BaseModel):
     refresh_token: str = Field(description="Single-use refresh token; rotated on every refresh.")
     refresh_expires_at: datetime = Field(description="When the session ends without a refresh.")
     user_id: str = Field(description="The signed-in user.")
+
+    @classmethod
+    def of(cls, tokens: SessionTokens) -> "TokenResponse":
+        """What a login or a refresh hands to the client."""
+        return cls(
+            access_token=tokens.access.token,
+            expires_in=tokens.access.expires_in,
+            refresh_token=tokens.refresh_token,
+            refresh_expires_at=tokens.refresh_expires_at,
+            user_id=tokens.user_id,
+        )
 
 
 class TokenRequest(BaseModel):

@@ -1,16 +1,11 @@
-"""What every membership route depends on: the running container and the caller's address."""
+"""What membership's routes depend on: the running container and the caller's address."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from cerchia_chassis.service_app import container
 from membership.container import Container
-
-
-async def container(request: Request) -> Container:
-    """The running service's container."""
-    found: Container = request.app.state.container
-    return found
 
 
 async def client_ip(request: Request) -> str:
@@ -18,5 +13,6 @@ async def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+#: Route parameter: the composition root (``deps.accounts``, ``deps.community``).
 Deps = Annotated[Container, Depends(container)]
 ClientIp = Annotated[str, Depends(client_ip)]

@@ -5,9 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
-from membership.entrypoints.community_schemas import StandingOut
-from membership.entrypoints.member_schemas import (
-    AuditEntryOut,
+from cerchia_chassis.domain.cursors import MAX_LIMIT
+from membership.entrypoints.deps import Deps
+from membership.entrypoints.schemas import CHANGE, problems
+from membership.entrypoints.schemas_communities import StandingOut
+from membership.entrypoints.schemas_members import (
     AuditPage,
     Ban,
     BanLiftedOut,
@@ -15,10 +17,8 @@ from membership.entrypoints.member_schemas import (
     ChangeRole,
     LiftBan,
     Removal,
-    RoleOut,
     RolesOut,
 )
-from membership.entrypoints.refusals import CHANGE, Ports, encode_cursor, problems, text_cursor
 from membership.service import moderation as use
 
 router = APIRouter(prefix="/api/v1/communities/{community_id}", tags=["moderation"])
@@ -28,13 +28,13 @@ router = APIRouter(prefix="/api/v1/communities/{community_id}", tags=["moderatio
     "/members/{user_id}/role", response_model=RolesOut, summary="Change a role", responses=CHANGE
 )
 async def change_role(
-    community_id: str, user_id: str, body: ChangeRole, me: CurrentUser, ports: Ports
+    community_id: str, user_id: str, body: ChangeRole, me: CurrentUser, deps: Deps
 ) -> RolesOut:
     """Owner only. ``owner`` transfers ownership: you stay on as a moderator."""
     changed = await use.change_role(
-        community_id, user_id, role=body.role, actor_id=me.user_id, ports=ports
+        community_id, user_id, role=body.role, actor_id=me.user_id, ports=deps.community
     )
-    return RolesOut(items=[RoleOut(user_id=m.user_id, role=m.role or "member") for m in changed])
+    return RolesOut.of(changed)
 
 
 @router.post(
@@ -44,11 +44,11 @@ async def change_role(
     responses=CHANGE,
 )
 async def remove(
-    community_id: str, user_id: str, body: Removal, me: CurrentUser, ports: Ports
+    community_id: str, user_id: str, body: Removal, me: CurrentUser, deps: Deps
 ) -> StandingOut:
     """Moderators remove members, the owner also moderators; the seat goes to the next in line."""
     gone = await use.remove_member(
-        community_id, user_id, reason=body.reason, actor_id=me.user_id, ports=ports
+        community_id, user_id, reason=body.reason, actor_id=me.user_id, ports=deps.community
     )
     return StandingOut.of(gone, 0)
 
@@ -60,17 +60,12 @@ async def remove(
     summary="Ban someone",
     responses=CHANGE,
 )
-async def ban(community_id: str, body: Ban, me: CurrentUser, ports: Ports) -> BanOut:
+async def ban(community_id: str, body: Ban, me: CurrentUser, deps: Deps) -> BanOut:
     """Moderators only: out for good; applications, invitations and rejoining are refused."""
     banned = await use.ban(
-        community_id, body.user_id, reason=body.reason, actor_id=me.user_id, ports=ports
+        community_id, body.user_id, reason=body.reason, actor_id=me.user_id, ports=deps.community
     )
-    return BanOut(
-        community_id=banned.community_id,
-        user_id=banned.user_id,
-        reason=banned.reason or body.reason,
-        banned_at=banned.since,
-    )
+    return BanOut.of(banned)
 
 
 @router.post(
@@ -80,19 +75,14 @@ async def ban(community_id: str, body: Ban, me: CurrentUser, ports: Ports) -> Ba
     responses=CHANGE,
 )
 async def lift_ban(
-    community_id: str, user_id: str, body: LiftBan, me: CurrentUser, ports: Ports
+    community_id: str, user_id: str, body: LiftBan, me: CurrentUser, deps: Deps
 ) -> BanLiftedOut:
     """Moderators only: the person may apply, be invited or join again (they are not re-admitted
     by this). The reason goes to the audit log; someone not banned is a 409."""
     lifted = await use.lift_ban(
-        community_id, user_id, reason=body.reason, actor_id=me.user_id, ports=ports
+        community_id, user_id, reason=body.reason, actor_id=me.user_id, ports=deps.community
     )
-    return BanLiftedOut(
-        community_id=lifted.community_id,
-        user_id=lifted.user_id,
-        reason=body.reason.strip(),
-        lifted_at=lifted.since,
-    )
+    return BanLiftedOut.of(lifted, reason=body.reason)
 
 
 @router.get(
@@ -101,16 +91,12 @@ async def lift_ban(
 async def audit(
     community_id: str,
     me: CurrentUser,
-    ports: Ports,
+    deps: Deps,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> AuditPage:
     """Moderation and admission decisions, newest first (owner and moderators only)."""
-    found = await use.audit_trail(
-        community_id, after=text_cursor(cursor), limit=limit + 1, viewer_id=me.user_id, ports=ports
+    page = await use.audit_trail(
+        community_id, cursor=cursor, limit=limit, viewer_id=me.user_id, ports=deps.community
     )
-    items = found[:limit]
-    return AuditPage(
-        items=[AuditEntryOut.of(e) for e in items],
-        next_cursor=encode_cursor(items[-1].id) if len(found) > limit else None,
-    )
+    return AuditPage.of(page)

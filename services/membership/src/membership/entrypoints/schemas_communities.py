@@ -5,15 +5,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.domain.cursors import Page
 from membership.domain.communities import (
     DEFAULT_CAPACITY,
     MAX_CAPACITY,
     MAX_SCREENING_QUESTIONS,
     Community,
+    Details,
     ScreeningQuestion,
 )
 from membership.domain.memberships import Membership
 from membership.entrypoints import examples
+from membership.service.communities import Changes, Founding
+from membership.service.directory import MyCommunity
 
 Visibility = Literal["public", "unlisted", "private"]
 JoinPolicy = Literal["open", "application", "invite_only"]
@@ -70,6 +74,24 @@ class CreateCommunity(BaseModel):
         default_factory=list, max_length=MAX_SCREENING_QUESTIONS
     )
 
+    def founding(self) -> Founding:
+        """What the founding use case takes."""
+        return Founding(
+            details=Details(
+                name=self.name,
+                slug=self.slug,
+                purpose=self.purpose.strip(),
+                audience=self.audience.strip(),
+                tags=tuple(self.tags),
+                language=self.language,
+                visibility=self.visibility,
+                join_policy=self.join_policy,
+            ),
+            capacity=self.capacity,
+            code_of_conduct=self.code_of_conduct.strip(),
+            questions=tuple(q.domain() for q in self.screening_questions),
+        )
+
 
 class UpdateCommunity(BaseModel):
     """Change some settings (owner only); omitted fields stay as they are."""
@@ -90,6 +112,16 @@ class UpdateCommunity(BaseModel):
     screening_questions: list[QuestionBody] | None = Field(
         default=None, max_length=MAX_SCREENING_QUESTIONS
     )
+
+    def changes(self) -> Changes:
+        """The settings sent (an omitted field stays as it is)."""
+        fields = self.model_dump(exclude_unset=True, exclude={"screening_questions", "tags"})
+        questions = self.screening_questions
+        return Changes(
+            **fields,
+            tags=None if self.tags is None else tuple(self.tags),
+            questions=None if questions is None else tuple(q.domain() for q in questions),
+        )
 
 
 class PublishCode(BaseModel):
@@ -213,6 +245,11 @@ class CommunityPage(BaseModel):
     items: list[CommunityOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
+    @classmethod
+    def of(cls, page: Page[Community]) -> "CommunityPage":
+        """From a page of communities."""
+        return cls(items=[CommunityOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+
 
 class CodeOfConductOut(BaseModel):
     """The code of conduct in force and the caller's acceptance."""
@@ -226,6 +263,20 @@ class CodeOfConductOut(BaseModel):
     accepted_version: int | None = None
     accepted_at: datetime | None = None
     must_accept: bool = False
+
+    @classmethod
+    def of(cls, community: Community, standing: Membership | None) -> "CodeOfConductOut":
+        """The code in force, with the reader's acceptance."""
+        code = community.code_of_conduct
+        return cls(
+            community_id=community.id,
+            version=code.version,
+            text=code.text,
+            published_at=code.published_at,
+            accepted_version=standing.code_version if standing else None,
+            accepted_at=standing.code_accepted_at if standing else None,
+            must_accept=standing.needs_code_acceptance(code.version) if standing else False,
+        )
 
 
 class MyCommunityOut(BaseModel):
@@ -241,3 +292,18 @@ class MyCommunities(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [examples.MY_COMMUNITIES]})
 
     items: list[MyCommunityOut]
+
+    @classmethod
+    def of(cls, mine: list[MyCommunity]) -> "MyCommunities":
+        """From my standings, each with its community."""
+        return cls(
+            items=[
+                MyCommunityOut(
+                    community=CommunityOut.of(m.community),
+                    standing=StandingOut.of(
+                        m.standing, m.community.code_of_conduct.version, m.position
+                    ),
+                )
+                for m in mine
+            ]
+        )

@@ -1,10 +1,11 @@
 """Request and response bodies of joining, applications, invitations and the waitlist."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from cerchia_chassis.domain.cursors import Page
 from membership.domain.admission import Application, Invitation
 from membership.domain.memberships import Membership
 from membership.entrypoints import examples
@@ -58,6 +59,10 @@ class Invite(BaseModel):
     expires_in_hours: int | None = Field(
         default=None, ge=1, le=720, description="Defaults to the service's setting (7 days)."
     )
+
+    def ttl(self) -> timedelta | None:
+        """How long the link works (None: the service's default)."""
+        return None if self.expires_in_hours is None else timedelta(hours=self.expires_in_hours)
 
 
 class AdmissionOut(BaseModel):
@@ -133,6 +138,11 @@ class ApplicationPage(BaseModel):
     items: list[ApplicationOut]
     next_cursor: str | None
 
+    @classmethod
+    def of(cls, page: Page[Application]) -> "ApplicationPage":
+        """From a page of the domain's applications."""
+        return cls(items=[ApplicationOut.of(x) for x in page.items], next_cursor=page.next_cursor)
+
 
 class InvitationOut(BaseModel):
     """An invitation (its token is only in the email)."""
@@ -171,6 +181,11 @@ class InvitationPage(BaseModel):
     items: list[InvitationOut]
     next_cursor: str | None
 
+    @classmethod
+    def of(cls, page: Page[Invitation]) -> "InvitationPage":
+        """From a page of the domain's invitations."""
+        return cls(items=[InvitationOut.of(x) for x in page.items], next_cursor=page.next_cursor)
+
 
 class WaitlistEntry(BaseModel):
     """Someone in line."""
@@ -189,6 +204,22 @@ class WaitlistOut(BaseModel):
 
     items: list[WaitlistEntry]
 
+    @classmethod
+    def of(cls, line: list[Membership]) -> "WaitlistOut":
+        """From the line in order: positions count from 1."""
+        return cls(
+            items=[
+                WaitlistEntry(
+                    user_id=m.user_id,
+                    position=i,
+                    state="offered" if m.offer else "waitlisted",
+                    waiting_since=m.since,
+                    seat_offer_expires_at=m.offer.expires_at if m.offer else None,
+                )
+                for i, m in enumerate(line, start=1)
+            ]
+        )
+
 
 class SeatOfferOut(BaseModel):
     """A seat held for you until it expires."""
@@ -199,3 +230,15 @@ class SeatOfferOut(BaseModel):
     offer_id: str
     offered_at: datetime
     expires_at: datetime
+
+    @classmethod
+    def of(cls, standing: Membership) -> "SeatOfferOut":
+        """From the standing that holds the offer."""
+        offer = standing.offer
+        assert offer is not None  # my_offer refuses a standing without one
+        return cls(
+            community_id=standing.community_id,
+            offer_id=offer.id,
+            offered_at=offer.offered_at,
+            expires_at=offer.expires_at,
+        )

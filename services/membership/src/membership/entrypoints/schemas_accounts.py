@@ -1,0 +1,93 @@
+"""Request and response bodies of the membership API."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr
+
+from membership.domain.users import User
+from membership.service.registration import Registration
+
+
+class RegisterRequest(BaseModel):
+    """Create an account."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "ada@example.org",
+                    "password": "correct horse battery",
+                    "display_name": "Ada Lovelace",
+                    "locale": "en",
+                }
+            ]
+        },
+    )
+
+    email: EmailStr = Field(description="Login and contact address.", max_length=254)
+    password: SecretStr = Field(
+        min_length=10, max_length=256, description="At least 10 characters."
+    )
+    display_name: str = Field(
+        min_length=1, max_length=80, pattern=r"\S", description="Name shown to other members."
+    )
+    locale: Literal["it", "en"] = Field(default="it", description="Language for messages.")
+
+    def registration(self) -> Registration:
+        """What the registration use case takes."""
+        return Registration(
+            email=str(self.email),
+            password=self.password.get_secret_value(),
+            display_name=self.display_name,
+            locale=self.locale,
+        )
+
+
+class UserResponse(BaseModel):
+    """A user account as its owner sees it."""
+
+    id: str
+    email: str
+    email_verified: bool = Field(description="Whether the owner proved they own the address.")
+    display_name: str
+    locale: Literal["it", "en"]
+    created_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b8f5c1e-4a55-4a36-9d0e-2f1c7e0f6a11",
+                    "email": "ada@example.org",
+                    "email_verified": False,
+                    "display_name": "Ada Lovelace",
+                    "locale": "en",
+                    "created_at": "2025-05-04T09:30:00Z",
+                }
+            ]
+        }
+    )
+
+    @classmethod
+    def of(cls, user: User) -> "UserResponse":
+        """The account as its owner sees it."""
+        return cls(
+            id=user.id,
+            email=user.email,
+            email_verified=user.email_verified,
+            display_name=user.display_name,
+            locale=user.locale,
+            created_at=user.created_at,
+        )
+
+
+class EraseRequest(BaseModel):
+    """Confirm the erasure of my account with my password."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"password": "correct horse battery"}]}
+    )
+
+    password: SecretStr = Field(min_length=1, max_length=256, description="Current password.")
