@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from cerchia_chassis.sealing import OpeningKey
-from cerchia_contracts.catalog import CATALOG
+from cerchia_contracts.catalog import CATALOG, MEMBERSHIP_SESSIONS
 from membership.container import Container
 from membership.settings import MembershipSettings
 
@@ -35,7 +35,8 @@ async def test_membership_subscribes_to_nothing_and_the_catalog_agrees(
 ) -> None:
     assert container.chassis.consumed_topics == set()
     assert list(container.chassis.broker.subscribers) == []
-    assert [t.name for t in CATALOG if "membership" in t.consumers] == []
+    # Only its token verifier reads a topic (the revocations, without a consumer group).
+    assert [t.name for t in CATALOG if "membership" in t.consumers] == [MEMBERSHIP_SESSIONS.name]
 
 
 async def test_every_area_shares_the_chassis_unit_of_work_and_outbox(

@@ -74,7 +74,9 @@ def install_domain_errors(
             headers = {"Retry-After": str(exc.retry_after_s)}
         elif status == 401:
             headers = _BEARER
-        return problem_response(request, status, code=exc.code, detail=exc.detail, headers=headers)
+        return problem_response(
+            request, status, code=exc.code, detail=exc.detail, headers=headers, **exc.members
+        )
 
     async def on_invalid_cursor(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(request, 400, code="invalid-cursor", detail=str(exc))

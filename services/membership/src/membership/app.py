@@ -19,7 +19,6 @@ from membership.entrypoints import (
     http_privacy,
     http_profiles,
 )
-from membership.entrypoints.schemas import install_problem_members
 from membership.settings import MembershipSettings
 
 ROUTERS = [
@@ -48,7 +47,7 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
     """
     settings = settings or MembershipSettings()
     key = signing_key(settings)
-    app = create_service_app(
+    return create_service_app(
         settings,
         title="Cerchia membership",
         version="0.1.0",
@@ -57,5 +56,3 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         token_verifier=token_verifier(settings, key),
     )
-    install_problem_members(app)
-    return app

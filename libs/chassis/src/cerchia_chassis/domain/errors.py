@@ -6,15 +6,24 @@ statuses once (``cerchia_chassis.service_app.STATUSES``); a service adds rows on
 its own that need another status.
 """
 
+from typing import Any
+
 
 class DomainError(Exception):
-    """A rule refused the request. Unmapped kinds answer 400."""
+    """A rule refused the request. Unmapped kinds answer 400.
+
+    ``members`` are extra members of the problem body (RFC 9457 extension members), for what a
+    client reads besides the type and detail: the fields at fault, a position, a limit.
+    """
 
     code = "refused"
 
-    def __init__(self, detail: str, *, code: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, code: str | None = None, members: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.members = dict(members or {})
         if code is not None:
             self.code = code
 
@@ -55,5 +64,5 @@ class RateLimited(DomainError):
     code = "rate-limited"
 
     def __init__(self, detail: str, *, retry_after_s: int, code: str | None = None) -> None:
-        super().__init__(detail, code=code)
+        super().__init__(detail, code=code, members={"retry_after": retry_after_s})
         self.retry_after_s = retry_after_s

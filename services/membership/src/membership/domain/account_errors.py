@@ -131,5 +131,14 @@ class InvalidProfile(Invalid):
     code = "invalid-profile"
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        super().__init__(
+            "; ".join(f"{field}: {message}" for field, message in errors.items()),
+            # Shaped like a validation error's ``errors``: one per field.
+            members={
+                "errors": [
+                    {"loc": ["body", field], "msg": message, "type": "value_error"}
+                    for field, message in errors.items()
+                ]
+            },
+        )
         self.errors = dict(errors)

@@ -3,12 +3,7 @@ lists them, and the members two refusals add to the chassis's problem body."""
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
-from cerchia_chassis.problems import problem_response, problem_responses
-from cerchia_chassis.service_app import STATUSES, status_of
-from membership.domain.account_errors import InvalidProfile, Throttled
+from cerchia_chassis.problems import problem_responses
 
 _ACCOUNT_DESCRIPTIONS = {
     400: "The emailed link is not valid (unknown, used or expired)",
@@ -47,36 +42,3 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 READ = problems(404)
 #: Responses of a change the caller's role or the current state may refuse.
 CHANGE = problems(403, 404, 409)
-
-
-def install_problem_members(app: FastAPI) -> None:
-    """Answer ``Throttled`` and ``InvalidProfile`` as the chassis answers every refusal, plus
-    the members their clients read: ``retry_after`` (seconds, as in ``Retry-After``) and
-    ``errors`` (one per field, shaped like a validation error's).
-
-    Starlette picks the handler of the most specific class, so these two win over the
-    chassis's ``DomainError`` handler. To go once the chassis's mapping carries a refusal's
-    extension members itself.
-    """
-
-    async def answer(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, Throttled | InvalidProfile)
-        if isinstance(exc, Throttled):
-            return problem_response(
-                request,
-                status_of(exc, STATUSES),
-                code=exc.code,
-                detail=exc.detail,
-                headers={"Retry-After": str(exc.retry_after_s)},
-                retry_after=exc.retry_after_s,
-            )
-        errors = [
-            {"loc": ["body", field], "msg": message, "type": "value_error"}
-            for field, message in exc.errors.items()
-        ]
-        return problem_response(
-            request, status_of(exc, STATUSES), code=exc.code, detail=exc.detail, errors=errors
-        )
-
-    app.add_exception_handler(Throttled, answer)
-    app.add_exception_handler(InvalidProfile, answer)
