@@ -193,10 +193,11 @@ async def flows(platform: Platform, people: list[Member], *, echo: bool) -> dict
                 json={"reason": "Welcome."},
             )
             assert approval.status_code == 200, approval.text
-            # The member's client carries the owner's write? No: each carries its own. The
-            # member learns of the approval from its own next read, here the post itself, so
-            # it echoes the owner's token as a notification's link would carry it.
-            me.token = owner.token if echo else None
+            # The member sees the approval (the community page) and posts at once: the page's
+            # answer names the approval, so the token covers someone else's write too.
+            seen = await me.call("GET", f"/api/v1/communities/{community_id}")
+            assert seen.status_code == 200, seen.text
+            assert seen.json()["my_standing"]["state"] == "member", seen.text
             tallies["approve"].count(await post(me, community_id), 201)
 
         await bounded(

@@ -79,7 +79,8 @@ class Outbox:
         docs = []
         for event in events:
             key = event.subject or ""
-            topic, seq = topic_of(event).name, await self._next_seq(session, key)
+            topic = topic_of(event).name
+            seq = await self._next_seq(session, topic, key)
             # The response to the request that wrote it names it (read-your-writes).
             consistency.produced(topic, key, seq)
             docs.append(
@@ -97,12 +98,13 @@ class Outbox:
             )
         await self._collection.insert_many(docs, session=session, ordered=True)
 
-    async def _next_seq(self, session: Session, key: str) -> int:
-        # A per-key counter bumped in the same transaction: two writers of one key conflict,
-        # one retries after the other commits, so seq follows commit order across replicas
-        # (ObjectIds from two processes in the same second do not).
+    async def _next_seq(self, session: Session, topic: str, key: str) -> int:
+        # A counter per topic and key bumped in the same transaction: two writers of one key
+        # conflict, one retries after the other commits, so seq follows commit order across
+        # replicas (ObjectIds from two processes in the same second do not). Per topic, so a
+        # topic's sequence for a key has no gaps a consumer could wait on in vain.
         counter = await self._sequences.find_one_and_update(
-            {"_id": key},
+            {"_id": f"{topic}|{key}"},
             {"$inc": {"seq": 1}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
@@ -111,6 +113,14 @@ class Outbox:
         if counter is None:  # an upsert with ReturnDocument.AFTER always returns the document
             raise RuntimeError(f"outbox sequence for {key!r} was not created")
         return int(counter["seq"])
+
+    async def observe(self, topic: str, key: str) -> None:
+        """A read showed ``key``'s state on ``topic``: let the response's consistency token
+        name its latest event, so a client that acts on what it read is not refused by a service
+        that has not applied it yet (someone else's change, seen here first)."""
+        counter = await self._sequences.find_one({"_id": f"{topic}|{key}"})
+        if counter is not None:
+            consistency.produced(topic, key, int(counter["seq"]))
 
     def committed(self) -> None:
         """Tell the relay new records are waiting (call after the transaction commits)."""

@@ -28,6 +28,10 @@ class EventOutbox(Protocol):
 
     def committed(self) -> None: ...
 
+    async def observe(self, topic: str, key: str) -> None:
+        """A read showed ``key`` as of its latest event on ``topic`` (read-your-writes)."""
+        ...
+
 
 class Inbox(Protocol):
     """Applies a consumed event's effect once per consumer, in one transaction with its record."""

@@ -88,6 +88,9 @@ class FakeOutbox:
         """The relay would be woken."""
         self.commits += 1
 
+    async def observe(self, topic: str, key: str) -> None:
+        """Reads report what they showed; nothing to keep in memory."""
+
 
 class FakeInbox:
     """``Inbox.process_once`` over the store: each event's effect runs once per consumer, in a

@@ -89,3 +89,7 @@ class LocalizedOutbox:
     def committed(self) -> None:
         """Wake the relay after commit."""
         self._outbox.committed()
+
+    async def observe(self, topic: str, key: str) -> None:
+        """A read showed ``key`` as of its latest event on ``topic``."""
+        await self._outbox.observe(topic, key)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from cerchia_chassis.domain.cursors import Page, page_of
 from cerchia_chassis.domain.errors import Forbidden
 from cerchia_chassis.ports import Session
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, AnyEvent
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import (
     Community,
@@ -88,9 +88,15 @@ async def create_community(
 async def read_community(
     community_id: str, *, viewer_id: str, ports: CommunityPorts
 ) -> tuple[Community, Membership | None]:
-    """The community as the viewer may see it, with their standing."""
+    """The community as the viewer may see it, with their standing.
+
+    The answer names the community's latest event: a member who reads that someone approved or
+    promoted them, and acts on it elsewhere at once, is not refused there (read-your-writes).
+    """
     found = await ports.communities.find(community_id)
-    return await community_in_view(ports, found.id if found else community_id, viewer_id)
+    seen = await community_in_view(ports, found.id if found else community_id, viewer_id)
+    await ports.outbox.observe(MEMBERSHIP_COMMUNITIES.name, seen[0].id)
+    return seen
 
 
 async def update_community(
