@@ -4,16 +4,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cerchia_chassis.domain.errors import Conflict, NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.access import Viewer
 from content.domain.discussions import new_id
-from content.domain.errors import Conflict, NotFound
 from content.domain.library import Course, Lesson, Progress
 from content.domain.markup import render
 from content.service.courses import course_fact, lesson_published, readable_course
 from content.service.ports import Ports
-from content.service.unit_of_work import Session
 
 
 async def add_lesson(
