@@ -207,6 +207,16 @@ async def delete_reply(reply_id: str, user_id: str, *, ports: Ports) -> None:
     ports.outbox.committed()
 
 
+async def _readable_post(
+    post_kind: c.PostKind, post_id: str, user_id: str, ports: Ports, session: Session
+) -> tuple[Post, Thread, Viewer]:
+    """A thread's opening post or a reply, its thread, and the caller's standing."""
+    if post_kind == "thread":
+        thread, viewer = await readable_thread(post_id, user_id, ports=ports, session=session)
+        return thread, thread, viewer
+    return await _readable_reply(post_id, user_id, ports=ports, session=session)
+
+
 async def reply_history(reply_id: str, user_id: str, *, ports: Ports) -> list[Revision]:
     """Earlier versions of a reply, oldest first."""
     await _readable_reply(reply_id, user_id, ports=ports)
@@ -221,14 +231,7 @@ async def react(
     now = datetime.now(UTC)
 
     async def work(session: Session) -> dict[str, tuple[str, ...]]:
-        post: Post
-        if post_kind == "thread":
-            thread, viewer = await readable_thread(post_id, user_id, ports=ports, session=session)
-            post = thread
-        else:
-            post, thread, viewer = await _readable_reply(
-                post_id, user_id, ports=ports, session=session
-            )
+        post, thread, viewer = await _readable_post(post_kind, post_id, user_id, ports, session)
         viewer.require_post()
         if not post.live:
             raise Conflict("This post is not open for reactions.", code="not-live")

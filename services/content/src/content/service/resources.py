@@ -108,16 +108,7 @@ async def share_resource(
             c.ResourceSharedV1.new(
                 subject=community_id,
                 time=now,
-                data=c.ResourceShared(
-                    community_id=community_id,
-                    actor_id=user_id,
-                    resource_id=resource.id,
-                    title=resource.title,
-                    kind=resource.kind,
-                    url=resource.url,
-                    excerpt=description.excerpt() if description else "",
-                    tags=resource.tags,
-                ),
+                data=c.ResourceShared(**resource_fact(resource, user_id)),
             ),
         )
 
@@ -157,17 +148,22 @@ def _edited(resource: Resource, actor_id: str) -> c.ResourceEditedV1:
     return c.ResourceEditedV1.new(
         subject=resource.community_id,
         time=resource.edited_at or resource.created_at,
-        data=c.ResourceEdited(
-            community_id=resource.community_id,
-            actor_id=actor_id,
-            resource_id=resource.id,
-            title=resource.title,
-            kind=resource.kind,
-            url=resource.url,
-            excerpt=resource.description.excerpt() if resource.description else "",
-            tags=resource.tags,
-        ),
+        data=c.ResourceEdited(**resource_fact(resource, actor_id)),
     )
+
+
+def resource_fact(resource: Resource, actor_id: str) -> dict[str, Any]:
+    """The fields the events of a shared or edited resource carry."""
+    return {
+        "community_id": resource.community_id,
+        "actor_id": actor_id,
+        "resource_id": resource.id,
+        "title": resource.title,
+        "kind": resource.kind,
+        "url": resource.url,
+        "excerpt": resource.description.excerpt() if resource.description else "",
+        "tags": resource.tags,
+    }
 
 
 async def readable_resource(
