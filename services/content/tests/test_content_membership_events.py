@@ -1,5 +1,6 @@
-"""Membership's events applied to content in memory: the community projection (the chassis's,
-folded by time), content's own names of people, and erasure."""
+"""Consumed events applied to content in memory: the community projection (the chassis's,
+folded by time), content's own names of people, erasure, and recaps, each once and all or
+nothing."""
 
 from datetime import timedelta
 
@@ -7,8 +8,10 @@ import pytest
 
 from cerchia_chassis.domain.community import Standing
 from cerchia_chassis.domain.errors import Forbidden
+from cerchia_contracts.events import content as c
 from content.service import threads
 from content.service.membership_events import on_community_event, on_user_event
+from content.service.recaps import on_recap_published
 from content.service.threads import NewThread
 from services.content.tests import membership_facts as f
 from services.content.tests.content_fakes import World
@@ -81,3 +84,25 @@ async def test_erasure_forgets_the_name_and_the_memberships_and_applies_the_poli
     assert world.store.erased == ["ada"]
     await on_user_event(f.profile("ada", "Ada again", handle="ada"), ports=world.ports)
     assert world.store.people["ada"].erased
+
+
+async def test_a_recap_whose_effect_fails_leaves_nothing_behind_and_applies_on_redelivery(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = await founded()
+    recap = f.recap()
+
+    async def broken(**fields: object) -> None:
+        raise RuntimeError("index unavailable")
+
+    before = world.snapshot()
+    monkeypatch.setattr(world.ports.search, "put", broken)
+    with pytest.raises(RuntimeError):
+        await on_recap_published(recap, ports=world.ports)
+    assert world.snapshot() == before  # no thread, no event, no inbox record
+    monkeypatch.undo()  # the index works again: the redelivered event applies
+    assert await on_recap_published(recap, ports=world.ports)
+    assert not await on_recap_published(recap, ports=world.ports)
+    (thread,) = world.store.threads.values()
+    assert thread.linked_event_id == "gathering-1"
+    assert len(world.events(c.ThreadCreatedV1)) == 1
