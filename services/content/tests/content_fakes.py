@@ -1,24 +1,33 @@
 """In-memory fakes of content's ports, so use cases run without servers.
 
-Every fake keeps its state in one ``Store``; the fake transaction restores the whole store when
-the unit of work raises, as a database transaction would, so a test can assert that a refused
-request wrote nothing and published nothing.
+Every fake keeps its state on one ``Store`` (the chassis's ``MemoryStore`` with content's
+collections); the chassis's ``FakeTransactions`` restores the whole store when the unit of work
+raises, as a database transaction would, so a test can assert that a refused request wrote
+nothing and published nothing. Transactions, outbox and inbox are the chassis's fakes.
 """
 
 import copy
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from cerchia_chassis.domain.community import (
+    Change,
+    CommunityChange,
+    CommunityState,
+    MemberState,
+    Standing,
+    changes_of,
+)
+from cerchia_chassis.domain.cursors import Position
+from cerchia_chassis.testing import FakeInbox, FakeOutbox, FakeTransactions, MemoryStore
 from cerchia_contracts.catalog import AnyEvent
-from content.domain.access import MODERATING_ROLES, Community, Membership, Standing
 from content.domain.discussions import Reply, Revision, Thread, Visibility
 from content.domain.library import Course, Lesson, Progress, Resource
 from content.domain.limits import PostingRate
 from content.domain.messages import Conversation, Message
 from content.domain.moderation import Decision, Flag
-from content.domain.pages import Position
 from content.service.directory_ports import Person
 from content.service.ports import Ports
 from content.service.search_ports import SearchHit, SearchKind
@@ -29,12 +38,13 @@ NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
 @dataclass
-class Store:
-    """Everything the fakes hold."""
+class Store(MemoryStore):
+    """Everything content's fakes hold (with the events and inbox records of the chassis's)."""
 
-    communities: dict[str, Community] = field(default_factory=dict)
-    memberships: dict[tuple[str, str], Membership] = field(default_factory=dict)
+    communities: dict[str, CommunityState] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], MemberState] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
+    erased: list[str] = field(default_factory=list)
     threads: dict[str, Thread] = field(default_factory=dict)
     replies: dict[str, Reply] = field(default_factory=dict)
     revisions: list[Revision] = field(default_factory=list)
@@ -50,7 +60,6 @@ class Store:
     conversations: dict[str, Conversation] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     blocks: set[tuple[str, str]] = field(default_factory=set)
-    events: list[AnyEvent] = field(default_factory=list)
 
 
 def _after(items: list[T], key: Callable[[T], Position], after: Position | None, *, desc: bool):
@@ -60,91 +69,96 @@ def _after(items: list[T], key: Callable[[T], Position], after: Position | None,
     return [i for i in ordered if (key(i) < after if desc else key(i) > after)]
 
 
-class FakeTransactions:
-    """All or nothing: the store is restored if the unit of work raises."""
+class FakeCommunities:
+    """The community projection in memory, folding events by the chassis's rules."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        saved = copy.deepcopy(self.store.__dict__)
-        try:
-            return await work(object())
-        except BaseException:
-            self.store.__dict__.update(saved)
-            raise
+    async def apply(self, event: AnyEvent, session: Any) -> list[Change]:
+        changes = changes_of(event)
+        for change in changes:
+            if isinstance(change, CommunityChange):
+                current = self.store.communities.get(change.community_id)
+                self.store.communities[change.community_id] = change.applied_to(current)
+            else:
+                key = (change.community_id, change.user_id)
+                self.store.memberships[key] = change.applied_to(self.store.memberships.get(key))
+        return changes
 
-
-class FakeOutbox:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.commits = 0
-
-    async def add(self, session: Any, *events: AnyEvent) -> None:
-        self.store.events.extend(events)
-
-    def committed(self) -> None:
-        self.commits += 1
-
-
-class FakeDirectory:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def community(self, community_id: str, session: Any = None) -> Community | None:
+    async def community(self, community_id: str, session: Any = None) -> CommunityState | None:
         return self.store.communities.get(community_id)
 
-    async def community_as_of(
-        self, community_id: str, session: Any
-    ) -> tuple[Community | None, datetime | None]:
-        return self.store.communities.get(community_id), None
-
-    async def save_community(
-        self, community: Community, as_of: datetime | None, session: Any
-    ) -> None:
-        self.store.communities[community.id] = community
-
-    async def membership(
+    async def member(
         self, community_id: str, user_id: str, session: Any = None
-    ) -> Membership | None:
+    ) -> MemberState | None:
         return self.store.memberships.get((community_id, user_id))
 
-    async def save_membership(self, membership: Membership, session: Any) -> None:
-        self.store.memberships[(membership.community_id, membership.user_id)] = membership
-
-    async def moderators(self, community_id: str, session: Any = None) -> list[str]:
-        return sorted(
-            m.user_id
+    async def members(
+        self, community_id: str, *, roles: Iterable[str] | None = None, session: Any = None
+    ) -> list[MemberState]:
+        wanted = None if roles is None else set(roles)
+        found = [
+            m
             for (c, _), m in self.store.memberships.items()
-            if c == community_id and m.active and m.role in MODERATING_ROLES
-        )
+            if c == community_id and m.active and (wanted is None or m.role in wanted)
+        ]
+        return sorted(found, key=lambda m: m.user_id)
 
-    async def members_by_handles(
-        self, community_id: str, handles: Sequence[str], session: Any = None
+    async def roles(
+        self, community_id: str, user_ids: Iterable[str], session: Any = None
     ) -> dict[str, str]:
-        found = {}
-        for person in self.store.people.values():
-            membership = self.store.memberships.get((community_id, person.user_id))
-            if person.handle in handles and membership is not None and membership.active:
-                found[person.handle] = person.user_id
-        return found
+        held = [self.store.memberships.get((community_id, u)) for u in user_ids]
+        return {m.user_id: m.role for m in held if m is not None and m.active}
 
-    async def share_community(self, a: str, b: str) -> bool:
-        mine = {c for (c, u), m in self.store.memberships.items() if u == a and m.active}
-        return any(
-            c in mine and u == b and m.active for (c, u), m in self.store.memberships.items()
-        )
+    async def memberships_of(
+        self, user_id: str, *, active: bool = True, session: Any = None
+    ) -> list[MemberState]:
+        held = [m for (_, u), m in self.store.memberships.items() if u == user_id]
+        return sorted((m for m in held if m.active or not active), key=lambda m: m.community_id)
+
+    async def forget_user(self, user_id: str, session: Any) -> None:
+        for key in [k for k in self.store.memberships if k[1] == user_id]:
+            del self.store.memberships[key]
+
+
+class FakePeople:
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     async def people(self, user_ids: Sequence[str]) -> dict[str, Person]:
         return {u: self.store.people.get(u) or Person(u, "Member", None) for u in user_ids}
 
+    async def by_handles(self, handles: Sequence[str], session: Any = None) -> dict[str, str]:
+        wanted = {h.lower() for h in handles}
+        return {
+            p.handle: p.user_id
+            for p in self.store.people.values()
+            if p.handle is not None and p.handle in wanted
+        }
+
     async def save_person(
         self, user_id: str, *, display_name: str, handle: str | None, initial: bool, session: Any
     ) -> None:
-        self.store.people[user_id] = Person(user_id, display_name, handle)
+        existing = self.store.people.get(user_id)
+        if existing is not None and (existing.erased or initial):
+            return
+        self.store.people[user_id] = Person(
+            user_id, display_name, handle.lower() if handle else None
+        )
 
     async def erase_person(self, user_id: str, session: Any) -> None:
         self.store.people[user_id] = Person(user_id, "Former member", None, erased=True)
+
+
+class FakeEraser:
+    """Remembers whom the erasure policy was applied to (the policy itself is Mongo's)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def erase(self, user_id: str, session: Any) -> None:
+        self.store.erased.append(user_id)
 
 
 class FakeThreads:
@@ -488,11 +502,15 @@ class World:
 
     def __init__(self, *, rate_limit: int = 5) -> None:
         self.store = Store()
+        self.transactions = FakeTransactions(self.store)
         self.outbox = FakeOutbox(self.store)
         self.ports = Ports(
-            transactions=FakeTransactions(self.store),
+            transactions=self.transactions,
             outbox=self.outbox,
-            directory=FakeDirectory(self.store),
+            inbox=FakeInbox(self.store, self.transactions),
+            communities=FakeCommunities(self.store),
+            people=FakePeople(self.store),
+            eraser=FakeEraser(self.store),
             threads=FakeThreads(self.store),
             replies=FakeReplies(self.store),
             revisions=FakeRevisions(self.store),
@@ -514,8 +532,14 @@ class World:
         archived: bool = False,
     ) -> str:
         """A community content knows."""
-        self.store.communities[community_id] = Community(
-            community_id, "Circle", visibility, "en", archived, code_of_conduct_version
+        self.store.communities[community_id] = CommunityState(
+            community_id,
+            name="Circle",
+            visibility=visibility,
+            language="en",
+            archived=archived,
+            code_of_conduct_version=code_of_conduct_version,
+            described_at=NOW,
         )
         return community_id
 
@@ -530,7 +554,7 @@ class World:
         handle: str | None = None,
     ) -> str:
         """A person with a standing in a community (and a handle for @mentions)."""
-        self.store.memberships[(community_id, user_id)] = Membership(
+        self.store.memberships[(community_id, user_id)] = MemberState(
             community_id, user_id, role, standing, accepted, NOW
         )
         self.store.people[user_id] = Person(user_id, user_id.title(), handle)
@@ -542,4 +566,4 @@ class World:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything stored, to compare before and after a refused request."""
-        return copy.deepcopy(self.store.__dict__)
+        return self.store.snapshot()

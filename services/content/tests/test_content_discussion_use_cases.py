@@ -4,11 +4,13 @@ from dataclasses import replace
 
 import pytest
 
+from cerchia_chassis.domain.community import Standing
+from cerchia_chassis.domain.cursors import InvalidCursor, encode_cursor
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound, RateLimited
 from cerchia_contracts.events import content as c
-from content.domain.access import Standing
-from content.domain.errors import Conflict, Forbidden, InvalidContent, NotFound, RateLimited
+from content.domain.errors import InvalidContent
 from content.service import replies, threads
-from content.service.threads import NewThread
+from content.service.threads import NewThread, ThreadQuery
 from services.content.tests.content_fakes import World
 
 pytestmark = pytest.mark.unit
@@ -176,17 +178,8 @@ async def test_unread_filter_fills_the_page_from_the_store_not_after_paging() ->
     # Ada read the two newest: one unread thread remains, and a page of one must hold it.
     for thread in made[1:]:
         await threads.mark_read(thread.id, "ada", ports=world.ports)
-    listing = await threads.list_threads(
-        "c",
-        "ada",
-        sort="newest",
-        cursor=None,
-        limit=1,
-        category=None,
-        tag=None,
-        unread=True,
-        ports=world.ports,
-    )
+    query = ThreadQuery(sort="newest", limit=1, unread=True)
+    listing = await threads.list_threads("c", "ada", query, ports=world.ports)
     assert [t.id for t in listing.page.items] == [made[0].id]
     assert listing.page.next_cursor is None
 
@@ -219,3 +212,19 @@ async def test_deleting_a_thread_is_for_its_author_or_a_moderator_and_empties_se
     assert ("reply", reply.id) not in world.store.search  # its replies go with it
     (event,) = world.events(c.ThreadDeletedV1)
     assert event.data.actor_id == "olga"
+
+
+async def test_a_cursor_content_did_not_issue_is_refused_and_a_real_one_continues() -> None:
+    world = circle()
+    for n in range(3):
+        await threads.start_thread("c", "olga", NewThread(f"T{n}", "B"), ports=world.ports)
+    first = await threads.list_threads("c", "ada", ThreadQuery(limit=2), ports=world.ports)
+    assert first.page.next_cursor is not None
+    rest = await threads.list_threads(
+        "c", "ada", ThreadQuery(limit=2, cursor=first.page.next_cursor), ports=world.ports
+    )
+    assert len(rest.page.items) == 1
+    assert rest.page.next_cursor is None
+    for forged in ("garbage", encode_cursor(("a",)), encode_cursor(({"x": 1}, "a", "b"))):
+        with pytest.raises(InvalidCursor):
+            await threads.list_threads("c", "ada", ThreadQuery(cursor=forged), ports=world.ports)

@@ -320,3 +320,29 @@ async def test_projection_ignores_duplicates_and_late_events_and_recaps_open_thr
     refused = await circle.post_thread(ben)
     assert refused.status_code == 403
     assert refused.json()["type"].endswith("/banned")
+
+
+async def test_a_join_replayed_after_a_later_departure_leaves_the_person_out(
+    new_community: Callable[[], Any],
+) -> None:
+    circle = new_community()
+    await circle.create()
+    ben = str(uuid.uuid4())
+    t0 = datetime.now(UTC)
+    fact = {"community_id": circle.id, "actor_id": ben, "user_id": ben}
+    joined = m.MemberJoinedV1.new(
+        subject=circle.id,
+        time=t0,
+        data=m.MemberJoined(**fact, role="member", via="open", code_of_conduct_version=1),
+    )
+    left = m.MemberLeftV1.new(
+        subject=circle.id, time=t0 + timedelta(seconds=1), data=m.MemberLeft(**fact)
+    )
+    # The join was never applied: it comes back from a dead-letter topic after the departure.
+    await circle.publish(left, joined)
+    # Same partition, so once this later member can read, both events above were applied.
+    await circle.join(str(uuid.uuid4()))
+    listing = await circle.client.get(circle.threads_path, headers=circle.headers(ben))
+    assert listing.status_code == 404  # an outsider of a private community
+    refused = await circle.post_thread(ben)
+    assert refused.status_code == 404

@@ -2,8 +2,9 @@
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
 from cerchia_contracts.events import content as c
-from content.domain.errors import Conflict, Forbidden, InvalidContent, NotFound
+from content.domain.errors import InvalidContent
 from content.service import courses, lessons, resources
 from content.service.resources import NewResource, ResourceEdit
 from services.content.tests.content_fakes import World

@@ -2,8 +2,9 @@
 
 import pytest
 
+from cerchia_chassis.domain.errors import Forbidden, NotFound, RateLimited
 from cerchia_contracts.events import content as c
-from content.domain.errors import Forbidden, InvalidContent, NotFound, RateLimited
+from content.domain.errors import InvalidContent
 from content.domain.messages import conversation_id
 from content.service import messages
 from services.content.tests.content_fakes import World

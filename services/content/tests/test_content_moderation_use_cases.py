@@ -2,8 +2,9 @@
 
 import pytest
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
 from cerchia_contracts.events import content as c
-from content.domain.errors import Conflict, Forbidden, InvalidContent, NotFound
+from content.domain.errors import InvalidContent
 from content.domain.moderation import Action
 from content.service import moderation, replies, thread_moderation, threads
 from content.service.threads import NewThread

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from content.domain.access import Community, Membership, Standing, Viewer
-from content.domain.errors import Forbidden, NotFound
+from cerchia_chassis.domain.community import CommunityState, MemberState, Standing
+from cerchia_chassis.domain.errors import Forbidden, NotFound
+from content.domain.access import Viewer
 
 pytestmark = pytest.mark.unit
 
@@ -13,8 +14,8 @@ NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def viewer(visibility: str, standing: Standing | None, *, archived: bool = False) -> Viewer:
-    community = Community("c", "Circle", visibility, "en", archived, 1)
-    membership = None if standing is None else Membership("c", "u", "member", standing, 1, NOW)
+    community = CommunityState("c", "Circle", visibility, "en", archived, 1)
+    membership = None if standing is None else MemberState("c", "u", "member", standing, 1, NOW)
     return Viewer("u", community, membership)
 
 

@@ -1,20 +1,20 @@
 """Content's rules without I/O: access, sanitizing, mentions, limits, moderation, progress,
-the projection's fold, cursors and ranking."""
+messaging and ranking."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from content.domain.access import Community, Membership, Standing, Viewer
+from cerchia_chassis.domain.community import CommunityState, MemberState, Standing
+from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound, RateLimited
+from content.domain.access import Viewer
 from content.domain.discussions import Visibility
-from content.domain.errors import Conflict, Forbidden, InvalidContent, NotFound, RateLimited
+from content.domain.errors import InvalidContent
 from content.domain.library import Lesson, Progress
 from content.domain.limits import PostingRate, tags
 from content.domain.markup import render
 from content.domain.messages import check_can_message, conversation_id
 from content.domain.moderation import Action, visibility_after
-from content.domain.pages import decode, encode
-from content.domain.projection import community_after, membership_after
 from content.domain.search import Candidate, rank, term_counts
 
 pytestmark = pytest.mark.unit
@@ -30,8 +30,8 @@ def viewer(
     visibility: str = "private",
     archived: bool = False,
 ) -> Viewer:
-    community = Community("c", "Circle", visibility, "en", archived, current)
-    membership = None if standing is None else Membership("c", "u", role, standing, accepted, NOW)
+    community = CommunityState("c", "Circle", visibility, "en", archived, current)
+    membership = None if standing is None else MemberState("c", "u", role, standing, accepted, NOW)
     return Viewer("u", community, membership)
 
 
@@ -86,6 +86,14 @@ def test_markdown_never_yields_active_html(attack: str) -> None:
     assert "data:" not in "".join(tag_texts)
 
 
+def test_images_become_links_so_reading_tells_no_third_party_and_count_as_content() -> None:
+    body = render("![chart](https://tracker.example/pixel.png)", max_length=500)
+    assert "<img" not in body.html
+    assert '<a href="https://tracker.example/pixel.png"' in body.html
+    assert ">chart</a>" in body.html
+    assert body.text == ""  # nothing to excerpt or index, yet the post is not empty
+
+
 def test_mentions_skip_code_and_emails_and_excerpt_is_plain() -> None:
     body = render("Hi @Ada, @bo.b and ada@example.org `@code`\n\n    @block", max_length=500)
     assert body.mentioned_handles == ("ada", "bo.b")
@@ -131,43 +139,6 @@ def test_progress_completes_the_course_once() -> None:
     progress, finished = progress.complete(lessons[1], total=2, now=NOW)
     assert finished
     assert progress.completed_at == NOW
-
-
-def test_projection_keeps_newer_facts_and_growing_versions() -> None:
-    joined = membership_after(
-        None, community_id="c", user_id="u", at=NOW, standing=Standing.ACTIVE, accepted_version=1
-    )
-    banned = membership_after(
-        joined, community_id="c", user_id="u", at=NOW + timedelta(1), standing=Standing.BANNED
-    )
-    late = membership_after(
-        banned, community_id="c", user_id="u", at=NOW, standing=Standing.ACTIVE, accepted_version=2
-    )
-    assert late.standing is Standing.BANNED
-    assert late.accepted_code_of_conduct_version == 2
-    only_acceptance = membership_after(
-        None, community_id="c", user_id="u", at=NOW, accepted_version=3
-    )
-    assert only_acceptance.standing is Standing.LEFT
-    community, _ = community_after(None, None, community_id="c", at=NOW, code_of_conduct_version=2)
-    described, at = community_after(
-        community,
-        None,
-        community_id="c",
-        at=NOW,
-        name="Circle",
-        visibility="public",
-        code_of_conduct_version=1,
-    )
-    assert (described.visibility, described.code_of_conduct_version, at) == ("public", 2, NOW)
-
-
-def test_cursors_round_trip_and_reject_forgeries() -> None:
-    position = (True, NOW, "id-1")
-    assert decode(encode(position), arity=3) == position
-    for bad in ("garbage", encode(("a",)), encode(({"x": 1}, "a", "b"))):
-        with pytest.raises(InvalidContent):
-            decode(bad, arity=3)
 
 
 def test_messaging_rules_and_conversation_ids() -> None:

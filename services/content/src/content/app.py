@@ -1,59 +1,42 @@
-"""The content ASGI app."""
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+"""The content ASGI app: the chassis's service skeleton with content's container and routes."""
 
 from fastapi import FastAPI
 
-from cerchia_chassis.http import service_app
+from cerchia_chassis.service_app import create_service_app
 from content.container import Container
 from content.entrypoints import (
-    courses,
-    messages,
-    moderation,
-    replies,
-    resources,
-    search,
-    thread_moderation,
-    threads,
+    http_courses,
+    http_messages,
+    http_moderation,
+    http_replies,
+    http_resources,
+    http_search,
+    http_thread_moderation,
+    http_threads,
 )
 from content.entrypoints.consumers import register_consumers
-from content.entrypoints.dependencies import install_error_mapping
 from content.settings import ContentSettings
 
 
 def create_app(settings: ContentSettings | None = None) -> FastAPI:
     """Build the app; the container is built, subscribed and started in the lifespan."""
-    settings = settings or ContentSettings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = Container.build(settings)
-        register_consumers(container)
-        async with container.chassis.running() as chassis:
-            app.state.container = container
-            app.state.chassis = chassis
-            yield
-
-    app = service_app(
-        settings,
+    return create_service_app(
+        settings or ContentSettings(),
         title="Cerchia content",
         version="0.1.0",
         description=(
             "Discussions, the resource library, courses, moderation, direct messages and search."
         ),
-        lifespan=lifespan,
+        build=Container.build,
+        subscribe=register_consumers,
+        routers=[
+            http_threads.router,
+            http_replies.router,
+            http_thread_moderation.router,
+            http_resources.router,
+            http_courses.router,
+            http_moderation.router,
+            http_messages.router,
+            http_search.router,
+        ],
     )
-    install_error_mapping(app)
-    for module in (
-        threads,
-        replies,
-        thread_moderation,
-        resources,
-        courses,
-        moderation,
-        messages,
-        search,
-    ):
-        app.include_router(module.router)
-    return app

@@ -1,15 +1,16 @@
-"""The content composition root: every adapter built once from settings."""
+"""The content composition root: the chassis and every adapter, built once from settings."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cerchia_chassis.community_projection import CommunityProjection
 from cerchia_chassis.runtime import Chassis
 from content.adapters.activity import MongoPostLog, MongoReadMarkers
 from content.adapters.conversations import MongoConversations
-from content.adapters.directory import MongoDirectory
 from content.adapters.erasure import MongoEraser
 from content.adapters.library import MongoLibrary
 from content.adapters.moderation import MongoModeration
+from content.adapters.people import MongoPeople
 from content.adapters.replies import MongoReplies, MongoRevisions
 from content.adapters.search import MongoSearchIndex
 from content.adapters.threads import MongoThreads
@@ -20,12 +21,11 @@ from content.settings import ContentSettings
 
 @dataclass(frozen=True)
 class Container:
-    """What the entrypoints hand to the use cases."""
+    """The running service: its chassis and the ports its use cases take."""
 
     settings: ContentSettings
     chassis: Chassis
     ports: Ports
-    eraser: MongoEraser
 
     @classmethod
     def build(cls, settings: ContentSettings) -> "Container":
@@ -33,7 +33,8 @@ class Container:
         chassis = Chassis(
             settings,
             indexes=[
-                *MongoDirectory.indexes,
+                *CommunityProjection.indexes,
+                *MongoPeople.indexes,
                 *MongoThreads.indexes,
                 *MongoReplies.indexes,
                 *MongoRevisions.indexes,
@@ -45,23 +46,29 @@ class Container:
                 *MongoConversations.indexes,
             ],
         )
-        db = chassis.db
-        ports = Ports(
-            transactions=chassis.transactions,
-            outbox=chassis.outbox,
-            directory=MongoDirectory(db),
-            threads=MongoThreads(db),
-            replies=MongoReplies(db),
-            revisions=MongoRevisions(db),
-            reads=MongoReadMarkers(db),
-            post_log=MongoPostLog(db),
-            search=MongoSearchIndex(db),
-            library=MongoLibrary(db),
-            moderation=MongoModeration(db),
-            conversations=MongoConversations(db),
-            rate=PostingRate(
-                limit=settings.posting_rate_limit,
-                window=timedelta(seconds=settings.posting_rate_window_s),
-            ),
-        )
-        return cls(settings=settings, chassis=chassis, ports=ports, eraser=MongoEraser(db))
+        return cls(settings=settings, chassis=chassis, ports=_ports(chassis, settings))
+
+
+def _ports(chassis: Chassis, settings: ContentSettings) -> Ports:
+    db = chassis.db
+    return Ports(
+        transactions=chassis.transactions,
+        outbox=chassis.outbox,
+        inbox=chassis.inbox,
+        communities=CommunityProjection(db),
+        people=MongoPeople(db),
+        eraser=MongoEraser(db),
+        threads=MongoThreads(db),
+        replies=MongoReplies(db),
+        revisions=MongoRevisions(db),
+        reads=MongoReadMarkers(db),
+        post_log=MongoPostLog(db),
+        search=MongoSearchIndex(db),
+        library=MongoLibrary(db),
+        moderation=MongoModeration(db),
+        conversations=MongoConversations(db),
+        rate=PostingRate(
+            limit=settings.posting_rate_limit,
+            window=timedelta(seconds=settings.posting_rate_window_s),
+        ),
+    )

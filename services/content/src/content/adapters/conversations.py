@@ -6,10 +6,10 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from cerchia_chassis.domain.cursors import Position
 from cerchia_chassis.mongo import Document, Indexes, Session
 from content.adapters.documents import SortOrder, after_filter
 from content.domain.messages import Conversation, Message
-from content.domain.pages import Position
 
 CONVERSATIONS = "conversations"
 MESSAGES = "messages"

@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from typing import Any
 
+from cerchia_chassis.domain.cursors import Position
 from content.domain.discussions import Post, Visibility
 from content.domain.markup import Body
-from content.domain.pages import Position
 
 #: A sort order: (field, 1 ascending | -1 descending), the last field unique (the id).
 SortOrder = Sequence[tuple[str, int]]

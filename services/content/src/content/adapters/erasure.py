@@ -4,7 +4,8 @@ Posts, resources and courses stay, because conversations and the library would l
 sense, but nothing links them to the person any more: the author becomes "former member".
 Their reactions, follows, read markers, useful marks, enrolments and posting log go. Their
 flags and moderation decisions stay in the audit log without their id. Every direct message
-conversation they took part in is deleted with all its messages, and so are blocks.
+conversation they took part in is deleted with all its messages, and so are blocks. (Their
+name and their places in communities are forgotten by the people and community projections.)
 """
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -12,7 +13,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from cerchia_chassis.mongo import Document, Session
 from content.adapters.activity import POST_LOG, POSTERS, READS
 from content.adapters.conversations import BLOCKS, CONVERSATIONS, MESSAGES
-from content.adapters.directory import MEMBERSHIPS
 from content.adapters.library import COURSES, PROGRESS, RESOURCES
 from content.adapters.moderation import DECISIONS, FLAGS
 from content.adapters.replies import REPLIES
@@ -58,6 +58,6 @@ class MongoEraser:
         await db[BLOCKS].delete_many(
             {"$or": [{"blocker_id": user_id}, {"blocked_id": user_id}]}, session=session
         )
-        for collection in (READS, POST_LOG, PROGRESS, MEMBERSHIPS):
+        for collection in (READS, POST_LOG, PROGRESS):
             await db[collection].delete_many({"user_id": user_id}, session=session)
         await db[POSTERS].delete_one({"_id": user_id}, session=session)

@@ -6,11 +6,11 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from cerchia_chassis.domain.cursors import Position
 from cerchia_chassis.mongo import Document, Indexes, Session
 from content.adapters.documents import SortOrder, after_filter, body_document, body_from
 from content.domain.discussions import Visibility
 from content.domain.library import Course, Lesson, Progress, Resource
-from content.domain.pages import Position
 from content.service.library_ports import ResourceSort
 
 RESOURCES = "resources"

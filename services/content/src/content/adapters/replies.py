@@ -6,10 +6,10 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from cerchia_chassis.domain.cursors import Position
 from cerchia_chassis.mongo import Document, Indexes, Session
 from content.adapters.documents import SortOrder, after_filter, post_args, post_fields, shown
 from content.domain.discussions import Reply, Revision
-from content.domain.pages import Position
 
 REPLIES = "replies"
 REVISIONS = "revisions"

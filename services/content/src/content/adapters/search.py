@@ -80,18 +80,7 @@ class MongoSearchIndex:
             return []
         scope = {"community_id": community_id}
         docs = (
-            await self._collection.find(
-                {**scope, "terms": {"$in": wanted}},
-                {
-                    "counts": 1,
-                    "length": 1,
-                    "kind": 1,
-                    "object_id": 1,
-                    "thread_id": 1,
-                    "title": 1,
-                    "excerpt": 1,
-                },
-            )
+            await self._collection.find({**scope, "terms": {"$in": wanted}}, _CANDIDATE_FIELDS)
             .limit(MAX_CANDIDATES)
             .to_list()
         )
@@ -109,14 +98,20 @@ class MongoSearchIndex:
             document_frequency=frequency,
             total_documents=total,
         )
-        return [
-            SearchHit(
-                kind=by_key[key]["kind"],
-                id=by_key[key]["object_id"],
-                thread_id=by_key[key].get("thread_id"),
-                title=by_key[key]["title"],
-                excerpt=by_key[key]["excerpt"],
-                score=round(score, 4),
-            )
-            for key, score in ranked[:limit]
-        ]
+        return [_hit(by_key[key], score) for key, score in ranked[:limit]]
+
+
+_CANDIDATE_FIELDS = dict.fromkeys(
+    ("counts", "length", "kind", "object_id", "thread_id", "title", "excerpt"), 1
+)
+
+
+def _hit(doc: Document, score: float) -> SearchHit:
+    return SearchHit(
+        kind=doc["kind"],
+        id=doc["object_id"],
+        thread_id=doc.get("thread_id"),
+        title=doc["title"],
+        excerpt=doc["excerpt"],
+        score=round(score, 4),
+    )

@@ -6,11 +6,11 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from cerchia_chassis.domain.cursors import Position
 from cerchia_chassis.mongo import Document, Indexes, Session
 from content.adapters.activity import READS, read_marker_id
 from content.adapters.documents import SortOrder, after_filter, post_args, post_fields, shown
 from content.domain.discussions import Thread
-from content.domain.pages import Position
 from content.service.discussion_ports import ThreadSort
 
 THREADS = "threads"

@@ -1,56 +1,9 @@
 """Who may read and who may write in a community, from the projection of membership's events."""
 
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 
-from content.domain.errors import Forbidden, NotFound
-
-
-class Standing(StrEnum):
-    """A person's standing in a community, as membership last told us."""
-
-    ACTIVE = "active"
-    LEFT = "left"
-    REMOVED = "removed"
-    BANNED = "banned"
-
-
-MODERATING_ROLES = frozenset({"owner", "moderator"})
-
-
-@dataclass(frozen=True)
-class Community:
-    """What content knows of a community."""
-
-    id: str
-    name: str
-    visibility: str  # public | unlisted | private
-    language: str
-    archived: bool
-    code_of_conduct_version: int
-
-
-@dataclass(frozen=True)
-class Membership:
-    """One person's place in one community."""
-
-    community_id: str
-    user_id: str
-    role: str
-    standing: Standing
-    accepted_code_of_conduct_version: int
-    as_of: datetime
-
-    @property
-    def active(self) -> bool:
-        """Whether they are a member right now."""
-        return self.standing is Standing.ACTIVE
-
-    @property
-    def moderates(self) -> bool:
-        """Whether they are an active owner or moderator."""
-        return self.active and self.role in MODERATING_ROLES
+from cerchia_chassis.domain.community import CommunityState, MemberState, Standing
+from cerchia_chassis.domain.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -58,8 +11,8 @@ class Viewer:
     """The caller as seen from one community: what they may do there."""
 
     user_id: str
-    community: Community
-    membership: Membership | None
+    community: CommunityState
+    membership: MemberState | None
 
     @property
     def is_member(self) -> bool:

@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 from uuid import uuid4
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden
 from content.domain.access import Viewer
-from content.domain.errors import Conflict, Forbidden, InvalidContent
+from content.domain.errors import InvalidContent
 from content.domain.markup import BLANK, Body
 
 #: The fixed set of reactions: appreciation, not a popularity score.
@@ -78,6 +79,16 @@ class Post:
             return
         raise Forbidden("Only the author or a moderator can delete this.", code="not-the-author")
 
+    def as_revision(self) -> "Revision":
+        """The post as it reads now, for the history before an edit."""
+        return Revision(
+            self.id, self.revision, None, self.body.markdown, self.edited_at or self.created_at
+        )
+
+    def edited(self, at: datetime, **changes: Any) -> Self:
+        """The next revision of the post, with ``changes``."""
+        return replace(self, revision=self.revision + 1, edited_at=at, **changes)
+
     def deleted(self, at: datetime) -> Self:
         """The tombstone: the post keeps its place (a reply's children hang on it), its words
         and reactions go, so nothing deleted lingers in storage."""
@@ -106,6 +117,10 @@ class Thread(Post):
     followers: tuple[str, ...] = ()
     linked_event_id: str | None = None
     recap_id: str | None = None
+
+    def as_revision(self) -> "Revision":
+        """The opening post as it reads now, with its title."""
+        return replace(super().as_revision(), title=self.title)
 
     def require_replyable(self) -> None:
         """Replies need a live, unlocked thread."""

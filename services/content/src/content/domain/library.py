@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from cerchia_chassis.domain.errors import Conflict, Forbidden
 from content.domain.access import Viewer
 from content.domain.discussions import Visibility
-from content.domain.errors import Conflict, Forbidden, InvalidContent
+from content.domain.errors import InvalidContent
 from content.domain.markup import Body
 
 RESOURCE_KINDS = ("article", "tool", "video", "book", "template", "podcast", "course", "note")

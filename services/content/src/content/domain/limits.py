@@ -1,9 +1,11 @@
 """Size and pace limits of what members write."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from content.domain.errors import InvalidContent, RateLimited
+from cerchia_chassis.domain.errors import RateLimited
+from content.domain.errors import InvalidContent
 
 TITLE_MAX = 200
 POST_BODY_MAX = 20_000
@@ -17,7 +19,12 @@ TAG_MAX = 32
 
 @dataclass(frozen=True)
 class PostingRate:
-    """At most ``limit`` posts per ``window`` per member (threads, replies, resources, messages)."""
+    """At most ``limit`` posts per ``window`` per member (threads, replies, resources, messages).
+
+    Not a rate limit of ``cerchia_chassis.rate_limits.RateLimiter``'s kind on purpose: the pace
+    is computed from the member's stored posting times, read and recorded in the post's own
+    transaction, so it holds across replicas and restarts and a refused post counts nothing.
+    """
 
     limit: int
     window: timedelta
@@ -45,7 +52,7 @@ def title(value: str) -> str:
     return cleaned
 
 
-def tags(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+def tags(values: Iterable[str]) -> tuple[str, ...]:
     """Lower-case, de-duplicated tags; at most TAGS_MAX of at most TAG_MAX characters."""
     cleaned: dict[str, None] = {}
     for value in values:

@@ -1,54 +1,19 @@
-"""Markdown to safe HTML, plain-text excerpts and @mentions: what a post's body becomes."""
+"""What a post's body becomes: safe HTML, plain text for excerpts and search, and @mentions.
+
+Rendering and sanitizing are the chassis's (``cerchia_chassis.domain.markup``: CommonMark, raw
+HTML shown as text, an allow-list, and no remote image embedded — an image becomes a link to it);
+content reads the same tokens for its plain text and the handles a post names.
+"""
 
 import re
 from dataclasses import dataclass
 
-import nh3
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from cerchia_chassis.domain import markup
 from content.domain.errors import InvalidContent
 
-# CommonMark with raw HTML disabled (it is escaped), plus tables and strikethrough. The
-# sanitizer below is the real guarantee: it runs on the output whatever the parser lets through.
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-
-_ALLOWED_TAGS = frozenset(
-    {
-        "a",
-        "blockquote",
-        "br",
-        "code",
-        "del",
-        "em",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "img",
-        "li",
-        "ol",
-        "p",
-        "pre",
-        "s",
-        "strong",
-        "table",
-        "tbody",
-        "td",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    }
-)
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"align"}}
-_URL_SCHEMES = frozenset({"http", "https", "mailto"})
-
 MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?)")
-_WHITESPACE = re.compile(r"\s+")
 EXCERPT_LENGTH = 280
 
 
@@ -77,28 +42,13 @@ def render(markdown: str, *, max_length: int, what: str = "body") -> Body:
             f"The {what} is {len(markdown)} characters; at most {max_length} are allowed.",
             code="too-long",
         )
-    tokens = _PARSER.parse(markdown)
-    html = sanitize(_PARSER.renderer.render(tokens, _PARSER.options, {}))
-    text = _WHITESPACE.sub(" ", " ".join(_texts(tokens))).strip()
-    if not text and "<img" not in html:
+    tokens = markup.parse(markdown)
+    text = markup.plain(" ".join(_texts(tokens)))
+    # An image alone says something (it shows as a link to it): only nothing at all is empty.
+    if not text and not _has_image(tokens):
         raise InvalidContent(f"The {what} is empty.", code="empty")
+    html = markup.render_tokens(tokens)
     return Body(markdown=markdown, html=html, text=text, mentioned_handles=_mentions(tokens))
-
-
-def sanitize(html: str) -> str:
-    """Keep only harmless tags, attributes and URL schemes; links get rel=nofollow noopener."""
-    return nh3.clean(
-        html,
-        tags=set(_ALLOWED_TAGS),
-        attributes={tag: set(attrs) for tag, attrs in _ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(_URL_SCHEMES),
-        link_rel="nofollow noopener noreferrer ugc",
-    )
-
-
-def plain(text: str) -> str:
-    """Collapse whitespace of a short plain-text field (titles, names)."""
-    return _WHITESPACE.sub(" ", text).strip()
 
 
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
@@ -135,3 +85,7 @@ def _mentions(tokens: list[Token]) -> tuple[str, ...]:
                 for match in MENTION.finditer(child.content):
                     seen.setdefault(match.group(1).lower(), None)
     return tuple(seen)
+
+
+def _has_image(tokens: list[Token]) -> bool:
+    return any(child.type == "image" for token in tokens for child in token.children or ())

@@ -1,10 +1,11 @@
 """Direct messages: 1:1 conversations between members who share a community."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from content.domain.errors import Forbidden, InvalidContent, NotFound
+from cerchia_chassis.domain.errors import Forbidden, NotFound
+from content.domain.errors import InvalidContent
 
 
 def conversation_id(a: str, b: str) -> str:
@@ -52,6 +53,22 @@ class Conversation:
         """Whether messages arrived after ``user_id`` last read."""
         read = self.last_read_at.get(user_id)
         return read is None or self.last_message_at > read
+
+
+def conversation_after(
+    current: Conversation | None, *, sender_id: str, recipient_id: str, at: datetime
+) -> Conversation:
+    """The pair's conversation once ``sender_id`` wrote at ``at`` (opened on first contact);
+    the sender has read everything up to their own message."""
+    low, high = sorted((sender_id, recipient_id))
+    base = current or Conversation(
+        id=conversation_id(low, high),
+        participants=(low, high),
+        created_at=at,
+        last_message_at=at,
+        last_read_at={},
+    )
+    return replace(base, last_message_at=at, last_read_at={**base.last_read_at, sender_id: at})
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from cerchia_chassis.domain.errors import Conflict
 from content.domain.discussions import Visibility
-from content.domain.errors import Conflict
 
 TARGET_KINDS = ("thread", "reply", "resource")
 

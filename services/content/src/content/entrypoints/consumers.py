@@ -1,4 +1,4 @@
-"""Kafka subscribers: decode the contract, route by event type to one use case."""
+"""Kafka subscriptions: each topic content consumes, handed to its use case."""
 
 from cerchia_contracts.catalog import (
     EVENTS_GATHERINGS,
@@ -8,7 +8,7 @@ from cerchia_contracts.catalog import (
 )
 from cerchia_contracts.events.gatherings import RecapPublishedV1
 from content.container import Container
-from content.service.projection import on_membership_event
+from content.service.membership_events import on_community_event, on_user_event
 from content.service.recaps import on_recap_published
 
 
@@ -16,18 +16,16 @@ def register_consumers(container: Container) -> None:
     """Subscribe the service to the topics it reacts to."""
     ports = container.ports
 
-    async def on_membership(event: AnyEvent) -> None:
-        await on_membership_event(
-            event,
-            inbox=container.chassis.inbox,
-            directory=ports.directory,
-            eraser=container.eraser,
-        )
+    async def on_community(event: AnyEvent) -> None:
+        await on_community_event(event, ports=ports)
+
+    async def on_user(event: AnyEvent) -> None:
+        await on_user_event(event, ports=ports)
 
     async def on_gathering(event: AnyEvent) -> None:
         if isinstance(event, RecapPublishedV1):
-            await on_recap_published(event, inbox=container.chassis.inbox, ports=ports)
+            await on_recap_published(event, ports=ports)
 
-    container.chassis.consume(MEMBERSHIP_COMMUNITIES, on_membership)
-    container.chassis.consume(MEMBERSHIP_USERS, on_membership)
+    container.chassis.consume(MEMBERSHIP_COMMUNITIES, on_community)
+    container.chassis.consume(MEMBERSHIP_USERS, on_user)
     container.chassis.consume(EVENTS_GATHERINGS, on_gathering)

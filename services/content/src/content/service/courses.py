@@ -4,17 +4,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cerchia_chassis.domain.cursors import Page, decode_optional, page_of
+from cerchia_chassis.domain.errors import NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.access import Viewer
 from content.domain.discussions import new_id
-from content.domain.errors import NotFound
 from content.domain.library import Course, Lesson, Progress
 from content.domain.markup import render
-from content.domain.pages import Page, decode, page_of
 from content.service.access import viewer_in
 from content.service.ports import Ports
-from content.service.unit_of_work import Session
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ async def create_course(
     )
 
     async def work(session: Session) -> None:
-        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer = await viewer_in(ports.communities, community_id, user_id, session)
         viewer.require_moderator()
         await ports.library.add_course(course, session)
 
@@ -83,7 +83,7 @@ async def readable_course(
     course = await ports.library.course(course_id, session)
     if course is None:
         raise NotFound("No such course.")
-    viewer = await viewer_in(ports.directory, course.community_id, user_id, session)
+    viewer = await viewer_in(ports.communities, course.community_id, user_id, session)
     viewer.require_read()
     if not course.visible_to(viewer):
         raise NotFound("No such course.")
@@ -145,9 +145,9 @@ async def list_courses(
     community_id: str, user_id: str, *, cursor: str | None, limit: int, ports: Ports
 ) -> Page[Course]:
     """Published courses, newest first; moderators see drafts too."""
-    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer = await viewer_in(ports.communities, community_id, user_id)
     viewer.require_read()
-    after = decode(cursor, arity=2) if cursor else None
+    after = decode_optional(cursor, arity=2)
     found = await ports.library.courses(
         community_id, after=after, limit=limit + 1, drafts=viewer.is_moderator
     )

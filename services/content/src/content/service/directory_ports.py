@@ -1,12 +1,44 @@
-"""What the use cases need of content's projection of membership: communities, members, people."""
+"""What the use cases need to know of people: the communities they belong to, their names."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
-from content.domain.access import Community, Membership
-from content.service.unit_of_work import Session
+from cerchia_chassis.domain.community import Change, CommunityState, MemberState
+from cerchia_chassis.ports import Session
+from cerchia_contracts.catalog import AnyEvent
+
+
+class Communities(Protocol):
+    """The projection of ``membership.communities.v1`` (the chassis's ``CommunityProjection``)."""
+
+    async def apply(self, event: AnyEvent, session: Session) -> list[Change]: ...
+
+    async def community(
+        self, community_id: str, session: Session | None = None
+    ) -> CommunityState | None: ...
+
+    async def member(
+        self, community_id: str, user_id: str, session: Session | None = None
+    ) -> MemberState | None: ...
+
+    async def members(
+        self,
+        community_id: str,
+        *,
+        roles: Iterable[str] | None = None,
+        session: Session | None = None,
+    ) -> list[MemberState]: ...
+
+    async def roles(
+        self, community_id: str, user_ids: Iterable[str], session: Session | None = None
+    ) -> dict[str, str]: ...
+
+    async def memberships_of(
+        self, user_id: str, *, active: bool = True, session: Session | None = None
+    ) -> list[MemberState]: ...
+
+    async def forget_user(self, user_id: str, session: Session) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -19,36 +51,16 @@ class Person:
     erased: bool = False
 
 
-class Directory(Protocol):
-    """Content's projection of membership: communities, members, people."""
+class People(Protocol):
+    """Content's own projection of ``membership.users.v1``: names and handles."""
 
-    async def community(self, community_id: str, session: Session = None) -> Community | None: ...
-
-    async def community_as_of(
-        self, community_id: str, session: Session
-    ) -> tuple[Community | None, datetime | None]: ...
-
-    async def save_community(
-        self, community: Community, as_of: datetime | None, session: Session
-    ) -> None: ...
-
-    async def membership(
-        self, community_id: str, user_id: str, session: Session = None
-    ) -> Membership | None: ...
-
-    async def save_membership(self, membership: Membership, session: Session) -> None: ...
-
-    async def moderators(self, community_id: str, session: Session = None) -> list[str]: ...
-
-    async def members_by_handles(
-        self, community_id: str, handles: Sequence[str], session: Session = None
-    ) -> dict[str, str]:
-        """handle → user id, for active members of the community only."""
+    async def people(self, user_ids: Sequence[str]) -> dict[str, Person]:
+        """How each is shown; unknown people get a neutral name."""
         ...
 
-    async def share_community(self, a: str, b: str) -> bool: ...
-
-    async def people(self, user_ids: Sequence[str]) -> dict[str, Person]: ...
+    async def by_handles(self, handles: Sequence[str], session: Session = None) -> dict[str, str]:
+        """handle → user id, for the handles someone holds (lower-case)."""
+        ...
 
     async def save_person(
         self,

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
+from cerchia_chassis.domain.cursors import Position
+from cerchia_chassis.ports import Session
 from content.domain.discussions import Reply, Revision, Thread
-from content.domain.pages import Position
-from content.service.unit_of_work import Session
 
 ThreadSort = Literal["activity", "newest"]
 

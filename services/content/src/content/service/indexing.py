@@ -1,9 +1,9 @@
 """What search holds: live content only, so hidden, removed or deleted posts never show."""
 
+from cerchia_chassis.ports import Session
 from content.domain.discussions import Reply, Thread
 from content.domain.library import Resource
 from content.service.ports import Ports
-from content.service.unit_of_work import Session
 
 
 async def index_thread(

@@ -2,18 +2,18 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
+from cerchia_chassis.domain.errors import Conflict, NotFound
+from cerchia_chassis.ports import Session
+from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.access import Viewer
 from content.domain.discussions import new_id
-from content.domain.errors import Conflict, NotFound
 from content.domain.library import Course, Lesson, Progress
 from content.domain.markup import render
 from content.service.courses import course_fact, lesson_published, readable_course
 from content.service.ports import Ports
-from content.service.unit_of_work import Session
 
 
 async def add_lesson(
@@ -167,31 +167,45 @@ async def complete_lesson(lesson_id: str, user_id: str, *, ports: Ports) -> Prog
         if updated == progress:
             return progress
         await ports.library.save_progress(updated, session)
-        fact = course_fact(course, user_id)
-        events: list[Any] = [
-            c.LessonCompletedV1.new(
-                subject=course.community_id,
-                time=now,
-                data=c.LessonCompleted(
-                    **fact,
-                    lesson_id=lesson.id,
-                    lesson_title=lesson.title,
-                    completed_lessons=len(updated.completed_lesson_ids),
-                    total_lessons=total,
-                ),
-            )
-        ]
-        if finished:
-            events.append(
-                c.CourseCompletedV1.new(
-                    subject=course.community_id,
-                    time=now,
-                    data=c.CourseCompleted(**fact, total_lessons=total),
-                )
-            )
+        events = _completed(course, lesson, updated, actor_id=user_id, finished=finished, at=now)
         await ports.outbox.add(session, *events)
         return updated
 
     progress = await ports.transactions.run(work)
     ports.outbox.committed()
     return progress
+
+
+def _completed(
+    course: Course,
+    lesson: Lesson,
+    progress: Progress,
+    *,
+    actor_id: str,
+    finished: bool,
+    at: datetime,
+) -> list[AnyEvent]:
+    """The lesson's completion, and the course's when it was the last one."""
+    fact, total = course_fact(course, actor_id), course.published_lessons
+    completed: list[AnyEvent] = [
+        c.LessonCompletedV1.new(
+            subject=course.community_id,
+            time=at,
+            data=c.LessonCompleted(
+                **fact,
+                lesson_id=lesson.id,
+                lesson_title=lesson.title,
+                completed_lessons=len(progress.completed_lesson_ids),
+                total_lessons=total,
+            ),
+        )
+    ]
+    if finished:
+        completed.append(
+            c.CourseCompletedV1.new(
+                subject=course.community_id,
+                time=at,
+                data=c.CourseCompleted(**fact, total_lessons=total),
+            )
+        )
+    return completed

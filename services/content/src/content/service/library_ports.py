@@ -2,9 +2,9 @@
 
 from typing import Literal, Protocol
 
+from cerchia_chassis.domain.cursors import Position
+from cerchia_chassis.ports import Session
 from content.domain.library import Course, Lesson, Progress, Resource
-from content.domain.pages import Position
-from content.service.unit_of_work import Session
 
 ResourceSort = Literal["recent", "useful"]
 

@@ -3,16 +3,24 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from cerchia_chassis.domain.cursors import Page, decode_optional, page_of
+from cerchia_chassis.domain.errors import NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.discussions import new_id
-from content.domain.errors import InvalidContent, NotFound
+from content.domain.errors import InvalidContent
 from content.domain.markup import excerpt
-from content.domain.messages import Conversation, Message, check_can_message, conversation_id
-from content.domain.pages import Page, decode, page_of
+from content.domain.messages import (
+    Conversation,
+    Message,
+    check_can_message,
+    conversation_after,
+    conversation_id,
+)
+from content.service.access import share_a_community
 from content.service.ports import Ports
 from content.service.posting import check_rate
-from content.service.unit_of_work import Session
 
 DM_EXCERPT = 140
 
@@ -35,10 +43,10 @@ async def send_message(sender_id: str, recipient_id: str, *, body: str, ports: P
     check_can_message(
         sender_id=sender_id,
         recipient_id=recipient_id,
-        share_community=await ports.directory.share_community(sender_id, recipient_id),
+        share_community=await share_a_community(ports.communities, sender_id, recipient_id),
         blocked=await ports.conversations.blocked(recipient_id, sender_id),
     )
-    conversation_key = conversation_id(sender_id, recipient_id)
+    key = conversation_id(sender_id, recipient_id)
 
     async def work(session: Session) -> Message:
         # Checked again inside the transaction: a block may have landed meanwhile.
@@ -47,48 +55,37 @@ async def send_message(sender_id: str, recipient_id: str, *, body: str, ports: P
                 sender_id=sender_id, recipient_id=recipient_id, share_community=True, blocked=True
             )
         await check_rate(ports, sender_id, now, session)
-        conversation = await ports.conversations.get(conversation_key, session)
-        low, high = sorted((sender_id, recipient_id))
-        conversation = replace(
-            conversation
-            or Conversation(
-                id=conversation_key,
-                participants=(low, high),
-                created_at=now,
-                last_message_at=now,
-                last_read_at={},
-            ),
-            last_message_at=now,
-        )
-        conversation.last_read_at[sender_id] = now
-        message = Message(
-            id=new_id(),
-            conversation_id=conversation_key,
+        conversation = conversation_after(
+            await ports.conversations.get(key, session),
             sender_id=sender_id,
-            body=text,
-            created_at=now,
+            recipient_id=recipient_id,
+            at=now,
+        )
+        message = Message(
+            id=new_id(), conversation_id=key, sender_id=sender_id, body=text, created_at=now
         )
         await ports.conversations.save(conversation, session)
         await ports.conversations.add_message(message, session)
-        await ports.outbox.add(
-            session,
-            c.DirectMessageSentV1.new(
-                subject=conversation_key,
-                time=now,
-                data=c.DirectMessageSent(
-                    conversation_id=conversation_key,
-                    message_id=message.id,
-                    sender_id=sender_id,
-                    recipient_id=recipient_id,
-                    excerpt=excerpt(" ".join(text.split()), DM_EXCERPT),
-                ),
-            ),
-        )
+        await ports.outbox.add(session, _sent(message, recipient_id))
         return message
 
     message = await ports.transactions.run(work)
     ports.outbox.committed()
     return message
+
+
+def _sent(message: Message, recipient_id: str) -> c.DirectMessageSentV1:
+    return c.DirectMessageSentV1.new(
+        subject=message.conversation_id,
+        time=message.created_at,
+        data=c.DirectMessageSent(
+            conversation_id=message.conversation_id,
+            message_id=message.id,
+            sender_id=message.sender_id,
+            recipient_id=recipient_id,
+            excerpt=excerpt(" ".join(message.body.split()), DM_EXCERPT),
+        ),
+    )
 
 
 async def reply_in(conversation_key: str, sender_id: str, *, body: str, ports: Ports) -> Message:
@@ -110,7 +107,7 @@ async def my_conversations(
     user_id: str, *, cursor: str | None, limit: int, ports: Ports
 ) -> Page[Conversation]:
     """The caller's conversations, most recent message first."""
-    after = decode(cursor, arity=2) if cursor else None
+    after = decode_optional(cursor, arity=2)
     found = await ports.conversations.of(user_id, after=after, limit=limit + 1)
     return page_of(found, limit, lambda conv: (conv.last_message_at, conv.id))
 
@@ -120,7 +117,7 @@ async def conversation_messages(
 ) -> Page[Message]:
     """Messages of one of the caller's conversations, newest first."""
     await my_conversation(conversation_key, user_id, ports=ports)
-    after = decode(cursor, arity=2) if cursor else None
+    after = decode_optional(cursor, arity=2)
     found = await ports.conversations.messages(conversation_key, after=after, limit=limit + 1)
     return page_of(found, limit, lambda message: (message.created_at, message.id))
 
@@ -165,3 +162,8 @@ async def set_block(user_id: str, other_id: str, *, on: bool, ports: Ports) -> N
 
     if await ports.transactions.run(work):
         ports.outbox.committed()
+
+
+async def blocked_by(user_id: str, *, ports: Ports) -> list[str]:
+    """User ids the caller blocked."""
+    return await ports.conversations.blocks_of(user_id)

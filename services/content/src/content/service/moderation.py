@@ -3,17 +3,19 @@
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from cerchia_chassis.domain.community import MODERATING_ROLES
+from cerchia_chassis.domain.cursors import Page, decode_optional, page_of
+from cerchia_chassis.domain.errors import NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.discussions import Reply, Thread, new_id
-from content.domain.errors import InvalidContent, NotFound
+from content.domain.errors import InvalidContent
 from content.domain.library import Resource
 from content.domain.moderation import TARGET_KINDS, Action, Decision, Flag, visibility_after
-from content.domain.pages import Page, decode, page_of
 from content.service.access import viewer_in
 from content.service.indexing import index_reply, index_resource, index_thread
 from content.service.ports import Ports
-from content.service.unit_of_work import Session
 
 Target = Thread | Reply | Resource
 PAST: dict[Action, c.ModerationAction] = {
@@ -25,13 +27,14 @@ PAST: dict[Action, c.ModerationAction] = {
 
 @dataclass(frozen=True)
 class _Located:
+    kind: c.ModerationTarget
     target: Target
     thread: Thread | None
     title: str
 
 
 async def _locate(
-    community_id: str, kind: str, target_id: str, ports: Ports, session: Session
+    community_id: str, kind: c.ModerationTarget, target_id: str, ports: Ports, session: Session
 ) -> _Located:
     if kind not in TARGET_KINDS:
         raise InvalidContent(f"Unknown target kind {kind!r}; use one of {', '.join(TARGET_KINDS)}.")
@@ -50,7 +53,14 @@ async def _locate(
     if found is None or found.community_id != community_id or found.deleted_at is not None:
         raise NotFound(f"No such {kind} in this community.")
     title = found.title if isinstance(found, Resource) else (thread.title if thread else "")
-    return _Located(found, thread, title)
+    return _Located(kind, found, thread, title)
+
+
+def _reason(reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if not cleaned or len(cleaned) > limits.FLAG_REASON_MAX:
+        raise InvalidContent(f"Give a reason of 1 to {limits.FLAG_REASON_MAX} characters.")
+    return cleaned
 
 
 async def flag_content(
@@ -64,12 +74,10 @@ async def flag_content(
 ) -> Flag:
     """A reader flags content for the moderators, who are named in the event."""
     now = datetime.now(UTC)
-    reason = " ".join(reason.split())
-    if not reason or len(reason) > limits.FLAG_REASON_MAX:
-        raise InvalidContent(f"Give a reason of 1 to {limits.FLAG_REASON_MAX} characters.")
+    reason = _reason(reason)
 
     async def work(session: Session) -> Flag:
-        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer = await viewer_in(ports.communities, community_id, user_id, session)
         viewer.require_post()
         located = await _locate(community_id, kind, target_id, ports, session)
         if not located.target.visible_to(viewer):
@@ -84,25 +92,11 @@ async def flag_content(
             created_at=now,
         )
         await ports.moderation.add_flag(flag, session)
-        await ports.outbox.add(
-            session,
-            c.PostFlaggedV1.new(
-                subject=community_id,
-                time=now,
-                data=c.PostFlagged(
-                    community_id=community_id,
-                    actor_id=user_id,
-                    target_kind=kind,
-                    target_id=target_id,
-                    thread_id=located.thread.id if located.thread else None,
-                    title=located.title,
-                    author_id=located.target.author_id,
-                    flag_id=flag.id,
-                    reason=reason,
-                    moderator_ids=tuple(await ports.directory.moderators(community_id, session)),
-                ),
-            ),
+        moderators = await ports.communities.members(
+            community_id, roles=MODERATING_ROLES, session=session
         )
+        named = tuple(m.user_id for m in moderators)
+        await ports.outbox.add(session, _flagged(flag, located, user_id, named))
         return flag
 
     flag = await ports.transactions.run(work)
@@ -110,13 +104,34 @@ async def flag_content(
     return flag
 
 
+def _flagged(
+    flag: Flag, located: _Located, actor_id: str, moderator_ids: tuple[str, ...]
+) -> c.PostFlaggedV1:
+    return c.PostFlaggedV1.new(
+        subject=flag.community_id,
+        time=flag.created_at,
+        data=c.PostFlagged(
+            community_id=flag.community_id,
+            actor_id=actor_id,
+            target_kind=located.kind,
+            target_id=flag.target_id,
+            thread_id=located.thread.id if located.thread else None,
+            title=located.title,
+            author_id=located.target.author_id,
+            flag_id=flag.id,
+            reason=flag.reason,
+            moderator_ids=moderator_ids,
+        ),
+    )
+
+
 async def moderation_queue(
     community_id: str, user_id: str, *, cursor: str | None, limit: int, ports: Ports
 ) -> Page[Flag]:
     """Open flags, oldest first, for the community's moderators."""
-    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer = await viewer_in(ports.communities, community_id, user_id)
     viewer.require_moderator()
-    after = decode(cursor, arity=2) if cursor else None
+    after = decode_optional(cursor, arity=2)
     flags = await ports.moderation.open_flags(community_id, after=after, limit=limit + 1)
     return page_of(flags, limit, lambda f: (f.created_at, f.id))
 
@@ -125,9 +140,9 @@ async def moderation_log(
     community_id: str, user_id: str, *, cursor: str | None, limit: int, ports: Ports
 ) -> Page[Decision]:
     """The audit log of decisions, newest first, for the community's moderators."""
-    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer = await viewer_in(ports.communities, community_id, user_id)
     viewer.require_moderator()
-    after = decode(cursor, arity=2) if cursor else None
+    after = decode_optional(cursor, arity=2)
     decisions = await ports.moderation.decisions(community_id, after=after, limit=limit + 1)
     return page_of(decisions, limit, lambda d: (d.created_at, d.id))
 
@@ -144,12 +159,10 @@ async def moderate(
 ) -> Decision:
     """A moderator hides, restores or removes content with a reason; open flags on it close."""
     now = datetime.now(UTC)
-    reason = " ".join(reason.split())
-    if not reason or len(reason) > limits.FLAG_REASON_MAX:
-        raise InvalidContent(f"Give a reason of 1 to {limits.FLAG_REASON_MAX} characters.")
+    reason = _reason(reason)
 
     async def work(session: Session) -> Decision:
-        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer = await viewer_in(ports.communities, community_id, user_id, session)
         viewer.require_moderator()
         located = await _locate(community_id, kind, target_id, ports, session)
         target = located.target
@@ -170,30 +183,31 @@ async def moderate(
             resolved_flag_ids=flag_ids,
         )
         await ports.moderation.record(decision, session)
-        await ports.outbox.add(
-            session,
-            c.PostModeratedV1.new(
-                subject=community_id,
-                time=now,
-                data=c.PostModerated(
-                    community_id=community_id,
-                    actor_id=user_id,
-                    target_kind=kind,
-                    target_id=target_id,
-                    thread_id=located.thread.id if located.thread else None,
-                    title=located.title,
-                    author_id=target.author_id,
-                    action=PAST[action],
-                    reason=reason,
-                    resolved_flag_ids=flag_ids,
-                ),
-            ),
-        )
+        await ports.outbox.add(session, _moderated(decision, located, user_id))
         return decision
 
     decision = await ports.transactions.run(work)
     ports.outbox.committed()
     return decision
+
+
+def _moderated(decision: Decision, located: _Located, actor_id: str) -> c.PostModeratedV1:
+    return c.PostModeratedV1.new(
+        subject=decision.community_id,
+        time=decision.created_at,
+        data=c.PostModerated(
+            community_id=decision.community_id,
+            actor_id=actor_id,
+            target_kind=located.kind,
+            target_id=decision.target_id,
+            thread_id=located.thread.id if located.thread else None,
+            title=located.title,
+            author_id=located.target.author_id,
+            action=PAST[decision.action],
+            reason=decision.reason,
+            resolved_flag_ids=decision.resolved_flag_ids,
+        ),
+    )
 
 
 async def _store(

@@ -1,23 +1,27 @@
-"""Every port the use cases use, gathered once by the composition root."""
+"""The bundle of ports every content use case takes, built once by the composition root."""
 
 from dataclasses import dataclass
 
+from cerchia_chassis.ports import EventOutbox, Inbox, Transactions
 from content.domain.limits import PostingRate
-from content.service.directory_ports import Directory
+from content.service.directory_ports import Communities, Eraser, People
 from content.service.discussion_ports import PostLog, ReadMarkers, Replies, Revisions, Threads
 from content.service.library_ports import Library
 from content.service.safety_ports import Conversations, Moderation
 from content.service.search_ports import SearchIndex
-from content.service.unit_of_work import EventOutbox, Transactions
 
 
 @dataclass(frozen=True)
 class Ports:
-    """Every port the use cases use, built once by the composition root."""
+    """Every port of content's use cases, HTTP and Kafka alike (moderation, recaps and erasure
+    reach across discussions, the library and messages, so one bundle serves them all)."""
 
     transactions: Transactions
     outbox: EventOutbox
-    directory: Directory
+    inbox: Inbox
+    communities: Communities
+    people: People
+    eraser: Eraser
     threads: Threads
     replies: Replies
     revisions: Revisions

@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import content as c
 from content.domain.access import Viewer
 from content.domain.discussions import Thread
 from content.domain.markup import Body
 from content.service.ports import Ports
-from content.service.unit_of_work import Session
 
 
 async def check_rate(ports: Ports, user_id: str, now: datetime, session: Session) -> None:
@@ -21,13 +21,15 @@ async def check_rate(ports: Ports, user_id: str, now: datetime, session: Session
 async def mentioned_members(
     ports: Ports, viewer: Viewer, body: Body, *, already: Sequence[str] = (), session: Session
 ) -> tuple[str, ...]:
-    """User ids of the members ``body`` mentions by @handle, minus the author and ``already``."""
+    """User ids of the active members ``body`` mentions by @handle, minus the author and
+    ``already``."""
     if not body.mentioned_handles:
         return ()
-    found = await ports.directory.members_by_handles(
-        viewer.community.id, body.mentioned_handles, session
+    holders = await ports.people.by_handles(body.mentioned_handles, session)
+    members = await ports.communities.roles(viewer.community.id, holders.values(), session)
+    ids = dict.fromkeys(
+        holders[h] for h in body.mentioned_handles if h in holders and holders[h] in members
     )
-    ids = dict.fromkeys(found[h] for h in body.mentioned_handles if h in found)
     return tuple(u for u in ids if u != viewer.user_id and u not in already)
 
 

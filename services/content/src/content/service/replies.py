@@ -3,18 +3,19 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from cerchia_chassis.domain.cursors import Page, decode_optional, page_of
+from cerchia_chassis.domain.errors import Conflict, NotFound
+from cerchia_chassis.ports import Session
+from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.access import Viewer
 from content.domain.discussions import Post, Reply, Revision, Thread, check_reaction, new_id
-from content.domain.errors import Conflict, NotFound
 from content.domain.markup import render
-from content.domain.pages import Page, decode, page_of
 from content.service.indexing import index_reply
 from content.service.ports import Ports
 from content.service.posting import check_rate, mention_events, mentioned_members
 from content.service.threads import readable_thread, thread_fact
-from content.service.unit_of_work import Session
 
 
 async def post_reply(
@@ -28,12 +29,7 @@ async def post_reply(
         thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
         viewer.require_post()
         thread.require_replyable()
-        parent_author = thread.author_id
-        if parent_id is not None:
-            parent = await ports.replies.get(parent_id, session)
-            if parent is None or parent.thread_id != thread.id or not parent.visible_to(viewer):
-                raise NotFound("No such reply in this thread.")
-            parent_author = parent.author_id
+        parent_author = await _parent_author(thread, parent_id, viewer, ports, session)
         await check_rate(ports, user_id, now, session)
         reply = Reply(
             id=new_id(),
@@ -51,31 +47,7 @@ async def post_reply(
         await ports.replies.add(reply, session)
         await ports.threads.save(updated, session)
         await index_reply(ports, reply, updated, viewer.community.language, session)
-        await ports.outbox.add(
-            session,
-            c.ReplyPostedV1.new(
-                subject=thread.community_id,
-                time=now,
-                data=c.ReplyPosted(
-                    **thread_fact(updated, user_id),
-                    reply_id=reply.id,
-                    parent_reply_id=parent_id,
-                    parent_author_id=parent_author,
-                    excerpt=rendered.excerpt(),
-                    follower_ids=updated.followers,
-                    mentioned_user_ids=mentioned,
-                ),
-            ),
-            *mention_events(
-                updated,
-                actor_id=user_id,
-                user_ids=mentioned,
-                post_kind="reply",
-                post_id=reply.id,
-                excerpt=rendered.excerpt(),
-                at=now,
-            ),
-        )
+        await ports.outbox.add(session, *_posted(reply, updated, user_id, parent_author, mentioned))
         return reply
 
     reply = await ports.transactions.run(work)
@@ -83,12 +55,62 @@ async def post_reply(
     return reply
 
 
+async def _parent_author(
+    thread: Thread, parent_id: str | None, viewer: Viewer, ports: Ports, session: Session
+) -> str | None:
+    """Whom the reply answers: the parent reply's author, or the thread's."""
+    if parent_id is None:
+        return thread.author_id
+    parent = await ports.replies.get(parent_id, session)
+    if parent is None or parent.thread_id != thread.id or not parent.visible_to(viewer):
+        raise NotFound("No such reply in this thread.")
+    return parent.author_id
+
+
+def _posted(
+    reply: Reply,
+    thread: Thread,
+    author: str,
+    parent_author: str | None,
+    mentioned: tuple[str, ...],
+) -> list[AnyEvent]:
+    excerpt = reply.body.excerpt()
+    posted = c.ReplyPostedV1.new(
+        subject=thread.community_id,
+        time=reply.created_at,
+        data=c.ReplyPosted(
+            **thread_fact(thread, author),
+            reply_id=reply.id,
+            parent_reply_id=reply.parent_id,
+            parent_author_id=parent_author,
+            excerpt=excerpt,
+            follower_ids=thread.followers,
+            mentioned_user_ids=mentioned,
+        ),
+    )
+    return [posted, *_mentions(thread, reply, author, mentioned)]
+
+
+def _mentions(
+    thread: Thread, reply: Reply, actor_id: str, mentioned: tuple[str, ...]
+) -> list[c.MemberMentionedV1]:
+    return mention_events(
+        thread,
+        actor_id=actor_id,
+        user_ids=mentioned,
+        post_kind="reply",
+        post_id=reply.id,
+        excerpt=reply.body.excerpt(),
+        at=reply.edited_at or reply.created_at,
+    )
+
+
 async def list_replies(
     thread_id: str, user_id: str, *, cursor: str | None, limit: int, ports: Ports
 ) -> Page[Reply]:
     """Replies in posting order; each names its parent, so clients draw the tree."""
     _, viewer = await readable_thread(thread_id, user_id, ports=ports)
-    after = decode(cursor, arity=2) if cursor else None
+    after = decode_optional(cursor, arity=2)
     replies = await ports.replies.page(
         thread_id, after=after, limit=limit + 1, include_hidden=viewer.is_moderator
     )
@@ -119,51 +141,37 @@ async def edit_reply(reply_id: str, user_id: str, *, body: str, ports: Ports) ->
         reply.require_editable_by(viewer)
         if thread.locked:
             raise Conflict("This thread is locked by the moderators.", code="thread-locked")
-        await ports.revisions.add(
-            Revision(
-                reply.id,
-                reply.revision,
-                None,
-                reply.body.markdown,
-                reply.edited_at or reply.created_at,
-            ),
-            session,
-        )
+        await ports.revisions.add(reply.as_revision(), session)
         before = await mentioned_members(ports, viewer, reply.body, session=session)
-        edited = replace(reply, body=rendered, revision=reply.revision + 1, edited_at=now)
+        edited = reply.edited(now, body=rendered)
         mentioned = await mentioned_members(
             ports, viewer, rendered, already=before, session=session
         )
         await ports.replies.save(edited, session)
         await index_reply(ports, edited, thread, viewer.community.language, session)
-        await ports.outbox.add(
-            session,
-            c.ReplyEditedV1.new(
-                subject=thread.community_id,
-                time=now,
-                data=c.ReplyEdited(
-                    **thread_fact(thread, user_id),
-                    reply_id=reply.id,
-                    reply_author_id=reply.author_id,
-                    revision=edited.revision,
-                    excerpt=rendered.excerpt(),
-                ),
-            ),
-            *mention_events(
-                thread,
-                actor_id=user_id,
-                user_ids=mentioned,
-                post_kind="reply",
-                post_id=reply.id,
-                excerpt=rendered.excerpt(),
-                at=now,
-            ),
-        )
+        await ports.outbox.add(session, *_edited(edited, thread, user_id, mentioned))
         return edited
 
     reply = await ports.transactions.run(work)
     ports.outbox.committed()
     return reply
+
+
+def _edited(
+    reply: Reply, thread: Thread, actor_id: str, mentioned: tuple[str, ...]
+) -> list[AnyEvent]:
+    edited = c.ReplyEditedV1.new(
+        subject=thread.community_id,
+        time=reply.edited_at or reply.created_at,
+        data=c.ReplyEdited(
+            **thread_fact(thread, actor_id),
+            reply_id=reply.id,
+            reply_author_id=reply.author_id,
+            revision=reply.revision,
+            excerpt=reply.body.excerpt(),
+        ),
+    )
+    return [edited, *_mentions(thread, reply, actor_id, mentioned)]
 
 
 async def delete_reply(reply_id: str, user_id: str, *, ports: Ports) -> None:
@@ -199,6 +207,16 @@ async def delete_reply(reply_id: str, user_id: str, *, ports: Ports) -> None:
     ports.outbox.committed()
 
 
+async def _readable_post(
+    post_kind: c.PostKind, post_id: str, user_id: str, ports: Ports, session: Session
+) -> tuple[Post, Thread, Viewer]:
+    """A thread's opening post or a reply, its thread, and the caller's standing."""
+    if post_kind == "thread":
+        thread, viewer = await readable_thread(post_id, user_id, ports=ports, session=session)
+        return thread, thread, viewer
+    return await _readable_reply(post_id, user_id, ports=ports, session=session)
+
+
 async def reply_history(reply_id: str, user_id: str, *, ports: Ports) -> list[Revision]:
     """Earlier versions of a reply, oldest first."""
     await _readable_reply(reply_id, user_id, ports=ports)
@@ -213,14 +231,7 @@ async def react(
     now = datetime.now(UTC)
 
     async def work(session: Session) -> dict[str, tuple[str, ...]]:
-        post: Post
-        if post_kind == "thread":
-            thread, viewer = await readable_thread(post_id, user_id, ports=ports, session=session)
-            post = thread
-        else:
-            post, thread, viewer = await _readable_reply(
-                post_id, user_id, ports=ports, session=session
-            )
+        post, thread, viewer = await _readable_post(post_kind, post_id, user_id, ports, session)
         viewer.require_post()
         if not post.live:
             raise Conflict("This post is not open for reactions.", code="not-live")

@@ -1,22 +1,27 @@
 """The resource library: share, edit, list by recency, usefulness or tag; mark useful."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
+from cerchia_chassis.domain.cursors import Page, Position, decode_optional, page_of
+from cerchia_chassis.domain.errors import Forbidden, NotFound
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.access import Viewer
 from content.domain.discussions import new_id
-from content.domain.errors import Forbidden, NotFound
 from content.domain.library import Resource, check_kind
-from content.domain.markup import render
-from content.domain.pages import Page, Position, decode, page_of
+from content.domain.markup import Body, render
 from content.service.access import viewer_in
 from content.service.indexing import index_resource
 from content.service.library_ports import ResourceSort
 from content.service.ports import Ports
 from content.service.posting import check_rate
-from content.service.unit_of_work import Session
+
+#: What an edit may empty (a resource keeps at least one of them).
+CLEARABLE = frozenset({"url", "description"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,33 @@ class ResourceEdit:
     description: str | None = None
     tags: tuple[str, ...] | None = None
     cleared: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, sent: Mapping[str, Any]) -> "ResourceEdit":
+        """The edit a request states by the fields it sent: a field sent as null is emptied
+        if it may be (``CLEARABLE``), and kept otherwise."""
+        given = {name: value for name, value in sent.items() if value is not None}
+        return cls(
+            title=given.get("title"),
+            kind=given.get("kind"),
+            url=given.get("url"),
+            description=given.get("description"),
+            tags=tuple(given["tags"]) if "tags" in given else None,
+            cleared=frozenset(n for n, v in sent.items() if v is None and n in CLEARABLE),
+        )
+
+    def applied_to(self, resource: Resource, *, description: Body | None, at: datetime) -> Resource:
+        """The resource after this edit (``description`` is the new one, rendered)."""
+        kept_description = description or resource.description
+        return replace(
+            resource,
+            title=limits.title(self.title) if self.title is not None else resource.title,
+            kind=check_kind(self.kind) if self.kind is not None else resource.kind,
+            url=None if "url" in self.cleared else (self.url or resource.url),
+            description=None if "description" in self.cleared else kept_description,
+            tags=limits.tags(self.tags) if self.tags is not None else resource.tags,
+            edited_at=at,
+        )
 
 
 @dataclass(frozen=True)
@@ -66,7 +98,7 @@ async def share_resource(
     )
 
     async def work(session: Session) -> None:
-        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer = await viewer_in(ports.communities, community_id, user_id, session)
         viewer.require_post()
         await check_rate(ports, user_id, now, session)
         await ports.library.add_resource(resource, session)
@@ -76,16 +108,7 @@ async def share_resource(
             c.ResourceSharedV1.new(
                 subject=community_id,
                 time=now,
-                data=c.ResourceShared(
-                    community_id=community_id,
-                    actor_id=user_id,
-                    resource_id=resource.id,
-                    title=resource.title,
-                    kind=resource.kind,
-                    url=resource.url,
-                    excerpt=description.excerpt() if description else "",
-                    tags=resource.tags,
-                ),
+                data=c.ResourceShared(**resource_fact(resource, user_id)),
             ),
         )
 
@@ -110,41 +133,37 @@ async def edit_resource(
             resource_id, user_id, ports=ports, session=session
         )
         resource.require_editable_by(viewer)
-        edited = replace(
-            resource,
-            title=limits.title(edit.title) if edit.title is not None else resource.title,
-            kind=check_kind(edit.kind) if edit.kind is not None else resource.kind,
-            url=None if "url" in edit.cleared else (edit.url or resource.url),
-            description=(
-                None if "description" in edit.cleared else (description or resource.description)
-            ),
-            tags=limits.tags(edit.tags) if edit.tags is not None else resource.tags,
-            edited_at=now,
-        )
+        edited = edit.applied_to(resource, description=description, at=now)
         await ports.library.save_resource(edited, session)
         await index_resource(ports, edited, viewer.community.language, session)
-        await ports.outbox.add(
-            session,
-            c.ResourceEditedV1.new(
-                subject=edited.community_id,
-                time=now,
-                data=c.ResourceEdited(
-                    community_id=edited.community_id,
-                    actor_id=user_id,
-                    resource_id=edited.id,
-                    title=edited.title,
-                    kind=edited.kind,
-                    url=edited.url,
-                    excerpt=edited.description.excerpt() if edited.description else "",
-                    tags=edited.tags,
-                ),
-            ),
-        )
+        await ports.outbox.add(session, _edited(edited, user_id))
         return edited
 
     resource = await ports.transactions.run(work)
     ports.outbox.committed()
     return resource
+
+
+def _edited(resource: Resource, actor_id: str) -> c.ResourceEditedV1:
+    return c.ResourceEditedV1.new(
+        subject=resource.community_id,
+        time=resource.edited_at or resource.created_at,
+        data=c.ResourceEdited(**resource_fact(resource, actor_id)),
+    )
+
+
+def resource_fact(resource: Resource, actor_id: str) -> dict[str, Any]:
+    """The fields the events of a shared or edited resource carry."""
+    return {
+        "community_id": resource.community_id,
+        "actor_id": actor_id,
+        "resource_id": resource.id,
+        "title": resource.title,
+        "kind": resource.kind,
+        "url": resource.url,
+        "excerpt": resource.description.excerpt() if resource.description else "",
+        "tags": resource.tags,
+    }
 
 
 async def readable_resource(
@@ -154,7 +173,7 @@ async def readable_resource(
     resource = await ports.library.resource(resource_id, session)
     if resource is None:
         raise NotFound("No such resource.")
-    viewer = await viewer_in(ports.directory, resource.community_id, user_id, session)
+    viewer = await viewer_in(ports.communities, resource.community_id, user_id, session)
     viewer.require_read()
     if not resource.visible_to(viewer):
         raise NotFound("No such resource.")
@@ -179,9 +198,9 @@ async def list_resources(
     ports: Ports,
 ) -> Page[Resource]:
     """The library, most useful or most recent first, optionally for one tag."""
-    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer = await viewer_in(ports.communities, community_id, user_id)
     viewer.require_read()
-    after = decode(cursor, arity=3 if sort == "useful" else 2) if cursor else None
+    after = decode_optional(cursor, arity=3 if sort == "useful" else 2)
     found = await ports.library.resources(
         community_id,
         sort=sort,

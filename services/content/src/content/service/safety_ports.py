@@ -4,10 +4,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from cerchia_chassis.domain.cursors import Position
+from cerchia_chassis.ports import Session
 from content.domain.messages import Conversation, Message
 from content.domain.moderation import Decision, Flag
-from content.domain.pages import Position
-from content.service.unit_of_work import Session
 
 
 class Moderation(Protocol):

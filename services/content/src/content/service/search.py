@@ -15,7 +15,7 @@ async def search(
     text = " ".join(query.split())
     if not text or len(text) > QUERY_MAX:
         raise InvalidContent(f"Search for 1 to {QUERY_MAX} characters.")
-    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer = await viewer_in(ports.communities, community_id, user_id)
     viewer.require_read()
     return await ports.search.search(
         community_id, text, language=viewer.community.language, limit=limit

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from content.service.unit_of_work import Session
+from cerchia_chassis.ports import Session
 
 SearchKind = Literal["thread", "reply", "resource"]
 

@@ -3,13 +3,13 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.discussions import Thread
 from content.service.ports import Ports
 from content.service.threads import readable_thread, thread_fact
-from content.service.unit_of_work import Session
 
 
 async def set_thread_state(

@@ -1,22 +1,24 @@
 """Threads: open, read, list, edit (history kept), delete, follow, mark read."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cerchia_chassis.domain.cursors import Page, Position, decode_optional, page_of
+from cerchia_chassis.domain.errors import NotFound
+from cerchia_chassis.ports import Session
+from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events import content as c
 from content.domain import limits
 from content.domain.access import Viewer
 from content.domain.discussions import Revision, Thread, new_id
-from content.domain.errors import NotFound
 from content.domain.markup import render
-from content.domain.pages import Page, Position, decode, page_of
 from content.service.access import viewer_in
 from content.service.discussion_ports import ThreadSort
 from content.service.indexing import index_thread
 from content.service.ports import Ports
 from content.service.posting import check_rate, mention_events, mentioned_members
-from content.service.unit_of_work import Session
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,19 @@ class NewThread:
     body: str
     tags: tuple[str, ...] = ()
     category: str | None = None
+
+
+@dataclass(frozen=True)
+class ThreadQuery:
+    """Which of a community's threads to list, and which page of them."""
+
+    sort: ThreadSort = "activity"
+    category: str | None = None
+    tag: str | None = None
+    #: Only threads with activity the caller has not read.
+    unread: bool = False
+    cursor: str | None = None
+    limit: int = 20
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,7 @@ async def start_thread(community_id: str, user_id: str, new: NewThread, *, ports
     category = limits.tags([new.category])[0] if new.category else None
 
     async def work(session: Session) -> Thread:
-        viewer = await viewer_in(ports.directory, community_id, user_id, session)
+        viewer = await viewer_in(ports.communities, community_id, user_id, session)
         viewer.require_post()
         await check_rate(ports, user_id, now, session)
         thread = Thread(
@@ -75,34 +90,39 @@ async def start_thread(community_id: str, user_id: str, new: NewThread, *, ports
         mentioned = await mentioned_members(ports, viewer, body, session=session)
         await ports.threads.add(thread, session)
         await index_thread(ports, thread, viewer.community.language, session)
-        await ports.outbox.add(
-            session,
-            c.ThreadCreatedV1.new(
-                subject=community_id,
-                time=now,
-                data=c.ThreadCreated(
-                    **thread_fact(thread, user_id),
-                    category=category,
-                    tags=tags,
-                    excerpt=body.excerpt(),
-                    mentioned_user_ids=mentioned,
-                ),
-            ),
-            *mention_events(
-                thread,
-                actor_id=user_id,
-                user_ids=mentioned,
-                post_kind="thread",
-                post_id=thread.id,
-                excerpt=body.excerpt(),
-                at=now,
-            ),
-        )
+        await ports.outbox.add(session, *_opened(thread, user_id, mentioned))
         return thread
 
     thread = await ports.transactions.run(work)
     ports.outbox.committed()
     return thread
+
+
+def _opened(thread: Thread, author: str, mentioned: tuple[str, ...]) -> list[AnyEvent]:
+    at, excerpt = thread.created_at, thread.body.excerpt()
+    created = c.ThreadCreatedV1.new(
+        subject=thread.community_id,
+        time=at,
+        data=c.ThreadCreated(
+            **thread_fact(thread, author),
+            category=thread.category,
+            tags=thread.tags,
+            excerpt=excerpt,
+            mentioned_user_ids=mentioned,
+        ),
+    )
+    return [
+        created,
+        *mention_events(
+            thread,
+            actor_id=author,
+            user_ids=mentioned,
+            post_kind="thread",
+            post_id=thread.id,
+            excerpt=excerpt,
+            at=at,
+        ),
+    ]
 
 
 async def readable_thread(
@@ -112,7 +132,7 @@ async def readable_thread(
     thread = await ports.threads.get(thread_id, session)
     if thread is None:
         raise NotFound("No such thread.")
-    viewer = await viewer_in(ports.directory, thread.community_id, user_id, session)
+    viewer = await viewer_in(ports.communities, thread.community_id, user_id, session)
     viewer.require_read()
     if not thread.visible_to(viewer):
         raise NotFound("No such thread.")
@@ -120,36 +140,38 @@ async def readable_thread(
 
 
 async def list_threads(
-    community_id: str,
-    user_id: str,
-    *,
-    sort: ThreadSort,
-    cursor: str | None,
-    limit: int,
-    category: str | None,
-    tag: str | None,
-    unread: bool = False,
-    ports: Ports,
+    community_id: str, user_id: str, query: ThreadQuery, *, ports: Ports
 ) -> ThreadListing:
     """A page of the community's threads, pinned first when sorted by activity; ``unread``
     keeps only threads with activity the caller has not read (still full pages)."""
-    viewer = await viewer_in(ports.directory, community_id, user_id)
+    viewer = await viewer_in(ports.communities, community_id, user_id)
     viewer.require_read()
-    arity = 3 if sort == "activity" else 2
-    after = decode(cursor, arity=arity) if cursor else None
+    sort = query.sort
     threads = await ports.threads.page(
         community_id,
         sort=sort,
-        after=after,
-        limit=limit + 1,
-        category=category,
-        tag=tag,
+        after=decode_optional(query.cursor, arity=3 if sort == "activity" else 2),
+        limit=query.limit + 1,
+        category=query.category,
+        tag=query.tag,
         include_hidden=viewer.is_moderator,
-        unread_for=user_id if unread else None,
+        unread_for=user_id if query.unread else None,
     )
-    page = page_of(threads, limit, lambda t: thread_position(t, sort))
+    page = page_of(threads, query.limit, lambda t: thread_position(t, sort))
     read_at = await ports.reads.read_at(user_id, [t.id for t in page.items])
     return ThreadListing(page=page, read_at=read_at)
+
+
+async def categories(community_id: str, user_id: str, *, ports: Ports) -> dict[str, int]:
+    """The categories the community's live threads are filed under, with their counts."""
+    viewer = await viewer_in(ports.communities, community_id, user_id)
+    viewer.require_read()
+    return await ports.threads.categories(community_id)
+
+
+async def read_at(thread: Thread, user_id: str, *, ports: Ports) -> datetime | None:
+    """When the caller last read the thread (None: never)."""
+    return (await ports.reads.read_at(user_id, [thread.id])).get(thread.id)
 
 
 def thread_position(thread: Thread, sort: ThreadSort) -> Position:
@@ -165,7 +187,7 @@ async def edit_thread(
     *,
     title: str | None,
     body: str | None,
-    tags: tuple[str, ...] | None,
+    tags: Sequence[str] | None,
     ports: Ports,
 ) -> Thread:
     """The author edits; the previous version goes to the history; new mentions are told."""
@@ -177,57 +199,51 @@ async def edit_thread(
     async def work(session: Session) -> Thread:
         thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
         thread.require_editable_by(viewer)
-        await ports.revisions.add(
-            Revision(
-                thread.id,
-                thread.revision,
-                thread.title,
-                thread.body.markdown,
-                thread.edited_at or thread.created_at,
-            ),
-            session,
-        )
+        await ports.revisions.add(thread.as_revision(), session)
         before = await mentioned_members(ports, viewer, thread.body, session=session)
-        edited = replace(
-            thread,
+        edited = thread.edited(
+            now,
             title=new_title or thread.title,
             body=new_body or thread.body,
             tags=thread.tags if new_tags is None else new_tags,
-            revision=thread.revision + 1,
-            edited_at=now,
         )
         mentioned = await mentioned_members(
             ports, viewer, edited.body, already=before, session=session
         )
         await ports.threads.save(edited, session)
         await index_thread(ports, edited, viewer.community.language, session)
-        await ports.outbox.add(
-            session,
-            c.ThreadEditedV1.new(
-                subject=thread.community_id,
-                time=now,
-                data=c.ThreadEdited(
-                    **thread_fact(edited, user_id),
-                    revision=edited.revision,
-                    excerpt=edited.body.excerpt(),
-                    tags=edited.tags,
-                ),
-            ),
-            *mention_events(
-                edited,
-                actor_id=user_id,
-                user_ids=mentioned,
-                post_kind="thread",
-                post_id=edited.id,
-                excerpt=edited.body.excerpt(),
-                at=now,
-            ),
-        )
+        await ports.outbox.add(session, *_edited(edited, user_id, mentioned))
         return edited
 
     thread = await ports.transactions.run(work)
     ports.outbox.committed()
     return thread
+
+
+def _edited(thread: Thread, actor_id: str, mentioned: tuple[str, ...]) -> list[AnyEvent]:
+    at, excerpt = thread.edited_at or thread.created_at, thread.body.excerpt()
+    edited = c.ThreadEditedV1.new(
+        subject=thread.community_id,
+        time=at,
+        data=c.ThreadEdited(
+            **thread_fact(thread, actor_id),
+            revision=thread.revision,
+            excerpt=excerpt,
+            tags=thread.tags,
+        ),
+    )
+    return [
+        edited,
+        *mention_events(
+            thread,
+            actor_id=actor_id,
+            user_ids=mentioned,
+            post_kind="thread",
+            post_id=thread.id,
+            excerpt=excerpt,
+            at=at,
+        ),
+    ]
 
 
 async def delete_thread(thread_id: str, user_id: str, *, ports: Ports) -> None:

@@ -5,21 +5,23 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser
-from content.entrypoints.dependencies import Cursor, Limit, PortsDep, people_out
-from content.entrypoints.resource_schemas import (
+from content.entrypoints.deps import Cursor, Deps, Limit
+from content.entrypoints.schemas import documented, people_out
+from content.entrypoints.schemas_resources import (
     EditResourceRequest,
     NewResourceRequest,
     ResourceOut,
     ResourcePage,
     resource_out,
 )
-from content.entrypoints.responses import documented
 from content.service import resources
+from content.service.people import names
 
 router = APIRouter(prefix="/api/v1", tags=["library"], responses=documented(401))
 _POST = documented(403, 404, 409, 422, 429)
 _WRITE = documented(403, 404, 409, 422)
 _READ = documented(403, 404, 422)
+_PAGE = documented(400, 403, 404, 422)
 
 
 @router.post(
@@ -33,7 +35,7 @@ async def share_resource(
     community_id: str,
     body: NewResourceRequest,
     me: CurrentUser,
-    ports: PortsDep,
+    deps: Deps,
     response: Response,
 ) -> ResourceOut:
     """Share a link or a note with the community's library."""
@@ -47,23 +49,25 @@ async def share_resource(
             description=body.description,
             tags=tuple(body.tags),
         ),
-        ports=ports,
+        ports=deps.ports,
     )
     response.headers["Location"] = f"/api/v1/resources/{resource.id}"
-    return resource_out(resource, user_id=me.user_id, people=await people_out(ports, [me.user_id]))
+    return resource_out(
+        resource, user_id=me.user_id, people=people_out(await names([me.user_id], ports=deps.ports))
+    )
 
 
 @router.get(
     "/communities/{community_id}/resources",
     response_model=ResourcePage,
     summary="Browse the library",
-    responses=_READ,
+    responses=_PAGE,
 )
 async def list_resources(
     community_id: str,
     *,
     me: CurrentUser,
-    ports: PortsDep,
+    deps: Deps,
     cursor: Cursor = None,
     limit: Limit = 20,
     sort: Annotated[Literal["recent", "useful"], Query()] = "recent",
@@ -71,9 +75,9 @@ async def list_resources(
 ) -> ResourcePage:
     """Most recent or most useful first, optionally one tag."""
     page = await resources.list_resources(
-        community_id, me.user_id, sort=sort, tag=tag, cursor=cursor, limit=limit, ports=ports
+        community_id, me.user_id, sort=sort, tag=tag, cursor=cursor, limit=limit, ports=deps.ports
     )
-    people = await people_out(ports, [r.author_id for r in page.items])
+    people = people_out(await names([r.author_id for r in page.items], ports=deps.ports))
     return ResourcePage(
         items=[resource_out(r, user_id=me.user_id, people=people) for r in page.items],
         next_cursor=page.next_cursor,
@@ -86,10 +90,10 @@ async def list_resources(
     summary="Read a resource",
     responses=_READ,
 )
-async def get_resource(resource_id: str, me: CurrentUser, ports: PortsDep) -> ResourceOut:
+async def get_resource(resource_id: str, me: CurrentUser, deps: Deps) -> ResourceOut:
     """One resource."""
-    resource, _ = await resources.readable_resource(resource_id, me.user_id, ports=ports)
-    people = await people_out(ports, [resource.author_id])
+    resource, _ = await resources.readable_resource(resource_id, me.user_id, ports=deps.ports)
+    people = people_out(await names([resource.author_id], ports=deps.ports))
     return resource_out(resource, user_id=me.user_id, people=people)
 
 
@@ -100,28 +104,12 @@ async def get_resource(resource_id: str, me: CurrentUser, ports: PortsDep) -> Re
     responses=_WRITE,
 )
 async def edit_resource(
-    resource_id: str, body: EditResourceRequest, me: CurrentUser, ports: PortsDep
+    resource_id: str, body: EditResourceRequest, me: CurrentUser, deps: Deps
 ) -> ResourceOut:
     """The member who shared it edits it; only the fields sent change."""
-    sent = body.model_fields_set
-    resource = await resources.edit_resource(
-        resource_id,
-        me.user_id,
-        resources.ResourceEdit(
-            title=body.title,
-            kind=body.kind,
-            url=str(body.url) if body.url else None,
-            description=body.description,
-            tags=tuple(body.tags) if body.tags is not None else None,
-            cleared=frozenset(
-                name
-                for name in ("url", "description")
-                if name in sent and getattr(body, name) is None
-            ),
-        ),
-        ports=ports,
-    )
-    people = await people_out(ports, [resource.author_id])
+    edit = resources.ResourceEdit.of(body.model_dump(mode="json", exclude_unset=True))
+    resource = await resources.edit_resource(resource_id, me.user_id, edit, ports=deps.ports)
+    people = people_out(await names([resource.author_id], ports=deps.ports))
     return resource_out(resource, user_id=me.user_id, people=people)
 
 
@@ -131,11 +119,13 @@ async def edit_resource(
     summary="Mark a resource useful",
     responses=_WRITE,
 )
-async def mark_useful(resource_id: str, me: CurrentUser, ports: PortsDep) -> ResourceOut:
+async def mark_useful(resource_id: str, me: CurrentUser, deps: Deps) -> ResourceOut:
     """Say the resource helped you (once per member)."""
-    resource = await resources.mark_useful(resource_id, me.user_id, on=True, ports=ports)
+    resource = await resources.mark_useful(resource_id, me.user_id, on=True, ports=deps.ports)
     return resource_out(
-        resource, user_id=me.user_id, people=await people_out(ports, [resource.author_id])
+        resource,
+        user_id=me.user_id,
+        people=people_out(await names([resource.author_id], ports=deps.ports)),
     )
 
 
@@ -145,11 +135,13 @@ async def mark_useful(resource_id: str, me: CurrentUser, ports: PortsDep) -> Res
     summary="Withdraw a useful mark",
     responses=_WRITE,
 )
-async def unmark_useful(resource_id: str, me: CurrentUser, ports: PortsDep) -> ResourceOut:
+async def unmark_useful(resource_id: str, me: CurrentUser, deps: Deps) -> ResourceOut:
     """Take back your useful mark."""
-    resource = await resources.mark_useful(resource_id, me.user_id, on=False, ports=ports)
+    resource = await resources.mark_useful(resource_id, me.user_id, on=False, ports=deps.ports)
     return resource_out(
-        resource, user_id=me.user_id, people=await people_out(ports, [resource.author_id])
+        resource,
+        user_id=me.user_id,
+        people=people_out(await names([resource.author_id], ports=deps.ports)),
     )
 
 
@@ -159,6 +151,6 @@ async def unmark_useful(resource_id: str, me: CurrentUser, ports: PortsDep) -> R
     summary="Delete a resource",
     responses=_WRITE,
 )
-async def delete_resource(resource_id: str, me: CurrentUser, ports: PortsDep) -> None:
+async def delete_resource(resource_id: str, me: CurrentUser, deps: Deps) -> None:
     """The author or a moderator deletes (soft delete)."""
-    await resources.delete_resource(resource_id, me.user_id, ports=ports)
+    await resources.delete_resource(resource_id, me.user_id, ports=deps.ports)

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from content.domain.library import Course, Lesson, Progress
-from content.entrypoints.responses import PersonOut
+from content.entrypoints.schemas import PersonOut
 
 
 class NewCourseRequest(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from content.domain.library import Resource
-from content.entrypoints.responses import PersonOut
+from content.entrypoints.schemas import PersonOut
 
 ResourceKind = Literal["article", "tool", "video", "book", "template", "podcast", "course", "note"]
 

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from content.domain.discussions import Reply, Revision, Thread
-from content.entrypoints.responses import PersonOut
+from content.entrypoints.schemas import PersonOut
 
 ReactionName = Literal["like", "love", "insightful", "thanks", "laugh", "celebrate"]
 
