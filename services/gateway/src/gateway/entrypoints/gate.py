@@ -43,11 +43,12 @@ def bearer_token(request: Request) -> str | None:
 async def _limit(deps: Container, limit: str, *key: str) -> None:
     decision = await deps.limiter.hit(limit, *key)
     if not decision.allowed:
+        wait = decision.retry_after_header
         raise Problem(
             429,
             "rate-limited",
-            f"Too many requests; try again in {decision.retry_after_s} s.",
-            headers={"Retry-After": str(decision.retry_after_s)},
+            f"Too many requests; try again in {wait} s.",
+            headers={"Retry-After": wait},
         )
 
 
