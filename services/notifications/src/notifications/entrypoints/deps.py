@@ -2,15 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
+from cerchia_chassis.service_app import container
 from notifications.container import Container
-
-
-async def container(request: Request) -> Container:
-    """The running service's container."""
-    found: Container = request.app.state.container
-    return found
-
 
 Deps = Annotated[Container, Depends(container)]

@@ -5,23 +5,19 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from cerchia_chassis.auth import CurrentUser
-from cerchia_chassis.problems import Problem, problem_responses
-from notifications.entrypoints.delivery_schemas import (
+from cerchia_chassis.problems import problem_responses
+from notifications.entrypoints.deps import Deps
+from notifications.entrypoints.schemas_deliveries import (
+    PAGED,
     DeliveryOut,
     DeliveryPageOut,
     DeliveryQuery,
     PageQuery,
+    delivery_out,
+    page_out,
 )
-from notifications.entrypoints.http.deps import Deps
-from notifications.service.log_ports import DeliveryFilter, DeliveryPage, DeliveryRecord
-from notifications.service.operations import (
-    DeliveryNotFound,
-    NotOperator,
-    NotRetryable,
-    delivery_log,
-    own_deliveries,
-    retry_delivery,
-)
+from notifications.service.log_ports import DeliveryFilter
+from notifications.service.operations import delivery_log, own_deliveries, retry_delivery
 
 router = APIRouter(prefix="/api/v1/notifications/deliveries", tags=["deliveries"])
 
@@ -29,46 +25,11 @@ router = APIRouter(prefix="/api/v1/notifications/deliveries", tags=["deliveries"
 _OPERATORS_ONLY = {403: "Only the operations team (settings `operator_ids`) reads the log"}
 
 
-def delivery_out(record: DeliveryRecord) -> DeliveryOut:
-    """The API view of a log entry."""
-    return DeliveryOut(
-        key=record.key,
-        event_id=record.event_id,
-        recipient_id=record.recipient_id,
-        channel=record.channel,
-        kind=record.kind,
-        category=record.category,
-        urgency=record.urgency,
-        community_id=record.community_id,
-        status=record.status,
-        attempts=record.attempts,
-        deferred=record.deferred,
-        last_error=record.last_error,
-        created_at=record.created_at,
-        due_at=record.due_at,
-        sent_at=record.sent_at,
-        failed_at=record.failed_at,
-        replayed_at=record.replayed_at,
-        replayable=record.replayable,
-    )
-
-
-def page_out(page: DeliveryPage) -> DeliveryPageOut:
-    """The API view of a page of the log."""
-    return DeliveryPageOut(
-        items=[delivery_out(r) for r in page.items], next_cursor=page.next_cursor
-    )
-
-
-def _forbidden(exc: NotOperator) -> Problem:
-    return Problem(403, "not-operator", "Only the operations team reads the delivery log.")
-
-
 @router.get(
     "",
     response_model=DeliveryPageOut,
     summary="The delivery log (operations)",
-    responses=problem_responses(401, 403, 422, descriptions=_OPERATORS_ONLY),
+    responses=problem_responses(400, 401, 403, 422, descriptions={**PAGED, **_OPERATORS_ONLY}),
 )
 async def list_deliveries(
     me: CurrentUser, deps: Deps, query: Annotated[DeliveryQuery, Query()]
@@ -83,17 +44,9 @@ async def list_deliveries(
         channel=query.channel,
         community_id=query.community_id,
     )
-    try:
-        page = await delivery_log(
-            me.user_id,
-            selected,
-            cursor=query.cursor,
-            limit=query.limit,
-            operators=deps.settings.operator_ids,
-            log=deps.log,
-        )
-    except NotOperator as exc:
-        raise _forbidden(exc) from exc
+    page = await delivery_log(
+        me.user_id, selected, cursor=query.cursor, limit=query.limit, ports=deps.ports
+    )
     return page_out(page)
 
 
@@ -101,7 +54,7 @@ async def list_deliveries(
     "/mine",
     response_model=DeliveryPageOut,
     summary="The caller's own deliveries",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(400, 401, 422, descriptions=PAGED),
 )
 async def list_my_deliveries(
     me: CurrentUser, deps: Deps, query: Annotated[PageQuery, Query()]
@@ -109,7 +62,7 @@ async def list_my_deliveries(
     """What was emailed or pushed to the caller and how it went (queued, deferred, sent,
     failed with the reason)."""
     page = await own_deliveries(
-        me.user_id, status=query.status, cursor=query.cursor, limit=query.limit, log=deps.log
+        me.user_id, status=query.status, cursor=query.cursor, limit=query.limit, ports=deps.ports
     )
     return page_out(page)
 
@@ -139,18 +92,4 @@ async def retry(
     """Queues the delivery with fresh attempts; its outcome is published again on
     `notifications.deliveries.v1`. Emails that carried a single-use link (verification,
     password reset, invitation) cannot be replayed: the link was dropped when they failed."""
-    try:
-        record = await retry_delivery(
-            me.user_id, key, operators=deps.settings.operator_ids, log=deps.log
-        )
-    except NotOperator as exc:
-        raise _forbidden(exc) from exc
-    except DeliveryNotFound as exc:
-        raise Problem(404, "delivery-not-found", "No such delivery.") from exc
-    except NotRetryable as exc:
-        raise Problem(
-            409,
-            "delivery-not-retryable",
-            "Only failed deliveries that kept their content can be sent again.",
-        ) from exc
-    return delivery_out(record)
+    return delivery_out(await retry_delivery(me.user_id, key, ports=deps.ports))
