@@ -172,7 +172,7 @@ async def stack(
     # One stack for the module (each process takes seconds to start); tracing=True asks for
     # the session's trace backend.
     workdir = tmp_path_factory.mktemp("gateway")
-    factory = ServiceFactory(request, workdir, kafka.admin, mongo_uri)
+    factory = ServiceFactory(request, workdir, kafka, mongo_uri)
     fake = FakeUpstream()
     await fake.start()
     suffix = uuid.uuid4().hex[:8]

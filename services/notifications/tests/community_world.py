@@ -66,6 +66,8 @@ class World:
                 ),
             )
         )
+        # Membership announces the founder's own join right after the community.
+        events.append(self.joined(self.owner, role="owner"))
         events.append(self.joined(self.moderator, role="moderator"))
         return events
 

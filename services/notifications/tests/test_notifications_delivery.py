@@ -335,3 +335,45 @@ async def _feed_empty(service: httpx.AsyncClient, headers: dict[str, str]) -> bo
 
 async def _two(sink: MailSink, w: World) -> bool:
     return await count(sink, w.emails[w.moderator], "Nuova candidatura a Lettori") == 2
+
+
+async def test_a_join_replayed_after_a_later_departure_leaves_the_person_out(
+    service: httpx.AsyncClient, publish: Any, smtp_sink: MailSink, auth_keys: AuthKeys
+) -> None:
+    # The owner left; their earlier MemberJoined, dead-lettered and never processed, is
+    # replayed afterwards. The departure is newer: they stay out (and lose the owner's rights).
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    await until(lambda: _has_owner(service, auth_keys, w))
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    gone = m.MemberLeftV1.new(
+        subject=w.community,
+        data=m.MemberLeft(community_id=w.community, actor_id=w.owner, user_id=w.owner),
+        time=start + timedelta(minutes=2),
+    )
+    replayed = w.joined(w.owner, role="owner").model_copy(
+        update={"time": start + timedelta(minutes=1)}
+    )
+    handed_over = m.MemberRoleChangedV1.new(
+        subject=w.community,
+        data=m.MemberRoleChanged(
+            community_id=w.community,
+            actor_id=w.owner,
+            user_id=w.moderator,
+            role="owner",
+            previous_role="moderator",
+        ),
+        time=start + timedelta(minutes=3),
+    )
+    await publish(gone, replayed, handed_over)
+    # One partition per community: once the last event is applied, the replay was too.
+    new_owner = auth_keys.headers(w.moderator)
+    url = f"/api/v1/webhooks?community_id={w.community}"
+    await until(lambda: _answers(service, url, new_owner, 200))
+    assert await _answers(service, url, auth_keys.headers(w.owner), 403)
+
+
+async def _answers(
+    service: httpx.AsyncClient, url: str, headers: dict[str, str], status: int
+) -> bool:
+    return (await service.get(url, headers=headers)).status_code == status

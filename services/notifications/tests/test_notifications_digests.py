@@ -1,11 +1,12 @@
 """The digest scheduler with in-memory ports: one email per person and community."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from cerchia_chassis.domain.community import CommunityState
 from notifications.adapters.smtp import SmtpEmailSender
 from notifications.adapters.smtp_connections import SmtpConnections
 from notifications.adapters.templates import EmailTemplates
@@ -15,6 +16,7 @@ from notifications.service.digests import send_due_digests
 from notifications.service.ports import Contact, DigestEntry, DueDigest
 from notifications.service.preferences import unsubscribe_scope
 from notifications.settings import NotificationsSettings
+from services.notifications.tests.memory import World
 
 pytestmark = pytest.mark.unit
 
@@ -34,67 +36,27 @@ def entry(user: str, community: str | None, title: str, minutes: int) -> DigestE
     )
 
 
-class World:
-    def __init__(self, due: Sequence[DueDigest], entries: Sequence[DigestEntry]) -> None:
-        self.due = list(due)
-        self.entries = list(entries)
-        self.queued: list[Delivery] = []
-        self.postponed: list[tuple[DueDigest, datetime]] = []
-        self.contacts = {"ada": Contact("ada", "ada@example.org", "Ada", "en", "Europe/Rome")}
-
-    # digests
-    async def claim_due(self, *, now: datetime, limit: int) -> list[DueDigest]:
-        return self.due[:limit]
-
-    async def take(self, due: DueDigest, session: Any) -> list[DigestEntry]:
-        mine = [
-            e
-            for e in self.entries
-            if (e.user_id, e.community_id) == (due.user_id, due.community_id)
-        ]
-        self.entries = [e for e in self.entries if e not in mine]
-        return mine
-
-    async def postpone(self, due: DueDigest, *, until: datetime) -> None:
-        self.postponed.append((due, until))
-
-    # deliveries, users, communities, transactions
-    async def enqueue(self, deliveries: Sequence[Delivery], session: Any) -> None:
-        self.queued.extend(deliveries)
-
-    def wake(self) -> None:
-        pass
-
-    async def contacts_of(self, ids: Sequence[str], session: Any) -> dict[str, Contact]:
-        return {i: self.contacts[i] for i in ids if i in self.contacts}
-
-    async def name(self, community_id: str, session: Any = None) -> str | None:
-        return {"books": "Lettori", "hikes": "Camminatori"}.get(community_id)
-
-    async def run(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        return await work(None)
+def world(due: Sequence[DueDigest], entries: Sequence[DigestEntry]) -> World:
+    built = World()
+    built.store.due_digests = list(due)
+    built.store.digest = list(entries)
+    built.store.users["ada"] = Contact("ada", "ada@example.org", "Ada", "en", "Europe/Rome")
+    for community, name in (("books", "Lettori"), ("hikes", "Camminatori")):
+        built.store.communities[community] = CommunityState(community, name=name)
+    return built
 
 
-class Port:
-    def __init__(self, **methods: Any) -> None:
-        self.__dict__.update(methods)
+async def run(built: World) -> int:
+    return await send_due_digests(limit=10, ports=built.sending({}, clock=lambda: NOW))
 
 
-async def run(world: World) -> int:
-    return await send_due_digests(
-        digests=world,  # type: ignore[arg-type]
-        deliveries=world,  # type: ignore[arg-type]
-        users=Port(contacts=world.contacts_of),  # type: ignore[arg-type]
-        communities=world,  # type: ignore[arg-type]
-        transactions=world,
-        limit=10,
-        clock=lambda: NOW,
-    )
+def queued(built: World) -> list[Delivery]:
+    return list(built.store.queue.values())
 
 
 async def test_one_digest_per_community_named_after_it_and_unsubscribable_alone() -> None:
     due = [DueDigest("ada", "books", NOW), DueDigest("ada", "hikes", NOW)]
-    world = World(
+    digests = world(
         due,
         [
             entry("ada", "books", "Estate", 30),
@@ -102,8 +64,9 @@ async def test_one_digest_per_community_named_after_it_and_unsubscribable_alone(
             entry("ada", "books", "Autunno", 10),
         ],
     )
-    assert await run(world) == 2
-    books, hikes = world.queued
+    assert await run(digests) == 2
+    assert digests.transactions.runs == 2  # one unit of work per digest
+    books, hikes = queued(digests)
     assert [i["title"] for i in books.context["items"]] == ["Estate", "Autunno"]
     assert [i["title"] for i in hikes.context["items"]] == ["Dolomiti"]
     assert books.community_id == "books"
@@ -129,8 +92,27 @@ async def test_one_digest_per_community_named_after_it_and_unsubscribable_alone(
 
 
 async def test_a_digest_for_someone_not_known_yet_waits_with_its_entries() -> None:
-    world = World([DueDigest("ghost", "books", NOW)], [entry("ghost", "books", "Estate", 5)])
-    assert await run(world) == 1
-    assert world.queued == []
-    assert world.postponed == [(DueDigest("ghost", "books", NOW), NOW + timedelta(days=1))]
-    assert len(world.entries) == 1
+    digests = world([DueDigest("ghost", "books", NOW)], [entry("ghost", "books", "Estate", 5)])
+    assert await run(digests) == 1
+    assert queued(digests) == []
+    due = DueDigest("ghost", "books", NOW)
+    assert digests.store.postponed_digests == [(due, NOW + timedelta(days=1))]
+    assert len(digests.store.digest) == 1
+
+
+class Unreachable(Exception):
+    """The queue's database went away."""
+
+
+async def test_a_digest_whose_email_cannot_be_queued_keeps_its_entries() -> None:
+    digests = world([DueDigest("ada", "books", NOW)], [entry("ada", "books", "Estate", 5)])
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise Unreachable
+
+    digests.queue.enqueue = broken  # type: ignore[method-assign]
+    with pytest.raises(Unreachable):
+        await run(digests)
+    # The entries were taken in the same unit of work: they are back for the next round.
+    assert [e.title for e in digests.store.digest] == ["Estate"]
+    assert queued(digests) == []

@@ -1,31 +1,33 @@
-"""Sending with in-memory ports: outcomes through the outbox, retries, rate limits, settings."""
+"""Sending with in-memory ports: outcomes through the outbox (all or nothing), retries, rate
+limits, settings."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from cerchia_chassis.rate_limits import RateLimiter
 from cerchia_contracts.catalog import NOTIFICATIONS_DELIVERIES, topic_of
 from cerchia_contracts.events import notifications as n
-from notifications.adapters.rate_limits import ProviderRateLimits
+from notifications.adapters.provider_rates import ProviderRate
 from notifications.domain.categories import Category
 from notifications.domain.deliveries import (
     Channel,
     Delivery,
+    DeliveryStatus,
     PermanentDeliveryError,
     ThrottledDelivery,
     TransientDeliveryError,
     public_reason,
 )
-from notifications.service.dispatch import Dispatcher
+from notifications.service.dispatch import dispatch_due
+from notifications.service.ports import SendingPorts
 from notifications.settings import NotificationsSettings
+from services.notifications.tests.memory import NOW, World
 
 pytestmark = pytest.mark.unit
-
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def delivery(key: str = "ev-1:u-1:email", **overrides: Any) -> Delivery:
@@ -47,52 +49,6 @@ def delivery(key: str = "ev-1:u-1:email", **overrides: Any) -> Delivery:
     return Delivery(**fields)
 
 
-class Queue:
-    """The delivery queue, recording what happened to each delivery and in which session."""
-
-    def __init__(self, due: Sequence[Delivery]) -> None:
-        self.due = list(due)
-        self.sent: list[tuple[str, Any]] = []
-        self.failed: list[tuple[str, datetime | None, Any]] = []
-        self.postponed: list[tuple[str, datetime]] = []
-
-    async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]:
-        taken, self.due = self.due[:limit], self.due[limit:]
-        return taken
-
-    async def mark_sent(self, ds: Sequence[Delivery], *, now: datetime, session: Any) -> None:
-        self.sent.extend((d.key, session) for d in ds)
-
-    async def mark_failed(
-        self, d: Delivery, *, error: str, retry_at: datetime | None, session: Any = None
-    ) -> None:
-        self.failed.append((d.key, retry_at, session))
-
-    async def postpone(self, d: Delivery, *, until: datetime) -> None:
-        self.postponed.append((d.key, until))
-
-
-class Transactions:
-    def __init__(self) -> None:
-        self.runs = 0
-
-    async def run(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
-        self.runs += 1
-        return await work(f"session-{self.runs}")
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.events: list[tuple[Any, Any]] = []
-        self.wakes = 0
-
-    async def add(self, session: Any, *events: Any) -> None:
-        self.events.extend((session, e) for e in events)
-
-    def committed(self) -> None:
-        self.wakes += 1
-
-
 class Sender:
     def __init__(self, errors: dict[str, Exception]) -> None:
         self.errors = errors
@@ -104,47 +60,82 @@ class Sender:
             raise self.errors[d.key]
 
 
-def dispatcher(queue: Queue, sender: Sender, outbox: Outbox, **kw: Any) -> Dispatcher:
-    return Dispatcher(
-        deliveries=queue,  # type: ignore[arg-type]
-        senders={Channel.EMAIL: sender, Channel.WEBHOOK: sender},
-        transactions=Transactions(),
-        outbox=outbox,
-        max_attempts=kw.get("max_attempts", 3),
-        concurrency=kw.get("concurrency", 16),
-        clock=lambda: NOW,
+def queued(*deliveries: Delivery) -> World:
+    world = World()
+    for d in deliveries:
+        world.store.queue[d.key] = d
+        world.store.status[d.key] = DeliveryStatus.PENDING
+    return world
+
+
+def ports(world: World, sender: Any, **options: Any) -> SendingPorts:
+    return world.sending(
+        {Channel.EMAIL: sender, Channel.WEBHOOK: sender},
+        **{"max_attempts": 3, "concurrency": 16, **options},
     )
+
+
+def published(world: World) -> dict[str, Any]:
+    """The outcome events the outbox took, by delivery key."""
+    return {event.data.delivery_key: event for event in world.store.events}
 
 
 async def test_each_final_outcome_is_written_with_its_state_in_one_transaction() -> None:
     ok, refused = delivery("ev-1:u-1:email"), delivery("ev-2:u-1:email")
     tired = delivery("ev-3:u-1:email", attempts=3)
-    queue, outbox = Queue([ok, refused, tired]), Outbox()
+    world = queued(ok, refused, tired)
     sender = Sender(
         {
             refused.key: PermanentDeliveryError("SMTP 550: <ada@example.org> unknown"),
             tired.key: TransientDeliveryError("SMTP 451: try later"),
         }
     )
-    assert await dispatcher(queue, sender, outbox).dispatch_due(batch_size=10) == 3
+    assert await dispatch_due(batch_size=10, ports=ports(world, sender)) == 3
 
-    (sent_key, sent_session), *_ = queue.sent
-    assert sent_key == ok.key
-    by_key = {event.data.delivery_key: (session, event) for session, event in outbox.events}
-    assert by_key[ok.key][0] == sent_session  # state and event commit together
-    assert isinstance(by_key[ok.key][1], n.DeliverySucceededV1)
-    failed_sessions = {key: session for key, _, session in queue.failed}
+    store = world.store
+    assert store.status[ok.key] is DeliveryStatus.SENT
+    # The three final states were written in one unit of work, with their events.
+    sessions = {store.sent[ok.key], store.failed[refused.key][1], store.failed[tired.key][1]}
+    assert len(sessions) == 1
+    assert None not in sessions
+    assert world.transactions.runs == 1
+    by_key = published(world)
+    assert isinstance(by_key[ok.key], n.DeliverySucceededV1)
     for key, permanent in ((refused.key, True), (tired.key, False)):
-        session, event = by_key[key]
+        event = by_key[key]
         assert isinstance(event, n.DeliveryFailedV1)
-        assert session == failed_sessions[key]
+        assert store.status[key] is DeliveryStatus.FAILED
         assert event.data.permanent is permanent
-    refusal = by_key[refused.key][1]
+    refusal = by_key[refused.key]
     assert refusal.data.reason == "SMTP 550: <<address>> unknown"
     assert refusal.data.recipient_id == "u-1"
     assert refusal.subject == "c-1"
     assert topic_of(refusal) is NOTIFICATIONS_DELIVERIES
-    assert outbox.wakes == 1  # one group, one commit
+    assert world.outbox.commits == 1  # one group, one commit
+
+
+class Unreachable(Exception):
+    """The database went away while the outcomes were written."""
+
+
+async def test_outcomes_and_their_events_are_all_or_nothing() -> None:
+    ok, refused = delivery("ev-1:u-1:email"), delivery("ev-2:u-1:email")
+    world = queued(ok, refused)
+    sender = Sender({refused.key: PermanentDeliveryError("SMTP 550: unknown")})
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise Unreachable
+
+    world.outbox.add = broken  # type: ignore[method-assign]
+    with pytest.raises(Unreachable):
+        await dispatch_due(batch_size=10, ports=ports(world, sender))
+    store = world.store
+    # Neither state was recorded: the claims lapse and both are sent again (same ids).
+    assert store.sent == {}
+    assert store.failed == {}
+    assert store.events == []
+    assert {store.status[k] for k in (ok.key, refused.key)} == {DeliveryStatus.PENDING}
+    assert world.outbox.commits == 0
 
 
 class SlowSender:
@@ -162,51 +153,41 @@ class SlowSender:
 
 async def test_a_batch_is_sent_in_concurrent_groups_each_recorded_in_one_transaction() -> None:
     batch = [delivery(f"ev-{i}:u-1:email") for i in range(40)]
-    queue, outbox, sender = Queue(batch), Outbox(), SlowSender()
-    transactions = Transactions()
-    dispatch = Dispatcher(
-        deliveries=queue,  # type: ignore[arg-type]
-        senders={Channel.EMAIL: sender},
-        transactions=transactions,
-        outbox=outbox,
-        max_attempts=3,
-        concurrency=16,
-        clock=lambda: NOW,
-    )
-    assert await dispatch.dispatch_due(batch_size=100) == 40
+    world, sender = queued(*batch), SlowSender()
+    assert await dispatch_due(batch_size=100, ports=ports(world, sender, concurrency=16)) == 40
     assert sender.most == 16
-    assert transactions.runs == outbox.wakes == 3  # 16 + 16 + 8
-    assert sorted(key for key, _ in queue.sent) == sorted(d.key for d in batch)
-    sessions = dict(queue.sent)
-    assert {sessions[e.data.delivery_key] for _, e in outbox.events} == {
-        "session-1",
-        "session-2",
-        "session-3",
-    }
-    assert all(sessions[e.data.delivery_key] == s for s, e in outbox.events)
+    assert world.transactions.runs == world.outbox.commits == 3  # 16 + 16 + 8
+    sent = world.store.sent
+    assert sorted(sent) == sorted(d.key for d in batch)
+    groups = [{sent[d.key] for d in batch[i : i + 16]} for i in (0, 16, 32)]
+    assert all(len(group) == 1 for group in groups)  # a group is recorded in one unit of work
+    assert len(set.union(*groups)) == 3
+    assert set(published(world)) == set(sent)
 
 
 async def test_a_transient_failure_before_the_last_attempt_waits_and_publishes_nothing() -> None:
     flaky = delivery(attempts=1)
-    queue, outbox = Queue([flaky]), Outbox()
+    world = queued(flaky)
     sender = Sender({flaky.key: TransientDeliveryError("connection refused")})
-    await dispatcher(queue, sender, outbox).dispatch_due(batch_size=10)
-    ((key, retry_at, session),) = queue.failed
+    await dispatch_due(batch_size=10, ports=ports(world, sender))
+    ((key, (retry_at, session)),) = world.store.failed.items()
     assert key == flaky.key
     assert session is None
     assert retry_at is not None
     assert NOW + timedelta(seconds=3) <= retry_at <= NOW + timedelta(seconds=7)
-    assert outbox.events == []
+    assert world.store.status[key] is DeliveryStatus.PENDING
+    assert world.store.events == []
 
 
 async def test_a_used_up_provider_rate_postpones_without_an_attempt_or_an_outcome() -> None:
     held = delivery()
-    queue, outbox = Queue([held]), Outbox()
+    world = queued(held)
     sender = Sender({held.key: ThrottledDelivery("smtp 127.0.0.1", 0.5)})
-    await dispatcher(queue, sender, outbox).dispatch_due(batch_size=10)
-    assert queue.postponed == [(held.key, NOW + timedelta(seconds=0.5))]
-    assert queue.failed == []
-    assert outbox.events == []
+    await dispatch_due(batch_size=10, ports=ports(world, sender))
+    assert world.store.postponed == {held.key: NOW + timedelta(seconds=0.5)}
+    assert world.store.failed == {}
+    assert world.store.events == []
+    assert world.store.queue[held.key].attempts == held.attempts
 
 
 async def test_an_address_standing_for_the_recipient_is_never_published() -> None:
@@ -214,9 +195,9 @@ async def test_an_address_standing_for_the_recipient_is_never_published() -> Non
         "ev-9:new@example.org:email", recipient_id="new@example.org", address="new@example.org"
     )
     webhook = delivery("ev-9:hook-1:webhook", recipient_id="hook-1", address="https://x.example/h")
-    queue, outbox = Queue([invitation, webhook]), Outbox()
-    await dispatcher(queue, Sender({}), outbox).dispatch_due(batch_size=10)
-    recipients = {e.data.delivery_key: e.data.recipient_id for _, e in outbox.events}
+    world = queued(invitation, webhook)
+    await dispatch_due(batch_size=10, ports=ports(world, Sender({})))
+    recipients = {key: e.data.recipient_id for key, e in published(world).items()}
     assert recipients == {invitation.key: None, webhook.key: "hook-1"}
 
 
@@ -228,19 +209,22 @@ def test_public_reasons_lose_addresses_and_length() -> None:
 
 
 async def test_provider_rates_hold_per_host_and_take_all_or_nothing() -> None:
-    limits = ProviderRateLimits({"push": "2/minute"})
-    await limits.take("push", "fcm.example")
-    await limits.take("push", "fcm.example")
+    limiter = RateLimiter()
+    push = ProviderRate(limiter, "push", "2/minute")
+    await push.take("fcm.example")
+    await push.take("fcm.example")
     with pytest.raises(ThrottledDelivery) as throttled:
-        await limits.take("push", "fcm.example")
+        await push.take("fcm.example")
     assert 0 < throttled.value.retry_after_s <= 60
-    await limits.take("push", "mozilla.example")
+    await push.take("mozilla.example")
     # One host full: nothing is counted on the other either.
     with pytest.raises(ThrottledDelivery):
-        await limits.take("push", "mozilla.example", "fcm.example")
-    await limits.take("push", "mozilla.example")
+        await push.take("mozilla.example", "fcm.example")
+    await push.take("mozilla.example")
     with pytest.raises(ThrottledDelivery):
-        await limits.take("push", "mozilla.example")
+        await push.take("mozilla.example")
+    # Each kind of provider counts apart, on the one limiter.
+    await ProviderRate(limiter, "webhook", "2/minute").take("fcm.example")
 
 
 def test_production_refuses_to_start_without_its_secrets() -> None:

@@ -7,13 +7,13 @@ from fastapi.routing import APIRoute
 
 from cerchia_chassis.problems import PROBLEM_JSON, PROBLEM_REF
 from notifications.app import create_app
-from notifications.entrypoints.http import (
-    deliveries,
-    feed,
-    preferences,
-    push,
-    unsubscribe,
-    webhooks,
+from notifications.entrypoints import (
+    http_deliveries,
+    http_feed,
+    http_preferences,
+    http_push,
+    http_unsubscribe,
+    http_webhooks,
 )
 from notifications.settings import NotificationsSettings
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 
 API = "/api/v1/"
 METHODS = {"get", "put", "post", "patch", "delete"}
-ROUTERS = (deliveries, feed, preferences, push, unsubscribe, webhooks)
+ROUTERS = (http_deliveries, http_feed, http_preferences, http_push, http_unsubscribe, http_webhooks)
 #: Operations that take no access token: the browser's key, and one-click unsubscribe (mail
 #: clients POST it without credentials; the signed token names the person).
 PUBLIC = {

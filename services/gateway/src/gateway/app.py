@@ -13,11 +13,11 @@ from cerchia_chassis.http import service_app
 from cerchia_chassis.telemetry import flush_tracing
 from gateway.container import Container
 from gateway.domain.headers import REQUEST_ID_HEADER
-from gateway.entrypoints.docs import mount_static
-from gateway.entrypoints.docs import router as docs_router
 from gateway.entrypoints.edge import EdgeMiddleware
-from gateway.entrypoints.me import router as me_router
-from gateway.entrypoints.proxy import router as proxy_router
+from gateway.entrypoints.http_docs import mount_static
+from gateway.entrypoints.http_docs import router as docs_router
+from gateway.entrypoints.http_me import router as me_router
+from gateway.entrypoints.http_proxy import router as proxy_router
 from gateway.settings import GatewaySettings
 
 
@@ -27,7 +27,12 @@ def _upstream_checks(request: Request) -> dict[str, Check]:
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    """Build the app; the container is built in the lifespan and closed after it."""
+    """Build the app; the container is built in the lifespan and closed after it.
+
+    The gateway keeps a lifespan of its own rather than ``create_service_app``'s: it runs no
+    chassis (no database, no Kafka, no outbox) for that lifespan to start, its container is
+    built from the app's own OpenAPI document, and what it releases is its upstream pools.
+    """
     settings = settings or GatewaySettings()
     # One access line per request says it all; httpx would add a line per upstream call.
     logging.getLogger("httpx").setLevel(logging.WARNING)

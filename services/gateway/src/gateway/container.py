@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
+from cerchia_chassis.rate_limits import RateLimiter
 from cerchia_contracts.catalog import CATALOG
-from gateway.adapters.ratelimit import LimitsRateLimiter
 from gateway.adapters.upstreams import Upstreams
 from gateway.service.asyncapi import asyncapi_document
 from gateway.service.openapi import OpenApiCatalog
@@ -18,7 +18,8 @@ class Container:
 
     settings: GatewaySettings
     upstreams: Upstreams
-    limiter: LimitsRateLimiter
+    #: Admission per address and per user (moving windows, in this process).
+    limiter: RateLimiter
     openapi: OpenApiCatalog
     asyncapi: dict[str, Any]
 
@@ -30,7 +31,7 @@ class Container:
         return cls(
             settings=settings,
             upstreams=upstreams,
-            limiter=LimitsRateLimiter(),
+            limiter=RateLimiter(),
             openapi=OpenApiCatalog(upstreams, own_openapi, ttl_s=settings.docs_cache_ttl_s),
             asyncapi=asyncapi_document(
                 public_topics,

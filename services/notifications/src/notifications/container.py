@@ -1,22 +1,28 @@
-"""The notifications composition root: every adapter built once from settings."""
+"""The notifications composition root: every adapter built once from settings, handed to the use
+cases as one bundle of ports per area (the API, fan-out, sending)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from pymongo.asynchronous.database import AsyncDatabase
+
+from cerchia_chassis.community_projection import CommunityProjection
+from cerchia_chassis.mongo import Document
 from cerchia_chassis.poller import WakeablePoller
+from cerchia_chassis.rate_limits import RateLimiter
 from cerchia_chassis.runtime import Chassis
 from cerchia_chassis.sealing import Opener
 from notifications.adapters.budget import MongoFanoutBudget
-from notifications.adapters.communities import MongoCommunities
 from notifications.adapters.deliveries import MongoDeliveryQueue
 from notifications.adapters.delivery_log import MongoDeliveryLog
 from notifications.adapters.digests import MongoDigests
 from notifications.adapters.feed import MongoFeed
 from notifications.adapters.messages import Copy
 from notifications.adapters.preferences import MongoPreferences
+from notifications.adapters.provider_rates import ProviderRate
 from notifications.adapters.push import WebPushSender
 from notifications.adapters.push_subscriptions import MongoPushSubscriptions
-from notifications.adapters.rate_limits import ProviderRateLimits
 from notifications.adapters.smtp import SmtpEmailSender
 from notifications.adapters.smtp_connections import SmtpConnections
 from notifications.adapters.templates import EmailTemplates
@@ -28,177 +34,224 @@ from notifications.adapters.webhook_sender import WebhookSender
 from notifications.adapters.webhooks import MongoWebhooks
 from notifications.domain.deliveries import Channel
 from notifications.service.digests import send_due_digests
-from notifications.service.dispatch import Dispatcher
-from notifications.service.events import EventHandler
-from notifications.service.fanout import Fanout
-from notifications.service.ports import Sender
+from notifications.service.dispatch import dispatch_due
+from notifications.service.ports import FanoutPorts, Ports, Sender, SendingPorts
 from notifications.service.webhook_health import WebhookHealth
 from notifications.settings import NotificationsSettings
+
+#: Every collection's indexes, created when the chassis starts.
+INDEXES = [
+    *MongoUserDirectory.indexes,
+    *CommunityProjection.indexes,
+    *MongoPreferences.indexes,
+    *MongoFeed.indexes,
+    *MongoDeliveryQueue.indexes,
+    *MongoDigests.indexes,
+    *MongoPushSubscriptions.indexes,
+    *MongoWebhooks.indexes,
+    *MongoFanoutBudget.indexes,
+    *VapidKeys.indexes,
+]
 
 
 @dataclass(frozen=True)
 class Container:
-    """What the entrypoints hand to the use cases."""
+    """The running service: its chassis and the ports each area's use cases take."""
 
     settings: NotificationsSettings
     chassis: Chassis
-    users: MongoUserDirectory
-    communities: MongoCommunities
-    preferences: MongoPreferences
-    feed: MongoFeed
-    deliveries: MongoDeliveryQueue
-    log: MongoDeliveryLog
-    digests: MongoDigests
-    devices: MongoPushSubscriptions
-    webhooks: MongoWebhooks
-    guard: NetworkUrlGuard
-    tokens: SignedUnsubscribeTokens
-    vapid: VapidKeys
-    events: EventHandler
+    #: What the API's use cases take.
+    ports: Ports
+    #: What handling a consumed event takes.
+    fanout: FanoutPorts
+    #: What the background senders take.
+    sending: SendingPorts
 
     @classmethod
     def build(cls, settings: NotificationsSettings) -> "Container":
         """Wire the service and its loops; nothing connects until ``chassis.running()``."""
-        stores = (
-            MongoUserDirectory,
-            MongoCommunities,
-            MongoPreferences,
-            MongoFeed,
-            MongoDeliveryQueue,
-            MongoDigests,
-            MongoPushSubscriptions,
-            MongoWebhooks,
-            MongoFanoutBudget,
-            VapidKeys,
-        )
-        chassis = Chassis(settings, indexes=[index for store in stores for index in store.indexes])
-        db = chassis.db
-        users, communities = MongoUserDirectory(db), MongoCommunities(db)
-        preferences, feed = MongoPreferences(db), MongoFeed(db)
-        deliveries, digests = MongoDeliveryQueue(db), MongoDigests(db)
-        devices, webhooks = MongoPushSubscriptions(db), MongoWebhooks(db)
-        guard = NetworkUrlGuard(allow_private=settings.webhook_allow_private_networks)
-        tokens = SignedUnsubscribeTokens(settings.unsubscribe_secret.get_secret_value())
-        key = settings.vapid_private_key
-        vapid = VapidKeys(db, key.get_secret_value() if key else None)
+        chassis = Chassis(settings, indexes=INDEXES)
+        storage = _Storage.of(chassis.db, settings)
         copy = Copy()
-        limits = ProviderRateLimits(
-            {
-                "smtp": settings.smtp_rate,
-                "push": settings.push_rate,
-                "webhook": settings.webhook_rate,
-            }
-        )
-        health = WebhookHealth(
-            registry=webhooks,
-            feed=feed,
-            users=users,
-            communities=communities,
-            copy=copy,
-            transactions=chassis.transactions,
-            disable_after=settings.webhook_disable_after,
-        )
-        connections = SmtpConnections(settings, size=settings.smtp_connections)
-        chassis.add_closer(connections.close)
-        push = WebPushSender(
-            keys=vapid,
-            subject=settings.vapid_subject,
-            devices=devices,
-            base_url=settings.public_base_url,
-            ttl_s=settings.push_ttl_s,
-            timeout_s=settings.push_timeout_s,
-            limits=limits,
-        )
-        chassis.add_closer(push.close)
-        senders: dict[Channel, Sender] = {
-            Channel.EMAIL: SmtpEmailSender(
-                settings,
-                EmailTemplates(base_url=settings.public_base_url, copy=copy),
-                tokens,
-                connections,
-                limits,
-            ),
-            Channel.PUSH: push,
-            Channel.WEBHOOK: WebhookSender(
-                registry=webhooks,
-                guard=guard,
-                outcomes=health,
-                timeout_s=settings.webhook_timeout_s,
-                limits=limits,
-            ),
-        }
-        dispatcher = Dispatcher(
-            deliveries=deliveries,
-            senders=senders,
+        sending = SendingPorts(
             transactions=chassis.transactions,
             outbox=chassis.outbox,
+            deliveries=storage.deliveries,
+            senders=_senders(settings, chassis, storage, copy),
+            digests=storage.digests,
+            users=storage.users,
+            communities=storage.communities,
             max_attempts=settings.dispatch_max_attempts,
             concurrency=settings.dispatch_concurrency,
         )
-
-        async def dispatch() -> int:
-            return await dispatcher.dispatch_due(batch_size=settings.dispatch_batch_size)
-
-        async def digest() -> int:
-            return await send_due_digests(
-                digests=digests,
-                deliveries=deliveries,
-                users=users,
-                communities=communities,
-                transactions=chassis.transactions,
-                limit=settings.digest_batch_size,
-            )
-
-        sender = WakeablePoller(
-            "delivery-dispatch",
-            dispatch,
-            interval=settings.dispatch_poll_interval_s,
-            batch_size=settings.dispatch_batch_size,
-        )
-        deliveries.on_enqueue(sender.wake)
-        chassis.add_loop(sender)
-        chassis.add_loop(
-            WakeablePoller(
-                "digest-scheduler",
-                digest,
-                interval=settings.digest_poll_interval_s,
-                batch_size=settings.digest_batch_size,
-            )
-        )
-        fanout = Fanout(
-            users=users,
-            communities=communities,
-            preferences=preferences,
-            push=devices,
-            feed=feed,
-            deliveries=deliveries,
-            digests=digests,
-            webhooks=webhooks,
-            budget=MongoFanoutBudget(db, per_hour=settings.fanout_budget_per_hour),
-            copy=copy,
-            park_timeout=timedelta(seconds=settings.park_timeout_s),
-        )
+        dispatcher = _start_loops(chassis, settings, sending, storage.deliveries)
         return cls(
             settings=settings,
             chassis=chassis,
-            users=users,
-            communities=communities,
-            preferences=preferences,
-            feed=feed,
-            deliveries=deliveries,
-            log=MongoDeliveryLog(db, wake=sender.wake),
-            digests=digests,
-            devices=devices,
-            webhooks=webhooks,
-            guard=guard,
-            tokens=tokens,
-            vapid=vapid,
-            events=EventHandler(
-                inbox=chassis.inbox,
-                fanout=fanout,
-                opener=_opener(settings),
-            ),
+            ports=_api_ports(settings, chassis.db, storage, wake=dispatcher.wake),
+            fanout=_fanout_ports(settings, chassis, storage, copy),
+            sending=sending,
         )
+
+
+@dataclass(frozen=True)
+class _Storage:
+    """The service's MongoDB stores and projections, one of each."""
+
+    users: MongoUserDirectory
+    communities: CommunityProjection
+    preferences: MongoPreferences
+    feed: MongoFeed
+    deliveries: MongoDeliveryQueue
+    digests: MongoDigests
+    devices: MongoPushSubscriptions
+    webhooks: MongoWebhooks
+    budget: MongoFanoutBudget
+    vapid: VapidKeys
+
+    @classmethod
+    def of(cls, db: AsyncDatabase[Document], settings: NotificationsSettings) -> "_Storage":
+        key = settings.vapid_private_key
+        return cls(
+            users=MongoUserDirectory(db),
+            communities=CommunityProjection(db),
+            preferences=MongoPreferences(db),
+            feed=MongoFeed(db),
+            deliveries=MongoDeliveryQueue(db),
+            digests=MongoDigests(db),
+            devices=MongoPushSubscriptions(db),
+            webhooks=MongoWebhooks(db),
+            budget=MongoFanoutBudget(db, per_hour=settings.fanout_budget_per_hour),
+            vapid=VapidKeys(db, key.get_secret_value() if key else None),
+        )
+
+
+def _senders(
+    settings: NotificationsSettings, chassis: Chassis, storage: _Storage, copy: Copy
+) -> dict[Channel, Sender]:
+    """One sender per channel, each within its providers' rate; their pools close with the
+    chassis."""
+    limiter = RateLimiter()
+    connections = SmtpConnections(settings, size=settings.smtp_connections)
+    chassis.add_closer(connections.close)
+    push = WebPushSender(
+        keys=storage.vapid,
+        subject=settings.vapid_subject,
+        devices=storage.devices,
+        base_url=settings.public_base_url,
+        ttl_s=settings.push_ttl_s,
+        timeout_s=settings.push_timeout_s,
+        limits=ProviderRate(limiter, "push", settings.push_rate),
+    )
+    chassis.add_closer(push.close)
+    email = SmtpEmailSender(
+        settings,
+        EmailTemplates(base_url=settings.public_base_url, copy=copy),
+        _unsubscribe_tokens(settings),
+        connections,
+        ProviderRate(limiter, "smtp", settings.smtp_rate),
+    )
+    health = WebhookHealth(
+        registry=storage.webhooks,
+        feed=storage.feed,
+        users=storage.users,
+        communities=storage.communities,
+        copy=copy,
+        transactions=chassis.transactions,
+        disable_after=settings.webhook_disable_after,
+    )
+    webhook = WebhookSender(
+        registry=storage.webhooks,
+        guard=_url_guard(settings),
+        outcomes=health,
+        timeout_s=settings.webhook_timeout_s,
+        limits=ProviderRate(limiter, "webhook", settings.webhook_rate),
+    )
+    return {Channel.EMAIL: email, Channel.PUSH: push, Channel.WEBHOOK: webhook}
+
+
+def _start_loops(
+    chassis: Chassis,
+    settings: NotificationsSettings,
+    sending: SendingPorts,
+    queue: MongoDeliveryQueue,
+) -> WakeablePoller:
+    """The delivery sender (woken by every enqueue) and the digest scheduler; returns the
+    sender's loop."""
+
+    async def dispatch() -> int:
+        return await dispatch_due(batch_size=settings.dispatch_batch_size, ports=sending)
+
+    async def digest() -> int:
+        return await send_due_digests(limit=settings.digest_batch_size, ports=sending)
+
+    dispatcher = WakeablePoller(
+        "delivery-dispatch",
+        dispatch,
+        interval=settings.dispatch_poll_interval_s,
+        batch_size=settings.dispatch_batch_size,
+    )
+    queue.on_enqueue(dispatcher.wake)
+    chassis.add_loop(dispatcher)
+    chassis.add_loop(
+        WakeablePoller(
+            "digest-scheduler",
+            digest,
+            interval=settings.digest_poll_interval_s,
+            batch_size=settings.digest_batch_size,
+        )
+    )
+    return dispatcher
+
+
+def _api_ports(
+    settings: NotificationsSettings,
+    db: AsyncDatabase[Document],
+    storage: _Storage,
+    *,
+    wake: Callable[[], None],
+) -> Ports:
+    return Ports(
+        feed=storage.feed,
+        preferences=storage.preferences,
+        unsubscribe_tokens=_unsubscribe_tokens(settings),
+        devices=storage.devices,
+        server_key=storage.vapid,
+        communities=storage.communities,
+        webhooks=storage.webhooks,
+        guard=_url_guard(settings),
+        log=MongoDeliveryLog(db, wake=wake),
+        operators=settings.operator_ids,
+        replay_max=settings.webhook_replay_max,
+    )
+
+
+def _fanout_ports(
+    settings: NotificationsSettings, chassis: Chassis, storage: _Storage, copy: Copy
+) -> FanoutPorts:
+    return FanoutPorts(
+        inbox=chassis.inbox,
+        opener=_opener(settings),
+        users=storage.users,
+        communities=storage.communities,
+        preferences=storage.preferences,
+        push=storage.devices,
+        feed=storage.feed,
+        deliveries=storage.deliveries,
+        digests=storage.digests,
+        webhooks=storage.webhooks,
+        budget=storage.budget,
+        copy=copy,
+        park_timeout=timedelta(seconds=settings.park_timeout_s),
+    )
+
+
+def _unsubscribe_tokens(settings: NotificationsSettings) -> SignedUnsubscribeTokens:
+    return SignedUnsubscribeTokens(settings.unsubscribe_secret.get_secret_value())
+
+
+def _url_guard(settings: NotificationsSettings) -> NetworkUrlGuard:
+    return NetworkUrlGuard(allow_private=settings.webhook_allow_private_networks)
 
 
 def _opener(settings: NotificationsSettings) -> Opener:

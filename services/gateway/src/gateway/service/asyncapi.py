@@ -7,7 +7,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from cerchia_contracts.catalog import Topic
-from cerchia_contracts.envelope import CLOUDEVENTS_CONTENT_TYPE
+from cerchia_contracts.envelope import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 
 Document = dict[str, Any]
 
@@ -45,6 +45,69 @@ def _channel_id(topic: Topic) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+#: The record headers every message carries.
+_HEADERS: Document = {
+    "type": "object",
+    "properties": {
+        "content-type": {"type": "string", "const": CLOUDEVENTS_CONTENT_TYPE},
+        "traceparent": {"type": "string", "description": "W3C trace context of the change."},
+    },
+}
+
+
+def _message(event: type[CloudEvent[Any]], topic: Topic) -> Document:
+    """An event type as an AsyncAPI message, its payload the contract's JSON Schema."""
+    name = event.__name__
+    return {
+        "name": event.event_type(),
+        "title": name,
+        "summary": (event.__doc__ or "").strip().splitlines()[0] if event.__doc__ else "",
+        "contentType": CLOUDEVENTS_CONTENT_TYPE,
+        "headers": _HEADERS,
+        "payload": {"$ref": _SCHEMA_REF.format(model=name)},
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": topic.key},
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+def _channel(topic: Topic) -> Document:
+    """A topic as an AsyncAPI channel, listing its messages."""
+    return {
+        "address": topic.name,
+        "title": topic.name,
+        "description": f"{topic.description}\n\nKey: {topic.key}. Dead letters: `{topic.dlq}`.",
+        "messages": {
+            event.__name__: {"$ref": f"#/components/messages/{event.__name__}"}
+            for event in topic.events
+        },
+        "bindings": {
+            "kafka": {
+                "topic": topic.name,
+                "partitions": topic.partitions,
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+def _operation(topic: Topic, channel_id: str) -> tuple[str, Document]:
+    """The producing service's ``send`` operation on a topic, with its id."""
+    operation_id = f"{topic.producer}Publishes{channel_id[:1].upper()}{channel_id[1:]}"
+    return operation_id, {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{channel_id}"},
+        "title": f"{topic.producer} publishes on {topic.name}",
+        "summary": topic.description,
+        "messages": [
+            {"$ref": f"#/channels/{channel_id}/messages/{event.__name__}"} for event in topic.events
+        ],
+    }
+
+
 def asyncapi_document(
     topics: Iterable[Topic],
     *,
@@ -59,60 +122,11 @@ def asyncapi_document(
     _, definitions = models_json_schema(
         [(event, "serialization") for event in events], ref_template=_SCHEMA_REF
     )
-    schemas: Document = definitions.get("$defs", {})
-    channels: Document = {}
-    operations: Document = {}
-    messages: Document = {}
-    headers_schema = {
-        "type": "object",
-        "properties": {
-            "content-type": {"type": "string", "const": CLOUDEVENTS_CONTENT_TYPE},
-            "traceparent": {"type": "string", "description": "W3C trace context of the change."},
-        },
+    messages = {
+        event.__name__: _message(event, topic) for topic in topics for event in topic.events
     }
-    for topic in topics:
-        channel_id = _channel_id(topic)
-        channel_messages: Document = {}
-        for event in topic.events:
-            name = event.__name__
-            messages[name] = {
-                "name": event.event_type(),
-                "title": name,
-                "summary": (event.__doc__ or "").strip().splitlines()[0] if event.__doc__ else "",
-                "contentType": CLOUDEVENTS_CONTENT_TYPE,
-                "headers": headers_schema,
-                "payload": {"$ref": _SCHEMA_REF.format(model=name)},
-                "bindings": {
-                    "kafka": {
-                        "key": {"type": "string", "description": topic.key},
-                        "bindingVersion": KAFKA_BINDING_VERSION,
-                    }
-                },
-            }
-            channel_messages[name] = {"$ref": f"#/components/messages/{name}"}
-        channels[channel_id] = {
-            "address": topic.name,
-            "title": topic.name,
-            "description": f"{topic.description}\n\nKey: {topic.key}. Dead letters: `{topic.dlq}`.",
-            "messages": channel_messages,
-            "bindings": {
-                "kafka": {
-                    "topic": topic.name,
-                    "partitions": topic.partitions,
-                    "bindingVersion": KAFKA_BINDING_VERSION,
-                }
-            },
-        }
-        operations[f"{topic.producer}Publishes{channel_id[:1].upper()}{channel_id[1:]}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{channel_id}"},
-            "title": f"{topic.producer} publishes on {topic.name}",
-            "summary": topic.description,
-            "messages": [
-                {"$ref": f"#/channels/{channel_id}/messages/{event.__name__}"}
-                for event in topic.events
-            ],
-        }
+    channels = {_channel_id(topic): _channel(topic) for topic in topics}
+    operations = dict(_operation(topic, _channel_id(topic)) for topic in topics)
     return {
         "asyncapi": "3.0.0",
         "info": {"title": title, "version": version, "description": _DESCRIPTION},
@@ -129,7 +143,7 @@ def asyncapi_document(
         "operations": operations,
         "components": {
             "messages": messages,
-            "schemas": schemas,
+            "schemas": definitions.get("$defs", {}),
             "securitySchemes": SECURITY_SCHEMES,
         },
     }

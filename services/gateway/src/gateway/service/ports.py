@@ -50,19 +50,3 @@ class SpecSource(Protocol):
     async def openapi(self, upstream: Upstream) -> dict[str, Any] | None:
         """The upstream's OpenAPI document, or None when it cannot be had now."""
         ...
-
-
-@dataclass(frozen=True)
-class RateDecision:
-    """Whether one more request fits the limit, and if not, when to try again."""
-
-    allowed: bool
-    retry_after_s: int = 0
-
-
-class RateLimiter(Protocol):
-    """Counts requests per key against a limit such as ``"100/minute"``."""
-
-    async def hit(self, limit: str, *key: str) -> RateDecision:
-        """Count one request for ``key`` under ``limit``."""
-        ...

@@ -1,7 +1,5 @@
 """The delivery log over the deliveries collection: pages of states, retries and replays."""
 
-import base64
-import binascii
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -11,26 +9,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from cerchia_chassis.mongo import Document
 from notifications.adapters.deliveries import DELIVERIES
 from notifications.domain.deliveries import Channel, DeliveryStatus
-from notifications.service.log_ports import DeliveryFilter, DeliveryPage, DeliveryRecord
+from notifications.service.log_ports import DeliveryFilter, DeliveryRecord, LogPosition
 
 #: What a log entry never shows: message content, the address, tracing internals.
 _HIDDEN: Document = {"context": 0, "address": 0, "trace_headers": 0}
-
-
-def encode_cursor(created_at: datetime, key: str) -> str:
-    """An opaque cursor after the entry (created_at, key)."""
-    raw = f"{created_at.isoformat()}|{key}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str] | None:
-    """The position a cursor names, or None when it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, key = raw.split("|", 1)
-        return datetime.fromisoformat(moment), key
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
 
 
 class MongoDeliveryLog:
@@ -45,9 +27,9 @@ class MongoDeliveryLog:
         self._wake()
 
     async def page(
-        self, selected: DeliveryFilter, *, cursor: str | None, limit: int
-    ) -> DeliveryPage:
-        """Newest first; ``cursor`` continues after the last entry of the previous page."""
+        self, selected: DeliveryFilter, *, after: LogPosition | None, limit: int
+    ) -> list[DeliveryRecord]:
+        """Newest first; ``after`` continues after an entry (its created_at and key)."""
         query: Document = {
             name: value
             for name, value in (
@@ -59,7 +41,6 @@ class MongoDeliveryLog:
             )
             if value is not None
         }
-        after = decode_cursor(cursor) if cursor else None
         if after is not None:
             moment, key = after
             query["$or"] = [
@@ -69,15 +50,10 @@ class MongoDeliveryLog:
         docs = (
             await self._collection.find(query, _HIDDEN)
             .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
-            .limit(limit + 1)
+            .limit(limit)
             .to_list()
         )
-        items = [_record(doc) for doc in docs[:limit]]
-        last = items[-1] if len(docs) > limit else None
-        return DeliveryPage(
-            items=items,
-            next_cursor=None if last is None else encode_cursor(last.created_at, last.key),
-        )
+        return [_record(doc) for doc in docs]
 
     async def get(self, key: str) -> DeliveryRecord | None:
         """One delivery's state."""

@@ -8,9 +8,10 @@ from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from cerchia_chassis.domain.cursors import InvalidCursor
 from cerchia_chassis.mongo import Document, Indexes, Session
 from notifications.domain.categories import Category
-from notifications.domain.feed import FeedItem, FeedPage
+from notifications.domain.feed import FeedItem
 
 FEED = "feed"
 
@@ -49,15 +50,16 @@ class MongoFeed:
                 [_to_document(item) for item in items], session=session, ordered=True
             )
 
-    async def page(self, user_id: str, *, cursor: str | None, limit: int) -> FeedPage:
-        """Newest first; ``cursor`` is the id of the last item of the previous page."""
+    async def page(self, user_id: str, *, before: str | None, limit: int) -> list[FeedItem]:
+        """Newest first, older than the item ``before`` (an id this feed gave out)."""
         query: Document = {"user_id": user_id}
-        before = object_id(cursor)
         if before is not None:
-            query["_id"] = {"$lt": before}
-        docs = await self._collection.find(query).sort("_id", DESCENDING).limit(limit + 1).to_list()
-        items = [_from_document(doc) for doc in docs[:limit]]
-        return FeedPage(items=items, next_cursor=items[-1].id if len(docs) > limit else None)
+            position = object_id(before)
+            if position is None:
+                raise InvalidCursor
+            query["_id"] = {"$lt": position}
+        docs = await self._collection.find(query).sort("_id", DESCENDING).limit(limit).to_list()
+        return [_from_document(doc) for doc in docs]
 
     async def unread_count(self, user_id: str) -> int:
         """Unread items of a person."""

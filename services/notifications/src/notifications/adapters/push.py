@@ -1,6 +1,5 @@
 """Web Push (RFC 8030/8291/8292) with pywebpush: VAPID-signed, encrypted, with TTL and urgency."""
 
-import base64
 import json
 import logging
 import time
@@ -8,11 +7,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiodataloader import DataLoader
-from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
-from notifications.adapters.rate_limits import ProviderRateLimits
+from notifications.adapters.provider_rates import ProviderRate
 from notifications.adapters.vapid_keys import VapidKeys
 from notifications.domain.deliveries import Delivery, PermanentDeliveryError, TransientDeliveryError
 from notifications.service.ports import PushDevices, PushSubscription
@@ -24,14 +22,6 @@ GONE = frozenset({404, 410})
 #: (RFC 8292 allows up to 24 h): signing per message cost more than encrypting it.
 VAPID_LIFETIME_S = 12 * 3600
 VAPID_REFRESH_S = 3600
-
-
-def application_server_key(vapid: Vapid) -> str:
-    """The public key browsers pass to ``pushManager.subscribe`` (base64url, uncompressed)."""
-    raw = vapid.public_key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 class WebPushSender:
@@ -46,7 +36,7 @@ class WebPushSender:
         base_url: str,
         ttl_s: int,
         timeout_s: float = 10.0,
-        limits: ProviderRateLimits | None = None,
+        limits: ProviderRate | None = None,
     ) -> None:
         self._keys = keys
         self._limits = limits
@@ -118,7 +108,7 @@ class WebPushSender:
             raise PermanentDeliveryError("no push subscription")
         if self._limits is not None:
             hosts = (urlsplit(s.endpoint).netloc for s in subscriptions)
-            await self._limits.take("push", *hosts)
+            await self._limits.take(*hosts)
         data = self.payload(delivery)
         vapid = await self._keys.get()
         retry: list[str] = []

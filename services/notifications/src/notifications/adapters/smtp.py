@@ -8,7 +8,7 @@ import aiosmtplib
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from notifications.adapters.rate_limits import ProviderRateLimits
+from notifications.adapters.provider_rates import ProviderRate
 from notifications.adapters.smtp_connections import SmtpConnections
 from notifications.adapters.templates import EmailTemplates
 from notifications.adapters.translations import language
@@ -33,7 +33,7 @@ class SmtpEmailSender:
         templates: EmailTemplates,
         tokens: SignedUnsubscribeTokens,
         connections: SmtpConnections,
-        limits: ProviderRateLimits | None = None,
+        limits: ProviderRate | None = None,
     ) -> None:
         self._settings = settings
         self._connections = connections
@@ -80,7 +80,7 @@ class SmtpEmailSender:
             raise PermanentDeliveryError("no email address: the recipient never became known")
         message = self.compose(delivery)
         if self._limits is not None:
-            await self._limits.take("smtp", self._settings.smtp_host)
+            await self._limits.take(self._settings.smtp_host)
         context = propagate.extract(delivery.trace_headers)
         with tracer.start_as_current_span(
             "smtp send", context=context, kind=SpanKind.CLIENT

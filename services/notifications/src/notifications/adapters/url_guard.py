@@ -5,7 +5,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from notifications.service.integrations import UnsafeUrl
+from notifications.domain.errors import UnsafeUrl
 
 
 class NetworkUrlGuard:

@@ -18,22 +18,17 @@ class MongoUserDirectory:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._collection = db[USERS]
 
-    async def upsert(
-        self,
-        *,
-        user_id: str,
-        email: str,
-        display_name: str,
-        locale: str,
-        session: Session,
-        timezone: str | None = None,
-    ) -> None:
-        """Create or refresh a user's contact details."""
-        fields: Document = {"email": email, "display_name": display_name, "locale": locale}
-        if timezone is not None:
-            fields["timezone"] = timezone
+    async def upsert(self, contact: Contact, session: Session) -> None:
+        """Create or refresh a user's contact details (a timezone, once known, is kept)."""
+        fields: Document = {
+            "email": contact.email,
+            "display_name": contact.display_name,
+            "locale": contact.locale,
+        }
+        if contact.timezone is not None:
+            fields["timezone"] = contact.timezone
         await self._collection.update_one(
-            {"_id": user_id}, {"$set": fields}, upsert=True, session=session
+            {"_id": contact.user_id}, {"$set": fields}, upsert=True, session=session
         )
 
     async def contacts(self, user_ids: Sequence[str], session: Session) -> dict[str, Contact]:

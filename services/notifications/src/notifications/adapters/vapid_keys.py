@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 from pymongo import ReturnDocument
@@ -18,6 +19,14 @@ logger = logging.getLogger(__name__)
 
 SERVICE_KEYS = "service_keys"
 VAPID_ID = "vapid"
+
+
+def application_server_key(vapid: Vapid) -> str:
+    """The public key browsers pass to ``pushManager.subscribe`` (base64url, uncompressed)."""
+    raw = vapid.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def new_private_key() -> str:
@@ -46,6 +55,10 @@ class VapidKeys:
                 if self._vapid is None:
                     self._vapid = Vapid.from_string(private_key=await self._private_key())
         return self._vapid
+
+    async def public_key(self) -> str:
+        """The public half, as browsers take it (``applicationServerKey``)."""
+        return application_server_key(await self.get())
 
     async def _private_key(self) -> str:
         if self._configured:

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from notifications.adapters.rate_limits import ProviderRateLimits
+from notifications.adapters.provider_rates import ProviderRate
 from notifications.domain.deliveries import Delivery, PermanentDeliveryError, TransientDeliveryError
-from notifications.service.integrations import UnsafeUrl
+from notifications.domain.errors import UnsafeUrl
 from notifications.service.ports import UrlGuard, WebhookOutcomes, WebhookRegistry
 
 
@@ -22,7 +22,7 @@ class WebhookSender:
         guard: UrlGuard,
         outcomes: WebhookOutcomes,
         timeout_s: float,
-        limits: ProviderRateLimits | None = None,
+        limits: ProviderRate | None = None,
     ) -> None:
         self._registry = registry
         self._guard = guard
@@ -51,7 +51,7 @@ class WebhookSender:
         except UnsafeUrl as exc:
             raise PermanentDeliveryError(str(exc)) from exc
         if self._limits is not None:
-            await self._limits.take("webhook", urlsplit(subscription.url).netloc)
+            await self._limits.take(urlsplit(subscription.url).netloc)
         payload = str(delivery.context["payload"])
         headers = self.headers(delivery, subscription.secret, payload, datetime.now(UTC))
         try:

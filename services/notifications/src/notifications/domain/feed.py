@@ -1,5 +1,6 @@
 """The in-app feed: what a person sees in the app, read or unread."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,9 +26,10 @@ class FeedItem:
     read_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class FeedPage:
-    """A page of the feed, newest first, and the cursor of the next (older) page."""
+#: A feed item's id: 24 hex digits, ordered by creation (cursors and the stream resume by it).
+_ITEM_ID = re.compile(r"[0-9a-f]{24}")
 
-    items: list[FeedItem]
-    next_cursor: str | None
+
+def is_item_id(value: object) -> bool:
+    """Whether ``value`` can name a feed item."""
+    return isinstance(value, str) and _ITEM_ID.fullmatch(value) is not None

@@ -14,6 +14,7 @@ from cerchia_contracts.catalog import (
     Topic,
 )
 from notifications.container import Container
+from notifications.service.events import handle_event
 
 #: Topics fan-out listens to; add a producer's topics here together with its rows in the rules.
 FANOUT_TOPICS: tuple[Topic, ...] = (
@@ -33,7 +34,7 @@ def register_consumers(container: Container) -> None:
     """Subscribe the service to the topics it reacts to."""
 
     async def on_event(event: AnyEvent) -> None:
-        await container.events.handle(event)
+        await handle_event(event, ports=container.fanout)
 
     for topic in FANOUT_TOPICS:
         container.chassis.consume(topic, on_event)

@@ -1,15 +1,20 @@
 """Browsers subscribing to and unsubscribing from web push."""
 
-from notifications.service.ports import PushDevices, PushSubscription
+from notifications.domain.errors import SubscriptionNotFound
+from notifications.service.ports import Ports, PushSubscription
 
 
-async def subscribe_device(
-    user_id: str, subscription: PushSubscription, *, devices: PushDevices
-) -> None:
+async def server_key(*, ports: Ports) -> str:
+    """The key browsers pass as ``applicationServerKey`` (stable across restarts)."""
+    return await ports.server_key.public_key()
+
+
+async def subscribe_device(user_id: str, subscription: PushSubscription, *, ports: Ports) -> None:
     """Remember a browser's subscription for the caller (again is harmless)."""
-    await devices.save(user_id, subscription)
+    await ports.devices.save(user_id, subscription)
 
 
-async def unsubscribe_device(user_id: str, endpoint: str, *, devices: PushDevices) -> bool:
-    """Forget one of the caller's subscriptions; False when the caller has no such one."""
-    return await devices.remove(user_id, endpoint)
+async def unsubscribe_device(user_id: str, endpoint: str, *, ports: Ports) -> None:
+    """Forget one of the caller's subscriptions (only their own)."""
+    if not await ports.devices.remove(user_id, endpoint):
+        raise SubscriptionNotFound

@@ -3,13 +3,13 @@ each final outcome is published through the outbox."""
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from cerchia_chassis.ports import Session
 from cerchia_contracts.events import notifications as n
 from notifications.domain.deliveries import (
-    Channel,
     Delivery,
     PermanentDeliveryError,
     ThrottledDelivery,
@@ -17,7 +17,7 @@ from notifications.domain.deliveries import (
     public_reason,
     retry_delay,
 )
-from notifications.service.ports import DeliveryQueue, Outbox, Sender, Session, Transactions
+from notifications.service.ports import SendingPorts
 
 logger = logging.getLogger(__name__)
 
@@ -85,89 +85,79 @@ class _Postponed:
 _Outcome = _Sent | _Failed | _Retry | _Postponed
 
 
-@dataclass(frozen=True)
-class Dispatcher:
-    """Claims due deliveries and hands each to its channel's sender.
+async def dispatch_due(*, batch_size: int, ports: SendingPorts) -> int:
+    """Send the deliveries that are due; return how many were claimed.
 
-    A claimed batch is sent in groups of ``concurrency`` deliveries at once; the final outcomes
-    of a group (sent, failed for good) are recorded with their events in one transaction. A
-    crash between a provider's acceptance and that record resends at most one group, with the
-    same Message-ID or push tag, when the claims lapse.
+    A claimed batch is sent in groups of ``ports.concurrency`` deliveries at once; the final
+    outcomes of a group (sent, failed for good) are recorded with their events in one
+    transaction. A crash between a provider's acceptance and that record resends at most one
+    group, with the same Message-ID or push tag, when the claims lapse.
     """
+    now = ports.clock()
+    claimed = await ports.deliveries.claim_due(limit=batch_size, now=now)
+    step = max(1, ports.concurrency)
+    for start in range(0, len(claimed), step):
+        group = claimed[start : start + step]
+        outcomes = await asyncio.gather(*(_attempt(d, now, ports) for d in group))
+        await _record(outcomes, ports)
+    return len(claimed)
 
-    deliveries: DeliveryQueue
-    senders: Mapping[Channel, Sender]
-    transactions: Transactions
-    outbox: Outbox
-    max_attempts: int
-    concurrency: int = 16
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    async def dispatch_due(self, *, batch_size: int) -> int:
-        """Send the deliveries that are due; return how many were claimed."""
-        now = self.clock()
-        claimed = await self.deliveries.claim_due(limit=batch_size, now=now)
-        step = max(1, self.concurrency)
-        for start in range(0, len(claimed), step):
-            group = claimed[start : start + step]
-            outcomes = await asyncio.gather(*(self._attempt(d, now) for d in group))
-            await self._record(outcomes)
-        return len(claimed)
+async def _attempt(delivery: Delivery, now: datetime, ports: SendingPorts) -> _Outcome:
+    sender = ports.senders.get(delivery.channel)
+    try:
+        if sender is None:
+            raise PermanentDeliveryError(f"no sender for channel {delivery.channel}")
+        await sender.send(delivery)
+    except ThrottledDelivery as exc:
+        # The provider's rate is used up: wait for room, this attempt does not count.
+        return _Postponed(delivery, now + timedelta(seconds=exc.retry_after_s))
+    except PermanentDeliveryError as exc:
+        logger.warning("delivery %s failed for good: %s", delivery.key, exc)
+        return _Failed(delivery, str(exc), permanent=True)
+    except Exception as exc:
+        # Anything unexpected is treated as transient: a bounded number of retries is
+        # cheaper than losing a message to a bug fixed by the next deploy.
+        give_up = delivery.attempts >= ports.max_attempts
+        logger.warning(
+            "delivery %s failed (attempt %d%s): %s",
+            delivery.key,
+            delivery.attempts,
+            ", giving up" if give_up else "",
+            exc,
+            exc_info=not isinstance(exc, TransientDeliveryError),
+        )
+        if give_up:
+            return _Failed(delivery, str(exc), permanent=False)
+        return _Retry(delivery, str(exc), now + retry_delay(delivery.attempts, jitter=0.2))
+    return _Sent(delivery)
 
-    async def _attempt(self, delivery: Delivery, now: datetime) -> _Outcome:
-        sender = self.senders.get(delivery.channel)
-        try:
-            if sender is None:
-                raise PermanentDeliveryError(f"no sender for channel {delivery.channel}")
-            await sender.send(delivery)
-        except ThrottledDelivery as exc:
-            # The provider's rate is used up: wait for room, this attempt does not count.
-            return _Postponed(delivery, now + timedelta(seconds=exc.retry_after_s))
-        except PermanentDeliveryError as exc:
-            logger.warning("delivery %s failed for good: %s", delivery.key, exc)
-            return _Failed(delivery, str(exc), permanent=True)
-        except Exception as exc:
-            # Anything unexpected is treated as transient: a bounded number of retries is
-            # cheaper than losing a message to a bug fixed by the next deploy.
-            give_up = delivery.attempts >= self.max_attempts
-            logger.warning(
-                "delivery %s failed (attempt %d%s): %s",
-                delivery.key,
-                delivery.attempts,
-                ", giving up" if give_up else "",
-                exc,
-                exc_info=not isinstance(exc, TransientDeliveryError),
+
+async def _record(outcomes: Sequence[_Outcome], ports: SendingPorts) -> None:
+    sent = [o.delivery for o in outcomes if isinstance(o, _Sent)]
+    failed = [o for o in outcomes if isinstance(o, _Failed)]
+    for outcome in outcomes:
+        if isinstance(outcome, _Postponed):
+            await ports.deliveries.postpone(outcome.delivery, until=outcome.until)
+        elif isinstance(outcome, _Retry):
+            await ports.deliveries.mark_failed(
+                outcome.delivery, error=outcome.error, retry_at=outcome.at
             )
-            if give_up:
-                return _Failed(delivery, str(exc), permanent=False)
-            return _Retry(delivery, str(exc), now + retry_delay(delivery.attempts, jitter=0.2))
-        return _Sent(delivery)
+    if not sent and not failed:
+        return
 
-    async def _record(self, outcomes: Sequence[_Outcome]) -> None:
-        sent = [o.delivery for o in outcomes if isinstance(o, _Sent)]
-        failed = [o for o in outcomes if isinstance(o, _Failed)]
-        for outcome in outcomes:
-            if isinstance(outcome, _Postponed):
-                await self.deliveries.postpone(outcome.delivery, until=outcome.until)
-            elif isinstance(outcome, _Retry):
-                await self.deliveries.mark_failed(
-                    outcome.delivery, error=outcome.error, retry_at=outcome.at
-                )
-        if not sent and not failed:
-            return
-
-        async def work(session: Session) -> None:
-            if sent:
-                await self.deliveries.mark_sent(sent, now=self.clock(), session=session)
-            for f in failed:
-                await self.deliveries.mark_failed(
-                    f.delivery, error=f.error, retry_at=None, session=session
-                )
-            await self.outbox.add(
-                session,
-                *(succeeded(d) for d in sent),
-                *(failed_event(f.delivery, error=f.error, permanent=f.permanent) for f in failed),
+    async def work(session: Session) -> None:
+        if sent:
+            await ports.deliveries.mark_sent(sent, now=ports.clock(), session=session)
+        for f in failed:
+            await ports.deliveries.mark_failed(
+                f.delivery, error=f.error, retry_at=None, session=session
             )
+        await ports.outbox.add(
+            session,
+            *(succeeded(d) for d in sent),
+            *(failed_event(f.delivery, error=f.error, permanent=f.permanent) for f in failed),
+        )
 
-        await self.transactions.run(work)
-        self.outbox.committed()
+    await ports.transactions.run(work)
+    ports.outbox.committed()

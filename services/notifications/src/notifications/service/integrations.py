@@ -2,45 +2,42 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from cerchia_chassis.domain.cursors import Page
 from notifications.domain.deliveries import Channel, DeliveryStatus, idempotency_key
+from notifications.domain.errors import NotOwner, WebhookDisabled, WebhookNotFound
 from notifications.domain.webhooks import WebhookSubscription, new_secret
-from notifications.service.log_ports import DeliveryFilter, DeliveryLog, DeliveryPage
-from notifications.service.ports import Communities, UrlGuard, WebhookRegistry
+from notifications.service.log_ports import DeliveryFilter, DeliveryRecord
+from notifications.service.operations import log_page
+from notifications.service.ports import Ports
 
 
-class NotOwner(Exception):
-    """The caller does not own the community (or the subscription's community)."""
+async def _owns(community_id: str, user_id: str, ports: Ports) -> bool:
+    member = await ports.communities.member(community_id, user_id)
+    return member is not None and member.active and member.role == "owner"
 
 
-class WebhookDisabled(Exception):
-    """The endpoint was disabled after repeated failures: enable it before replaying."""
+async def _require_owner(community_id: str, user_id: str, ports: Ports) -> None:
+    if not await _owns(community_id, user_id, ports):
+        raise NotOwner
 
 
-class UnsafeUrl(Exception):
-    """The URL points to a private, loopback or link-local address, or is not http(s)."""
-
-
-async def _require_owner(community_id: str, user_id: str, communities: Communities) -> None:
-    roles = await communities.roles(community_id)
-    if roles.get(user_id) != "owner":
-        raise NotOwner(community_id)
+async def _owned(owner_id: str, subscription_id: str, ports: Ports) -> WebhookSubscription:
+    """The subscription, if the caller owns its community; absent otherwise (no hint that
+    another community's webhook exists)."""
+    subscription = await ports.webhooks.get(subscription_id)
+    if subscription is None or not await _owns(subscription.community_id, owner_id, ports):
+        raise WebhookNotFound
+    return subscription
 
 
 async def register_webhook(
-    owner_id: str,
-    *,
-    community_id: str,
-    url: str,
-    event_types: tuple[str, ...],
-    communities: Communities,
-    registry: WebhookRegistry,
-    guard: UrlGuard,
+    owner_id: str, *, community_id: str, url: str, event_types: tuple[str, ...], ports: Ports
 ) -> WebhookSubscription:
     """Register an endpoint; the returned subscription holds the secret, shown only now."""
-    await _require_owner(community_id, owner_id, communities)
-    await guard.check(url)
+    await _require_owner(community_id, owner_id, ports)
+    await ports.guard.check(url)
     subscription = WebhookSubscription(
         id=str(uuid.uuid4()),
         community_id=community_id,
@@ -48,57 +45,43 @@ async def register_webhook(
         url=url,
         event_types=event_types,
         secret=new_secret(),
-        created_at=datetime.now(UTC),
+        created_at=ports.clock(),
     )
-    await registry.add(subscription)
+    await ports.webhooks.add(subscription)
     return subscription
 
 
 async def list_webhooks(
-    owner_id: str, *, community_id: str, communities: Communities, registry: WebhookRegistry
+    owner_id: str, *, community_id: str, ports: Ports
 ) -> list[WebhookSubscription]:
     """The community's endpoints (secrets are never listed)."""
-    await _require_owner(community_id, owner_id, communities)
-    return await registry.of_community(community_id)
+    await _require_owner(community_id, owner_id, ports)
+    return await ports.webhooks.of_community(community_id)
 
 
-async def _owned(
-    owner_id: str, subscription_id: str, communities: Communities, registry: WebhookRegistry
-) -> WebhookSubscription:
-    subscription = await registry.get(subscription_id)
-    if subscription is None:
-        raise NotOwner(subscription_id)
-    await _require_owner(subscription.community_id, owner_id, communities)
-    return subscription
-
-
-async def delete_webhook(
-    owner_id: str, subscription_id: str, *, communities: Communities, registry: WebhookRegistry
-) -> None:
+async def delete_webhook(owner_id: str, subscription_id: str, *, ports: Ports) -> None:
     """Remove an endpoint."""
-    await _owned(owner_id, subscription_id, communities, registry)
-    await registry.delete(subscription_id)
+    await _owned(owner_id, subscription_id, ports)
+    await ports.webhooks.delete(subscription_id)
 
 
-async def rotate_secret(
-    owner_id: str, subscription_id: str, *, communities: Communities, registry: WebhookRegistry
-) -> str:
+async def rotate_secret(owner_id: str, subscription_id: str, *, ports: Ports) -> str:
     """Replace an endpoint's secret; the new one is returned once."""
-    await _owned(owner_id, subscription_id, communities, registry)
+    await _owned(owner_id, subscription_id, ports)
     secret = new_secret()
-    await registry.set_secret(subscription_id, secret)
+    await ports.webhooks.set_secret(subscription_id, secret)
     return secret
 
 
 async def enable_webhook(
-    owner_id: str, subscription_id: str, *, communities: Communities, registry: WebhookRegistry
+    owner_id: str, subscription_id: str, *, ports: Ports
 ) -> WebhookSubscription:
     """Take deliveries again after the endpoint was fixed (its failure count starts over)."""
-    await _owned(owner_id, subscription_id, communities, registry)
-    await registry.enable(subscription_id)
-    enabled = await registry.get(subscription_id)
+    await _owned(owner_id, subscription_id, ports)
+    await ports.webhooks.enable(subscription_id)
+    enabled = await ports.webhooks.get(subscription_id)
     if enabled is None:
-        raise NotOwner(subscription_id)
+        raise WebhookNotFound
     return enabled
 
 
@@ -109,14 +92,12 @@ async def webhook_deliveries(
     status: DeliveryStatus | None,
     cursor: str | None,
     limit: int,
-    communities: Communities,
-    registry: WebhookRegistry,
-    log: DeliveryLog,
-) -> DeliveryPage:
+    ports: Ports,
+) -> Page[DeliveryRecord]:
     """What was sent (or failed) to an endpoint, newest first: what a replay can choose from."""
-    await _owned(owner_id, subscription_id, communities, registry)
+    await _owned(owner_id, subscription_id, ports)
     selected = DeliveryFilter(status=status, recipient_id=subscription_id, channel=Channel.WEBHOOK)
-    return await log.page(selected, cursor=cursor, limit=limit)
+    return await log_page(ports.log, selected, cursor=cursor, limit=limit)
 
 
 async def replay_webhook(
@@ -126,30 +107,28 @@ async def replay_webhook(
     event_ids: Sequence[str] | None,
     since: datetime | None,
     until: datetime | None,
-    limit: int,
-    communities: Communities,
-    registry: WebhookRegistry,
-    log: DeliveryLog,
+    ports: Ports,
 ) -> int:
-    """Send again what the endpoint received or missed, by event id or by time range; the
-    receiver sees the same ``webhook-id`` as the first time. Returns how many were queued."""
-    subscription = await _owned(owner_id, subscription_id, communities, registry)
+    """Send again what the endpoint received or missed, by event id or by time range (at most
+    ``ports.replay_max``); the receiver sees the same ``webhook-id`` as the first time.
+    Returns how many were queued."""
+    subscription = await _owned(owner_id, subscription_id, ports)
     if not subscription.active:
-        raise WebhookDisabled(subscription_id)
+        raise WebhookDisabled
     keys = (
         None
         if event_ids is None
         else [idempotency_key(event_id, subscription_id, Channel.WEBHOOK) for event_id in event_ids]
     )
-    replayed = await log.replay(
+    replayed = await ports.log.replay(
         subscription_id,
         channel=Channel.WEBHOOK,
         keys=keys,
         since=since,
         until=until,
-        limit=limit,
-        now=datetime.now(UTC),
+        limit=ports.replay_max,
+        now=ports.clock(),
     )
     if replayed:
-        log.wake()
+        ports.log.wake()
     return replayed

@@ -44,20 +44,18 @@ class DeliveryFilter:
     community_id: str | None = None
 
 
-@dataclass(frozen=True)
-class DeliveryPage:
-    """A page of the delivery log, newest first, and the cursor of the next (older) page."""
-
-    items: list[DeliveryRecord]
-    next_cursor: str | None
+#: Where a page of the log continues: after the entry (created_at, key), newest first.
+LogPosition = tuple[datetime, str]
 
 
 class DeliveryLog(Protocol):
     """The delivery log: states of deliveries, and sending some of them again."""
 
     async def page(
-        self, selected: DeliveryFilter, *, cursor: str | None, limit: int
-    ) -> DeliveryPage: ...
+        self, selected: DeliveryFilter, *, after: LogPosition | None, limit: int
+    ) -> list[DeliveryRecord]:
+        """Up to ``limit`` entries newest first, older than ``after``."""
+        ...
 
     async def get(self, key: str) -> DeliveryRecord | None: ...
 

@@ -1,18 +1,31 @@
-"""What the notifications use cases need from the outside world."""
+"""What the notifications use cases need from the outside world, and the bundles of ports the
+composition root hands them (one per area: the API, fan-out, sending).
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+The ports every service shares (``Session``, ``Transactions``, ``EventOutbox``, ``Inbox``) are the
+chassis's; the projection of communities is the chassis's ``CommunityProjection``.
+"""
+
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
+from cerchia_chassis.domain.community import Change, CommunityState, MemberState
+from cerchia_chassis.ports import EventOutbox, Inbox, Session, Transactions
+from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events.membership.tokens import SealedToken
-from notifications.domain.deliveries import Delivery
-from notifications.domain.feed import FeedItem, FeedPage
+from notifications.domain.deliveries import Channel, Delivery
+from notifications.domain.feed import FeedItem
 from notifications.domain.preferences import Preferences
 from notifications.domain.webhooks import WebhookSubscription
+from notifications.service.log_ports import DeliveryLog
 
-Session = Any
-T = TypeVar("T")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time (UTC): every bundle's clock unless a test sets one."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -55,41 +68,10 @@ class TokenOpener(Protocol):
     def open(self, sealed: SealedToken, *, context: str) -> str: ...
 
 
-class Inbox(Protocol):
-    """Applies an event's effect once per consumer."""
-
-    async def process_once(
-        self, *, consumer: str, event_id: str, effect: Callable[[Session], Awaitable[None]]
-    ) -> bool: ...
-
-
-class Outbox(Protocol):
-    """Events written with the state change, published after commit."""
-
-    async def add(self, session: Session, *events: Any) -> None: ...
-
-    def committed(self) -> None: ...
-
-
-class Transactions(Protocol):
-    """Runs a unit of work in one database transaction."""
-
-    async def run(self, work: Callable[[Session], Awaitable[T]]) -> T: ...
-
-
 class UserDirectory(Protocol):
     """The local projection of users built from membership events."""
 
-    async def upsert(
-        self,
-        *,
-        user_id: str,
-        email: str,
-        display_name: str,
-        locale: str,
-        session: Session,
-        timezone: str | None = None,
-    ) -> None: ...
+    async def upsert(self, contact: Contact, session: Session) -> None: ...
 
     async def contacts(self, user_ids: Sequence[str], session: Session) -> dict[str, Contact]: ...
 
@@ -97,21 +79,28 @@ class UserDirectory(Protocol):
 
 
 class Communities(Protocol):
-    """The local projection of communities, members and roles."""
+    """The projection of ``membership.communities.v1`` (the chassis's ``CommunityProjection``):
+    communities and who stands where with which role, folded by the time things happened."""
 
-    async def upsert(self, community_id: str, *, name: str, session: Session) -> None: ...
+    async def apply(self, event: AnyEvent, session: Session) -> list[Change]: ...
 
-    async def set_member(
-        self, community_id: str, user_id: str, *, role: str, session: Session
-    ) -> None: ...
+    async def community(
+        self, community_id: str, session: Session | None = None
+    ) -> CommunityState | None: ...
 
-    async def remove_member(self, community_id: str, user_id: str, session: Session) -> None: ...
+    async def member(
+        self, community_id: str, user_id: str, session: Session | None = None
+    ) -> MemberState | None: ...
 
-    async def roles(self, community_id: str, session: Session | None = None) -> dict[str, str]: ...
+    async def members(
+        self,
+        community_id: str,
+        *,
+        roles: Iterable[str] | None = None,
+        session: Session | None = None,
+    ) -> list[MemberState]: ...
 
-    async def name(self, community_id: str, session: Session | None = None) -> str | None: ...
-
-    async def erase_user(self, user_id: str, session: Session) -> None: ...
+    async def forget_user(self, user_id: str, session: Session) -> None: ...
 
 
 class PreferenceStore(Protocol):
@@ -131,7 +120,13 @@ class Feed(Protocol):
 
     async def add(self, items: Sequence[FeedItem], session: Session) -> None: ...
 
-    async def page(self, user_id: str, *, cursor: str | None, limit: int) -> FeedPage: ...
+    async def page(self, user_id: str, *, before: str | None, limit: int) -> list[FeedItem]:
+        """Up to ``limit`` items newest first, older than the item ``before`` (an item id)."""
+        ...
+
+    def follow(self, user_id: str, last_id: str | None) -> AsyncIterator[FeedItem]:
+        """Items after ``last_id`` (none of the past when it is None), then new ones."""
+        ...
 
     async def unread_count(self, user_id: str) -> int: ...
 
@@ -283,3 +278,82 @@ class WebhookOutcomes(Protocol):
     """Keeps count of an endpoint's failures (and tells its owner when it is disabled)."""
 
     async def record(self, subscription: WebhookSubscription, *, ok: bool) -> None: ...
+
+
+class UnsubscribeTokens(Protocol):
+    """Signed, tamper-proof unsubscribe tokens."""
+
+    def issue(self, user_id: str, scope: str) -> str: ...
+
+    def read(self, token: str) -> tuple[str, str] | None: ...
+
+
+class ServerKey(Protocol):
+    """The key browsers subscribe to push with (VAPID, RFC 8292)."""
+
+    async def public_key(self) -> str:
+        """``applicationServerKey``: base64url of the uncompressed P-256 point."""
+        ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """What the API's use cases use: people's feeds, preferences and browsers; integrators'
+    webhooks; the delivery log."""
+
+    feed: Feed
+    preferences: PreferenceStore
+    unsubscribe_tokens: UnsubscribeTokens
+    devices: PushDevices
+    server_key: ServerKey
+    communities: Communities
+    webhooks: WebhookRegistry
+    guard: UrlGuard
+    log: DeliveryLog
+    #: User ids of the operations team (they read every delivery and replay failed ones).
+    operators: frozenset[str] = frozenset()
+    #: Most deliveries one webhook replay sends again.
+    replay_max: int = 1_000
+    clock: Clock = utc_now
+
+
+@dataclass(frozen=True)
+class FanoutPorts:
+    """What handling a consumed event uses: the projections, and everything fan-out writes in
+    the event's transaction."""
+
+    inbox: Inbox
+    #: Opens the single-use tokens membership seals to this service's key.
+    opener: TokenOpener
+    users: UserDirectory
+    communities: Communities
+    preferences: PreferenceStore
+    push: PushSubscriptions
+    feed: Feed
+    deliveries: DeliveryQueue
+    digests: Digests
+    webhooks: Webhooks
+    budget: FanoutBudget
+    copy: Copy
+    #: How long an email to someone not projected here yet waits for their address.
+    park_timeout: timedelta = timedelta(days=1)
+    clock: Clock = utc_now
+
+
+@dataclass(frozen=True)
+class SendingPorts:
+    """What the background senders use: the delivery queue, each channel's provider, the
+    digests and what addresses them."""
+
+    transactions: Transactions
+    outbox: EventOutbox
+    deliveries: DeliveryQueue
+    senders: Mapping[Channel, Sender]
+    digests: Digests
+    users: UserDirectory
+    communities: Communities
+    #: Attempts before a delivery fails for good.
+    max_attempts: int = 8
+    #: Deliveries sent at once (a crash resends at most this many).
+    concurrency: int = 16
+    clock: Clock = utc_now

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from cerchia_chassis.ports import Session, Transactions
 from notifications.domain.categories import Category
 from notifications.domain.feed import FeedItem
 from notifications.domain.webhooks import WebhookSubscription
@@ -11,8 +12,6 @@ from notifications.service.ports import (
     Communities,
     Copy,
     Feed,
-    Session,
-    Transactions,
     UserDirectory,
     WebhookRegistry,
 )
@@ -56,11 +55,11 @@ class WebhookHealth:
         now = self.clock()
         owner = subscription.owner_id
         contact = (await self.users.contacts([owner], session)).get(owner)
-        name = await self.communities.name(subscription.community_id, session)
+        community = await self.communities.community(subscription.community_id, session)
         locale = contact.locale if contact else "it"
         context = {
             "url": subscription.url,
-            "community": name or "",
+            "community": community.name if community else "",
             "failures": self.disable_after,
             "display_name": contact.display_name if contact else "",
         }

@@ -11,7 +11,7 @@ from notifications.domain.preferences import (
     Preferences,
     QuietHours,
 )
-from notifications.entrypoints.http.deps import Deps
+from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import (
     ChannelChoiceIn,
     ChannelChoiceOut,
@@ -66,7 +66,7 @@ def _out(preferences: Preferences) -> PreferencesOut:
 )
 async def read_preferences(me: CurrentUser, deps: Deps) -> PreferencesOut:
     """Every category with its channels (defaults filled in), quiet hours and digests."""
-    return _out(await get_preferences(me.user_id, store=deps.preferences))
+    return _out(await get_preferences(me.user_id, ports=deps.ports))
 
 
 @router.put(
@@ -92,4 +92,4 @@ async def replace_preferences(body: PreferencesIn, me: CurrentUser, deps: Deps) 
             community: _schedule(schedule) for community, schedule in body.community_digests.items()
         },
     )
-    return _out(await put_preferences(me.user_id, preferences, store=deps.preferences))
+    return _out(await put_preferences(me.user_id, preferences, ports=deps.ports))

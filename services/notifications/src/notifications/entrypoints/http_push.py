@@ -3,11 +3,10 @@
 from fastapi import APIRouter, status
 
 from cerchia_chassis.auth import CurrentUser
-from cerchia_chassis.problems import Problem, problem_responses
-from notifications.adapters.push import application_server_key
-from notifications.entrypoints.http.deps import Deps
+from cerchia_chassis.problems import problem_responses
+from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import PushSubscriptionIn, PushUnsubscribeIn, VapidKeyOut
-from notifications.service.devices import subscribe_device, unsubscribe_device
+from notifications.service.devices import server_key, subscribe_device, unsubscribe_device
 from notifications.service.ports import PushSubscription
 
 router = APIRouter(prefix="/api/v1/push", tags=["push"])
@@ -22,7 +21,7 @@ router = APIRouter(prefix="/api/v1/push", tags=["push"])
 async def vapid_public_key(deps: Deps) -> VapidKeyOut:
     """Pass it as `applicationServerKey` to `pushManager.subscribe`. It stays the same across
     restarts (set in production, else generated once and stored)."""
-    return VapidKeyOut(public_key=application_server_key(await deps.vapid.get()))
+    return VapidKeyOut(public_key=await server_key(ports=deps.ports))
 
 
 @router.post(
@@ -41,7 +40,7 @@ async def subscribe(body: PushSubscriptionIn, me: CurrentUser, deps: Deps) -> No
             auth=body.keys.auth,
             expiration_time=body.expirationTime,
         ),
-        devices=deps.devices,
+        ports=deps.ports,
     )
 
 
@@ -55,5 +54,4 @@ async def subscribe(body: PushSubscriptionIn, me: CurrentUser, deps: Deps) -> No
 )
 async def unsubscribe(body: PushUnsubscribeIn, me: CurrentUser, deps: Deps) -> None:
     """Forget the subscription with this endpoint (only the caller's own)."""
-    if not await unsubscribe_device(me.user_id, str(body.endpoint), devices=deps.devices):
-        raise Problem(404, "subscription-not-found", "No such push subscription.")
+    await unsubscribe_device(me.user_id, str(body.endpoint), ports=deps.ports)

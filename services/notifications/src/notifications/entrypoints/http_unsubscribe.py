@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from cerchia_chassis.problems import Problem, problem_responses
-from notifications.entrypoints.http.deps import Deps
+from cerchia_chassis.problems import problem_responses
+from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import UnsubscribedOut
-from notifications.service.preferences import InvalidUnsubscribeToken, unsubscribe
+from notifications.service.preferences import unsubscribe
 
 router = APIRouter(prefix="/api/v1/unsubscribe", tags=["unsubscribe"])
 
@@ -45,8 +45,5 @@ async def confirm(token: Token) -> HTMLResponse:
 async def one_click(token: Token, deps: Deps) -> UnsubscribedOut:
     """Mail clients POST `List-Unsubscribe=One-Click` here, without credentials: the signed
     token alone names the person and what to turn off."""
-    try:
-        _, scope = await unsubscribe(token, tokens=deps.tokens, store=deps.preferences)
-    except InvalidUnsubscribeToken as exc:
-        raise Problem(400, "invalid-unsubscribe-token", str(exc)) from exc
+    _, scope = await unsubscribe(token, ports=deps.ports)
     return UnsubscribedOut(scope=scope)

@@ -1,10 +1,15 @@
-"""Response bodies of the delivery log."""
+"""Query parameters and response bodies of the delivery log, and the conversions to them."""
 
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.domain.cursors import Page
 from notifications.domain.deliveries import Channel, DeliveryStatus
+from notifications.service.log_ports import DeliveryRecord
+
+#: A page's cursor is opaque: one this API did not issue is refused.
+PAGED = {400: "The cursor was not issued by this API"}
 
 
 class DeliveryOut(BaseModel):
@@ -55,7 +60,7 @@ class DeliveryQuery(BaseModel):
     community_id: str | None = Field(default=None, min_length=1, max_length=200)
     channel: Channel | None = None
     cursor: str | None = Field(
-        default=None, max_length=200, description="`next_cursor` of the previous page."
+        default=None, max_length=512, description="`next_cursor` of the previous page."
     )
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -67,6 +72,37 @@ class PageQuery(BaseModel):
 
     status: DeliveryStatus | None = Field(default=None, description="e.g. `failed`.")
     cursor: str | None = Field(
-        default=None, max_length=200, description="`next_cursor` of the previous page."
+        default=None, max_length=512, description="`next_cursor` of the previous page."
     )
     limit: int = Field(default=50, ge=1, le=200)
+
+
+def delivery_out(record: DeliveryRecord) -> DeliveryOut:
+    """The API view of a log entry."""
+    return DeliveryOut(
+        key=record.key,
+        event_id=record.event_id,
+        recipient_id=record.recipient_id,
+        channel=record.channel,
+        kind=record.kind,
+        category=record.category,
+        urgency=record.urgency,
+        community_id=record.community_id,
+        status=record.status,
+        attempts=record.attempts,
+        deferred=record.deferred,
+        last_error=record.last_error,
+        created_at=record.created_at,
+        due_at=record.due_at,
+        sent_at=record.sent_at,
+        failed_at=record.failed_at,
+        replayed_at=record.replayed_at,
+        replayable=record.replayable,
+    )
+
+
+def page_out(page: Page[DeliveryRecord]) -> DeliveryPageOut:
+    """The API view of a page of the log."""
+    return DeliveryPageOut(
+        items=[delivery_out(r) for r in page.items], next_cursor=page.next_cursor
+    )

@@ -11,8 +11,8 @@ from cerchia_chassis.problems import Problem
 from gateway.container import Container
 from gateway.domain.headers import client_response_headers, upstream_request_headers
 from gateway.domain.routes import Upstream, is_safe_path, upstream_for
+from gateway.entrypoints.deps import Admitted, Deps, client_ip
 from gateway.entrypoints.edge import record
-from gateway.entrypoints.gate import Admitted, Deps, client_ip
 from gateway.service.ports import FailureKind, UpstreamFailure
 
 logger = logging.getLogger(__name__)

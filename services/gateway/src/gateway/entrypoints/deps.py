@@ -1,4 +1,5 @@
-"""Who is calling and whether they may: access rule, token verification, rate limits."""
+"""Route dependencies: the container, and who is calling and whether they may (access rule,
+token verification, rate limits)."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -7,6 +8,7 @@ from fastapi import Depends, Request
 
 from cerchia_chassis.auth import InvalidToken, Principal, TokenVerifier
 from cerchia_chassis.problems import Problem
+from cerchia_chassis.service_app import container
 from gateway.container import Container
 from gateway.domain.routes import Access, access_for, is_sensitive
 from gateway.entrypoints.edge import record
@@ -20,12 +22,6 @@ class Caller:
 
     client_ip: str
     principal: Principal | None
-
-
-def container(request: Request) -> Container:
-    """The running gateway's container."""
-    found: Container = request.app.state.container
-    return found
 
 
 def client_ip(request: Request) -> str:
@@ -43,11 +39,12 @@ def bearer_token(request: Request) -> str | None:
 async def _limit(deps: Container, limit: str, *key: str) -> None:
     decision = await deps.limiter.hit(limit, *key)
     if not decision.allowed:
+        wait = decision.retry_after_header
         raise Problem(
             429,
             "rate-limited",
-            f"Too many requests; try again in {decision.retry_after_s} s.",
-            headers={"Retry-After": str(decision.retry_after_s)},
+            f"Too many requests; try again in {wait} s.",
+            headers={"Retry-After": wait},
         )
 
 
@@ -65,13 +62,16 @@ async def _verify(verifier: TokenVerifier | None, token: str) -> Principal:
         ) from exc
 
 
-async def gate(request: Request) -> Caller:
+#: The running gateway's container: ``async def route(deps: Deps)``.
+Deps = Annotated[Container, Depends(container)]
+
+
+async def gate(request: Request, deps: Deps) -> Caller:
     """Admit the request or raise the problem that refuses it.
 
     The per-address limit comes first, so a flood of forged tokens is cut off before any is
     verified; the per-user limit follows once the user is known.
     """
-    deps = container(request)
     settings = deps.settings
     method, path = request.method, request.url.path
     ip = client_ip(request)
@@ -99,11 +99,3 @@ async def gate(request: Request) -> Caller:
 
 #: Route parameter for an admitted request: ``async def route(caller: Admitted)``.
 Admitted = Annotated[Caller, Depends(gate)]
-
-
-async def _container(request: Request) -> Container:
-    # An async dependency runs on the event loop; a plain function would hop to a thread.
-    return container(request)
-
-
-Deps = Annotated[Container, Depends(_container)]

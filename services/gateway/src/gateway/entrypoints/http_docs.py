@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway.entrypoints.gate import Deps
+from gateway.entrypoints.deps import Deps
 
 SWAGGER_STATIC = "/docs/static/swagger"
 VIEWER_STATIC = "/docs/static/asyncapi"

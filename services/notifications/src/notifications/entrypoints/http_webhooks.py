@@ -5,11 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
-from cerchia_chassis.problems import Problem, problem_responses
+from cerchia_chassis.problems import problem_responses
 from notifications.domain.webhooks import WebhookSubscription
-from notifications.entrypoints.delivery_schemas import DeliveryPageOut, PageQuery
-from notifications.entrypoints.http.deliveries import page_out
-from notifications.entrypoints.http.deps import Deps
+from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import (
     ReplayedOut,
     SecretOut,
@@ -18,10 +16,8 @@ from notifications.entrypoints.schemas import (
     WebhookOut,
     WebhookReplayIn,
 )
+from notifications.entrypoints.schemas_deliveries import PAGED, DeliveryPageOut, PageQuery, page_out
 from notifications.service.integrations import (
-    NotOwner,
-    UnsafeUrl,
-    WebhookDisabled,
     delete_webhook,
     enable_webhook,
     list_webhooks,
@@ -35,10 +31,6 @@ router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 _NOT_OWNER = {403: "The caller does not own the community"}
 _NOT_FOUND = {404: "No such webhook of the caller's communities"}
-
-
-def _not_found(exc: NotOwner) -> Problem:
-    return Problem(404, "webhook-not-found", "No such webhook.")
 
 
 def _out(subscription: WebhookSubscription, *, secret: bool = False) -> WebhookOut:
@@ -67,20 +59,13 @@ def _out(subscription: WebhookSubscription, *, secret: bool = False) -> WebhookO
 )
 async def register(body: WebhookIn, me: CurrentUser, deps: Deps) -> WebhookOut:
     """The response holds the signing secret; it is never shown again (rotate to replace it)."""
-    try:
-        subscription = await register_webhook(
-            me.user_id,
-            community_id=body.community_id,
-            url=str(body.url),
-            event_types=tuple(body.event_types),
-            communities=deps.communities,
-            registry=deps.webhooks,
-            guard=deps.guard,
-        )
-    except NotOwner as exc:
-        raise Problem(403, "not-owner", "Only the community's owner manages webhooks.") from exc
-    except UnsafeUrl as exc:
-        raise Problem(422, "unsafe-url", str(exc)) from exc
+    subscription = await register_webhook(
+        me.user_id,
+        community_id=body.community_id,
+        url=str(body.url),
+        event_types=tuple(body.event_types),
+        ports=deps.ports,
+    )
     return _out(subscription, secret=True)
 
 
@@ -94,15 +79,7 @@ async def list_all(
     me: CurrentUser, deps: Deps, community_id: Annotated[str, Query(min_length=1, max_length=100)]
 ) -> WebhookListOut:
     """Secrets are not listed."""
-    try:
-        found = await list_webhooks(
-            me.user_id,
-            community_id=community_id,
-            communities=deps.communities,
-            registry=deps.webhooks,
-        )
-    except NotOwner as exc:
-        raise Problem(403, "not-owner", "Only the community's owner manages webhooks.") from exc
+    found = await list_webhooks(me.user_id, community_id=community_id, ports=deps.ports)
     return WebhookListOut(items=[_out(s) for s in found])
 
 
@@ -114,12 +91,7 @@ async def list_all(
 )
 async def remove(webhook_id: str, me: CurrentUser, deps: Deps) -> None:
     """Only the owner of the webhook's community may remove it."""
-    try:
-        await delete_webhook(
-            me.user_id, webhook_id, communities=deps.communities, registry=deps.webhooks
-        )
-    except NotOwner as exc:
-        raise _not_found(exc) from exc
+    await delete_webhook(me.user_id, webhook_id, ports=deps.ports)
 
 
 @router.post(
@@ -130,13 +102,7 @@ async def remove(webhook_id: str, me: CurrentUser, deps: Deps) -> None:
 )
 async def rotate(webhook_id: str, me: CurrentUser, deps: Deps) -> SecretOut:
     """The new secret is shown once; deliveries are signed with it from now on."""
-    try:
-        secret = await rotate_secret(
-            me.user_id, webhook_id, communities=deps.communities, registry=deps.webhooks
-        )
-    except NotOwner as exc:
-        raise _not_found(exc) from exc
-    return SecretOut(secret=secret)
+    return SecretOut(secret=await rotate_secret(me.user_id, webhook_id, ports=deps.ports))
 
 
 @router.post(
@@ -148,39 +114,28 @@ async def rotate(webhook_id: str, me: CurrentUser, deps: Deps) -> SecretOut:
 async def enable(webhook_id: str, me: CurrentUser, deps: Deps) -> WebhookOut:
     """An endpoint failing `webhook_disable_after` times in a row is disabled (and its owner
     told in the app); once fixed, enable it, then replay what it missed."""
-    try:
-        subscription = await enable_webhook(
-            me.user_id, webhook_id, communities=deps.communities, registry=deps.webhooks
-        )
-    except NotOwner as exc:
-        raise _not_found(exc) from exc
-    return _out(subscription)
+    return _out(await enable_webhook(me.user_id, webhook_id, ports=deps.ports))
 
 
 @router.get(
     "/{webhook_id}/deliveries",
     response_model=DeliveryPageOut,
     summary="What was sent to a webhook",
-    responses=problem_responses(401, 404, 422, descriptions=_NOT_FOUND),
+    responses=problem_responses(400, 401, 404, 422, descriptions={**PAGED, **_NOT_FOUND}),
 )
 async def deliveries(
     webhook_id: str, me: CurrentUser, deps: Deps, query: Annotated[PageQuery, Query()]
 ) -> DeliveryPageOut:
     """Newest first, with each delivery's state (`?status=failed` for what did not arrive);
     `event_id` is what a replay takes."""
-    try:
-        page = await webhook_deliveries(
-            me.user_id,
-            webhook_id,
-            status=query.status,
-            cursor=query.cursor,
-            limit=query.limit,
-            communities=deps.communities,
-            registry=deps.webhooks,
-            log=deps.log,
-        )
-    except NotOwner as exc:
-        raise _not_found(exc) from exc
+    page = await webhook_deliveries(
+        me.user_id,
+        webhook_id,
+        status=query.status,
+        cursor=query.cursor,
+        limit=query.limit,
+        ports=deps.ports,
+    )
     return page_out(page)
 
 
@@ -203,20 +158,12 @@ async def replay(
     """Re-sends, by CloudEvent id or by time range, what the endpoint received or missed
     (at most `webhook_replay_max` per request, oldest first), signed with the current secret
     and with the same `webhook-id` as the first time, so receivers can deduplicate."""
-    try:
-        replayed = await replay_webhook(
-            me.user_id,
-            webhook_id,
-            event_ids=body.event_ids,
-            since=body.since,
-            until=body.until,
-            limit=deps.settings.webhook_replay_max,
-            communities=deps.communities,
-            registry=deps.webhooks,
-            log=deps.log,
-        )
-    except NotOwner as exc:
-        raise _not_found(exc) from exc
-    except WebhookDisabled as exc:
-        raise Problem(409, "webhook-disabled", "Enable the webhook before replaying.") from exc
+    replayed = await replay_webhook(
+        me.user_id,
+        webhook_id,
+        event_ids=body.event_ids,
+        since=body.since,
+        until=body.until,
+        ports=deps.ports,
+    )
     return ReplayedOut(replayed=replayed)

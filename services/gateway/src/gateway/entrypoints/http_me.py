@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request, Response
 from cerchia_chassis.problems import Problem
 from gateway.domain.headers import REQUEST_ID_HEADER
 from gateway.domain.routes import Upstream
+from gateway.entrypoints.deps import Admitted, Deps
 from gateway.entrypoints.edge import record
-from gateway.entrypoints.gate import Admitted, Deps
-from gateway.entrypoints.proxy import forward
+from gateway.entrypoints.http_proxy import forward
 from gateway.entrypoints.schemas import MeResponse, PartWarningResponse
 from gateway.service.me import CallerRejected, NothingAvailable, Part, compose_me
 from gateway.settings import GatewaySettings

@@ -8,11 +8,17 @@ from fastapi import APIRouter, Header, Query, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from cerchia_chassis.auth import CurrentUser
-from cerchia_chassis.problems import Problem, problem_responses
+from cerchia_chassis.problems import problem_responses
 from notifications.domain.feed import FeedItem
-from notifications.entrypoints.http.deps import Deps
+from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import FeedOut, MarkedOut, NotificationOut, UnreadOut
-from notifications.service.feed import feed_page, mark_all_read, mark_read, unread_count
+from notifications.service.feed import (
+    feed_page,
+    follow_feed,
+    mark_all_read,
+    mark_read,
+    unread_count,
+)
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["feed"])
 
@@ -36,7 +42,9 @@ def _out(item: FeedItem) -> NotificationOut:
     "",
     response_model=FeedOut,
     summary="The caller's notifications, newest first",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(
+        400, 401, 422, descriptions={400: "The cursor was not issued by this API"}
+    ),
 )
 async def list_notifications(
     me: CurrentUser,
@@ -45,7 +53,7 @@ async def list_notifications(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> FeedOut:
     """Cursor pagination: pass the previous page's `next_cursor`."""
-    page = await feed_page(me.user_id, feed=deps.feed, cursor=cursor, limit=limit)
+    page = await feed_page(me.user_id, cursor=cursor, limit=limit, ports=deps.ports)
     return FeedOut(items=[_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -57,7 +65,7 @@ async def list_notifications(
 )
 async def get_unread_count(me: CurrentUser, deps: Deps) -> UnreadOut:
     """The badge number."""
-    return UnreadOut(unread=await unread_count(me.user_id, feed=deps.feed))
+    return UnreadOut(unread=await unread_count(me.user_id, ports=deps.ports))
 
 
 @router.post(
@@ -68,7 +76,7 @@ async def get_unread_count(me: CurrentUser, deps: Deps) -> UnreadOut:
 )
 async def read_all(me: CurrentUser, deps: Deps) -> MarkedOut:
     """Idempotent."""
-    return MarkedOut(marked=await mark_all_read(me.user_id, feed=deps.feed))
+    return MarkedOut(marked=await mark_all_read(me.user_id, ports=deps.ports))
 
 
 @router.post(
@@ -81,8 +89,7 @@ async def read_all(me: CurrentUser, deps: Deps) -> MarkedOut:
 )
 async def read_one(notification_id: str, me: CurrentUser, deps: Deps) -> None:
     """Only the caller's own notifications can be marked (others are reported as absent)."""
-    if not await mark_read(me.user_id, notification_id, feed=deps.feed):
-        raise Problem(404, "notification-not-found", "No such notification.")
+    await mark_read(me.user_id, notification_id, ports=deps.ports)
 
 
 @router.get(
@@ -100,7 +107,7 @@ async def stream(
     sends `Last-Event-ID` and receives what it missed first."""
 
     async def events() -> AsyncIterator[ServerSentEvent]:
-        async for item in deps.feed.follow(me.user_id, last_event_id):
+        async for item in follow_feed(me.user_id, last_event_id, ports=deps.ports):
             yield ServerSentEvent(
                 id=item.id,
                 event="notification",

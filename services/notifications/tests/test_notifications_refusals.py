@@ -1,0 +1,216 @@
+"""The API's refusals, in process with in-memory ports: each use case's domain error is answered
+as problem+json by its kind (no route catches them), and a cursor this API did not issue is 400."""
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+
+from cerchia_chassis.domain.community import Standing
+from cerchia_chassis.domain.cursors import encode_cursor
+from cerchia_chassis.problems import PROBLEM_BASE, PROBLEM_JSON
+from cerchia_chassis.tokens import SigningKey
+from notifications.app import create_app
+from notifications.domain.categories import Category
+from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
+from notifications.domain.feed import FeedItem
+from notifications.settings import NotificationsSettings
+from services.notifications.tests.memory import NOW, World
+
+pytestmark = pytest.mark.unit
+
+KEY = SigningKey.generate()
+OPERATOR = "ops-1"
+
+
+def headers(user_id: str) -> dict[str, str]:
+    token = KEY.sign_access_token(user_id, issuer="cerchia-membership", audience="cerchia")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def world() -> World:
+    built = World()
+    built.store.join("c", "olga", "owner")
+    built.store.join("c", "marco", "moderator")
+    return built
+
+
+@pytest.fixture
+async def api(world: World) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its container's ports in memory (no lifespan: nothing connects)."""
+    settings = NotificationsSettings(auth_jwks=json.dumps(KEY.jwks()), log_json=False)
+    app = create_app(settings)
+    ports = world.api(operators=frozenset({OPERATOR}))
+    app.state.container = SimpleNamespace(settings=settings, ports=ports)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as client:
+        yield client
+
+
+def refused(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["type"] == PROBLEM_BASE + code
+
+
+def item(n: int, user: str) -> FeedItem:
+    return FeedItem(
+        id=f"{n:024x}",
+        key=f"ev-{n}:{user}:in_app",
+        user_id=user,
+        event_id=f"ev-{n}",
+        kind="thread_created",
+        category=Category.DISCUSSIONS,
+        title=f"Thread {n}",
+        body="",
+        link="/",
+        community_id="c",
+        actor_id=None,
+        created_at=NOW,
+    )
+
+
+async def test_only_the_owner_manages_webhooks_and_others_see_none(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    body = {"community_id": "c", "url": "https://hooks.example/x", "event_types": []}
+    refused(
+        await api.post("/api/v1/webhooks", json=body, headers=headers("marco")), 403, "not-owner"
+    )
+    assert world.store.webhooks == {}
+    refused(
+        await api.get("/api/v1/webhooks?community_id=c", headers=headers("marco")), 403, "not-owner"
+    )
+    created = await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))
+    assert created.status_code == 201, created.text
+    hook = created.json()["id"]
+    for method, path in (
+        ("delete", f"/api/v1/webhooks/{hook}"),
+        ("post", f"/api/v1/webhooks/{hook}/rotate-secret"),
+        ("post", f"/api/v1/webhooks/{hook}/enable"),
+        ("get", f"/api/v1/webhooks/{hook}/deliveries"),
+        ("delete", "/api/v1/webhooks/no-such-hook"),
+    ):
+        response = await api.request(method, path, headers=headers("marco"))
+        refused(response, 404, "webhook-not-found")
+    assert set(world.store.webhooks) == {hook}
+
+    world.store.webhooks[hook] = replace(world.store.webhooks[hook], active=False)
+    replay = await api.post(
+        f"/api/v1/webhooks/{hook}/replay", json={"event_ids": ["e"]}, headers=headers("olga")
+    )
+    refused(replay, 409, "webhook-disabled")
+
+
+async def test_a_former_owner_manages_no_webhook(api: httpx.AsyncClient, world: World) -> None:
+    body = {"community_id": "c", "url": "https://hooks.example/x", "event_types": []}
+    assert (await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))).is_success
+    former = replace(world.store.members[("c", "olga")], standing=Standing.LEFT)
+    world.store.members[("c", "olga")] = former
+    refused(
+        await api.post("/api/v1/webhooks", json=body, headers=headers("olga")), 403, "not-owner"
+    )
+
+
+async def test_feed_pages_continue_with_opaque_cursors_and_refuse_forged_ones(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    world.store.feed = [item(n, "ada") for n in range(1, 6)] + [item(9, "bo")]
+    first = (await api.get("/api/v1/notifications?limit=3", headers=headers("ada"))).json()
+    assert [i["title"] for i in first["items"]] == ["Thread 5", "Thread 4", "Thread 3"]
+    rest = await api.get(
+        "/api/v1/notifications", params={"cursor": first["next_cursor"]}, headers=headers("ada")
+    )
+    assert [i["title"] for i in rest.json()["items"]] == ["Thread 2", "Thread 1"]
+    assert rest.json()["next_cursor"] is None
+
+    # A cursor this API did not issue used to give the first page again: now it is refused.
+    for forged in ("not-a-cursor", f"{3:024x}", encode_cursor(("zz",)), encode_cursor((1, 2))):
+        response = await api.get(
+            "/api/v1/notifications", params={"cursor": forged}, headers=headers("ada")
+        )
+        refused(response, 400, "invalid-cursor")
+
+
+async def test_only_ones_own_notifications_and_browsers_can_be_changed(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    world.store.feed = [item(1, "bo")]
+    refused(
+        await api.post(f"/api/v1/notifications/{1:024x}/read", headers=headers("ada")),
+        404,
+        "notification-not-found",
+    )
+    assert world.store.feed[0].read_at is None
+    assert (
+        await api.post(f"/api/v1/notifications/{1:024x}/read", headers=headers("bo"))
+    ).status_code == 204
+    refused(
+        await api.post(
+            "/api/v1/push/subscriptions/delete",
+            json={"endpoint": "https://push.example/x"},
+            headers=headers("ada"),
+        ),
+        404,
+        "subscription-not-found",
+    )
+
+
+def delivery(n: int, *, recipient: str = "ada") -> Delivery:
+    return Delivery(
+        key=f"ev-{n}:{recipient}:email",
+        event_id=f"ev-{n}",
+        recipient_id=recipient,
+        channel=Channel.EMAIL,
+        template="thread_created",
+        locale="it",
+        address="ada@example.org",
+        context={},
+        created_at=NOW + timedelta(minutes=n),
+    )
+
+
+async def test_the_delivery_log_is_for_operations_and_pages_by_opaque_cursors(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    for n in range(1, 4):
+        world.store.queue[delivery(n).key] = delivery(n)
+        world.store.status[delivery(n).key] = DeliveryStatus.SENT
+    log = "/api/v1/notifications/deliveries"
+    refused(await api.get(log, headers=headers("ada")), 403, "not-operator")
+    page = (await api.get(f"{log}?limit=2", headers=headers(OPERATOR))).json()
+    assert [d["key"] for d in page["items"]] == [delivery(3).key, delivery(2).key]
+    rest = await api.get(log, params={"cursor": page["next_cursor"]}, headers=headers(OPERATOR))
+    assert [d["key"] for d in rest.json()["items"]] == [delivery(1).key]
+    mine = await api.get(f"{log}/mine", params={"cursor": "x"}, headers=headers("ada"))
+    refused(mine, 400, "invalid-cursor")
+    position: Any = ("yesterday", "ev-1:ada:email")  # the right arity, not a time
+    forged = await api.get(
+        f"{log}/mine", params={"cursor": encode_cursor(position)}, headers=headers("ada")
+    )
+    refused(forged, 400, "invalid-cursor")
+
+    refused(
+        await api.post(f"{log}/nope/retry", headers=headers(OPERATOR)), 404, "delivery-not-found"
+    )
+    refused(
+        await api.post(f"{log}/{delivery(1).key}/retry", headers=headers(OPERATOR)),
+        409,
+        "delivery-not-retryable",
+    )
+    refused(
+        await api.post(f"{log}/{delivery(1).key}/retry", headers=headers("ada")),
+        403,
+        "not-operator",
+    )
+
+
+async def test_a_forged_unsubscribe_link_is_refused(api: httpx.AsyncClient) -> None:
+    response = await api.post("/api/v1/unsubscribe", params={"token": "forged-token-123"})
+    refused(response, 400, "invalid-unsubscribe-token")
