@@ -57,12 +57,14 @@ class Tally:
 
     ok: int = 0
     refused: dict[int, int] = field(default_factory=dict)
+    why: set[str] = field(default_factory=set)
 
     def count(self, response: httpx.Response, expected: int) -> None:
         if response.status_code == expected:
             self.ok += 1
         elif response.status_code in FALSE_REFUSALS:
             self.refused[response.status_code] = self.refused.get(response.status_code, 0) + 1
+            self.why.add(response.text[:200])
         else:
             raise AssertionError(f"unexpected {response.status_code}: {response.text}")
 

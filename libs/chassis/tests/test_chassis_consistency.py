@@ -49,6 +49,10 @@ def test_a_response_token_merges_the_request_s_with_what_it_wrote() -> None:
     merged = decode_token(consistency.response_token(incoming, produced) or "")
     assert {(p.key, p.sequence) for p in merged} == {("a", 4), ("b", 1)}
     assert consistency.response_token("garbage", []) is None
+    # A proxy keeps what its upstream answered, merged with the request's own.
+    upstream = encode_token([Position("t", "a", 9, time.time())])
+    proxied = decode_token(consistency.response_token(incoming, [], upstream=upstream) or "")
+    assert {(p.key, p.sequence) for p in proxied} == {("a", 9)}
     consistency.produced("t", "c", 1)  # outside a request: nothing to collect, no error
 
 

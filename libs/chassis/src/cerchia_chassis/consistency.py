@@ -123,12 +123,16 @@ def produced(topic: str, key: str, sequence: int) -> None:
         collected.append(Position(topic, key, sequence, time.time()))
 
 
-def response_token(incoming: str | None, collected: Sequence[Position]) -> str | None:
-    """The token a response carries: the request's (still young entries) plus what it wrote."""
+def response_token(
+    incoming: str | None, collected: Sequence[Position], *, upstream: str | None = None
+) -> str | None:
+    """The token a response carries: the request's (still young entries) plus what it wrote,
+    plus what an upstream service's answer carried (when this process proxies it)."""
     positions = list(collected)
-    if incoming:
-        with suppress(InvalidToken):
-            positions += decode_token(incoming)
+    for token in (incoming, upstream):
+        if token:
+            with suppress(InvalidToken):
+                positions += decode_token(token)
     merged = merge(positions)
     return encode_token(merged) if merged else None
 

@@ -102,7 +102,10 @@ def service_app(
                 )
         with consistency.collecting() as produced:
             response = await call_next(request)
-        token = consistency.response_token(incoming, produced)
+        # A proxy (the gateway) passes on the token its upstream answered with: merged too.
+        token = consistency.response_token(
+            incoming, produced, upstream=response.headers.get(consistency.HEADER)
+        )
         if token is not None:
             response.headers[consistency.HEADER] = token
         return response
