@@ -7,22 +7,24 @@ nothing and published nothing. Transactions, outbox and inbox are the chassis's 
 """
 
 import copy
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from cerchia_chassis.domain.community import (
-    Change,
-    CommunityChange,
     CommunityState,
     MemberState,
     Standing,
-    changes_of,
 )
 from cerchia_chassis.domain.cursors import Position
-from cerchia_chassis.testing import FakeInbox, FakeOutbox, FakeTransactions, MemoryStore
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_chassis.testing import (
+    CommunityStore,
+    FakeCommunityProjection,
+    FakeInbox,
+    FakeOutbox,
+    FakeTransactions,
+)
 from content.domain.discussions import Reply, Revision, Thread, Visibility
 from content.domain.library import Course, Lesson, Progress, Resource
 from content.domain.limits import PostingRate
@@ -38,11 +40,10 @@ NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
 @dataclass
-class Store(MemoryStore):
-    """Everything content's fakes hold (with the events and inbox records of the chassis's)."""
+class Store(CommunityStore):
+    """Everything content's fakes hold (with the chassis's: events, inbox records, the
+    community projection)."""
 
-    communities: dict[str, CommunityState] = field(default_factory=dict)
-    memberships: dict[tuple[str, str], MemberState] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     erased: list[str] = field(default_factory=list)
     threads: dict[str, Thread] = field(default_factory=dict)
@@ -67,59 +68,6 @@ def _after(items: list[T], key: Callable[[T], Position], after: Position | None,
     if after is None:
         return ordered
     return [i for i in ordered if (key(i) < after if desc else key(i) > after)]
-
-
-class FakeCommunities:
-    """The community projection in memory, folding events by the chassis's rules."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def apply(self, event: AnyEvent, session: Any) -> list[Change]:
-        changes = changes_of(event)
-        for change in changes:
-            if isinstance(change, CommunityChange):
-                current = self.store.communities.get(change.community_id)
-                self.store.communities[change.community_id] = change.applied_to(current)
-            else:
-                key = (change.community_id, change.user_id)
-                self.store.memberships[key] = change.applied_to(self.store.memberships.get(key))
-        return changes
-
-    async def community(self, community_id: str, session: Any = None) -> CommunityState | None:
-        return self.store.communities.get(community_id)
-
-    async def member(
-        self, community_id: str, user_id: str, session: Any = None
-    ) -> MemberState | None:
-        return self.store.memberships.get((community_id, user_id))
-
-    async def members(
-        self, community_id: str, *, roles: Iterable[str] | None = None, session: Any = None
-    ) -> list[MemberState]:
-        wanted = None if roles is None else set(roles)
-        found = [
-            m
-            for (c, _), m in self.store.memberships.items()
-            if c == community_id and m.active and (wanted is None or m.role in wanted)
-        ]
-        return sorted(found, key=lambda m: m.user_id)
-
-    async def roles(
-        self, community_id: str, user_ids: Iterable[str], session: Any = None
-    ) -> dict[str, str]:
-        held = [self.store.memberships.get((community_id, u)) for u in user_ids]
-        return {m.user_id: m.role for m in held if m is not None and m.active}
-
-    async def memberships_of(
-        self, user_id: str, *, active: bool = True, session: Any = None
-    ) -> list[MemberState]:
-        held = [m for (_, u), m in self.store.memberships.items() if u == user_id]
-        return sorted((m for m in held if m.active or not active), key=lambda m: m.community_id)
-
-    async def forget_user(self, user_id: str, session: Any) -> None:
-        for key in [k for k in self.store.memberships if k[1] == user_id]:
-            del self.store.memberships[key]
 
 
 class FakePeople:
@@ -508,7 +456,7 @@ class World:
             transactions=self.transactions,
             outbox=self.outbox,
             inbox=FakeInbox(self.store, self.transactions),
-            communities=FakeCommunities(self.store),
+            communities=FakeCommunityProjection(self.store),
             people=FakePeople(self.store),
             eraser=FakeEraser(self.store),
             threads=FakeThreads(self.store),

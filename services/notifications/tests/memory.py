@@ -11,16 +11,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cerchia_chassis.domain.community import (
-    Change,
-    CommunityChange,
     CommunityState,
     MemberState,
     Standing,
-    changes_of,
 )
 from cerchia_chassis.sealing import Opener, OpeningKey
-from cerchia_chassis.testing import FakeInbox, FakeOutbox, FakeTransactions, MemoryStore
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_chassis.testing import (
+    CommunityStore,
+    FakeCommunityProjection,
+    FakeInbox,
+    FakeOutbox,
+    FakeTransactions,
+)
 from notifications.adapters.messages import Copy
 from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
 from notifications.domain.feed import FeedItem
@@ -42,12 +44,11 @@ NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
 
 @dataclass
-class Memory(MemoryStore):
-    """Every collection of the notifications service."""
+class Memory(CommunityStore):
+    """Every collection of the notifications service (with the chassis's: events, inbox
+    records, the community projection)."""
 
     users: dict[str, Contact] = field(default_factory=dict)
-    communities: dict[str, CommunityState] = field(default_factory=dict)
-    members: dict[tuple[str, str], MemberState] = field(default_factory=dict)
     preferences: dict[str, Preferences] = field(default_factory=dict)
     browsers: dict[str, list[PushSubscription]] = field(default_factory=dict)
     feed: list[FeedItem] = field(default_factory=list)
@@ -69,7 +70,7 @@ class Memory(MemoryStore):
 
     def join(self, community_id: str, user_id: str, role: str = "member") -> None:
         """A member as the projection holds them."""
-        self.members[(community_id, user_id)] = MemberState(
+        self.memberships[(community_id, user_id)] = MemberState(
             community_id, user_id, role=role, standing=Standing.ACTIVE
         )
 
@@ -100,49 +101,28 @@ class MemoryUsers(_Fake):
         self.store.users.pop(user_id, None)
 
 
-class MemoryCommunities(_Fake):
-    """The chassis's projection rules (``changes_of``, folded by time) over the store."""
+class MemoryCommunities(FakeCommunityProjection):
+    """The chassis's in-memory projection, counting the round trips fan-out asks of it."""
 
-    async def apply(self, event: AnyEvent, session: Any) -> list[Change]:
-        changes = changes_of(event)
-        for change in changes:
-            if isinstance(change, CommunityChange):
-                current = self.store.communities.get(change.community_id)
-                self.store.communities[change.community_id] = change.applied_to(current)
-            else:
-                key = (change.community_id, change.user_id)
-                self.store.members[key] = change.applied_to(self.store.members.get(key))
-        return changes
+    def __init__(self, store: Memory, calls: Calls) -> None:
+        super().__init__(store)
+        self.calls = calls
 
     async def community(self, community_id: str, session: Any = None) -> CommunityState | None:
-        self._call("communities.community")
-        return self.store.communities.get(community_id)
+        self.calls.append("communities.community")
+        return await super().community(community_id, session)
 
     async def member(
         self, community_id: str, user_id: str, session: Any = None
     ) -> MemberState | None:
-        self._call("communities.member")
-        return self.store.members.get((community_id, user_id))
+        self.calls.append("communities.member")
+        return await super().member(community_id, user_id, session)
 
     async def members(
         self, community_id: str, *, roles: Iterable[str] | None = None, session: Any = None
     ) -> list[MemberState]:
-        self._call("communities.members")
-        wanted = None if roles is None else set(roles)
-        return sorted(
-            (
-                member
-                for (community, _), member in self.store.members.items()
-                if community == community_id
-                and member.active
-                and (wanted is None or member.role in wanted)
-            ),
-            key=lambda member: member.user_id,
-        )
-
-    async def forget_user(self, user_id: str, session: Any) -> None:
-        for key in [k for k in self.store.members if k[1] == user_id]:
-            del self.store.members[key]
+        self.calls.append("communities.members")
+        return await super().members(community_id, roles=roles, session=session)
 
 
 class MemoryPreferences(_Fake):

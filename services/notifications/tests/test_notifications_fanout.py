@@ -106,7 +106,7 @@ async def test_erasure_forgets_the_person_and_later_events_skip_them() -> None:
     )
     store = world.store
     assert "u1" not in store.users
-    assert ("c", "u1") not in store.members
+    assert ("c", "u1") not in store.memberships
     assert all(f.user_id != "u1" for f in store.feed)
     assert all(d.recipient_id != "u1" for d in store.queue.values())
     store.queue.clear()
@@ -171,7 +171,7 @@ async def test_a_join_replayed_after_a_later_departure_leaves_the_person_out() -
     world.store.users["ada"] = Contact("ada", "ada@example.org", "Ada", "it")
     await handle_event(left("ada", at_minutes=2), ports=ports)
     await handle_event(joined("ada", at_minutes=1), ports=ports)
-    member = world.store.members[("c", "ada")]
+    member = world.store.memberships[("c", "ada")]
     assert not member.active
     assert [s.user_id for s in await world.communities.members("c")] == ["u0", "u1"]
 
@@ -180,7 +180,7 @@ async def test_a_join_replayed_after_a_later_departure_leaves_the_person_out() -
     assert "ada" not in {d.recipient_id for d in world.store.queue.values()}
     # A join that is newer than the departure does count.
     await handle_event(joined("ada", at_minutes=3), ports=ports)
-    assert world.store.members[("c", "ada")].active
+    assert world.store.memberships[("c", "ada")].active
 
 
 class Unreachable(Exception):
@@ -200,7 +200,7 @@ async def test_a_failed_unit_of_work_writes_nothing_not_even_the_projection() ->
     with pytest.raises(Unreachable):
         await handle_event(event, ports=world.fanout())
     assert world.store.snapshot() == before
-    assert ("c", "newcomer") not in world.store.members
+    assert ("c", "newcomer") not in world.store.memberships
     assert world.store.feed == []
     assert world.store.processed == set()
     assert world.queue.wakes == 0

@@ -111,8 +111,8 @@ async def test_only_the_owner_manages_webhooks_and_others_see_none(
 async def test_a_former_owner_manages_no_webhook(api: httpx.AsyncClient, world: World) -> None:
     body = {"community_id": "c", "url": "https://hooks.example/x", "event_types": []}
     assert (await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))).is_success
-    former = replace(world.store.members[("c", "olga")], standing=Standing.LEFT)
-    world.store.members[("c", "olga")] = former
+    former = replace(world.store.memberships[("c", "olga")], standing=Standing.LEFT)
+    world.store.memberships[("c", "olga")] = former
     refused(
         await api.post("/api/v1/webhooks", json=body, headers=headers("olga")), 403, "not-owner"
     )

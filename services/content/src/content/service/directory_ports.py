@@ -1,44 +1,13 @@
 """What the use cases need to know of people: the communities they belong to, their names."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from cerchia_chassis.domain.community import Change, CommunityState, MemberState
-from cerchia_chassis.ports import Session
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_chassis.ports import CommunityView, Session
 
-
-class Communities(Protocol):
-    """The projection of ``membership.communities.v1`` (the chassis's ``CommunityProjection``)."""
-
-    async def apply(self, event: AnyEvent, session: Session) -> list[Change]: ...
-
-    async def community(
-        self, community_id: str, session: Session | None = None
-    ) -> CommunityState | None: ...
-
-    async def member(
-        self, community_id: str, user_id: str, session: Session | None = None
-    ) -> MemberState | None: ...
-
-    async def members(
-        self,
-        community_id: str,
-        *,
-        roles: Iterable[str] | None = None,
-        session: Session | None = None,
-    ) -> list[MemberState]: ...
-
-    async def roles(
-        self, community_id: str, user_ids: Iterable[str], session: Session | None = None
-    ) -> dict[str, str]: ...
-
-    async def memberships_of(
-        self, user_id: str, *, active: bool = True, session: Session | None = None
-    ) -> list[MemberState]: ...
-
-    async def forget_user(self, user_id: str, session: Session) -> None: ...
+#: The projection of membership's communities this service reads (the chassis's).
+Communities = CommunityView
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from cerchia_chassis.domain.community import Change, CommunityState, MemberState
-from cerchia_chassis.ports import EventOutbox, Inbox, Session, Transactions
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_chassis.ports import CommunityView, EventOutbox, Inbox, Session, Transactions
 from events.domain.gatherings import Gathering
 from events.domain.recaps import Recap
 from events.domain.reminders import ReminderJob
 from events.domain.rsvps import Rsvp, RsvpStatus
 from events.domain.series import Series
+
+#: The projection of membership's communities this service reads (the chassis's).
+Directory = CommunityView
 
 
 @dataclass(frozen=True)
@@ -116,31 +117,6 @@ class RsvpRepository(Protocol):
     ) -> list[Rsvp]: ...
 
     async def anonymize(self, user_id: str, replacement: str, session: Session) -> None: ...
-
-
-class Directory(Protocol):
-    """This service's projection of membership's communities and members, folded by time
-    (``cerchia_chassis.community_projection.CommunityProjection``)."""
-
-    async def apply(self, event: AnyEvent, session: Session) -> list[Change]: ...
-
-    async def community(
-        self, community_id: str, session: Session | None = None
-    ) -> CommunityState | None: ...
-
-    async def member(
-        self, community_id: str, user_id: str, session: Session | None = None
-    ) -> MemberState | None: ...
-
-    async def roles(
-        self, community_id: str, user_ids: Iterable[str], session: Session | None = None
-    ) -> dict[str, str]: ...
-
-    async def memberships_of(
-        self, user_id: str, *, active: bool = True, session: Session | None = None
-    ) -> list[MemberState]: ...
-
-    async def forget_user(self, user_id: str, session: Session) -> None: ...
 
 
 class ReminderStore(Protocol):

@@ -5,14 +5,12 @@ The ports every service shares (``Session``, ``Transactions``, ``EventOutbox``, 
 chassis's; the projection of communities is the chassis's ``CommunityProjection``.
 """
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from cerchia_chassis.domain.community import Change, CommunityState, MemberState
-from cerchia_chassis.ports import EventOutbox, Inbox, Session, Transactions
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_chassis.ports import CommunityView, EventOutbox, Inbox, Session, Transactions
 from cerchia_contracts.events.membership.tokens import SealedToken
 from notifications.domain.deliveries import Channel, Delivery
 from notifications.domain.feed import FeedItem
@@ -21,6 +19,9 @@ from notifications.domain.webhooks import WebhookSubscription
 from notifications.service.log_ports import DeliveryLog
 
 Clock = Callable[[], datetime]
+
+#: The projection of membership's communities this service reads (the chassis's).
+Communities = CommunityView
 
 
 def utc_now() -> datetime:
@@ -76,31 +77,6 @@ class UserDirectory(Protocol):
     async def contacts(self, user_ids: Sequence[str], session: Session) -> dict[str, Contact]: ...
 
     async def erase(self, user_id: str, session: Session) -> None: ...
-
-
-class Communities(Protocol):
-    """The projection of ``membership.communities.v1`` (the chassis's ``CommunityProjection``):
-    communities and who stands where with which role, folded by the time things happened."""
-
-    async def apply(self, event: AnyEvent, session: Session) -> list[Change]: ...
-
-    async def community(
-        self, community_id: str, session: Session | None = None
-    ) -> CommunityState | None: ...
-
-    async def member(
-        self, community_id: str, user_id: str, session: Session | None = None
-    ) -> MemberState | None: ...
-
-    async def members(
-        self,
-        community_id: str,
-        *,
-        roles: Iterable[str] | None = None,
-        session: Session | None = None,
-    ) -> list[MemberState]: ...
-
-    async def forget_user(self, user_id: str, session: Session) -> None: ...
 
 
 class PreferenceStore(Protocol):
