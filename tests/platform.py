@@ -40,6 +40,8 @@ _TEST_ENV = {
     "MEMBERSHIP_TOKEN_REQUEST_IP_LIMIT": "100000",
     "MEMBERSHIP_TOKEN_REQUEST_ACCOUNT_LIMIT": "100000",
     "NOTIFICATIONS_DISPATCH_POLL_INTERVAL_S": "0.5",
+    # The operator the revocation tests act as (a token the session's key signs).
+    "MEMBERSHIP_OPERATOR_IDS": '["ops-e2e-operator"]',
     # Webhook URLs point at the loopback interface: the test machine resolves no public name.
     "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
 }
