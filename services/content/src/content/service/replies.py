@@ -236,6 +236,7 @@ async def react(
         viewer.require_post()
         if not post.live:
             raise Conflict("This post is not open for reactions.", code="not-live")
+        thread.require_unlocked()
         already = user_id in post.reactions.get(reaction, ())
         reactions = post.reacted(user_id, reaction, on=on)
         if reactions == post.reactions:
