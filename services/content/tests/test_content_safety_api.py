@@ -91,6 +91,13 @@ async def test_posting_needs_a_verified_address_and_waits_for_the_verification_i
     await circle.create()
     cleo = str(uuid.uuid4())
     await circle.join(cleo, name="Cleo", verified=False)
+    # Control characters are refused before anything else, naming the field and the character.
+    nul = await circle.post_thread(cleo, title="Hello\x00there")
+    assert nul.status_code == 422, nul.text
+    assert nul.headers["content-type"] == "application/problem+json"
+    (error,) = nul.json()["errors"]
+    assert (error["loc"], error["type"]) == (["body", "title"], "control_character")
+    assert "U+0000" in error["msg"]
     refused = await circle.post_thread(cleo)
     assert refused.status_code == 403, refused.text
     assert refused.json()["type"].endswith("/email-not-verified")
