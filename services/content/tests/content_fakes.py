@@ -275,6 +275,11 @@ class FakePostLog:
         self.store.post_log.append((user_id, at))
 
 
+def _searchable(doc: dict[str, Any]) -> str:
+    title = doc["title"] if doc["title_searchable"] else ""
+    return f"{title} {doc['body']}".lower()
+
+
 class FakeSearch:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -290,12 +295,14 @@ class FakeSearch:
         body: str,
         language: str,
         session: Any,
+        title_searchable: bool = True,
     ) -> None:
         self.store.search[(kind, object_id)] = {
             "community_id": community_id,
             "thread_id": thread_id,
             "title": title,
             "body": body,
+            "title_searchable": title_searchable,
         }
 
     async def drop(self, kind: SearchKind, object_id: str, session: Any) -> None:
@@ -313,8 +320,7 @@ class FakeSearch:
         return [
             SearchHit(kind, object_id, doc["thread_id"], doc["title"], doc["body"][:200], 1.0)
             for (kind, object_id), doc in self.store.search.items()
-            if doc["community_id"] == community_id
-            and any(w in f"{doc['title']} {doc['body']}".lower() for w in words)
+            if doc["community_id"] == community_id and any(w in _searchable(doc) for w in words)
         ][:limit]
 
 
