@@ -41,7 +41,8 @@ async def hide_since_ban(
     await ports.post_log.fence(change.user_id, session)
     community = await ports.communities.community(change.community_id, session)
     language = community.language if community else "en"
-    since = change.at
+    # Stored times keep milliseconds: the ban's own millisecond counts as after it.
+    since = change.at.replace(microsecond=change.at.microsecond // 1000 * 1000)
     hidden: list[Thread | Reply | Resource] = []
     for live_thread in await ports.threads.live_by_author_since(
         change.community_id, change.user_id, since, session
