@@ -2,6 +2,7 @@
 folded by time), content's own names of people, erasure, and recaps, each once and all or
 nothing."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -133,7 +134,11 @@ async def test_a_ban_hides_what_the_person_posted_from_its_time_on_and_refuses_t
     before = await threads.start_thread(
         "c", "ben", NewThread("Before", "posted before the ban"), ports=world.ports
     )
+    # Times are kept to the millisecond: the ban falls in a later one than the post before it,
+    # and the posts in the window in a later one still.
+    await asyncio.sleep(0.002)
     ban_time = datetime.now(UTC)
+    await asyncio.sleep(0.002)
     # Posted in the window: the ban was decided, content has not heard of it yet.
     thread_id, reply_id, resource_id = await _posts_of_ben(world)
     assert await on_community_event(f.banned("ben", at=ban_time), ports=world.ports)
