@@ -94,6 +94,9 @@ ROWS: tuple[Row, ...] = (
         fresh=fresh(invitation_id=lambda w: w.invitation()),
     ),
     Row("POST", "/api/v1/invitations/{token}/accept", NOBODY, JOIN),
+    # Only operators (none of the roles) disable and enable accounts.
+    Row("POST", "/api/v1/admin/users/{user_id}/disable", NOBODY, {"reason": "Matrix."}),
+    Row("POST", "/api/v1/admin/users/{user_id}/enable", NOBODY),
     Row("GET", f"{C}/waitlist", MODS),
     Row("GET", f"{C}/seat-offer", MEMBERS, ok=frozenset({404})),
     Row("POST", f"{C}/seat-offer/accept", MEMBERS, JOIN, frozenset({404, 409})),

@@ -21,6 +21,7 @@ from membership.service.sessions import log_in, refresh_session
 NOW = datetime(2025, 5, 4, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 REFRESH_TTL = timedelta(days=30)
+OPERATOR = "operator-1"
 
 
 @dataclass
@@ -114,10 +115,13 @@ class FakeSessions:
 
     async def revoke_all(
         self, user_id: str, *, now: datetime, reason: Any, session: Any, keep: str | None = None
-    ) -> None:
+    ) -> list[str]:
+        ended = []
         for s in list(self.store.sessions.values()):
-            if s.user_id == user_id and s.id != keep:
+            if s.user_id == user_id and s.id != keep and not s.revoked:
                 self.store.sessions[s.id] = s.revoke(now, reason)
+                ended.append(s.id)
+        return ended
 
     async def for_user(self, user_id: str) -> list[RefreshSession]:
         return [s for s in self.store.sessions.values() if s.user_id == user_id]
@@ -252,6 +256,7 @@ def account_world() -> World:
             refresh_ttl=REFRESH_TTL,
             password_reset_ttl=timedelta(hours=1),
             email_verification_ttl=timedelta(hours=48),
+            operators=frozenset({OPERATOR}),
         ),
         communities=FakeCommunities(set()),
         exporters={},

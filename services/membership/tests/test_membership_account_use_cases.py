@@ -10,19 +10,25 @@ from cerchia_contracts.events.membership import (
     PasswordChangedV1,
     PasswordResetRequestedV2,
 )
+from cerchia_contracts.events.membership.sessions import SessionsRevoked, SessionsRevokedV1
 from membership.domain.account_errors import (
+    AccountDisabled,
     InvalidCredentials,
     InvalidOneTimeToken,
     InvalidRefreshToken,
+    NotOperator,
     RefreshTokenReused,
     Throttled,
+    UserNotFound,
     WrongPassword,
 )
+from membership.service.operators import disable_account, enable_account
 from membership.service.passwords import change_password, request_password_reset, reset_password
 from membership.service.sessions import log_out, log_out_everywhere
 from membership.service.verification import verify_email
 from services.membership.tests.account_fakes import (
     NOW,
+    OPERATOR,
     PASSWORD,
     World,
     account_world,
@@ -208,3 +214,75 @@ async def test_a_rehash_never_overwrites_a_password_changed_meanwhile(world: Wor
         user.id, old_hash="old:" + PASSWORD, new_hash="hashed:stale"
     )
     assert world.store.users[user.id].password_hash == "hashed:" + PASSWORD
+
+
+def revocations(world: World) -> list[SessionsRevoked]:
+    return [e.data for e in world.events(SessionsRevokedV1)]
+
+
+async def test_every_early_end_of_a_session_is_announced_with_the_revocation(
+    world: World,
+) -> None:
+    user = await world.register()
+    phone, laptop, tablet = [await world.login() for _ in range(3)]
+
+    await log_out(phone.refresh_token, ports=world.ports, now=NOW)
+    await log_out(phone.refresh_token, ports=world.ports, now=NOW)  # already ended: no news
+    assert revocations(world) == [
+        SessionsRevoked(user_id=user.id, session_ids=(phone.session_id,), cause="logout")
+    ]
+
+    renewed = await world.refresh(laptop.refresh_token)
+    with pytest.raises(RefreshTokenReused):
+        await world.refresh(laptop.refresh_token)
+    assert revocations(world)[-1] == SessionsRevoked(
+        user_id=user.id, session_ids=(renewed.session_id,), cause="refresh_token_reused"
+    )
+
+    await change_password(
+        user.id, None, PASSWORD, "another long password", ports=world.ports, now=NOW
+    )
+    assert revocations(world)[-1] == SessionsRevoked(
+        user_id=user.id, session_ids=(tablet.session_id,), cause="password_changed"
+    )
+    assert len(world.events(SessionsRevokedV1)) == 3
+
+
+async def test_an_operator_disables_an_account_ending_every_session_until_enabled(
+    world: World,
+) -> None:
+    user = await world.register()
+    first, second = [await world.login() for _ in range(2)]
+
+    with pytest.raises(NotOperator):
+        await disable_account(user.id, user.id, "no", ports=world.ports, now=NOW)
+    with pytest.raises(UserNotFound):
+        await disable_account(OPERATOR, "nobody", "gone", ports=world.ports, now=NOW)
+    assert world.events(SessionsRevokedV1) == []
+
+    disabled = await disable_account(
+        OPERATOR, user.id, "Compromised account.", ports=world.ports, now=NOW
+    )
+    assert disabled.disabled
+    assert disabled.disabled_reason == "Compromised account."
+    (event,) = world.events(SessionsRevokedV1)
+    assert event.subject == user.id
+    assert event.data.cause == "account_disabled"
+    assert event.data.all_before == NOW
+    assert set(event.data.session_ids) == {first.session_id, second.session_id}
+    assert all(s.revoked for s in world.store.sessions.values())
+
+    with pytest.raises(AccountDisabled):
+        await world.login()
+    with pytest.raises(InvalidCredentials):  # a wrong password learns nothing more
+        await world.login(password="not the password")
+    with pytest.raises(AccountDisabled):
+        await world.refresh(first.refresh_token)
+
+    with pytest.raises(NotOperator):
+        await enable_account(user.id, user.id, ports=world.ports, now=NOW)
+    enabled = await enable_account(OPERATOR, user.id, ports=world.ports, now=NOW)
+    assert not enabled.disabled
+    with pytest.raises(InvalidRefreshToken):  # ended sessions stay ended
+        await world.refresh(second.refresh_token)
+    assert (await world.login()).user_id == user.id

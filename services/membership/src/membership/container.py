@@ -119,6 +119,7 @@ def _account_ports(
             refresh_ttl=settings.refresh_token_ttl,
             password_reset_ttl=settings.password_reset_ttl,
             email_verification_ttl=settings.email_verification_ttl,
+            operators=settings.operator_ids,
         ),
         communities=community.memberships,
         exporters={

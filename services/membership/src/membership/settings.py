@@ -68,6 +68,14 @@ class MembershipSettings(ServiceSettings):
         default=20, ge=1, description="Verification/reset requests per client address per window."
     )
 
+    operator_ids: frozenset[str] = Field(
+        default=frozenset(),
+        description=(
+            "User ids of the platform's operators, who may disable and enable accounts "
+            '(a JSON list, e.g. ["4f1c…"]); empty by default, so nobody.'
+        ),
+    )
+
     # Communities: admission timings.
     seat_offer_ttl: timedelta = Field(
         default=timedelta(hours=48),

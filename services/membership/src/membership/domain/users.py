@@ -28,11 +28,27 @@ class User:
     created_at: datetime
     email_verified_at: datetime | None = None
     profile: Profile = field(default_factory=Profile)
+    #: Set while an operator keeps the account disabled: no login, no refresh.
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
 
     @property
     def email_verified(self) -> bool:
         """Whether the user proved they own ``email``."""
         return self.email_verified_at is not None
+
+    @property
+    def disabled(self) -> bool:
+        """Whether an operator disabled the account."""
+        return self.disabled_at is not None
+
+    def disable(self, now: datetime, reason: str) -> "User":
+        """The account disabled by an operator (the first time and the latest reason kept)."""
+        return replace(self, disabled_at=self.disabled_at or now, disabled_reason=reason)
+
+    def enable(self) -> "User":
+        """The account usable again."""
+        return replace(self, disabled_at=None, disabled_reason=None)
 
     @classmethod
     def register(

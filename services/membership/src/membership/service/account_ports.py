@@ -101,8 +101,8 @@ class RefreshSessions(Protocol):
         reason: RevocationReason,
         session: Session,
         keep: str | None = None,
-    ) -> None:
-        """Revoke every live session of the user except ``keep``."""
+    ) -> list[str]:
+        """Revoke every live session of the user except ``keep``; the ids of those revoked."""
         ...
 
     async def for_user(self, user_id: str) -> list[RefreshSession]: ...
@@ -166,6 +166,8 @@ class AccountPolicy:
     refresh_ttl: timedelta
     password_reset_ttl: timedelta
     email_verification_ttl: timedelta
+    #: User ids of the platform's operators (disable and enable accounts).
+    operators: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from membership.service.account_ports import (
     RefreshSessions,
 )
 from membership.service.passwords import confirm_password
+from membership.service.revocations import sessions_revoked
 
 EXPORT_FORMAT = "cerchia.membership.export.v1"
 
@@ -93,6 +94,9 @@ async def erase_account(user_id: str, password: str, *, ports: AccountPorts, now
         await ports.sessions.delete_for_user(user_id, session)
         await ports.accounts.delete(user_id, session)
         await ports.outbox.add(session, event)
+        await ports.outbox.add(
+            session, sessions_revoked(user_id, "account_erased", now, all_before=now)
+        )
 
     await ports.transactions.run(work)
     ports.outbox.committed()

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from cerchia_chassis.ports import Session
 from membership.domain.account_errors import (
+    AccountDisabled,
     InvalidCredentials,
     InvalidRefreshToken,
     RefreshTokenReused,
@@ -19,6 +20,7 @@ from membership.domain.sessions import (
 )
 from membership.domain.users import normalize_email
 from membership.service.account_ports import AccessToken, AccessTokens, AccountPorts
+from membership.service.revocations import sessions_revoked
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ async def log_in(
     ports: AccountPorts,
     now: datetime,
 ) -> SessionTokens:
-    """Start a session; raise InvalidCredentials or Throttled."""
+    """Start a session; raise InvalidCredentials, AccountDisabled or Throttled."""
     hasher = ports.hasher
     # Counted before checking, so concurrent guesses cannot slip past the limit together.
     reservation = await ports.throttle.reserve(login_keys(email, client_ip), now)
@@ -58,6 +60,9 @@ async def log_in(
     if not await hasher.verify(user.password_hash, password):
         raise InvalidCredentials
     await ports.throttle.succeeded(reservation)
+    # Said only to whoever knows the password: it reveals nothing to a guesser.
+    if user.disabled:
+        raise AccountDisabled
     if hasher.needs_rehash(user.password_hash):
         # The hashing parameters were raised since this hash was made, and only now is the
         # password at hand to hash again; a password changed meanwhile keeps its newer hash.
@@ -70,21 +75,33 @@ async def log_in(
 
 
 async def refresh_session(token: str, *, ports: AccountPorts, now: datetime) -> SessionTokens:
-    """Rotate the refresh token; raise InvalidRefreshToken (RefreshTokenReused on replay)."""
+    """Rotate the refresh token; raise InvalidRefreshToken (RefreshTokenReused on replay) or
+    AccountDisabled."""
     session_id, secret = parse_refresh_token(token)
 
     async def work(session: Session) -> Rotation:
         found = await ports.sessions.get(session_id, session)
         if found is None:
             raise InvalidRefreshToken("unknown")
+        user = await ports.accounts.by_id(found.user_id, session)
+        if user is not None and user.disabled:
+            raise AccountDisabled
         outcome = found.rotate(secret, now=now, ttl=ports.policy.refresh_ttl)
         if not isinstance(outcome, Rejected):
             # Rotation and revocation both write the session document, so two refreshes
             # racing with one token conflict, and the retried one sees the reuse.
             await ports.sessions.save(outcome.session, session)
+        if isinstance(outcome, Reused):
+            await ports.outbox.add(
+                session,
+                sessions_revoked(
+                    found.user_id, "refresh_token_reused", now, session_ids=[found.id]
+                ),
+            )
         return outcome
 
     outcome = await ports.transactions.run(work)
+    ports.outbox.committed()
     if isinstance(outcome, Reused):
         logger.warning(
             "refresh token reuse: session %s of user %s revoked",
@@ -103,21 +120,36 @@ async def log_out(token: str, *, ports: AccountPorts, now: datetime) -> None:
         session_id, secret = parse_refresh_token(token)
     except InvalidRefreshToken:
         return
-    found = await ports.sessions.get(session_id)
-    if found is not None and found.holds(secret):
-        await ports.sessions.save(found.revoke(now, "logout"))
+
+    async def work(session: Session) -> None:
+        found = await ports.sessions.get(session_id, session)
+        if found is None or not found.holds(secret) or found.revoked:
+            return
+        await ports.sessions.save(found.revoke(now, "logout"), session)
+        await ports.outbox.add(
+            session, sessions_revoked(found.user_id, "logout", now, session_ids=[found.id])
+        )
+
+    await ports.transactions.run(work)
+    ports.outbox.committed()
 
 
 async def log_out_everywhere(user_id: str, *, ports: AccountPorts, now: datetime) -> None:
     """End every session of the user on every device (a lost phone, a shared computer).
 
-    Access tokens already issued are not revocable and die within their TTL.
+    Their access tokens are refused everywhere as soon as ``sessions_revoked`` arrives.
     """
 
     async def work(session: Session) -> None:
-        await ports.sessions.revoke_all(user_id, now=now, reason="logout_all", session=session)
+        ended = await ports.sessions.revoke_all(
+            user_id, now=now, reason="logout_all", session=session
+        )
+        await ports.outbox.add(
+            session, sessions_revoked(user_id, "logout_everywhere", now, session_ids=ended)
+        )
 
     await ports.transactions.run(work)
+    ports.outbox.committed()
 
 
 def _tokens(
