@@ -86,6 +86,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", f"{C}/applications", MODS),
     Row("GET", f"{C}/applications/{{application_id}}", MODS),
     Row("POST", f"{C}/invitations", MODS, {"email": "someone@example.org"}),
+    Row("POST", f"{C}/invitation-links", MODS, {"max_uses": 2}),
     Row("GET", f"{C}/invitations", MODS),
     Row(
         "DELETE",

@@ -11,12 +11,13 @@ from cerchia_contracts.events import membership as ev
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from services.membership.tests.community_http import (
+    JOIN,
     Api,
     community_body,
-    new_user,
     problem,
     read_topic,
 )
+from services.membership.tests.verified_people import register, verification_tokens, verify
 
 pytestmark = pytest.mark.integration
 
@@ -28,13 +29,13 @@ async def membership_url(service_process: ServiceFactory) -> str:
 
 
 @pytest.fixture
-async def api(membership_url: str, auth_keys: AuthKeys) -> AsyncIterator[Api]:
+async def api(membership_url: str, auth_keys: AuthKeys, kafka: KafkaCluster) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(base_url=membership_url, timeout=30) as client:
-        yield Api(client, auth_keys)
+        yield Api(client, auth_keys, kafka.admin)
 
 
 async def test_founding_reading_and_private_visibility(api: Api) -> None:
-    owner, outsider = new_user(), new_user()
+    owner, outsider = await api.people(2)
     created = await api.create(owner, visibility="private", join_policy="invite_only", capacity=5)
     assert created["owner_id"] == owner
     assert created["tags"] == ["python", "code review"]
@@ -75,7 +76,7 @@ async def test_founding_reading_and_private_visibility(api: Api) -> None:
 
 
 async def test_bad_input_is_refused_and_nothing_is_half_written(api: Api) -> None:
-    owner = new_user()
+    owner = (await api.people(1))[0]
     taken = await api.create(owner)
     problem(
         await api.call(
@@ -104,7 +105,7 @@ async def test_bad_input_is_refused_and_nothing_is_half_written(api: Api) -> Non
     assert len(mine.json()["items"]) == 1  # only the first, valid community exists
 
     cid = taken["id"]
-    joiner = new_user()
+    joiner = (await api.people(1))[0]
     stale = await api.call(
         "POST", f"/api/v1/communities/{cid}/join", joiner, json={"code_of_conduct_version": 7}
     )
@@ -119,7 +120,7 @@ async def test_bad_input_is_refused_and_nothing_is_half_written(api: Api) -> Non
 
 
 async def test_archived_community_admits_nobody(api: Api) -> None:
-    owner, joiner = new_user(), new_user()
+    owner, joiner = await api.people(2)
     cid = (await api.create(owner))["id"]
     base = f"/api/v1/communities/{cid}"
     problem(await api.call("POST", f"{base}/archive", joiner), 403, "owner-required")
@@ -136,7 +137,7 @@ async def test_archived_community_admits_nobody(api: Api) -> None:
 
 
 async def test_archiving_closes_pending_applications(api: Api, kafka: KafkaCluster) -> None:
-    owner, applicant = new_user(), new_user()
+    owner, applicant = await api.people(2)
     cid = (await api.create(owner, join_policy="application"))["id"]
     base = f"/api/v1/communities/{cid}"
     submitted = await api.call(
@@ -155,3 +156,33 @@ async def test_archiving_closes_pending_applications(api: Api, kafka: KafkaClust
     )
     closed = next(e for e in events if isinstance(e, ev.ApplicationClosedV1))
     assert (closed.data.applicant_id, closed.data.cause) == (applicant, "community_archived")
+
+
+async def test_an_unverified_person_reads_and_completes_a_profile_but_neither_founds_nor_joins(
+    api: Api,
+) -> None:
+    (owner,) = await api.people(1)
+    community = await api.create(owner)
+    newcomer, _ = await register(api.client)
+
+    refused = [
+        await api.call("POST", "/api/v1/communities", newcomer, json=community_body()),
+        await api.call("POST", f"/api/v1/communities/{community['id']}/join", newcomer, json=JOIN),
+    ]
+    for answer in refused:
+        problem(answer, 403, "email-not-verified")
+    assert (await api.call("GET", "/api/v1/users/me", newcomer)).status_code == 200
+    profile = await api.call("PATCH", "/api/v1/profiles/me", newcomer, json={"city": "Bologna"})
+    assert profile.status_code == 200, profile.text
+    assert (await api.call("GET", f"/api/v1/communities/{community['id']}", newcomer)).is_success
+
+    # The link in the email: its answer carries the token that makes the next request wait
+    # for what it wrote (read-your-writes, as for any write).
+    tokens = await verification_tokens(api.access, api.keys, {newcomer})
+    verified = await verify(api.client, tokens[newcomer])
+    assert verified.status_code == 204
+    assert verified.headers.get("Cerchia-Consistency")
+    joined = await api.call(
+        "POST", f"/api/v1/communities/{community['id']}/join", newcomer, json=JOIN
+    )
+    assert joined.json()["state"] == "member", joined.text

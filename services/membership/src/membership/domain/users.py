@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from membership.domain.profiles import Profile
+from membership.domain.profiles import DEFAULT_TIMEZONE, Profile, check_timezone
 from membership.domain.public_profiles import PublicProfile
 
 Locale = Literal["it", "en"]
@@ -59,8 +59,9 @@ class User:
         locale: Locale,
         password_hash: str,
         now: datetime,
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> "User":
-        """A new account with a fresh id."""
+        """A new account with a fresh id, in ``timezone`` (an IANA zone, checked)."""
         return cls(
             id=str(uuid.uuid4()),
             email=normalize_email(email),
@@ -68,6 +69,7 @@ class User:
             locale=locale,
             password_hash=password_hash,
             created_at=now,
+            profile=Profile(timezone=check_timezone(timezone)),
         )
 
     def verified(self, now: datetime) -> "User":

@@ -21,6 +21,7 @@ class RegisterRequest(BaseModel):
                     "password": "correct horse battery",
                     "display_name": "Ada Lovelace",
                     "locale": "en",
+                    "timezone": "Europe/London",
                 }
             ]
         },
@@ -34,6 +35,13 @@ class RegisterRequest(BaseModel):
         min_length=1, max_length=80, pattern=r"\S", description="Name shown to other members."
     )
     locale: Literal["it", "en"] = Field(default="it", description="Language for messages.")
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA time zone for times in emails and notifications; send the browser's "
+        "(`Intl.DateTimeFormat().resolvedOptions().timeZone`). UTC when omitted; an unknown "
+        "zone is 422 `invalid-profile`.",
+    )
 
     def registration(self) -> Registration:
         """What the registration use case takes."""
@@ -42,6 +50,7 @@ class RegisterRequest(BaseModel):
             password=self.password.get_secret_value(),
             display_name=self.display_name,
             locale=self.locale,
+            timezone=self.timezone,
         )
 
 
