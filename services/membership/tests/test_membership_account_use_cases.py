@@ -10,7 +10,7 @@ from cerchia_contracts.events.membership import (
     PasswordChangedV1,
     PasswordResetRequestedV2,
 )
-from cerchia_contracts.events.membership.sessions import SessionsRevoked, SessionsRevokedV1
+from cerchia_contracts.events.membership.sessions import SessionsRevokedV1
 from membership.domain.account_errors import (
     AccountDisabled,
     InvalidCredentials,
@@ -102,11 +102,16 @@ async def test_refresh_rotates_and_a_replayed_token_revokes_the_family(world: Wo
     assert second.session_id == first.session_id
     assert second.refresh_token != first.refresh_token
 
+    assert world.events(SessionsRevokedV1) == []  # a rotation ends nothing
+
     with pytest.raises(RefreshTokenReused):
         await world.refresh(first.refresh_token)
     with pytest.raises(InvalidRefreshToken) as error:
         await world.refresh(second.refresh_token)
     assert error.value.reason == "revoked"
+    (revoked,) = world.events(SessionsRevokedV1)  # its access tokens die everywhere too
+    assert revoked.data.session_ids == (first.session_id,)
+    assert revoked.data.cause == "refresh_token_reused"
 
 
 async def test_logout_ends_only_that_session(world: World) -> None:
@@ -114,9 +119,13 @@ async def test_logout_ends_only_that_session(world: World) -> None:
     phone, laptop = await world.login(), await world.login()
     await log_out(phone.refresh_token, ports=world.ports, now=NOW)
     await log_out("garbage", ports=world.ports, now=NOW)  # ignored
+    await log_out(phone.refresh_token, ports=world.ports, now=NOW)  # already ended: no news
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(phone.refresh_token)
     await world.refresh(laptop.refresh_token)
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert (revoked.subject, revoked.data.session_ids) == (phone.user_id, (phone.session_id,))
+    assert (revoked.data.cause, revoked.data.all_before) == ("logout", None)
 
 
 async def test_changing_the_password_keeps_this_session_and_ends_the_others(
@@ -136,6 +145,11 @@ async def test_changing_the_password_keeps_this_session_and_ends_the_others(
     )
     (told,) = world.events(PasswordChangedV1)
     assert (told.subject, told.data.cause) == (user.id, "changed")
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert (revoked.data.session_ids, revoked.data.cause) == (
+        (other.session_id,),
+        "password_changed",
+    )
     await world.refresh(this.refresh_token)
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(other.refresh_token)
@@ -175,6 +189,11 @@ async def test_password_reset_is_silent_for_unknown_emails_single_use_and_ends_s
         await reset(secret(newer))
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(session.refresh_token)
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert (revoked.data.session_ids, revoked.data.cause) == (
+        (session.session_id,),
+        "password_reset",
+    )
     await world.login(password="brand new passphrase")
     (verified,) = world.events(EmailVerifiedV1)  # the link proved the mailbox
     assert verified.data.user_id == newer.data.user_id
@@ -193,6 +212,10 @@ async def test_logging_out_everywhere_ends_every_session_of_mine_only(world: Wor
     assert {s.revoked_reason for s in world.store.sessions.values() if s.user_id == ada.id} == {
         "logout_all"
     }
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert revoked.subject == ada.id
+    assert set(revoked.data.session_ids) == {phone.session_id, laptop.session_id}
+    assert revoked.data.cause == "logout_everywhere"
     await world.refresh(other.refresh_token)  # someone else's session goes on
     await world.login()  # and I can log in again
 
@@ -214,38 +237,6 @@ async def test_a_rehash_never_overwrites_a_password_changed_meanwhile(world: Wor
         user.id, old_hash="old:" + PASSWORD, new_hash="hashed:stale"
     )
     assert world.store.users[user.id].password_hash == "hashed:" + PASSWORD
-
-
-def revocations(world: World) -> list[SessionsRevoked]:
-    return [e.data for e in world.events(SessionsRevokedV1)]
-
-
-async def test_every_early_end_of_a_session_is_announced_with_the_revocation(
-    world: World,
-) -> None:
-    user = await world.register()
-    phone, laptop, tablet = [await world.login() for _ in range(3)]
-
-    await log_out(phone.refresh_token, ports=world.ports, now=NOW)
-    await log_out(phone.refresh_token, ports=world.ports, now=NOW)  # already ended: no news
-    assert revocations(world) == [
-        SessionsRevoked(user_id=user.id, session_ids=(phone.session_id,), cause="logout")
-    ]
-
-    renewed = await world.refresh(laptop.refresh_token)
-    with pytest.raises(RefreshTokenReused):
-        await world.refresh(laptop.refresh_token)
-    assert revocations(world)[-1] == SessionsRevoked(
-        user_id=user.id, session_ids=(renewed.session_id,), cause="refresh_token_reused"
-    )
-
-    await change_password(
-        user.id, None, PASSWORD, "another long password", ports=world.ports, now=NOW
-    )
-    assert revocations(world)[-1] == SessionsRevoked(
-        user_id=user.id, session_ids=(tablet.session_id,), cause="password_changed"
-    )
-    assert len(world.events(SessionsRevokedV1)) == 3
 
 
 async def test_an_operator_disables_an_account_ending_every_session_until_enabled(

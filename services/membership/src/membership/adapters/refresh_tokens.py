@@ -55,7 +55,7 @@ class MongoRefreshSessions:
         session: Session,
         keep: str | None = None,
     ) -> list[str]:
-        """Revoke every live session of the user except ``keep``; the ids of those revoked."""
+        """Revoke every live session of the user except ``keep``; return their ids."""
         query: Document = {"user_id": user_id, "revoked_at": None}
         if keep is not None:
             query["_id"] = {"$ne": keep}

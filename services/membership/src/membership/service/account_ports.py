@@ -102,7 +102,7 @@ class RefreshSessions(Protocol):
         session: Session,
         keep: str | None = None,
     ) -> list[str]:
-        """Revoke every live session of the user except ``keep``; the ids of those revoked."""
+        """Revoke every live session of the user except ``keep``; return their ids."""
         ...
 
     async def for_user(self, user_id: str) -> list[RefreshSession]: ...

@@ -6,7 +6,7 @@ from cerchia_chassis.ports import Session
 from membership.domain.account_errors import NotOperator, UserNotFound
 from membership.domain.users import User
 from membership.service.account_ports import AccountPorts
-from membership.service.revocations import sessions_revoked
+from membership.service.sessions import sessions_revoked
 
 
 def require_operator(caller_id: str, ports: AccountPorts) -> None:
@@ -37,7 +37,7 @@ async def disable_account(
         )
         await ports.outbox.add(
             session,
-            sessions_revoked(user_id, "account_disabled", now, session_ids=ended, all_before=now),
+            sessions_revoked(user_id, ended, "account_disabled", now, all_before=now),
         )
         return disabled
 

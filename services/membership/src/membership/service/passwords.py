@@ -16,7 +16,7 @@ from membership.domain.credentials import OneTimeToken, digest
 from membership.domain.users import User, normalize_email
 from membership.service.account_ports import AccountPorts
 from membership.service.ports import seal_token
-from membership.service.revocations import sessions_revoked
+from membership.service.sessions import sessions_revoked
 from membership.service.verification import email_verified
 
 
@@ -60,9 +60,7 @@ async def change_password(
         ended = await ports.sessions.revoke_all(
             user_id, now=now, reason="password_changed", session=session, keep=current_session_id
         )
-        await ports.outbox.add(
-            session, sessions_revoked(user_id, "password_changed", now, session_ids=ended)
-        )
+        await ports.outbox.add(session, sessions_revoked(user_id, ended, "password_changed", now))
         await ports.outbox.add(session, password_changed(user_id, "changed", now))
 
     await ports.transactions.run(work)
@@ -141,9 +139,7 @@ async def reset_password(
         ended = await ports.sessions.revoke_all(
             user.id, now=now, reason="password_reset", session=session
         )
-        await ports.outbox.add(
-            session, sessions_revoked(user.id, "password_reset", now, session_ids=ended)
-        )
+        await ports.outbox.add(session, sessions_revoked(user.id, ended, "password_reset", now))
         if not user.email_verified:
             await ports.outbox.add(session, email_verified(updated, now))
         await ports.outbox.add(session, password_changed(user.id, "reset", now))
