@@ -1,11 +1,15 @@
 """Communities over HTTP on the real membership process: founding, visibility, bad input."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
+from cerchia_chassis.domain.text_search import terms
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES
 from cerchia_contracts.events import membership as ev
 from cerchia_devstack.kafka import KafkaCluster
@@ -187,3 +191,35 @@ async def test_an_unverified_person_reads_and_completes_a_profile_but_neither_fo
         "POST", f"/api/v1/communities/{community['id']}/join", newcomer, json=JOIN
     )
     assert joined.json()["state"] == "member", joined.text
+
+
+async def test_communities_stored_before_search_get_their_terms_in_the_background(
+    service_process: ServiceFactory, auth_keys: AuthKeys, kafka: KafkaCluster, mongo_uri: str
+) -> None:
+    database = f"membership_{uuid.uuid4().hex[:8]}"
+    process = await service_process(
+        "membership", database=database, env={"MEMBERSHIP_SEARCH_INDEX_INTERVAL_S": "0.3"}
+    )
+    word = f"wombat{uuid.uuid4().hex[:6]}"
+    async with httpx.AsyncClient(base_url=process.url, timeout=30) as client:
+        api = Api(client, auth_keys, kafka.admin)
+        (owner,) = await api.people(1)
+        created = await api.create(owner, name=f"{word} keepers", visibility="public")
+        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
+        try:
+            # As stored before discovery searched words: no terms.
+            await mongo[database]["communities"].update_one(
+                {"_id": created["id"]}, {"$unset": {"search": ""}}
+            )
+            async with asyncio.timeout(20):
+                while True:
+                    found = await client.get("/api/v1/communities", params={"q": word})
+                    if [c["id"] for c in found.json()["items"]] == [created["id"]]:
+                        break
+                    await asyncio.sleep(0.2)
+            stored = await mongo[database]["communities"].find_one({"_id": created["id"]})
+        finally:
+            await mongo.close()
+    assert stored is not None
+    (stem,) = terms(word, "it")  # the community speaks Italian
+    assert stored["search"]["counts"][stem] == 3  # a word of the name weighs most

@@ -88,6 +88,12 @@ class MembershipSettings(ServiceSettings):
     seat_offer_sweep_batch: int = Field(
         default=100, ge=1, description="Lapsed offers closed per sweep step."
     )
+    search_index_interval_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often communities stored before discovery searched words are looked "
+        "for, to give them their search terms.",
+    )
     invitation_ttl: timedelta = Field(
         default=timedelta(days=7),
         gt=timedelta(0),

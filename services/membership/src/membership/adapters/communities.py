@@ -139,6 +139,19 @@ class MongoCommunities:
         cursor = self._collection.find(query).limit(limit)
         return [(_from_document(d), dict(d["search"]["counts"])) async for d in cursor]
 
+    async def index_unsearchable(self, limit: int) -> int:
+        """Give up to ``limit`` communities stored before discovery searched words their
+        search terms; how many were given them. A community saved meanwhile keeps its own."""
+        done = 0
+        async for document in self._collection.find({"search": {"$exists": False}}).limit(limit):
+            counts = search_counts(_from_document(document).details)
+            await self._collection.update_one(
+                {"_id": document["_id"], "search": {"$exists": False}},
+                {"$set": {"search": {"terms": sorted(counts), "counts": counts}}},
+            )
+            done += 1
+        return done
+
     async def count_listed(self) -> int:
         """How many communities are listed (public and active)."""
         return await self._collection.count_documents({"visibility": "public", "archived_at": None})
