@@ -86,6 +86,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", f"{C}/applications", MODS),
     Row("GET", f"{C}/applications/{{application_id}}", MODS),
     Row("POST", f"{C}/invitations", MODS, {"email": "someone@example.org"}),
+    Row("POST", f"{C}/invitation-links", MODS, {"max_uses": 2}),
     Row("GET", f"{C}/invitations", MODS),
     Row(
         "DELETE",
@@ -94,6 +95,9 @@ ROWS: tuple[Row, ...] = (
         fresh=fresh(invitation_id=lambda w: w.invitation()),
     ),
     Row("POST", "/api/v1/invitations/{token}/accept", NOBODY, JOIN),
+    # Only operators (none of the roles) disable and enable accounts.
+    Row("POST", "/api/v1/admin/users/{user_id}/disable", NOBODY, {"reason": "Matrix."}),
+    Row("POST", "/api/v1/admin/users/{user_id}/enable", NOBODY),
     Row("GET", f"{C}/waitlist", MODS),
     Row("GET", f"{C}/seat-offer", MEMBERS, ok=frozenset({404})),
     Row("POST", f"{C}/seat-offer/accept", MEMBERS, JOIN, frozenset({404, 409})),

@@ -21,6 +21,7 @@ from membership.service.sessions import log_in, refresh_session
 NOW = datetime(2025, 5, 4, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 REFRESH_TTL = timedelta(days=30)
+OPERATOR = "operator-1"
 
 
 @dataclass
@@ -255,6 +256,7 @@ def account_world() -> World:
             refresh_ttl=REFRESH_TTL,
             password_reset_ttl=timedelta(hours=1),
             email_verification_ttl=timedelta(hours=48),
+            operators=frozenset({OPERATOR}),
         ),
         communities=FakeCommunities(set()),
         exporters={},

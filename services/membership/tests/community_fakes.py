@@ -10,6 +10,7 @@ from cerchia_chassis.testing import MemoryStore
 from membership.domain.admission import Application, ApplicationStatus, Invitation
 from membership.domain.audit import AuditEntry
 from membership.domain.communities import Community, Seats
+from membership.domain.discovery import search_counts
 from membership.domain.introductions import Introduction
 from membership.domain.memberships import Membership
 from membership.domain.public_profiles import PublicProfile
@@ -28,6 +29,7 @@ class Store(MemoryStore):
     introductions: dict[str, Introduction] = field(default_factory=dict)
     profiles: dict[str, PublicProfile] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)
+    unverified: set[str] = field(default_factory=set)
 
 
 class FakeCommunities:
@@ -90,6 +92,28 @@ class FakeCommunities:
             key=lambda c: c.details.slug,
         )
         return found[:limit]
+
+    def _listed(self) -> list[Community]:
+        return [
+            c
+            for c in self.store.communities.values()
+            if c.details.visibility == "public" and not c.archived
+        ]
+
+    async def matching(
+        self, terms: Sequence[str], *, tag: str | None, language: str | None, limit: int
+    ) -> list[tuple[Community, dict[str, int]]]:
+        found = [
+            (c, counts)
+            for c in self._listed()
+            if set(terms) & set(counts := search_counts(c.details))
+            and (tag is None or tag in c.details.tags)
+            and (language is None or c.details.language == language)
+        ]
+        return found[:limit]
+
+    async def count_listed(self) -> int:
+        return len(self._listed())
 
     async def by_ids(self, ids: Sequence[str]) -> list[Community]:
         return [self.store.communities[i] for i in ids if i in self.store.communities]
@@ -249,6 +273,12 @@ class FakeProfiles:
 
     async def email(self, user_id: str) -> str | None:
         return self.store.emails.get(user_id)
+
+    async def verified_email(self, user_id: str) -> str | None:
+        # Everyone is verified, at their known address or a made-up one, unless listed.
+        if user_id in self.store.unverified:
+            return None
+        return self.store.emails.get(user_id, f"{user_id}@example.org")
 
 
 class FakeIntroductions:

@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer
 from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import AnyEvent, Topic
 from cerchia_devstack.pytest_plugin import AuthKeys
+from services.membership.tests.verified_people import verified_people
 
 JOIN = {"code_of_conduct_version": 1}
 CODE = "Be kind, be constructive, no recruiting spam."
@@ -37,9 +38,15 @@ def community_body(**overrides: Any) -> dict[str, Any]:
 class Api:
     """One HTTP client per user, all against the same membership process."""
 
-    def __init__(self, client: httpx.AsyncClient, keys: AuthKeys) -> None:
+    def __init__(self, client: httpx.AsyncClient, keys: AuthKeys, access: KafkaAccess) -> None:
         self.client = client
         self.keys = keys
+        self.access = access
+
+    async def people(self, count: int, *, emails: Sequence[str] = ()) -> list[str]:
+        """``count`` people with verified accounts (founding and admission need one), the
+        first ones at ``emails``."""
+        return await verified_people(self.client, self.access, self.keys, count, emails=emails)
 
     async def call(self, method: str, path: str, user: str, **kwargs: Any) -> httpx.Response:
         return await self.client.request(method, path, headers=self.keys.headers(user), **kwargs)

@@ -12,18 +12,23 @@ from cerchia_contracts.events.membership import (
 )
 from cerchia_contracts.events.membership.sessions import SessionsRevokedV1
 from membership.domain.account_errors import (
+    AccountDisabled,
     InvalidCredentials,
     InvalidOneTimeToken,
     InvalidRefreshToken,
+    NotOperator,
     RefreshTokenReused,
     Throttled,
+    UserNotFound,
     WrongPassword,
 )
+from membership.service.operators import disable_account, enable_account
 from membership.service.passwords import change_password, request_password_reset, reset_password
 from membership.service.sessions import log_out, log_out_everywhere
 from membership.service.verification import verify_email
 from services.membership.tests.account_fakes import (
     NOW,
+    OPERATOR,
     PASSWORD,
     World,
     account_world,
@@ -232,3 +237,43 @@ async def test_a_rehash_never_overwrites_a_password_changed_meanwhile(world: Wor
         user.id, old_hash="old:" + PASSWORD, new_hash="hashed:stale"
     )
     assert world.store.users[user.id].password_hash == "hashed:" + PASSWORD
+
+
+async def test_an_operator_disables_an_account_ending_every_session_until_enabled(
+    world: World,
+) -> None:
+    user = await world.register()
+    first, second = [await world.login() for _ in range(2)]
+
+    with pytest.raises(NotOperator):
+        await disable_account(user.id, user.id, "no", ports=world.ports, now=NOW)
+    with pytest.raises(UserNotFound):
+        await disable_account(OPERATOR, "nobody", "gone", ports=world.ports, now=NOW)
+    assert world.events(SessionsRevokedV1) == []
+
+    disabled = await disable_account(
+        OPERATOR, user.id, "Compromised account.", ports=world.ports, now=NOW
+    )
+    assert disabled.disabled
+    assert disabled.disabled_reason == "Compromised account."
+    (event,) = world.events(SessionsRevokedV1)
+    assert event.subject == user.id
+    assert event.data.cause == "account_disabled"
+    assert event.data.all_before == NOW
+    assert set(event.data.session_ids) == {first.session_id, second.session_id}
+    assert all(s.revoked for s in world.store.sessions.values())
+
+    with pytest.raises(AccountDisabled):
+        await world.login()
+    with pytest.raises(InvalidCredentials):  # a wrong password learns nothing more
+        await world.login(password="not the password")
+    with pytest.raises(AccountDisabled):
+        await world.refresh(first.refresh_token)
+
+    with pytest.raises(NotOperator):
+        await enable_account(user.id, user.id, ports=world.ports, now=NOW)
+    enabled = await enable_account(OPERATOR, user.id, ports=world.ports, now=NOW)
+    assert not enabled.disabled
+    with pytest.raises(InvalidRefreshToken):  # ended sessions stay ended
+        await world.refresh(second.refresh_token)
+    assert (await world.login()).user_id == user.id

@@ -209,3 +209,24 @@ async def test_logging_out_everywhere_ends_every_session(api: Api) -> None:
         problem(await api.refresh(ended["refresh_token"]), 401, "invalid-refresh-token")
     assert (await api.refresh(someone_else["refresh_token"])).status_code == 200
     assert (await api.login(address)).status_code == 200  # a new login starts afresh
+
+
+async def test_sign_up_takes_the_browsers_time_zone_or_utc(api: Api, auth_keys: AuthKeys) -> None:
+    http = api.http
+
+    async def sign_up(**extra: str) -> httpx.Response:
+        return await http.post(
+            "/api/v1/users",
+            json={"email": email(), "password": PASSWORD, "display_name": "Tz", **extra},
+        )
+
+    refused = await sign_up(timezone="Europe/Atlantis")
+    problem(refused, 422, "invalid-profile")
+    assert refused.json()["errors"][0]["loc"] == ["body", "timezone"]
+    for given, kept in (({"timezone": "America/Sao_Paulo"}, "America/Sao_Paulo"), ({}, "UTC")):
+        made = await sign_up(**given)
+        assert made.status_code == 201, made.text
+        profile = await http.get(
+            "/api/v1/profiles/me", headers=auth_keys.headers(made.json()["id"])
+        )
+        assert profile.json()["timezone"] == kept, profile.text

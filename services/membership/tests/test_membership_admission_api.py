@@ -11,11 +11,12 @@ from cerchia_contracts.events import membership as ev
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from services.membership.tests.community_http import (
+    JOIN,
     Api,
-    new_user,
     problem,
     read_topic,
 )
+from services.membership.tests.verified_people import address
 
 pytestmark = pytest.mark.integration
 
@@ -27,15 +28,16 @@ async def membership_url(service_process: ServiceFactory) -> str:
 
 
 @pytest.fixture
-async def api(membership_url: str, auth_keys: AuthKeys) -> AsyncIterator[Api]:
+async def api(membership_url: str, auth_keys: AuthKeys, kafka: KafkaCluster) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(base_url=membership_url, timeout=30) as client:
-        yield Api(client, auth_keys)
+        yield Api(client, auth_keys, kafka.admin)
 
 
 async def test_applications_invitations_and_code_of_conduct(
     api: Api, kafka: KafkaCluster, auth_keys: AuthKeys
 ) -> None:
-    owner, applicant, other, invitee, banned = (new_user() for _ in range(5))
+    grace, eve = address("grace"), address("ban")
+    invitee, banned, owner, applicant, other = await api.people(5, emails=[grace, eve])
     questions = [
         {"id": "why", "prompt": "Why join?", "required": True},
         {"id": "site", "prompt": "Your site?", "required": False},
@@ -132,7 +134,7 @@ async def test_applications_invitations_and_code_of_conduct(
         "POST",
         f"{base}/invitations",
         owner,
-        json={"email": "Grace@Example.org", "expires_in_hours": 2},
+        json={"email": grace.capitalize(), "expires_in_hours": 2},
     )
     assert invited.status_code == 201, invited.text
     problem(
@@ -143,9 +145,7 @@ async def test_applications_invitations_and_code_of_conduct(
     revocable = (
         await api.call("POST", f"{base}/invitations", owner, json={"email": "rev@example.org"})
     ).json()
-    for_banned = (
-        await api.call("POST", f"{base}/invitations", owner, json={"email": "ban@example.org"})
-    ).json()
+    for_banned = (await api.call("POST", f"{base}/invitations", owner, json={"email": eve})).json()
     revoked = await api.call("DELETE", f"{base}/invitations/{revocable['id']}", owner)
     assert revoked.json()["status"] == "revoked"
     assert (
@@ -160,10 +160,16 @@ async def test_applications_invitations_and_code_of_conduct(
         lambda es: len([e for e in es if isinstance(e, ev.InvitationSentV2)]) >= 3,
     )
     token_of = {e.data.invitation_id: auth_keys.open_token(e) for e in tokens}
-    assert tokens[0].data.email == "grace@example.org"
+    assert tokens[0].data.email == grace
     assert tokens[0].data.community_name == "Python a Bologna"
 
     accept = f"/api/v1/invitations/{token_of[invited.json()['id']]}/accept"
+    # Someone else holding Grace's link cannot use it, and it still works for her.
+    problem(
+        await api.call("POST", accept, other, json={"code_of_conduct_version": 1}),
+        403,
+        "invitation-for-another-address",
+    )
     used = await api.call("POST", accept, invitee, json={"code_of_conduct_version": 1})
     assert used.json()["state"] == "member", used.text
     problem(
@@ -248,7 +254,7 @@ async def test_applications_invitations_and_code_of_conduct(
 
 
 async def test_an_applicant_withdraws_and_may_apply_again(api: Api, kafka: KafkaCluster) -> None:
-    owner, applicant, other = (new_user() for _ in range(3))
+    owner, applicant, other = await api.people(3)
     cid = (await api.create(owner, join_policy="application"))["id"]
     base = f"/api/v1/communities/{cid}"
     body = {"answers": {}, "code_of_conduct_version": 1}
@@ -282,3 +288,47 @@ async def test_an_applicant_withdraws_and_may_apply_again(api: Api, kafka: Kafka
         ev.ApplicationSubmittedV1,
     ]
     assert events[3].data.applicant_id == applicant
+
+
+async def test_a_link_admits_whoever_holds_it_as_many_times_as_it_says(api: Api) -> None:
+    owner, first, second, third, plain = await api.people(5)
+    cid = (await api.create(owner, visibility="private", join_policy="invite_only"))["id"]
+    base = f"/api/v1/communities/{cid}"
+    problem(
+        await api.call("POST", f"{base}/invitation-links", first, json={"max_uses": 2}),
+        404,  # a private community's outsiders do not learn it exists
+        "community-not-found",
+    )
+    problem(
+        await api.call("POST", f"{base}/invitation-links", owner, json={"max_uses": 0}),
+        422,
+        "validation-error",
+    )
+    made = await api.call(
+        "POST", f"{base}/invitation-links", owner, json={"max_uses": 2, "expires_in_hours": 24}
+    )
+    assert made.status_code == 201, made.text
+    link = made.json()
+    assert (link["kind"], link["email"], link["max_uses"], link["uses"]) == ("link", None, 2, 0)
+
+    accept = f"/api/v1/invitations/{link['token']}/accept"
+    for person in (first, second):
+        joined = await api.call("POST", accept, person, json=JOIN)
+        assert joined.json()["state"] == "member", joined.text
+    problem(await api.call("POST", accept, third, json=JOIN), 404, "invitation-invalid")
+    listed = (await api.call("GET", f"{base}/invitations", owner)).json()["items"]
+    assert [(i["kind"], i["uses"], i["status"]) for i in listed] == [("link", 2, "accepted")]
+    assert "token" not in listed[0]  # shown once, to its maker
+
+    problem(  # a plain member may not make links
+        await api.call("POST", f"{base}/invitation-links", first, json={"max_uses": 3}),
+        403,
+        "moderator-required",
+    )
+    spare = (await api.call("POST", f"{base}/invitation-links", owner, json={"max_uses": 3})).json()
+    assert (await api.call("DELETE", f"{base}/invitations/{spare['id']}", owner)).is_success
+    problem(
+        await api.call("POST", f"/api/v1/invitations/{spare['token']}/accept", plain, json=JOIN),
+        404,
+        "invitation-invalid",
+    )

@@ -6,7 +6,13 @@ import pytest
 
 from cerchia_chassis.domain.cursors import InvalidCursor, encode_cursor
 from cerchia_chassis.domain.errors import Conflict, Invalid, NotFound
-from membership.domain.admission import Application, Invitation, check_answers, hash_token
+from membership.domain.admission import (
+    Application,
+    Invitation,
+    InvitationForSomeoneElse,
+    check_answers,
+    hash_token,
+)
 from membership.domain.communities import ScreeningQuestion
 from membership.domain.directory import DirectoryQuery, Listing, page
 from membership.domain.introductions import Introduction, keywords, suggest
@@ -57,14 +63,16 @@ def test_an_invitation_works_once_before_expiry_unless_revoked() -> None:
     assert invitation.email == "ada@example.org"
     assert invitation.token_hash == hash_token(token)
     assert token not in invitation.token_hash
-    used = invitation.used("u", NOW + timedelta(hours=1))
-    assert (used.status, used.used_by) == ("accepted", "u")
+    with pytest.raises(InvitationForSomeoneElse):  # only the invited address may use it
+        invitation.used("v", "eve@example.org", NOW)
+    used = invitation.used("u", "ADA@example.org", NOW + timedelta(hours=1))
+    assert (used.status, used.used_by, used.uses) == ("accepted", "u", 1)
     with pytest.raises(NotFound):
-        used.used("v", NOW)
+        used.used("v", "ada@example.org", NOW)
     with pytest.raises(NotFound):
-        invitation.used("u", NOW + timedelta(days=1))
+        invitation.used("u", "ada@example.org", NOW + timedelta(days=1))
     with pytest.raises(NotFound):
-        invitation.revoked(NOW).used("u", NOW)
+        invitation.revoked(NOW).used("u", "ada@example.org", NOW)
     with pytest.raises(Conflict):
         used.revoked(NOW)
     with pytest.raises(Invalid):
@@ -173,3 +181,23 @@ def test_only_a_pending_application_is_withdrawn_and_the_applicant_steps_out() -
     assert standing.withdrew(NOW).state == "former"
     with pytest.raises(Conflict):
         standing.withdrew(NOW).withdrew(NOW)
+
+
+def test_a_link_admits_anyone_who_holds_it_up_to_its_number_of_uses() -> None:
+    link, token = Invitation.link(
+        community_id="c", invited_by="m", max_uses=2, ttl=timedelta(days=1), now=NOW
+    )
+    assert (link.kind, link.email, link.token_hash) == ("link", None, hash_token(token))
+    once = link.used("u", "u@example.org", NOW)
+    assert (once.status, once.uses) == ("pending", 1)
+    twice = once.used("v", "v@example.org", NOW)
+    assert (twice.status, twice.uses, twice.closed_at) == ("accepted", 2, NOW)
+    with pytest.raises(NotFound):
+        twice.used("w", "w@example.org", NOW)
+    with pytest.raises(NotFound):
+        link.used("u", "u@example.org", NOW + timedelta(days=1))
+    for uses in (0, 501):
+        with pytest.raises(Invalid):
+            Invitation.link(
+                community_id="c", invited_by="m", max_uses=uses, ttl=timedelta(days=1), now=NOW
+            )

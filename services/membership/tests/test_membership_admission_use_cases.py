@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
+from cerchia_chassis.domain.errors import Conflict, EmailNotVerified, Forbidden, NotFound
 from cerchia_contracts.events import membership as ev
-from membership.domain.admission import hash_token
+from membership.domain.admission import InvitationForSomeoneElse, hash_token
 from membership.service import admission as use
 from membership.service import invitations as inviting
 from membership.service.moderation import ban
@@ -215,3 +215,103 @@ async def test_a_revoked_invitation_no_longer_works(w: World) -> None:
         )
     with pytest.raises(Conflict):
         await inviting.revoke_invitation(community.id, invitation.id, actor_id="ada", ports=w.ports)
+
+
+async def test_founding_joining_applying_and_accepting_need_a_verified_address(w: World) -> None:
+    open_door = await found(w, "ada")
+    screened = await found(w, "ada", join_policy="application")
+    invited = await found(w, "ada", visibility="private", join_policy="invite_only")
+    invitation = await inviting.invite(
+        invited.id, email="ugo@example.org", ttl=None, actor_id="ada", ports=w.ports
+    )
+    token = secret(w.last(ev.InvitationSentV2))
+    w.store.emails["ugo"] = "ugo@example.org"
+    w.store.unverified.add("ugo")
+    w.emitted()
+    before = w.state()
+
+    attempts = [
+        use.join(open_door.id, user_id="ugo", code_version=1, ports=w.ports),
+        use.apply(screened.id, user_id="ugo", answers={}, code_version=1, ports=w.ports),
+        inviting.accept_invitation(hash_token(token), user_id="ugo", code_version=1, ports=w.ports),
+    ]
+    for attempt in attempts:
+        with pytest.raises(EmailNotVerified) as refused:
+            await attempt
+        assert refused.value.code == "email-not-verified"
+    with pytest.raises(EmailNotVerified):
+        await found(w, "ugo")
+    assert w.state() == before  # nothing written, the invitation still usable
+    assert w.emitted() == []
+
+    w.store.unverified.discard("ugo")  # the link in the email was followed
+    joined = await use.join(open_door.id, user_id="ugo", code_version=1, ports=w.ports)
+    assert joined.membership.state == "member"
+    accepted, _ = await inviting.accept_invitation(
+        hash_token(token), user_id="ugo", code_version=1, ports=w.ports
+    )
+    assert accepted.id == invited.id
+    assert invitation.id in {i.id for i in w.store.invitations.values()}
+
+
+async def test_an_invitation_is_for_the_invited_address_only_and_stays_usable_by_its_owner(
+    w: World,
+) -> None:
+    community = await found(w, "ada", visibility="private", join_policy="invite_only")
+    await inviting.invite(
+        community.id, email="grace@example.org", ttl=None, actor_id="ada", ports=w.ports
+    )
+    token = secret(w.last(ev.InvitationSentV2))
+    w.store.emails["mallory"] = "mallory@example.org"  # holds the link, not the mailbox
+    w.emitted()
+    before = w.state()
+    with pytest.raises(InvitationForSomeoneElse) as refused:
+        await inviting.accept_invitation(
+            hash_token(token), user_id="mallory", code_version=1, ports=w.ports
+        )
+    assert refused.value.code == "invitation-for-another-address"
+    assert "grace" not in refused.value.detail  # the address is not revealed
+    assert w.state() == before
+    assert w.emitted() == []
+
+    w.store.emails["grace"] = "Grace@example.org"
+    _, admission = await inviting.accept_invitation(
+        hash_token(token), user_id="grace", code_version=1, ports=w.ports
+    )
+    assert admission.membership.state == "member"
+
+
+async def test_owners_and_moderators_make_links_whose_uses_are_counted(w: World) -> None:
+    community = await found(w, "ada", visibility="private", join_policy="invite_only")
+    await seat(w, community, "plain")
+    with pytest.raises(Forbidden):
+        await inviting.create_link(
+            community.id, max_uses=2, ttl=None, actor_id="plain", ports=w.ports
+        )
+    link, token = await inviting.create_link(
+        community.id, max_uses=2, ttl=timedelta(hours=2), actor_id="ada", ports=w.ports
+    )
+    assert w.emitted() == []  # nothing is emailed: its maker shares it
+    assert (link.kind, link.max_uses, link.uses) == ("link", 2, 0)
+    assert w.store.audit[-1].action == "invitation_link_created"
+
+    for user in ("bo", "cy"):
+        await inviting.accept_invitation(
+            hash_token(token), user_id=user, code_version=1, ports=w.ports
+        )
+    stored = w.store.invitations[link.id]
+    assert (stored.uses, stored.status, stored.used_by) == (2, "accepted", "cy")
+    assert w.emitted() == [ev.InvitationAcceptedV1, ev.MemberJoinedV1] * 2
+    with pytest.raises(NotFound):
+        await inviting.accept_invitation(
+            hash_token(token), user_id="di", code_version=1, ports=w.ports
+        )
+
+    other, other_token = await inviting.create_link(
+        community.id, max_uses=5, ttl=None, actor_id="ada", ports=w.ports
+    )
+    await inviting.revoke_invitation(community.id, other.id, actor_id="ada", ports=w.ports)
+    with pytest.raises(NotFound):
+        await inviting.accept_invitation(
+            hash_token(other_token), user_id="di", code_version=1, ports=w.ports
+        )

@@ -1,12 +1,19 @@
 """Community use cases over in-memory ports: founding, settings, archive, code of conduct."""
 
+import uuid
+from typing import Any
+
 import pytest
 
+from cerchia_chassis.domain.cursors import InvalidCursor, encode_cursor
 from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound
 from cerchia_contracts.events import membership as ev
+from membership.domain.communities import Community, Details
 from membership.service import communities as use
-from membership.service.admission import apply
-from services.membership.tests.community_world import World, found, seat, world
+from membership.service.admission import apply, join
+from membership.service.communities import Founding
+from membership.service.directory import my_communities
+from services.membership.tests.community_world import CODE, World, found, seat, world
 
 pytestmark = pytest.mark.unit
 
@@ -83,9 +90,10 @@ async def test_private_communities_are_not_found_by_outsiders(w: World) -> None:
     community = await found(w, "ada", visibility="private", join_policy="invite_only")
     with pytest.raises(NotFound):
         await use.read_community(community.id, viewer_id="stranger", ports=w.ports)
-    seen, standing = await use.read_community(
-        community.details.slug, viewer_id="ada", ports=w.ports
-    )
+    with pytest.raises(NotFound):  # nor by anonymous visitors
+        await use.read_community(community.id, viewer_id=None, ports=w.ports)
+    page = await use.read_community(community.details.slug, viewer_id="ada", ports=w.ports)
+    seen, standing = page.community, page.standing
     assert seen.id == community.id
     assert standing is not None
     assert standing.role == "owner"
@@ -142,3 +150,71 @@ async def test_a_new_code_of_conduct_must_be_accepted_again_by_members(w: World)
     assert w.last(ev.CodeOfConductAcceptedV1).data.version == 2
     with pytest.raises(Forbidden):
         await use.accept_code_of_conduct(community.id, 2, user_id="stranger", ports=w.ports)
+
+
+async def found_about(
+    w: World, name: str, purpose: str, tags: tuple[str, ...] = (), **details: Any
+) -> Community:
+    settings = Details(
+        name=name,
+        slug=f"c-{uuid.uuid4().hex[:8]}",
+        purpose=purpose,
+        audience=details.pop("audience", "Anyone curious."),
+        tags=tags,
+        language=details.pop("language", "en"),
+        visibility=details.pop("visibility", "public"),
+        join_policy="open",
+    )
+    founding = Founding(details=settings, capacity=10, code_of_conduct=CODE, questions=())
+    community, _ = await use.create_community(founding, founder_id="ada", ports=w.ports)
+    return community
+
+
+async def test_discovery_finds_public_communities_by_words_most_relevant_first(w: World) -> None:
+    named = await found_about(w, "Python reviewers", "We review code every month.")
+    tagged = await found_about(w, "Code circle", "Monthly reviews.", tags=("python",))
+    mentioned = await found_about(w, "Makers", "Hardware, and some Python scripting.")
+    await found_about(w, "Jazz club", "Listening together.")
+    await found_about(w, "Python secrets", "Private.", visibility="private")
+    await found_about(w, "Python by link", "Unlisted.", visibility="unlisted")
+    italian = await found_about(
+        w, "Città lente", "Camminare per le città.", language="it", audience="Viandanti."
+    )
+
+    def search(q: str, cursor: str | None = None, limit: int = 10) -> Any:
+        return use.list_communities(
+            cursor=cursor, limit=limit, tag=None, language=None, q=q, ports=w.ports
+        )
+
+    hits = await search("python")
+    assert [c.id for c in hits.items] == [named.id, tagged.id, mentioned.id]
+    first = await search("python", limit=2)
+    assert [c.id for c in first.items] == [named.id, tagged.id]
+    rest = await search("python", cursor=first.next_cursor, limit=2)
+    assert ([c.id for c in rest.items], rest.next_cursor) == ([mentioned.id], None)
+    assert [c.id for c in (await search("CITTA")).items] == [italian.id]  # accents folded
+    assert [c.id for c in (await search("viandanti")).items] == [italian.id]  # the audience
+    assert (await search("reviewing")).items[0].id in {named.id, tagged.id}  # stemmed
+    assert (await search("?!")).items == []
+    with pytest.raises(InvalidCursor):
+        await search("python", cursor=encode_cursor(("python",)))
+
+
+async def test_a_public_page_is_open_to_anyone_and_shows_the_line(w: World) -> None:
+    community = await found(w, "ada", capacity=2)
+    await seat(w, community, "bo")
+    for user in ("cy", "di"):
+        await join(community.id, user_id=user, code_version=1, ports=w.ports)
+
+    anonymous = await use.read_community(community.details.slug, viewer_id=None, ports=w.ports)
+    assert (anonymous.standing, anonymous.position, anonymous.waiting) == (None, None, 2)
+    mine = await use.read_community(community.id, viewer_id="di", ports=w.ports)
+    assert mine.standing is not None
+    assert (mine.standing.state, mine.position, mine.waiting) == ("waitlisted", 2, 2)
+    (listed,) = await my_communities(user_id="di", ports=w.ports)
+    assert listed.position == mine.position  # the same place in line on both pages
+
+    unlisted = await found(w, "ada", visibility="unlisted")
+    with pytest.raises(NotFound):
+        await use.read_community(unlisted.id, viewer_id=None, ports=w.ports)
+    assert (await use.read_community(unlisted.id, viewer_id="cy", ports=w.ports)).waiting == 0

@@ -28,13 +28,13 @@ async def membership_url(service_process: ServiceFactory) -> str:
 
 
 @pytest.fixture
-async def api(membership_url: str, auth_keys: AuthKeys) -> AsyncIterator[Api]:
+async def api(membership_url: str, auth_keys: AuthKeys, kafka: KafkaCluster) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(base_url=membership_url, timeout=30) as client:
-        yield Api(client, auth_keys)
+        yield Api(client, auth_keys, kafka.admin)
 
 
 async def test_roles_moderation_ban_and_audit(api: Api, kafka: KafkaCluster) -> None:
-    owner, mod, alice, bob, carol = (new_user() for _ in range(5))
+    owner, mod, alice, bob, carol = await api.people(5)
     cid = (await api.create(owner, capacity=10))["id"]
     base = f"/api/v1/communities/{cid}"
     for user in (mod, alice, bob):
@@ -158,7 +158,7 @@ async def test_roles_moderation_ban_and_audit(api: Api, kafka: KafkaCluster) -> 
 async def test_lifting_a_ban_lets_the_person_back_through_admission(
     api: Api, kafka: KafkaCluster
 ) -> None:
-    owner, mod, bob, member = (new_user() for _ in range(4))
+    owner, mod, bob, member = await api.people(4)
     cid = (await api.create(owner))["id"]
     base = f"/api/v1/communities/{cid}"
     for user in (mod, member, bob):

@@ -19,6 +19,7 @@ from cerchia_contracts.catalog import (
 from cerchia_contracts.events import membership as ev
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
+from services.membership.tests.verified_people import verification_tokens, verify
 
 pytestmark = pytest.mark.integration
 
@@ -56,9 +57,10 @@ async def read_topic(
 class People:
     """Registered accounts with profiles, acting through one membership process."""
 
-    def __init__(self, client: httpx.AsyncClient, keys: AuthKeys) -> None:
+    def __init__(self, client: httpx.AsyncClient, keys: AuthKeys, access: KafkaAccess) -> None:
         self.client = client
         self.keys = keys
+        self.access = access
         self.ids: dict[str, str] = {}
         self.emails: dict[str, str] = {}
 
@@ -71,10 +73,13 @@ class People:
         assert registered.status_code == 201, registered.text
         self.ids[name] = registered.json()["id"]
         self.emails[name] = email
-        if profile:
+        if profile:  # completing one's profile needs no verified address
             edited = await self.call("PATCH", "/api/v1/profiles/me", name, json=profile)
             assert edited.status_code == 200, edited.text
-        return self.ids[name]
+        user_id = self.ids[name]
+        tokens = await verification_tokens(self.access, self.keys, {user_id})
+        assert (await verify(self.client, tokens[user_id])).status_code == 204
+        return user_id
 
     async def call(self, method: str, path: str, name: str, **kwargs: Any) -> httpx.Response:
         return await self.client.request(
@@ -87,7 +92,7 @@ async def test_directory_introductions_and_erasure(
 ) -> None:
     membership = await service_process("membership", database=f"net_{uuid.uuid4().hex[:8]}")
     async with httpx.AsyncClient(base_url=membership.url, timeout=30) as client:
-        people = People(client, auth_keys)
+        people = People(client, auth_keys, kafka.admin)
         await people.register(
             "Ada",
             handle=f"ada{uuid.uuid4().hex[:6]}",

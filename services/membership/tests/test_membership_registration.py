@@ -6,10 +6,11 @@ import pytest
 
 from cerchia_contracts.events.membership import (
     EmailVerificationRequestedV2,
+    ProfileUpdatedV1,
     UserRegistered,
     UserRegisteredV1,
 )
-from membership.domain.account_errors import EmailAlreadyRegistered
+from membership.domain.account_errors import EmailAlreadyRegistered, InvalidProfile
 from membership.domain.users import User, normalize_email
 from membership.service.registration import Registration, register_user
 from services.membership.tests.account_fakes import World, account_world
@@ -48,7 +49,11 @@ async def test_registering_stores_user_and_announces_it_atomically(world: World)
     assert world.store.users[user.id] == user
     assert user.email == "ada@example.org"
     assert user.password_hash == "hashed:correct horse"
-    assert world.store.emitted() == [UserRegisteredV1, EmailVerificationRequestedV2]
+    assert world.store.emitted() == [
+        UserRegisteredV1,
+        ProfileUpdatedV1,
+        EmailVerificationRequestedV2,
+    ]
     (event,) = world.events(UserRegisteredV1)
     assert event.subject == user.id
     assert event.source == "/cerchia/membership"
@@ -71,3 +76,23 @@ async def test_duplicate_email_raises_and_announces_nothing(world: World) -> Non
         )
     assert world.store.snapshot() == before  # no second account, token or event
     assert world.outbox.commits == 1
+
+
+async def test_sign_up_takes_a_time_zone_and_defaults_to_utc(world: World) -> None:
+    def person(email: str, timezone: str | None) -> Registration:
+        return Registration(
+            email=email, password="x" * 12, display_name="Ada", locale="en", timezone=timezone
+        )
+
+    chosen = await register_user(person("ada@example.org", "America/New_York"), ports=world.ports)
+    unset = await register_user(person("bo@example.org", None), ports=world.ports)
+    assert (chosen.profile.timezone, unset.profile.timezone) == ("America/New_York", "UTC")
+    registered = {e.data.user_id: e.data.timezone for e in world.events(UserRegisteredV1)}
+    profiles = {e.data.user_id: e.data.timezone for e in world.events(ProfileUpdatedV1)}
+    assert registered == profiles == {chosen.id: "America/New_York", unset.id: "UTC"}
+
+    before = world.store.snapshot()
+    with pytest.raises(InvalidProfile) as refused:
+        await register_user(person("cy@example.org", "Mars/Olympus_Mons"), ports=world.ports)
+    assert refused.value.errors == {"timezone": "'Mars/Olympus_Mons' is not an IANA time zone"}
+    assert world.store.snapshot() == before

@@ -14,14 +14,11 @@ from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, AnyEvent
 from cerchia_contracts.events import membership as ev
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
+from services.membership.tests.verified_people import verified_people
 
 pytestmark = pytest.mark.integration
 
 JOIN = {"code_of_conduct_version": 1}
-
-
-def new_user() -> str:
-    return str(uuid.uuid4())
 
 
 async def community_events(
@@ -82,16 +79,18 @@ async def test_concurrent_joins_never_exceed_capacity_and_queue_in_order(
 ) -> None:
     membership = await service_process("membership", database=f"seats_{uuid.uuid4().hex[:8]}")
     limits = httpx.Limits(max_connections=120)
+    async with httpx.AsyncClient(base_url=membership.url, timeout=60) as registrar:
+        people = await verified_people(registrar, kafka.admin, auth_keys, 107)
+    # A fresh pool for the race: no kept-alive connection the server may be closing meanwhile.
     async with httpx.AsyncClient(base_url=membership.url, timeout=120, limits=limits) as client:
-        owner = new_user()
+        owner, seated, racers = people[0], people[1:7], people[7:]
         cid = await create(client, auth_keys, owner, capacity=10)
-        for _ in range(6):  # owner + 6 members: 3 seats left
+        for user in seated:  # owner + 6 members: 3 seats left
             joined = await client.post(
-                f"/api/v1/communities/{cid}/join", headers=auth_keys.headers(new_user()), json=JOIN
+                f"/api/v1/communities/{cid}/join", headers=auth_keys.headers(user), json=JOIN
             )
             assert joined.json()["state"] == "member"
 
-        racers = [new_user() for _ in range(100)]
         responses = await asyncio.gather(
             *(
                 client.post(
@@ -148,11 +147,11 @@ async def test_freed_seats_are_offered_in_order_and_lapsed_offers_move_on(
     database = f"offers_{uuid.uuid4().hex[:8]}"
     first = await service_process("membership", database=database, env=settings)
     second = await service_process("membership", database=database, env=settings)
-    owner, a, b, c, d, e, f = (new_user() for _ in range(7))
     async with (
         httpx.AsyncClient(base_url=first.url, timeout=30) as one,
         httpx.AsyncClient(base_url=second.url, timeout=30) as two,
     ):
+        owner, a, b, c, d, e, f = await verified_people(one, kafka.admin, auth_keys, 7)
 
         async def call(
             client: httpx.AsyncClient, method: str, path: str, user: str, **kw: Any

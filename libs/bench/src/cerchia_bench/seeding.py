@@ -106,6 +106,13 @@ def _profile(user_id: str) -> m.ProfileUpdatedV1:
     )
 
 
+def _verified(user_id: str) -> m.EmailVerifiedV1:
+    # Posting and messaging need a verified address: seeded members have proved theirs.
+    return m.EmailVerifiedV1.new(
+        subject=user_id, data=m.EmailVerified(user_id=user_id, email=email_of(user_id))
+    )
+
+
 def _joined(community_id: str, user_id: str, role: m.Role) -> m.MemberJoinedV1:
     return m.MemberJoinedV1.new(
         subject=community_id,
@@ -132,7 +139,7 @@ async def seed_community(
     community_id = str(uuid.uuid4())
     members = tuple(uuid.uuid4().hex for _ in range(size))
     tastes = {user: taste(i) for i, user in enumerate(members)}
-    await publish(producer, [_profile(user) for user in members])
+    await publish(producer, [e for user in members for e in (_profile(user), _verified(user))])
     await publish(
         producer,
         [

@@ -8,6 +8,7 @@ from cerchia_chassis.service_app import create_service_app
 from membership.container import Container, signing_key, token_verifier
 from membership.entrypoints import (
     http_accounts,
+    http_admin,
     http_admission,
     http_applications,
     http_auth,
@@ -25,6 +26,7 @@ ROUTERS = [
     module.router
     for module in (
         http_accounts,
+        http_admin,
         http_auth,
         http_profiles,
         http_privacy,

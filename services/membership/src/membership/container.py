@@ -81,6 +81,7 @@ class Container:
         chassis = Chassis(settings, indexes=INDEXES)
         community = _community_ports(chassis, settings, sealer)
         chassis.add_loop(seat_offer_sweeper(community, settings))
+        chassis.add_loop(search_indexer(MongoCommunities(chassis.db), settings))
         return cls(
             chassis=chassis,
             settings=settings,
@@ -119,6 +120,7 @@ def _account_ports(
             refresh_ttl=settings.refresh_token_ttl,
             password_reset_ttl=settings.password_reset_ttl,
             email_verification_ttl=settings.email_verification_ttl,
+            operators=settings.operator_ids,
         ),
         communities=community.memberships,
         exporters={
@@ -165,6 +167,21 @@ def seat_offer_sweeper(ports: CommunityPorts, settings: MembershipSettings) -> W
         sweep,
         interval=settings.seat_offer_sweep_interval_s,
         batch_size=batch,
+    )
+
+
+def search_indexer(communities: MongoCommunities, settings: MembershipSettings) -> WakeablePoller:
+    """The background loop that indexes, for discovery, communities stored before it searched
+    words (a migration that needs no downtime; idle once every community has its terms)."""
+
+    async def index() -> int:
+        return await communities.index_unsearchable(limit=100)
+
+    return WakeablePoller(
+        "community-search-index",
+        index,
+        interval=settings.search_index_interval_s,
+        batch_size=100,
     )
 
 

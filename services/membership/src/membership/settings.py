@@ -68,6 +68,14 @@ class MembershipSettings(ServiceSettings):
         default=20, ge=1, description="Verification/reset requests per client address per window."
     )
 
+    operator_ids: frozenset[str] = Field(
+        default=frozenset(),
+        description=(
+            "User ids of the platform's operators, who may disable and enable accounts "
+            '(a JSON list, e.g. ["4f1c…"]); empty by default, so nobody.'
+        ),
+    )
+
     # Communities: admission timings.
     seat_offer_ttl: timedelta = Field(
         default=timedelta(hours=48),
@@ -79,6 +87,12 @@ class MembershipSettings(ServiceSettings):
     )
     seat_offer_sweep_batch: int = Field(
         default=100, ge=1, description="Lapsed offers closed per sweep step."
+    )
+    search_index_interval_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often communities stored before discovery searched words are looked "
+        "for, to give them their search terms.",
     )
     invitation_ttl: timedelta = Field(
         default=timedelta(days=7),

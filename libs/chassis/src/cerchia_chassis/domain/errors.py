@@ -77,3 +77,18 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, *, retry_after_s: int, code: str | None = None) -> None:
         super().__init__(detail, code=code, members={"retry_after": retry_after_s})
         self.retry_after_s = retry_after_s
+
+
+class EmailNotVerified(Forbidden):
+    """The caller has not verified their email address yet, which this action needs (founding,
+    joining, applying, posting, messaging): 403 ``email-not-verified``. Reading and completing
+    one's profile stay open."""
+
+    code = "email-not-verified"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail
+            or "Verify your email address first: follow the link we sent you "
+            "(POST /api/v1/auth/verify-email/resend sends a new one)."
+        )

@@ -77,6 +77,7 @@ COMMUNITY = "/api/v1/communities/{community_id}"
 ROUTES: tuple[Route, ...] = (
     # membership: accounts, profiles, communities and admission, key discovery
     Route("/api/v1/auth", M),
+    Route("/api/v1/admin/users", M),
     Route("/api/v1/users", M),
     Route("/api/v1/profiles", M),
     Route("/api/v1/communities", M),

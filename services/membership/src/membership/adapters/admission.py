@@ -174,6 +174,9 @@ def _invitation_document(i: Invitation) -> dict[str, Any]:
         "expires_at": i.expires_at,
         "used_by": i.used_by,
         "closed_at": i.closed_at,
+        "kind": i.kind,
+        "max_uses": i.max_uses,
+        "uses": i.uses,
     }
 
 
@@ -189,4 +192,7 @@ def _invitation(d: Document) -> Invitation:
         expires_at=d["expires_at"],
         used_by=d.get("used_by"),
         closed_at=d.get("closed_at"),
+        kind=d.get("kind", "email"),
+        max_uses=d.get("max_uses", 1),
+        uses=d.get("uses", 1 if d["status"] == "accepted" else 0),
     )

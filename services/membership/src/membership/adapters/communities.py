@@ -16,6 +16,7 @@ from membership.domain.communities import (
     ScreeningQuestion,
     Seats,
 )
+from membership.domain.discovery import search_counts
 
 COMMUNITIES = "communities"
 
@@ -36,6 +37,7 @@ class MongoCommunities:
                     [("visibility", ASCENDING), ("archived_at", ASCENDING), ("slug", ASCENDING)],
                     name="listed",
                 ),
+                IndexModel("search.terms", name="search_terms"),
             ),
         ),
     )
@@ -121,6 +123,39 @@ class MongoCommunities:
         cursor = self._collection.find(query).sort("slug", ASCENDING).limit(limit)
         return [_from_document(d) async for d in cursor]
 
+    async def matching(
+        self, terms: Sequence[str], *, tag: str | None, language: str | None, limit: int
+    ) -> list[tuple[Community, dict[str, int]]]:
+        """Public, active communities found by any of ``terms``, with their weighted terms."""
+        query: dict[str, Any] = {
+            "visibility": "public",
+            "archived_at": None,
+            "search.terms": {"$in": list(terms)},
+        }
+        if tag is not None:
+            query["tags"] = tag.strip().lower()
+        if language is not None:
+            query["language"] = language
+        cursor = self._collection.find(query).limit(limit)
+        return [(_from_document(d), dict(d["search"]["counts"])) async for d in cursor]
+
+    async def index_unsearchable(self, limit: int) -> int:
+        """Give up to ``limit`` communities stored before discovery searched words their
+        search terms; how many were given them. A community saved meanwhile keeps its own."""
+        done = 0
+        async for document in self._collection.find({"search": {"$exists": False}}).limit(limit):
+            counts = search_counts(_from_document(document).details)
+            await self._collection.update_one(
+                {"_id": document["_id"], "search": {"$exists": False}},
+                {"$set": {"search": {"terms": sorted(counts), "counts": counts}}},
+            )
+            done += 1
+        return done
+
+    async def count_listed(self) -> int:
+        """How many communities are listed (public and active)."""
+        return await self._collection.count_documents({"visibility": "public", "archived_at": None})
+
     async def by_ids(self, ids: Sequence[str]) -> list[Community]:
         """The communities with these ids."""
         cursor = self._collection.find({"_id": {"$in": list(ids)}})
@@ -129,6 +164,7 @@ class MongoCommunities:
 
 def _to_document(community: Community) -> dict[str, Any]:
     d, code = community.details, community.code_of_conduct
+    counts = search_counts(d)
     return {
         "_id": community.id,
         "slug": d.slug,
@@ -154,6 +190,8 @@ def _to_document(community: Community) -> dict[str, Any]:
         "created_at": community.created_at,
         "updated_at": community.updated_at,
         "archived_at": community.archived_at,
+        # What discovery finds it by (SecantusDB has no text index): its terms, and weights.
+        "search": {"terms": sorted(counts), "counts": counts},
     }
 
 

@@ -91,6 +91,15 @@ class MongoProfileDirectory:
         document = await self._collection.find_one({"_id": user_id}, {"email": 1})
         return None if document is None else str(document["email"])
 
+    async def verified_email(self, user_id: str) -> str | None:
+        """The user's address once verified, else None."""
+        document = await self._collection.find_one(
+            {"_id": user_id}, {"email": 1, "email_verified_at": 1}
+        )
+        if document is None or document.get("email_verified_at") is None:
+            return None
+        return str(document["email"])
+
 
 def _to_document(user: User) -> dict[str, Any]:
     profile = user.profile
@@ -102,6 +111,8 @@ def _to_document(user: User) -> dict[str, Any]:
         "locale": user.locale,
         "password_hash": user.password_hash,
         "created_at": user.created_at,
+        "disabled_at": user.disabled_at,
+        "disabled_reason": user.disabled_reason,
         "profile": {
             "handle": profile.handle,
             "headline": profile.headline,
@@ -143,4 +154,6 @@ def _from_document(document: Document) -> User:
         created_at=document["created_at"],
         email_verified_at=document.get("email_verified_at"),
         profile=profile,
+        disabled_at=document.get("disabled_at"),
+        disabled_reason=document.get("disabled_reason"),
     )

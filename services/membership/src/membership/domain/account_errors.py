@@ -142,3 +142,21 @@ class InvalidProfile(Invalid):
             },
         )
         self.errors = dict(errors)
+
+
+class AccountDisabled(Forbidden):
+    """An operator disabled the account: no login, no refresh until it is enabled again."""
+
+    code = "account-disabled"
+
+    def __init__(self) -> None:
+        super().__init__("This account is disabled; contact the platform's support.")
+
+
+class NotOperator(Forbidden):
+    """Only the platform's operators (settings ``operator_ids``) may do this."""
+
+    code = "not-operator"
+
+    def __init__(self) -> None:
+        super().__init__("Only the platform's operators may do this.")

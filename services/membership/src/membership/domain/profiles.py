@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from membership.domain.account_errors import InvalidProfile
 
 ProfileVisibility = Literal["communities", "platform"]
-DEFAULT_TIMEZONE = "Europe/Rome"
+#: The zone of an account that named none (sign-up takes the browser's).
+DEFAULT_TIMEZONE = "UTC"
 
 MAX_TAGS = 20
 MAX_NETWORKING = 10

@@ -13,7 +13,9 @@ from typing import Literal
 from membership.domain.account_errors import InvalidRefreshToken
 from membership.domain.credentials import digest, new_secret, same_digest
 
-RevocationReason = Literal["logout", "logout_all", "reuse", "password_changed", "password_reset"]
+RevocationReason = Literal[
+    "logout", "logout_all", "reuse", "password_changed", "password_reset", "account_disabled"
+]
 
 
 def parse_refresh_token(token: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from membership.domain.profiles import Profile
+from membership.domain.profiles import DEFAULT_TIMEZONE, Profile, check_timezone
 from membership.domain.public_profiles import PublicProfile
 
 Locale = Literal["it", "en"]
@@ -28,11 +28,27 @@ class User:
     created_at: datetime
     email_verified_at: datetime | None = None
     profile: Profile = field(default_factory=Profile)
+    #: Set while an operator keeps the account disabled: no login, no refresh.
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
 
     @property
     def email_verified(self) -> bool:
         """Whether the user proved they own ``email``."""
         return self.email_verified_at is not None
+
+    @property
+    def disabled(self) -> bool:
+        """Whether an operator disabled the account."""
+        return self.disabled_at is not None
+
+    def disable(self, now: datetime, reason: str) -> "User":
+        """The account disabled by an operator (the first time and the latest reason kept)."""
+        return replace(self, disabled_at=self.disabled_at or now, disabled_reason=reason)
+
+    def enable(self) -> "User":
+        """The account usable again."""
+        return replace(self, disabled_at=None, disabled_reason=None)
 
     @classmethod
     def register(
@@ -43,8 +59,9 @@ class User:
         locale: Locale,
         password_hash: str,
         now: datetime,
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> "User":
-        """A new account with a fresh id."""
+        """A new account with a fresh id, in ``timezone`` (an IANA zone, checked)."""
         return cls(
             id=str(uuid.uuid4()),
             email=normalize_email(email),
@@ -52,6 +69,7 @@ class User:
             locale=locale,
             password_hash=password_hash,
             created_at=now,
+            profile=Profile(timezone=check_timezone(timezone)),
         )
 
     def verified(self, now: datetime) -> "User":

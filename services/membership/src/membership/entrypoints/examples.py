@@ -40,15 +40,17 @@ COMMUNITY_OUT: dict[str, Any] = {
     "seats_available": 1,
     "owner_id": OWNER,
     "code_of_conduct_version": 2,
+    "code_of_conduct": "Be kind, be constructive, no recruiting spam.",
     "screening_questions": [{"id": "why", "prompt": "Why do you want to join?", "required": True}],
     "created_at": "2025-03-01T18:00:00Z",
     "updated_at": NOW,
     "archived_at": None,
+    "waitlist_length": 0,
     "my_standing": STANDING,
 }
 
 COMMUNITY_PAGE: dict[str, Any] = {
-    "items": [{**COMMUNITY_OUT, "my_standing": None}],
+    "items": [{**COMMUNITY_OUT, "waitlist_length": None, "my_standing": None}],
     "next_cursor": "WyJweXRob24tYm9sb2duYSJd",
 }
 
@@ -99,6 +101,18 @@ INVITATION_OUT: dict[str, Any] = {
     "created_at": NOW,
     "expires_at": "2025-05-11T09:30:00Z",
     "used_by": None,
+    "kind": "email",
+    "max_uses": 1,
+    "uses": 0,
+}
+
+INVITATION_LINK_OUT: dict[str, Any] = {
+    **INVITATION_OUT,
+    "email": None,
+    "kind": "link",
+    "max_uses": 20,
+    "uses": 0,
+    "token": "q3V9bqv0c2hN8m1YqkQm7b3JmVbKcOe2yX6xT4n5s1A",
 }
 
 INVITATION_PAGE: dict[str, Any] = {"items": [INVITATION_OUT], "next_cursor": CURSOR}

@@ -11,9 +11,11 @@ from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import CHANGE, READ, problems
 from membership.entrypoints.schemas_admission import (
     AdmissionOut,
+    InvitationLinkOut,
     InvitationOut,
     InvitationPage,
     Invite,
+    InviteByLink,
     Join,
     SeatOfferOut,
     WaitlistOut,
@@ -72,6 +74,29 @@ async def invite(community_id: str, body: Invite, me: CurrentUser, deps: Deps) -
     return InvitationOut.of(invitation)
 
 
+@router.post(
+    f"{COMMUNITY}/invitation-links",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvitationLinkOut,
+    summary="Make an invitation link",
+    responses=CHANGE,
+)
+async def invite_by_link(
+    community_id: str, body: InviteByLink, me: CurrentUser, deps: Deps
+) -> InvitationLinkOut:
+    """Owners and moderators: an "anyone with the link" invitation admitting up to `max_uses`
+    people until it expires or is revoked (`DELETE .../invitations/{id}`). The token is in
+    this answer only; nothing is emailed."""
+    invitation, token = await inviting.create_link(
+        community_id,
+        max_uses=body.max_uses,
+        ttl=body.ttl(),
+        actor_id=me.user_id,
+        ports=deps.community,
+    )
+    return InvitationLinkOut.made(invitation, token)
+
+
 @router.get(
     f"{COMMUNITY}/invitations",
     response_model=InvitationPage,
@@ -111,7 +136,12 @@ async def revoke(
     responses=CHANGE,
 )
 async def accept_invitation(token: str, body: Join, me: CurrentUser, deps: Deps) -> AdmissionOut:
-    """Use the emailed token once: join, or wait in line when full. Banned people cannot."""
+    """Use an invitation's token: join, or wait in line when full. Banned people cannot.
+
+    An invitation sent by email is for the person who verified that address: anyone else gets
+    403 `invitation-for-another-address`, and it stays usable by the person invited. A link
+    works for whoever holds it, as many times as it admits people. A verified address is
+    needed either way (403 `email-not-verified`)."""
     _, admission = await inviting.accept_invitation(
         hash_token(token),
         user_id=me.user_id,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.auth import CurrentUser, MaybeCurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import CHANGE, READ, problems
@@ -48,17 +48,28 @@ async def create(
     responses=problems(400),
 )
 async def discover(
-    me: CurrentUser,
+    me: MaybeCurrentUser,
     *,
     deps: Deps,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Words to look for in the name, purpose, audience and tags.",
+        ),
+    ] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     language: Annotated[str | None, Query(pattern="^(it|en)$")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> CommunityPage:
-    """Public, active communities in slug order; unlisted and private ones are never listed."""
+    """Public, active communities, for anyone (no token needed); unlisted and private ones are
+    never listed. In slug order, or with `q` those matching its words (stemmed, accents
+    ignored), most relevant first: a word in the name counts most, then tags, then purpose and
+    audience."""
     page = await use.list_communities(
-        cursor=cursor, limit=limit, tag=tag, language=language, ports=deps.community
+        cursor=cursor, limit=limit, tag=tag, language=language, q=q, ports=deps.community
     )
     return CommunityPage.of(page)
 
@@ -66,12 +77,14 @@ async def discover(
 @router.get(
     "/{community_id}", response_model=CommunityOut, summary="Read a community", responses=READ
 )
-async def read(community_id: str, me: CurrentUser, deps: Deps) -> CommunityOut:
-    """A community by id or slug, with your standing; a private one is 404 to outsiders."""
-    community, standing = await use.read_community(
-        community_id, viewer_id=me.user_id, ports=deps.community
+async def read(community_id: str, me: MaybeCurrentUser, deps: Deps) -> CommunityOut:
+    """A community by id or slug: purpose, audience, code of conduct, seats and how many wait,
+    with your standing (and place in line) when signed in. Anyone may read a public community
+    without a token; a private one is 404 to outsiders, an unlisted one to anonymous callers."""
+    page = await use.read_community(
+        community_id, viewer_id=None if me is None else me.user_id, ports=deps.community
     )
-    return CommunityOut.of(community, standing)
+    return CommunityOut.page(page)
 
 
 @router.patch(
@@ -111,10 +124,8 @@ async def archive(community_id: str, me: CurrentUser, deps: Deps) -> CommunityOu
 )
 async def code_of_conduct(community_id: str, me: CurrentUser, deps: Deps) -> CodeOfConductOut:
     """The current version and whether you must (re-)accept it."""
-    community, standing = await use.read_community(
-        community_id, viewer_id=me.user_id, ports=deps.community
-    )
-    return CodeOfConductOut.of(community, standing)
+    page = await use.read_community(community_id, viewer_id=me.user_id, ports=deps.community)
+    return CodeOfConductOut.of(page.community, page.standing)
 
 
 @router.post(

@@ -21,6 +21,7 @@ class RegisterRequest(BaseModel):
                     "password": "correct horse battery",
                     "display_name": "Ada Lovelace",
                     "locale": "en",
+                    "timezone": "Europe/London",
                 }
             ]
         },
@@ -34,6 +35,13 @@ class RegisterRequest(BaseModel):
         min_length=1, max_length=80, pattern=r"\S", description="Name shown to other members."
     )
     locale: Literal["it", "en"] = Field(default="it", description="Language for messages.")
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA time zone for times in emails and notifications; send the browser's "
+        "(`Intl.DateTimeFormat().resolvedOptions().timeZone`). UTC when omitted; an unknown "
+        "zone is 422 `invalid-profile`.",
+    )
 
     def registration(self) -> Registration:
         """What the registration use case takes."""
@@ -42,6 +50,7 @@ class RegisterRequest(BaseModel):
             password=self.password.get_secret_value(),
             display_name=self.display_name,
             locale=self.locale,
+            timezone=self.timezone,
         )
 
 
@@ -91,3 +100,45 @@ class EraseRequest(BaseModel):
     )
 
     password: SecretStr = Field(min_length=1, max_length=256, description="Current password.")
+
+
+class DisableRequest(BaseModel):
+    """Why an operator disables an account (kept with it, for the audit)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Compromised account."}]}
+    )
+
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="Why.")
+
+
+class AccountStatusResponse(BaseModel):
+    """Whether an account is disabled, as operators see it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "user_id": "0b8f5c1e-4a55-4a36-9d0e-2f1c7e0f6a11",
+                    "disabled": True,
+                    "disabled_at": "2025-05-04T09:30:00Z",
+                    "reason": "Compromised account.",
+                }
+            ]
+        }
+    )
+
+    user_id: str
+    disabled: bool
+    disabled_at: datetime | None = Field(description="Since when, while disabled.")
+    reason: str | None = Field(description="The operator's reason, while disabled.")
+
+    @classmethod
+    def of(cls, user: User) -> "AccountStatusResponse":
+        """The account's standing."""
+        return cls(
+            user_id=user.id,
+            disabled=user.disabled,
+            disabled_at=user.disabled_at,
+            reason=user.disabled_reason,
+        )

@@ -65,6 +65,24 @@ class Invite(BaseModel):
         return None if self.expires_in_hours is None else timedelta(hours=self.expires_in_hours)
 
 
+class InviteByLink(BaseModel):
+    """Make an "anyone with the link" invitation for a number of people (shared by its maker)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"max_uses": 20, "expires_in_hours": 72}]},
+    )
+
+    max_uses: int = Field(ge=1, le=500, description="How many people the link admits.")
+    expires_in_hours: int | None = Field(
+        default=None, ge=1, le=720, description="Defaults to the service's setting (7 days)."
+    )
+
+    def ttl(self) -> timedelta | None:
+        """How long the link works (None: the service's default)."""
+        return None if self.expires_in_hours is None else timedelta(hours=self.expires_in_hours)
+
+
 class AdmissionOut(BaseModel):
     """The outcome of an admission: a seat, or a place in line."""
 
@@ -145,18 +163,27 @@ class ApplicationPage(BaseModel):
 
 
 class InvitationOut(BaseModel):
-    """An invitation (its token is only in the email)."""
+    """An invitation (an emailed one's token is only in the email)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.INVITATION_OUT]})
 
     id: str
     community_id: str
-    email: str
+    email: str | None = Field(
+        description="The invited address (only its verified owner may accept); null for a link."
+    )
     invited_by: str
-    status: Literal["pending", "accepted", "revoked"]
+    status: Literal["pending", "accepted", "revoked"] = Field(
+        description="`accepted` once used (a link: by as many people as it admits)."
+    )
     created_at: datetime
     expires_at: datetime
-    used_by: str | None
+    used_by: str | None = Field(description="Who used it last.")
+    kind: Literal["email", "link"] = Field(
+        description='`email`: for one address; `link`: "anyone with the link".'
+    )
+    max_uses: int = Field(description="How many people it admits (1 for an email).")
+    uses: int = Field(description="How many have used it.")
 
     @classmethod
     def of(cls, i: Invitation) -> "InvitationOut":
@@ -170,7 +197,25 @@ class InvitationOut(BaseModel):
             created_at=i.created_at,
             expires_at=i.expires_at,
             used_by=i.used_by,
+            kind=i.kind,
+            max_uses=i.max_uses,
+            uses=i.uses,
         )
+
+
+class InvitationLinkOut(InvitationOut):
+    """A new link invitation with its token, shown this once: share it as you like."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INVITATION_LINK_OUT]})
+
+    token: str = Field(
+        description="The secret of the link: accept at `POST /api/v1/invitations/{token}/accept`."
+    )
+
+    @classmethod
+    def made(cls, i: Invitation, token: str) -> "InvitationLinkOut":
+        """The invitation and its token."""
+        return cls(**InvitationOut.of(i).model_dump(), token=token)
 
 
 class InvitationPage(BaseModel):

@@ -16,7 +16,7 @@ from membership.domain.communities import (
 )
 from membership.domain.memberships import Membership
 from membership.entrypoints import examples
-from membership.service.communities import Changes, Founding
+from membership.service.communities import Changes, CommunityView, Founding
 from membership.service.directory import MyCommunity
 
 Visibility = Literal["public", "unlisted", "private"]
@@ -200,15 +200,27 @@ class CommunityOut(BaseModel):
     seats_available: int = Field(description="Free seats (0 when full or held for offers).")
     owner_id: str
     code_of_conduct_version: int
+    code_of_conduct: str = Field(description="The code of conduct in force (its text).")
     screening_questions: list[QuestionOut]
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
+    waitlist_length: int | None = Field(
+        default=None, description="How many wait for a seat (on the community's own page)."
+    )
     my_standing: StandingOut | None = None
 
     @classmethod
-    def of(cls, c: Community, standing: Membership | None = None) -> "CommunityOut":
-        """From the domain community and the caller's standing."""
+    def page(cls, view: CommunityView) -> "CommunityOut":
+        """A community's own page: with the caller's place in line and the waitlist's length."""
+        out = cls.of(view.community, view.standing, view.position)
+        return out.model_copy(update={"waitlist_length": view.waiting})
+
+    @classmethod
+    def of(
+        cls, c: Community, standing: Membership | None = None, position: int | None = None
+    ) -> "CommunityOut":
+        """From the domain community and the caller's standing (``position`` in line)."""
         d = c.details
         return cls(
             id=c.id,
@@ -225,6 +237,7 @@ class CommunityOut(BaseModel):
             seats_available=c.seats.free,
             owner_id=c.owner_id,
             code_of_conduct_version=c.code_of_conduct.version,
+            code_of_conduct=c.code_of_conduct.text,
             screening_questions=[
                 QuestionOut(id=q.id, prompt=q.prompt, required=q.required) for q in c.questions
             ],
@@ -233,7 +246,7 @@ class CommunityOut(BaseModel):
             archived_at=c.archived_at,
             my_standing=None
             if standing is None
-            else StandingOut.of(standing, c.code_of_conduct.version),
+            else StandingOut.of(standing, c.code_of_conduct.version, position),
         )
 
 

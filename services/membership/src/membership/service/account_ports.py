@@ -166,6 +166,8 @@ class AccountPolicy:
     refresh_ttl: timedelta
     password_reset_ttl: timedelta
     email_verification_ttl: timedelta
+    #: User ids of the platform's operators (disable and enable accounts).
+    operators: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

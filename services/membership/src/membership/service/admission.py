@@ -17,6 +17,7 @@ from membership.domain.roles import ensure_moderator, moderates
 from membership.service import announcements as announce
 from membership.service.community_ports import CommunityPorts
 from membership.service.seats import Admission, admit, community_in_view, role_of
+from membership.service.verified import verified_address
 
 APPLICATION_NOT_FOUND = "application-not-found"
 _POLICY_REFUSALS = {
@@ -36,7 +37,10 @@ def _ensure_policy(community: Community, expected: str) -> None:
 async def join(
     community_id: str, *, user_id: str, code_version: int, ports: CommunityPorts
 ) -> Admission:
-    """Join an open community having accepted its code of conduct; waitlisted when full."""
+    """Join an open community having accepted its code of conduct; waitlisted when full.
+
+    Raise EmailNotVerified before the person verified their address."""
+    await verified_address(ports, user_id)
     now = datetime.now(UTC)
 
     async def work(session: Session) -> Admission:
@@ -69,7 +73,9 @@ async def apply(
     code_version: int,
     ports: CommunityPorts,
 ) -> Application:
-    """Apply to a community with answers to its screening questions."""
+    """Apply to a community with answers to its screening questions (a verified address
+    needed: EmailNotVerified)."""
+    await verified_address(ports, user_id)
     now = datetime.now(UTC)
 
     async def work(session: Session) -> Application:

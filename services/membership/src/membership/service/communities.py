@@ -4,7 +4,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from cerchia_chassis.domain.cursors import Page, page_of
-from cerchia_chassis.domain.errors import Forbidden
+from cerchia_chassis.domain.errors import Forbidden, NotFound
+from cerchia_chassis.domain.text_search import Candidate, query_terms, rank
 from cerchia_chassis.ports import Session
 from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, AnyEvent
 from membership.domain.audit import AuditEntry
@@ -16,13 +17,22 @@ from membership.domain.communities import (
     ScreeningQuestion,
     Visibility,
 )
+from membership.domain.discovery import after_rank, ranked_after
 from membership.domain.memberships import Membership, newcomer
 from membership.domain.paging import after_key
 from membership.domain.roles import ensure_owner
 from membership.service import announcements as announce
 from membership.service.closures import close_for_archive
 from membership.service.community_ports import CommunityPorts
-from membership.service.seats import community_in_view, offer_free_seats, role_of
+from membership.service.seats import (
+    NOT_FOUND,
+    community_in_view,
+    offer_free_seats,
+    role_of,
+    waitlist_length,
+    waitlist_position,
+)
+from membership.service.verified import verified_address
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,9 @@ async def _commit(ports: CommunityPorts, session: Session, events: list[AnyEvent
 async def create_community(
     founding: Founding, *, founder_id: str, ports: CommunityPorts
 ) -> tuple[Community, Membership]:
-    """Found a community: its creator is the owner and first member; raise Conflict on slug."""
+    """Found a community: its creator is the owner and first member; raise Conflict on slug,
+    EmailNotVerified before the founder verified their address."""
+    await verified_address(ports, founder_id)
     now = datetime.now(UTC)
     community = Community.found(
         details=founding.details,
@@ -85,18 +97,41 @@ async def create_community(
     return community, founder
 
 
+@dataclass(frozen=True)
+class CommunityView:
+    """A community's page as the viewer may see it: their standing and place in line, and how
+    many wait for a seat."""
+
+    community: Community
+    standing: Membership | None
+    position: int | None
+    waiting: int
+
+
 async def read_community(
-    community_id: str, *, viewer_id: str, ports: CommunityPorts
-) -> tuple[Community, Membership | None]:
-    """The community as the viewer may see it, with their standing.
+    community_id: str, *, viewer_id: str | None, ports: CommunityPorts
+) -> CommunityView:
+    """The community as the viewer may see it, with their standing; anonymous viewers (None)
+    see public communities only.
 
     The answer names the community's latest event: a member who reads that someone approved or
     promoted them, and acts on it elsewhere at once, is not refused there (read-your-writes).
     """
     found = await ports.communities.find(community_id)
-    seen = await community_in_view(ports, found.id if found else community_id, viewer_id)
-    await ports.outbox.observe(MEMBERSHIP_COMMUNITIES.name, seen[0].id)
-    return seen
+    key = found.id if found else community_id
+    if viewer_id is None:
+        if found is None or found.details.visibility != "public":
+            raise NotFound("No such community.", code=NOT_FOUND)
+        community, standing = found, None
+    else:
+        community, standing = await community_in_view(ports, key, viewer_id)
+    await ports.outbox.observe(MEMBERSHIP_COMMUNITIES.name, community.id)
+    return CommunityView(
+        community,
+        standing,
+        await waitlist_position(ports, standing),
+        await waitlist_length(ports, community.id),
+    )
 
 
 async def update_community(
@@ -217,16 +252,40 @@ async def accept_code_of_conduct(
     return accepted
 
 
+#: At most this many communities are ranked for one search (the best of them are paged).
+SEARCH_CANDIDATES = 1000
+
+
 async def list_communities(
     *,
     cursor: str | None,
     limit: int,
     tag: str | None,
     language: str | None,
+    q: str | None = None,
     ports: CommunityPorts,
 ) -> Page[Community]:
-    """Public, active communities by slug (unlisted and private ones are never listed)."""
-    found = await ports.communities.listed(
-        after=after_key(cursor), limit=limit + 1, tag=tag, language=language
+    """Public, active communities (unlisted and private ones are never listed): by slug, or,
+    with ``q``, those whose name, purpose, audience or tags contain its words, most relevant
+    first."""
+    if q is None:
+        found = await ports.communities.listed(
+            after=after_key(cursor), limit=limit + 1, tag=tag, language=language
+        )
+        return page_of(found, limit, lambda community: (community.details.slug,))
+    after = after_rank(cursor)
+    words = query_terms(q)
+    if not words:
+        return Page([], None)
+    candidates = await ports.communities.matching(
+        words, tag=tag, language=language, limit=SEARCH_CANDIDATES
     )
-    return page_of(found, limit, lambda community: (community.details.slug,))
+    ranked = rank(
+        [Candidate(c.id, counts) for c, counts in candidates],
+        words,
+        total_documents=await ports.communities.count_listed(),
+    )
+    by_id = {c.id: c for c, _ in candidates}
+    chosen = ranked_after(ranked, after)[: limit + 1]
+    scores = dict(chosen)
+    return page_of([by_id[key] for key, _ in chosen], limit, lambda c: (scores[c.id], c.id))

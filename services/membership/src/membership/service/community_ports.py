@@ -54,6 +54,17 @@ class CommunityRepository(Protocol):
         """Public, active communities by slug."""
         ...
 
+    async def matching(
+        self, terms: Sequence[str], *, tag: str | None, language: str | None, limit: int
+    ) -> list[tuple[Community, dict[str, int]]]:
+        """Listed communities found by any of ``terms`` (at most ``limit``), each with its
+        weighted search terms."""
+        ...
+
+    async def count_listed(self) -> int:
+        """How many communities are listed (public and active)."""
+        ...
+
     async def by_ids(self, ids: Sequence[str]) -> list[Community]:
         """The communities with these ids."""
         ...
@@ -166,6 +177,10 @@ class ProfileDirectory(Protocol):
 
     async def email(self, user_id: str) -> str | None:
         """A person's contact address, for introductions they accepted."""
+        ...
+
+    async def verified_email(self, user_id: str) -> str | None:
+        """The person's address if they proved they own it; None if not (or no account)."""
         ...
 
 

@@ -9,7 +9,7 @@ from membership.domain.directory import DirectoryQuery, Listing, page
 from membership.domain.memberships import Membership
 from membership.domain.public_profiles import PublicProfile
 from membership.service.community_ports import CommunityPorts
-from membership.service.seats import NOT_FOUND, community_in_view
+from membership.service.seats import NOT_FOUND, community_in_view, waitlist_position
 
 
 async def directory(
@@ -56,11 +56,6 @@ async def my_communities(*, user_id: str, ports: CommunityPorts) -> list[MyCommu
         community = communities.get(standing.community_id)
         if community is None:
             continue
-        position = None
-        if standing.state == "waitlisted" and standing.sequence is not None:
-            position = 1 + await ports.memberships.waiting_ahead(
-                community.id, standing.sequence, None
-            )
-        mine.append(MyCommunity(community, standing, position))
+        mine.append(MyCommunity(community, standing, await waitlist_position(ports, standing)))
     mine.sort(key=lambda m: m.community.details.name.casefold())
     return mine

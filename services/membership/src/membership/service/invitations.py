@@ -1,4 +1,5 @@
-"""Invitations: a moderator's single-use, expiring, revocable link into a community."""
+"""Invitations into a community, expiring and revocable: sent to one address (usable only by
+whoever verified it), or an "anyone with the link" link for a number of people."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from membership.domain.roles import ensure_moderator
 from membership.service.community_ports import CommunityPorts
 from membership.service.ports import seal_token
 from membership.service.seats import Admission, admit, community_in_view, role_of
+from membership.service.verified import verified_address
 
 
 async def invite(
@@ -49,7 +51,8 @@ async def invite(
             ),
             session,
         )
-        sent = _invitation_sent(ports, community, invitation, token, now)
+        sent = _invitation_sent(ports, community, invitation, email=invitation.email or email,
+                                token=token, now=now)  # fmt: skip
         await ports.outbox.add(session, sent)
         return invitation
 
@@ -58,8 +61,53 @@ async def invite(
     return invitation
 
 
+async def create_link(
+    community_id: str,
+    *,
+    max_uses: int,
+    ttl: timedelta | None,
+    actor_id: str,
+    ports: CommunityPorts,
+) -> tuple[Invitation, str]:
+    """An owner or moderator makes an "anyone with the link" invitation for ``max_uses``
+    people; its token is returned once, to be shared by its maker (nothing is emailed)."""
+    now = datetime.now(UTC)
+
+    async def work(session: Session) -> tuple[Invitation, str]:
+        community, standing = await community_in_view(ports, community_id, actor_id, session)
+        ensure_moderator(role_of(standing))
+        community.ensure_active()
+        invitation, token = Invitation.link(
+            community_id=community.id,
+            invited_by=actor_id,
+            max_uses=max_uses,
+            ttl=ttl or ports.policy.invitation_ttl,
+            now=now,
+        )
+        await ports.invitations.add(invitation, session)
+        await ports.audit.add(
+            AuditEntry(
+                community.id,
+                "invitation_link_created",
+                actor_id,
+                now,
+                details={"invitation_id": invitation.id, "max_uses": max_uses},
+            ),
+            session,
+        )
+        return invitation, token
+
+    return await ports.transactions.run(work)
+
+
 def _invitation_sent(
-    ports: CommunityPorts, community: Community, invitation: Invitation, token: str, now: datetime
+    ports: CommunityPorts,
+    community: Community,
+    invitation: Invitation,
+    *,
+    email: str,
+    token: str,
+    now: datetime,
 ) -> ev.InvitationSentV2:
     """The event that carries the link to the invitee, its token sealed to notifications."""
     return ev.InvitationSentV2.new(
@@ -70,7 +118,7 @@ def _invitation_sent(
             community_id=community.id,
             community_name=community.details.name,
             invited_by=invitation.invited_by,
-            email=invitation.email,
+            email=email,
             locale=community.details.language,
             token=seal_token(
                 ports.sealer,
@@ -138,12 +186,17 @@ async def _invitation(
 async def accept_invitation(
     token_hash: str, *, user_id: str, code_version: int, ports: CommunityPorts
 ) -> tuple[Community, Admission]:
-    """Use an invitation once: join, or wait in line when the community is full."""
+    """Use an invitation: join, or wait in line when the community is full.
+
+    Raise EmailNotVerified before the person verified their address, and
+    InvitationForSomeoneElse when it was sent to another address than theirs (it then stays
+    usable by the person invited)."""
+    address = await verified_address(ports, user_id)
     now = datetime.now(UTC)
 
     async def work(session: Session) -> tuple[Community, Admission]:
         invitation, community = await _invitation(ports, token_hash, session)
-        used = invitation.used(user_id, now)
+        used = invitation.used(user_id, address, now)
         community.ensure_current_code(code_version)
         admission = await admit(
             ports,

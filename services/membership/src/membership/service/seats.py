@@ -98,6 +98,22 @@ async def community_in_view(
     return community, standing
 
 
+async def waitlist_position(ports: CommunityPorts, standing: Membership | None) -> int | None:
+    """Where a waiting person stands in line (1-based); None for anyone not waiting."""
+    if standing is None or standing.state != "waitlisted" or standing.sequence is None:
+        return None
+    return 1 + await ports.memberships.waiting_ahead(standing.community_id, standing.sequence, None)
+
+
+async def waitlist_length(ports: CommunityPorts, community_id: str) -> int:
+    """How many wait for a seat (without one offered): everyone ahead of a number never drawn."""
+    return await ports.memberships.waiting_ahead(community_id, _BEYOND_EVERY_TICKET, None)
+
+
+#: Larger than any waitlist number a community draws (they count up from 1; int64 in MongoDB).
+_BEYOND_EVERY_TICKET = 2**63 - 1
+
+
 def role_of(standing: Membership | None) -> Role | None:
     """The viewer's role, if they are a member."""
     return standing.role if standing is not None and standing.is_member else None

@@ -12,6 +12,7 @@ from cerchia_contracts.events.membership.sessions import (
     SessionsRevokedV1,
 )
 from membership.domain.account_errors import (
+    AccountDisabled,
     InvalidCredentials,
     InvalidRefreshToken,
     RefreshTokenReused,
@@ -53,7 +54,7 @@ async def log_in(
     ports: AccountPorts,
     now: datetime,
 ) -> SessionTokens:
-    """Start a session; raise InvalidCredentials or Throttled."""
+    """Start a session; raise InvalidCredentials, AccountDisabled or Throttled."""
     hasher = ports.hasher
     # Counted before checking, so concurrent guesses cannot slip past the limit together.
     reservation = await ports.throttle.reserve(login_keys(email, client_ip), now)
@@ -64,6 +65,9 @@ async def log_in(
     if not await hasher.verify(user.password_hash, password):
         raise InvalidCredentials
     await ports.throttle.succeeded(reservation)
+    # Said only to whoever knows the password: it reveals nothing to a guesser.
+    if user.disabled:
+        raise AccountDisabled
     if hasher.needs_rehash(user.password_hash):
         # The hashing parameters were raised since this hash was made, and only now is the
         # password at hand to hash again; a password changed meanwhile keeps its newer hash.
@@ -76,13 +80,17 @@ async def log_in(
 
 
 async def refresh_session(token: str, *, ports: AccountPorts, now: datetime) -> SessionTokens:
-    """Rotate the refresh token; raise InvalidRefreshToken (RefreshTokenReused on replay)."""
+    """Rotate the refresh token; raise InvalidRefreshToken (RefreshTokenReused on replay) or
+    AccountDisabled."""
     session_id, secret = parse_refresh_token(token)
 
     async def work(session: Session) -> Rotation:
         found = await ports.sessions.get(session_id, session)
         if found is None:
             raise InvalidRefreshToken("unknown")
+        user = await ports.accounts.by_id(found.user_id, session)
+        if user is not None and user.disabled:
+            raise AccountDisabled
         outcome = found.rotate(secret, now=now, ttl=ports.policy.refresh_ttl)
         if not isinstance(outcome, Rejected):
             # Rotation and revocation both write the session document, so two refreshes

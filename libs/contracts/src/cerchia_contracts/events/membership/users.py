@@ -30,6 +30,11 @@ class UserRegistered(EventData):
     email: str = Field(description="The address the user registered with (not yet verified).")
     display_name: str = Field(description="Name shown to other members.")
     locale: Locale = Field(description="Preferred language for messages: it or en.")
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone chosen at sign-up (UTC when none was given); null in "
+        "events published before it was carried.",
+    )
 
 
 class UserRegisteredV1(CloudEvent[UserRegistered]):
