@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from cerchia_contracts import CloudEvent, EventData
 from cerchia_contracts.compat import incompatibilities
-from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
+from cerchia_contracts.events.membership import UserRegistered
 from cerchia_contracts.snapshots import (
     SCHEMA_MODE,
     check,
@@ -36,8 +36,20 @@ def envelope(data: type[EventData]) -> dict[str, Any]:
     return Variant.model_json_schema(mode=SCHEMA_MODE)
 
 
-LIVE = UserRegisteredV1.model_json_schema(mode=SCHEMA_MODE)
 Locale = Literal["it", "en"]
+
+
+class Registered(EventData):
+    """The payload the variants below change, one way each (user_registered.v1 as first
+    published; the live contract has since gained optional fields, which stays compatible)."""
+
+    user_id: str = Field(description="Id of the new user.")
+    email: str = Field(description="The address the user registered with.")
+    display_name: str = Field(description="Name shown to other members.")
+    locale: Locale = Field(description="Preferred language.")
+
+
+LIVE = envelope(Registered)
 
 
 # --- the committed snapshots --------------------------------------------------------------
