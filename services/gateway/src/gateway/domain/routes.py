@@ -121,6 +121,10 @@ RULES: tuple[Rule, ...] = (
     # access token yet (a refresh carries an expired one), so none is checked here.
     Rule(frozenset({"POST"}), "/api/v1/users", Access.PUBLIC, exact=True, sensitive=True),
     Rule(ANY, "/api/v1/auth", Access.PUBLIC, sensitive=True),
+    # ...except what a signed-in person does to their own account.
+    Rule(frozenset({"POST"}), "/api/v1/auth/logout-all", Access.TOKEN, exact=True),
+    Rule(frozenset({"POST"}), "/api/v1/auth/change-password", Access.TOKEN, exact=True),
+    Rule(frozenset({"POST"}), "/api/v1/auth/verify-email/resend", Access.TOKEN, exact=True),
     Rule(READ, "/.well-known/jwks.json", Access.PUBLIC),
     # Links in emails and calendar apps authenticate with their own signed token.
     Rule(frozenset({"GET", "HEAD", "POST"}), "/api/v1/unsubscribe", Access.PUBLIC),
@@ -129,7 +133,10 @@ RULES: tuple[Rule, ...] = (
     Rule(READ, "/api/v1/communities", Access.OPTIONAL, exact=True),
     Rule(READ, COMMUNITY, Access.OPTIONAL, exact=True),
     Rule(READ, f"{COMMUNITY}/events", Access.OPTIONAL),
-    Rule(READ, "/api/v1/events/{event_id}", Access.OPTIONAL),
+    Rule(READ, "/api/v1/events/{event_id}", Access.OPTIONAL, exact=True),
+    Rule(READ, "/api/v1/events/{event_id}/calendar.ics", Access.OPTIONAL, exact=True),
+    # A browser asks for the key before anyone signs in (to offer push at all).
+    Rule(READ, "/api/v1/push/vapid-public-key", Access.PUBLIC, exact=True),
 )
 
 
