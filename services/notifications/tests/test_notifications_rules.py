@@ -208,3 +208,27 @@ def test_every_time_in_a_notice_names_its_zone() -> None:
     ):
         _, body = copy.notice(kind, "en", context)
         assert re.search(r"(AM|PM) (EST|\(Europe/Rome\)|\(Asia/Tokyo\))", body), (kind, body)
+
+
+def test_an_approval_into_a_full_community_is_one_message_with_the_place_in_line() -> None:
+    approved = m.ApplicationApprovedV1.event_type()
+    waitlisted = m.MemberWaitlistedV1.event_type()
+    base = {"community_id": "c", "applicant_id": "ada", "application_id": "a", "reason": ""}
+    joined = rule_for(approved, {**base, "waitlist_position": None})
+    assert joined is not None
+    assert joined.kind == "application_approved"
+    full = rule_for(approved, {**base, "waitlist_position": 3})
+    assert full is not None
+    assert full.kind == "application_approved_waitlisted"
+    in_line = {"community_id": "c", "user_id": "ada", "position": 3}
+    assert rule_for(waitlisted, {**in_line, "via": "application"}) is None
+    for via in ("open", "invitation", None):
+        told = rule_for(waitlisted, {**in_line, "via": via})
+        assert told is not None
+        assert told.kind == "member_waitlisted"
+    for locale, words in (("en", "number 3"), ("it", "numero 3")):
+        title, body = Copy().notice(
+            full.kind, locale, {"community": "Lettori", "waitlist_position": 3}
+        )
+        assert "Lettori" in title
+        assert words in body

@@ -66,6 +66,15 @@ NOTICES: Mapping[str, tuple[str, str, str]] = {
         N_("Your application to join %(community)s was approved."),
         N_("Open the community"),
     ),
+    "application_approved_waitlisted": (
+        N_("Approved: you are on the waiting list of %(community)s"),
+        N_(
+            "Your application to join %(community)s was approved. It is full right now: you are "
+            "number %(waitlist_position)s on its waiting list, and we will tell you as soon as a "
+            "seat frees up."
+        ),
+        N_("Open the community"),
+    ),
     "application_rejected": (
         N_("Your application to %(community)s"),
         N_("Your application to join %(community)s was not accepted. Reason: %(reason)s"),
