@@ -196,6 +196,9 @@ async def test_credential_endpoints_have_a_stricter_limit() -> None:
         ]
         assert statuses == [503, 503, 429]
         assert (await client.get("/.well-known/jwks.json")).status_code == 503
+        # Keeping a session alive and confirming an address are outside the sign-in budget.
+        for path in ("/api/v1/auth/refresh", "/api/v1/auth/verify-email", "/api/v1/auth/logout"):
+            assert (await client.post(path, json={})).status_code == 503, path
 
 
 async def test_request_ids_and_security_headers(client: httpx.AsyncClient) -> None:

@@ -121,6 +121,10 @@ def test_only_the_listed_routes_pass_without_a_token(
 def test_credential_endpoints_are_sensitive() -> None:
     assert is_sensitive("POST", "/api/v1/auth/login")
     assert is_sensitive("POST", "/api/v1/users")
+    assert is_sensitive("POST", "/api/v1/auth/password-reset")
+    assert is_sensitive("POST", "/api/v1/auth/password-reset/confirm")
+    for outside in ("refresh", "logout", "verify-email", "logout-all", "change-password"):
+        assert not is_sensitive("POST", f"/api/v1/auth/{outside}"), outside
     assert not is_sensitive("GET", "/api/v1/users/me")
     assert not is_sensitive("GET", "/api/v1/communities")
 

@@ -56,8 +56,12 @@ class GatewaySettings(ServiceSettings):
         default="300/minute", description="Requests per authenticated user."
     )
     rate_limit_sensitive_per_ip: str = Field(
-        default="30/minute",
-        description="Sign-up, sign-in and password requests per client address.",
+        default="120/minute",
+        description=(
+            "Sign-up, sign-in and password-reset requests per client address: generous, since "
+            "many people may share one address (a NAT); password guesses are limited per account "
+            "by membership. Refresh, logout and email verification are not counted here."
+        ),
     )
 
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(

@@ -57,7 +57,10 @@ class Route:
 class Rule:
     """An access rule for ``methods`` on ``pattern`` (and below it unless ``exact``).
 
-    ``sensitive`` marks credential endpoints, which get the stricter per-IP rate limit.
+    ``sensitive`` marks the endpoints that take a password or create an account (sign-up,
+    sign-in, password reset): they share a per-address budget of their own. Refresh, logout and
+    email verification stay outside it, so people behind one address (a NAT) do not use up each
+    other's sign-ins by keeping their sessions alive.
     """
 
     methods: frozenset[str]
@@ -118,9 +121,12 @@ READ = frozenset({"GET", "HEAD"})
 #: Everything not listed here needs a valid access token.
 RULES: tuple[Rule, ...] = (
     # Sign-up, sign-in, refresh, password reset, email verification: the caller has no valid
-    # access token yet (a refresh carries an expired one), so none is checked here.
+    # access token yet (a refresh carries an expired one), so none is checked here. Password
+    # guesses are counted per account (and per address) by membership itself.
     Rule(frozenset({"POST"}), "/api/v1/users", Access.PUBLIC, exact=True, sensitive=True),
-    Rule(ANY, "/api/v1/auth", Access.PUBLIC, sensitive=True),
+    Rule(ANY, "/api/v1/auth", Access.PUBLIC),
+    Rule(frozenset({"POST"}), "/api/v1/auth/login", Access.PUBLIC, exact=True, sensitive=True),
+    Rule(frozenset({"POST"}), "/api/v1/auth/password-reset", Access.PUBLIC, sensitive=True),
     # ...except what a signed-in person does to their own account.
     Rule(frozenset({"POST"}), "/api/v1/auth/logout-all", Access.TOKEN, exact=True),
     Rule(frozenset({"POST"}), "/api/v1/auth/change-password", Access.TOKEN, exact=True),
@@ -173,7 +179,8 @@ def access_for(method: str, path: str) -> Access:
 
 
 def is_sensitive(method: str, path: str) -> bool:
-    """Whether the request handles credentials (the stricter per-IP limit applies)."""
+    """Whether the request takes a password or creates an account (the credentials budget
+    per address applies)."""
     rule = rule_for(method, path)
     return rule is not None and rule.sensitive
 
