@@ -233,7 +233,7 @@ async def flows(platform: Platform, people: list[Member], *, echo: bool) -> dict
                 "PUT", f"/api/v1/events/{gathering_id}/rsvp", json={"answer": "going"}
             )
             assert answered.status_code in (200, 201), answered.text
-            mine = await me.call("GET", "/api/v1/me/events")
+            mine = await me.call("GET", "/api/v1/me/events", params={"limit": 50})
             listed = mine.status_code == 200 and any(
                 e["id"] == gathering_id and e["my_status"] == "going" for e in mine.json()["items"]
             )

@@ -25,6 +25,7 @@ from cerchia_devstack.services import SERVICES, Infrastructure, service, service
 from cerchia_devstack.stack import StackConfig
 from cerchia_devstack.topics import catalog_topics
 from cerchia_devstack.trace_backend import trace_id_hex
+from cerchia_devstack.zipkin import Zipkin
 
 pytestmark = pytest.mark.unit
 
@@ -195,3 +196,14 @@ def test_raw_mail_parses_into_an_email_message() -> None:
 def test_trace_ids_from_opentelemetry_ints_become_32_hex_digits() -> None:
     assert trace_id_hex(255) == "0" * 30 + "ff"
     assert trace_id_hex("ABC") == "abc"
+
+
+def test_zipkin_keeps_a_bounded_number_of_spans_in_a_heap_that_holds_them(tmp_path: Path) -> None:
+    zipkin = Zipkin(root=tmp_path, cache=tmp_path)
+    environment = zipkin.environment()
+    assert environment["STORAGE_TYPE"] == "mem"
+    spans = int(environment["MEM_MAX_SPANS"])
+    assert 0 < spans <= 100_000  # Zipkin's own default (500 000) outgrew the heap
+    heap = next(arg for arg in zipkin.command() if arg.startswith("-Xmx"))
+    assert heap.endswith("m")
+    assert int(heap[4:-1]) * 1024 >= spans * 4  # a few KB per span

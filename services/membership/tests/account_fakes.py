@@ -114,10 +114,13 @@ class FakeSessions:
 
     async def revoke_all(
         self, user_id: str, *, now: datetime, reason: Any, session: Any, keep: str | None = None
-    ) -> None:
+    ) -> list[str]:
+        ids = []
         for s in list(self.store.sessions.values()):
-            if s.user_id == user_id and s.id != keep:
+            if s.user_id == user_id and s.id != keep and s.revoked_at is None:
                 self.store.sessions[s.id] = s.revoke(now, reason)
+                ids.append(s.id)
+        return ids
 
     async def for_user(self, user_id: str) -> list[RefreshSession]:
         return [s for s in self.store.sessions.values() if s.user_id == user_id]

@@ -10,6 +10,7 @@ from cerchia_contracts.events.membership import (
     PasswordChangedV1,
     PasswordResetRequestedV2,
 )
+from cerchia_contracts.events.membership.sessions import SessionsRevokedV1
 from membership.domain.account_errors import (
     InvalidCredentials,
     InvalidOneTimeToken,
@@ -96,11 +97,16 @@ async def test_refresh_rotates_and_a_replayed_token_revokes_the_family(world: Wo
     assert second.session_id == first.session_id
     assert second.refresh_token != first.refresh_token
 
+    assert world.events(SessionsRevokedV1) == []  # a rotation ends nothing
+
     with pytest.raises(RefreshTokenReused):
         await world.refresh(first.refresh_token)
     with pytest.raises(InvalidRefreshToken) as error:
         await world.refresh(second.refresh_token)
     assert error.value.reason == "revoked"
+    (revoked,) = world.events(SessionsRevokedV1)  # its access tokens die everywhere too
+    assert revoked.data.session_ids == (first.session_id,)
+    assert revoked.data.cause == "refresh_token_reused"
 
 
 async def test_logout_ends_only_that_session(world: World) -> None:
@@ -108,9 +114,13 @@ async def test_logout_ends_only_that_session(world: World) -> None:
     phone, laptop = await world.login(), await world.login()
     await log_out(phone.refresh_token, ports=world.ports, now=NOW)
     await log_out("garbage", ports=world.ports, now=NOW)  # ignored
+    await log_out(phone.refresh_token, ports=world.ports, now=NOW)  # already ended: no news
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(phone.refresh_token)
     await world.refresh(laptop.refresh_token)
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert (revoked.subject, revoked.data.session_ids) == (phone.user_id, (phone.session_id,))
+    assert (revoked.data.cause, revoked.data.all_before) == ("logout", None)
 
 
 async def test_changing_the_password_keeps_this_session_and_ends_the_others(
@@ -130,6 +140,11 @@ async def test_changing_the_password_keeps_this_session_and_ends_the_others(
     )
     (told,) = world.events(PasswordChangedV1)
     assert (told.subject, told.data.cause) == (user.id, "changed")
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert (revoked.data.session_ids, revoked.data.cause) == (
+        (other.session_id,),
+        "password_changed",
+    )
     await world.refresh(this.refresh_token)
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(other.refresh_token)
@@ -169,6 +184,11 @@ async def test_password_reset_is_silent_for_unknown_emails_single_use_and_ends_s
         await reset(secret(newer))
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(session.refresh_token)
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert (revoked.data.session_ids, revoked.data.cause) == (
+        (session.session_id,),
+        "password_reset",
+    )
     await world.login(password="brand new passphrase")
     (verified,) = world.events(EmailVerifiedV1)  # the link proved the mailbox
     assert verified.data.user_id == newer.data.user_id
@@ -187,6 +207,10 @@ async def test_logging_out_everywhere_ends_every_session_of_mine_only(world: Wor
     assert {s.revoked_reason for s in world.store.sessions.values() if s.user_id == ada.id} == {
         "logout_all"
     }
+    (revoked,) = world.events(SessionsRevokedV1)
+    assert revoked.subject == ada.id
+    assert set(revoked.data.session_ids) == {phone.session_id, laptop.session_id}
+    assert revoked.data.cause == "logout_everywhere"
     await world.refresh(other.refresh_token)  # someone else's session goes on
     await world.login()  # and I can log in again
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from cerchia_contracts.events.membership import ProfileUpdatedV1, UserErasedV1
+from cerchia_contracts.events.membership.sessions import SessionsRevokedV1
 from membership.domain.account_errors import HandleTaken, ProfileRestricted, WrongPassword
 from membership.domain.users import User
 from membership.service.privacy import AccountExporter, erase_account, export_personal_data
@@ -118,3 +119,6 @@ async def test_export_composes_every_area_and_erasure_removes_everything_at_once
     assert world.store.erased_by_participant == [user.id]
     (erased,) = world.events(UserErasedV1)
     assert erased.subject == user.id
+    (revoked,) = world.events(SessionsRevokedV1)  # every token issued until now dies
+    assert (revoked.subject, revoked.data.all_before) == (user.id, NOW)
+    assert revoked.data.cause == "account_erased"

@@ -8,6 +8,11 @@ from cerchia_devstack.component import Component
 from cerchia_devstack.install import ensure_installed, maven_command, require_tool, run_tool
 
 ZIPKIN_VERSION = "3.6.1"
+#: Spans kept in memory (Zipkin drops the oldest traces beyond it; its default, 500 000, does
+#: not fit any small heap: at -Xmx256m it ran out of memory after about 12 busy minutes).
+MAX_SPANS = 60_000
+#: Room for MAX_SPANS at a few KB each, plus the server itself.
+HEAP = "512m"
 
 
 class Zipkin(Component):
@@ -49,11 +54,12 @@ class Zipkin(Component):
         )
 
     def command(self) -> list[str]:
-        """A small heap and quick JIT: this serves one developer, not production."""
+        """A heap sized for ``MAX_SPANS`` and quick JIT: this serves one developer, not
+        production (docker-compose and Kubernetes run Jaeger)."""
         java = require_tool("java", "running Zipkin (Java 17+)")
         return [
             java,
-            "-Xmx256m",
+            f"-Xmx{HEAP}",
             "-XX:TieredStopAtLevel=1",
             "-jar",
             str(self.jar),
@@ -63,8 +69,8 @@ class Zipkin(Component):
         ]
 
     def environment(self) -> dict[str, str]:
-        """In-memory storage."""
-        return {"STORAGE_TYPE": "mem"}
+        """In-memory storage, bounded: the oldest traces go first."""
+        return {"STORAGE_TYPE": "mem", "MEM_MAX_SPANS": str(MAX_SPANS)}
 
     def ports(self) -> tuple[int, ...]:
         """HTTP (UI, API and span collection)."""

@@ -56,7 +56,7 @@ async def _verify(verifier: TokenVerifier | None, token: str) -> Principal:
     except InvalidToken as exc:
         raise Problem(
             401,
-            "invalid-token",
+            exc.code,  # invalid-token, or token-revoked for a session that ended
             f"The access token is not valid: {exc}.",
             headers={"WWW-Authenticate": f'{_CHALLENGE}, error="invalid_token"'},
         ) from exc

@@ -54,14 +54,21 @@ class MongoRefreshSessions:
         reason: RevocationReason,
         session: Session,
         keep: str | None = None,
-    ) -> None:
-        """Revoke every live session of the user except ``keep``."""
+    ) -> list[str]:
+        """Revoke every live session of the user except ``keep``; return their ids."""
         query: Document = {"user_id": user_id, "revoked_at": None}
         if keep is not None:
             query["_id"] = {"$ne": keep}
-        await self._collection.update_many(
-            query, {"$set": {"revoked_at": now, "revoked_reason": reason}}, session=session
-        )
+        ids = [
+            doc["_id"] async for doc in self._collection.find(query, {"_id": 1}, session=session)
+        ]
+        if ids:
+            await self._collection.update_many(
+                {"_id": {"$in": ids}},
+                {"$set": {"revoked_at": now, "revoked_reason": reason}},
+                session=session,
+            )
+        return ids
 
     async def for_user(self, user_id: str) -> list[RefreshSession]:
         """The user's sessions, oldest first."""

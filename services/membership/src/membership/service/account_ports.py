@@ -101,8 +101,8 @@ class RefreshSessions(Protocol):
         reason: RevocationReason,
         session: Session,
         keep: str | None = None,
-    ) -> None:
-        """Revoke every live session of the user except ``keep``."""
+    ) -> list[str]:
+        """Revoke every live session of the user except ``keep``; return their ids."""
         ...
 
     async def for_user(self, user_id: str) -> list[RefreshSession]: ...

@@ -16,6 +16,7 @@ from membership.domain.credentials import OneTimeToken, digest
 from membership.domain.users import User, normalize_email
 from membership.service.account_ports import AccountPorts
 from membership.service.ports import seal_token
+from membership.service.sessions import sessions_revoked
 from membership.service.verification import email_verified
 
 
@@ -56,9 +57,10 @@ async def change_password(
         if current is None:
             raise UserNotFound(user_id)
         await ports.accounts.save(current.with_password(new_hash), session)
-        await ports.sessions.revoke_all(
+        ended = await ports.sessions.revoke_all(
             user_id, now=now, reason="password_changed", session=session, keep=current_session_id
         )
+        await ports.outbox.add(session, sessions_revoked(user_id, ended, "password_changed", now))
         await ports.outbox.add(session, password_changed(user_id, "changed", now))
 
     await ports.transactions.run(work)
@@ -134,7 +136,10 @@ async def reset_password(
             raise InvalidOneTimeToken
         updated = user.with_password(new_hash).verified(now)
         await ports.accounts.save(updated, session)
-        await ports.sessions.revoke_all(user.id, now=now, reason="password_reset", session=session)
+        ended = await ports.sessions.revoke_all(
+            user.id, now=now, reason="password_reset", session=session
+        )
+        await ports.outbox.add(session, sessions_revoked(user.id, ended, "password_reset", now))
         if not user.email_verified:
             await ports.outbox.add(session, email_verified(updated, now))
         await ports.outbox.add(session, password_changed(user.id, "reset", now))

@@ -14,6 +14,7 @@ from membership.service.account_ports import (
     RefreshSessions,
 )
 from membership.service.passwords import confirm_password
+from membership.service.sessions import sessions_revoked
 
 EXPORT_FORMAT = "cerchia.membership.export.v1"
 
@@ -89,6 +90,10 @@ async def erase_account(user_id: str, password: str, *, ports: AccountPorts, now
             raise UserNotFound(user_id)
         for participant in ports.erasure:
             await participant.erase(user_id, session)
+        # Every token issued until now dies everywhere: nothing done with one changes any state.
+        await ports.outbox.add(
+            session, sessions_revoked(user_id, (), "account_erased", now, all_before=now)
+        )
         await ports.tokens.delete_for_user(user_id, session)
         await ports.sessions.delete_for_user(user_id, session)
         await ports.accounts.delete(user_id, session)

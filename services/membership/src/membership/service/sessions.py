@@ -1,10 +1,16 @@
 """Logging in, refreshing and logging out: access tokens plus rotating refresh tokens."""
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from cerchia_chassis.ports import Session
+from cerchia_contracts.events.membership.sessions import (
+    RevocationCause,
+    SessionsRevoked,
+    SessionsRevokedV1,
+)
 from membership.domain.account_errors import (
     InvalidCredentials,
     InvalidRefreshToken,
@@ -82,9 +88,19 @@ async def refresh_session(token: str, *, ports: AccountPorts, now: datetime) -> 
             # Rotation and revocation both write the session document, so two refreshes
             # racing with one token conflict, and the retried one sees the reuse.
             await ports.sessions.save(outcome.session, session)
+        if isinstance(outcome, Reused):
+            # The replayed token may be the thief's or the owner's: the session's access
+            # tokens die everywhere, not only its refresh token.
+            await ports.outbox.add(
+                session,
+                sessions_revoked(
+                    outcome.session.user_id, (outcome.session.id,), "refresh_token_reused", now
+                ),
+            )
         return outcome
 
     outcome = await ports.transactions.run(work)
+    ports.outbox.committed()
     if isinstance(outcome, Reused):
         logger.warning(
             "refresh token reuse: session %s of user %s revoked",
@@ -103,21 +119,52 @@ async def log_out(token: str, *, ports: AccountPorts, now: datetime) -> None:
         session_id, secret = parse_refresh_token(token)
     except InvalidRefreshToken:
         return
-    found = await ports.sessions.get(session_id)
-    if found is not None and found.holds(secret):
-        await ports.sessions.save(found.revoke(now, "logout"))
+
+    async def work(session: Session) -> None:
+        found = await ports.sessions.get(session_id, session)
+        if found is None or not found.holds(secret) or found.revoked:
+            return
+        await ports.sessions.save(found.revoke(now, "logout"), session)
+        await ports.outbox.add(session, sessions_revoked(found.user_id, (found.id,), "logout", now))
+
+    await ports.transactions.run(work)
+    ports.outbox.committed()
 
 
 async def log_out_everywhere(user_id: str, *, ports: AccountPorts, now: datetime) -> None:
-    """End every session of the user on every device (a lost phone, a shared computer).
-
-    Access tokens already issued are not revocable and die within their TTL.
-    """
+    """End every session of the user on every device (a lost phone, a shared computer); their
+    access tokens are refused everywhere within seconds (``membership.sessions.v1``)."""
 
     async def work(session: Session) -> None:
-        await ports.sessions.revoke_all(user_id, now=now, reason="logout_all", session=session)
+        ended = await ports.sessions.revoke_all(
+            user_id, now=now, reason="logout_all", session=session
+        )
+        await ports.outbox.add(session, sessions_revoked(user_id, ended, "logout_everywhere", now))
 
     await ports.transactions.run(work)
+    ports.outbox.committed()
+
+
+def sessions_revoked(
+    user_id: str,
+    session_ids: Sequence[str],
+    cause: RevocationCause,
+    now: datetime,
+    *,
+    all_before: datetime | None = None,
+) -> SessionsRevokedV1:
+    """The announcement that makes every token verifier refuse these sessions' access tokens
+    (and, with ``all_before``, every token of the user issued until then)."""
+    return SessionsRevokedV1.new(
+        subject=user_id,
+        time=now,
+        data=SessionsRevoked(
+            user_id=user_id,
+            session_ids=tuple(session_ids),
+            all_before=all_before,
+            cause=cause,
+        ),
+    )
 
 
 def _tokens(
