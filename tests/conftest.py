@@ -1,12 +1,14 @@
 """Fixtures of the end-to-end suites: the whole platform behind its gateway, started once."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import InProcessSmtpSink
 from cerchia_devstack.pytest_plugin import AuthKeys
+from tests.faults import PrivateStack
 from tests.platform import Platform, start_platform
 
 
@@ -37,3 +39,18 @@ async def platform(
             started.stop()
     finally:
         sink.stop()
+
+
+@pytest.fixture(scope="module")
+async def private_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[PrivateStack]:
+    """Kafka and a database for one fault module alone.
+
+    A fault rig's services start new consumer groups, which read their topics from the
+    beginning: on the session's Kafka that is every earlier test's history (thousands of
+    threads and communities after the read-your-writes trials), to be worked through before
+    the rig's own community is even known. Killing these servers harms no other test either.
+    """
+    private = PrivateStack(Path(tmp_path_factory.mktemp("faults")))
+    await private.start()
+    yield private
+    private.stop()

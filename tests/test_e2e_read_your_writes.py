@@ -30,25 +30,45 @@ CONCURRENCY = 8
 HEADER = "Cerchia-Consistency"
 CODE = "Be kind. Stay on topic."
 FALSE_REFUSALS = {403, 404, 409}
+MAX_RETRIES = 5
 
 
 @dataclass
 class Session:
-    """A client session that echoes the consistency token, as the web client does."""
+    """A client session that echoes the consistency token, as the web client does.
+
+    A service that has not caught up within its bounded wait answers 503 ``not-yet-consistent``
+    with ``Retry-After`` (a loaded machine); a well-behaved client retries then, and so does this
+    one (``MAX_RETRIES`` times), counting each retry in ``retries``: a delay, not a refusal.
+    """
 
     http: httpx.AsyncClient
     member: Member
     echo: bool = True
     token: str | None = None
+    retries: list[str] = field(default_factory=list)
 
     async def call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = {**self.member.auth, **kwargs.pop("headers", {})}
         if self.echo and self.token:
             headers[HEADER] = self.token
-        response = await self.http.request(method, url, headers=headers, **kwargs)
+        for _ in range(MAX_RETRIES):
+            response = await self.http.request(method, url, headers=headers, **kwargs)
+            if not _not_yet_consistent(response):
+                break
+            self.retries.append(url)
+            await asyncio.sleep(float(response.headers["Retry-After"]))
         if HEADER in response.headers:
             self.token = response.headers[HEADER]
         return response
+
+
+def _not_yet_consistent(response: httpx.Response) -> bool:
+    return (
+        response.status_code == 503
+        and "Retry-After" in response.headers
+        and response.json().get("type", "").endswith("/not-yet-consistent")
+    )
 
 
 @dataclass
@@ -127,10 +147,11 @@ async def flows(platform: Platform, people: list[Member], *, echo: bool) -> dict
     owner_of = people[0]
     others = people[1:]
     rounds = max(1, TRIALS // len(others))
+    retried: list[str] = []
     async with platform.client() as http:
 
         def session(member: Member) -> Session:
-            return Session(http, member, echo=echo)
+            return Session(http, member, echo=echo, retries=retried)
 
         owner = session(owner_of)
         # Open communities: everyone joins each, then posts at once.
@@ -240,6 +261,8 @@ async def flows(platform: Platform, people: list[Member], *, echo: bool) -> dict
             tallies["rsvp"].count(mine if listed else _refusal(mine), 200)
 
         await bounded([lambda m=m, g=g: rsvp_then_read(m, g) for g in gatherings for m in others])
+    if os.environ.get("CERCHIA_PRINT_FALSE_REFUSALS"):
+        print(f"echo={echo}: {len(retried)} answers were 503 not-yet-consistent, then retried")
     return tallies
 
 

@@ -1,6 +1,6 @@
 """Fault tests: services SIGKILLed again and again under load; every delivery arrives once.
 
-Each test runs a real platform on the session's Kafka and database, with a community whose
+Each test runs a real platform on the module's own Kafka and database, with a community whose
 members chose different channels; the oracle (``tests.faults``) says which deliveries every
 thread must cause, and the verdict compares them with what the email and push providers
 received and what notifications recorded.
@@ -23,6 +23,7 @@ from cerchia_contracts.catalog import CONTENT_DISCUSSIONS
 from cerchia_contracts.events import content as c
 from cerchia_devstack.kafka import KafkaCluster
 from tests.faults import (
+    PrivateStack,
     ThreadLoad,
     committed_threads,
     crash_repeatedly,
@@ -33,6 +34,19 @@ from tests.faults import (
 from tests.platform import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(300)]
+
+
+@pytest.fixture(scope="module")
+def kafka(private_stack: PrivateStack) -> KafkaCluster:
+    """This module's own Kafka (see ``private_stack``), not the session's."""
+    return private_stack.cluster
+
+
+@pytest.fixture(scope="module")
+def mongo_uri(private_stack: PrivateStack) -> str:
+    """This module's own database server."""
+    return private_stack.mongo_uri
+
 
 BOTH = ("content", "notifications")
 

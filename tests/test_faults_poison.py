@@ -25,9 +25,29 @@ from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import CONTENT_DISCUSSIONS
 from cerchia_contracts.events import membership as m
 from cerchia_devstack.kafka import KafkaCluster
-from tests.faults import Rig, dead_letters, expected_deliveries, open_rig, thread_created
+from tests.faults import (
+    PrivateStack,
+    Rig,
+    dead_letters,
+    expected_deliveries,
+    open_rig,
+    thread_created,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(240)]
+
+
+@pytest.fixture(scope="module")
+def kafka(private_stack: PrivateStack) -> KafkaCluster:
+    """This module's own Kafka (see ``private_stack``), not the session's."""
+    return private_stack.cluster
+
+
+@pytest.fixture(scope="module")
+def mongo_uri(private_stack: PrivateStack) -> str:
+    """This module's own database server."""
+    return private_stack.mongo_uri
+
 
 TOPIC = CONTENT_DISCUSSIONS.name
 MAX_ATTEMPTS = 3

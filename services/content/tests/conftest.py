@@ -94,8 +94,11 @@ class Community:
         )
         await self.join(self.owner, role="owner", name="Olga", handle="olga")
 
-    async def person(self, user_id: str, name: str, handle: str | None) -> None:
-        """Publish the person's profile."""
+    async def person(
+        self, user_id: str, name: str, handle: str | None, *, verified: bool = True
+    ) -> None:
+        """Publish the person's profile and (unless ``verified`` is False) that they verified
+        their email address, as membership does for anyone who may post."""
         await publish(
             self.producer,
             m.ProfileUpdatedV1.new(
@@ -110,6 +113,14 @@ class Community:
                 ),
             ),
         )
+        if verified:
+            await publish(
+                self.producer,
+                m.EmailVerifiedV1.new(
+                    subject=user_id,
+                    data=m.EmailVerified(user_id=user_id, email=f"{user_id}@example.org"),
+                ),
+            )
 
     async def join(
         self,
@@ -119,9 +130,10 @@ class Community:
         name: str = "Member",
         handle: str | None = None,
         wait: bool = True,
+        verified: bool = True,
     ) -> None:
         """Make ``user_id`` a member (having accepted the current code of conduct)."""
-        await self.person(user_id, name, handle)
+        await self.person(user_id, name, handle, verified=verified)
         await publish(
             self.producer,
             m.MemberJoinedV1.new(

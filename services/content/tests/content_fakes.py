@@ -7,7 +7,7 @@ nothing and published nothing. Transactions, outbox and inbox are the chassis's 
 """
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -45,12 +45,14 @@ class Store(CommunityStore):
     community projection)."""
 
     people: dict[str, Person] = field(default_factory=dict)
+    verified: set[str] = field(default_factory=set)
     erased: list[str] = field(default_factory=list)
     threads: dict[str, Thread] = field(default_factory=dict)
     replies: dict[str, Reply] = field(default_factory=dict)
     revisions: list[Revision] = field(default_factory=list)
     reads: dict[tuple[str, str], datetime] = field(default_factory=dict)
     post_log: list[tuple[str, datetime]] = field(default_factory=list)
+    fences: list[str] = field(default_factory=list)
     search: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     resources: dict[str, Resource] = field(default_factory=dict)
     courses: dict[str, Course] = field(default_factory=dict)
@@ -68,6 +70,22 @@ def _after(items: list[T], key: Callable[[T], Position], after: Position | None,
     if after is None:
         return ordered
     return [i for i in ordered if (key(i) < after if desc else key(i) > after)]
+
+
+Authored = TypeVar("Authored", Thread, Reply, Resource)
+
+
+def _by_author_since(
+    items: Iterable[Authored], community_id: str, author_id: str, since: datetime
+) -> list[Authored]:
+    return [
+        i
+        for i in items
+        if i.community_id == community_id
+        and i.author_id == author_id
+        and i.created_at >= since
+        and i.live
+    ]
 
 
 class FakePeople:
@@ -97,6 +115,12 @@ class FakePeople:
 
     async def erase_person(self, user_id: str, session: Any) -> None:
         self.store.people[user_id] = Person(user_id, "Former member", None, erased=True)
+
+    async def mark_verified(self, user_id: str, session: Any) -> None:
+        self.store.verified.add(user_id)
+
+    async def verified(self, user_id: str, session: Any = None) -> bool:
+        return user_id in self.store.verified
 
 
 class FakeEraser:
@@ -161,6 +185,11 @@ class FakeThreads:
 
         return _after(threads, key, after, desc=True)[:limit]
 
+    async def live_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Any
+    ) -> list[Thread]:
+        return _by_author_since(self.store.threads.values(), community_id, author_id, since)
+
     async def categories(self, community_id: str) -> dict[str, int]:
         counts: dict[str, int] = {}
         for t in self.store.threads.values():
@@ -195,6 +224,11 @@ class FakeReplies:
 
     async def live_in(self, thread_id: str, session: Any) -> list[Reply]:
         return [r for r in self.store.replies.values() if r.thread_id == thread_id and r.live]
+
+    async def live_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Any
+    ) -> list[Reply]:
+        return _by_author_since(self.store.replies.values(), community_id, author_id, since)
 
 
 class FakeRevisions:
@@ -234,8 +268,16 @@ class FakePostLog:
     async def recent(self, user_id: str, since: datetime, session: Any) -> list[datetime]:
         return [at for u, at in self.store.post_log if u == user_id and at > since]
 
+    async def fence(self, user_id: str, session: Any) -> None:
+        self.store.fences.append(user_id)
+
     async def record(self, user_id: str, at: datetime, session: Any) -> None:
         self.store.post_log.append((user_id, at))
+
+
+def _searchable(doc: dict[str, Any]) -> str:
+    title = doc["title"] if doc["title_searchable"] else ""
+    return f"{title} {doc['body']}".lower()
 
 
 class FakeSearch:
@@ -253,12 +295,14 @@ class FakeSearch:
         body: str,
         language: str,
         session: Any,
+        title_searchable: bool = True,
     ) -> None:
         self.store.search[(kind, object_id)] = {
             "community_id": community_id,
             "thread_id": thread_id,
             "title": title,
             "body": body,
+            "title_searchable": title_searchable,
         }
 
     async def drop(self, kind: SearchKind, object_id: str, session: Any) -> None:
@@ -276,8 +320,7 @@ class FakeSearch:
         return [
             SearchHit(kind, object_id, doc["thread_id"], doc["title"], doc["body"][:200], 1.0)
             for (kind, object_id), doc in self.store.search.items()
-            if doc["community_id"] == community_id
-            and any(w in f"{doc['title']} {doc['body']}".lower() for w in words)
+            if doc["community_id"] == community_id and any(w in _searchable(doc) for w in words)
         ][:limit]
 
 
@@ -320,6 +363,11 @@ class FakeLibrary:
             return (r.created_at, r.id)
 
         return _after(found, key, after, desc=True)[:limit]
+
+    async def live_resources_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Any
+    ) -> list[Resource]:
+        return _by_author_since(self.store.resources.values(), community_id, author_id, since)
 
     async def add_course(self, course: Course, session: Any) -> None:
         self.store.courses[course.id] = course
@@ -500,12 +548,18 @@ class World:
         standing: Standing = Standing.ACTIVE,
         accepted: int = 1,
         handle: str | None = None,
+        verified: bool = True,
     ) -> str:
-        """A person with a standing in a community (and a handle for @mentions)."""
+        """A person with a standing in a community (and a handle for @mentions), whose email
+        address is verified unless ``verified`` is False."""
         self.store.memberships[(community_id, user_id)] = MemberState(
             community_id, user_id, role, standing, accepted, NOW
         )
         self.store.people[user_id] = Person(user_id, user_id.title(), handle)
+        if verified:
+            self.store.verified.add(user_id)
+        else:
+            self.store.verified.discard(user_id)
         return user_id
 
     def events(self, kind: type[E]) -> list[E]:

@@ -55,6 +55,19 @@ def left(user_id: str, community_id: str = "c", *, at: datetime = T0) -> m.Membe
     )
 
 
+def banned(
+    user_id: str, community_id: str = "c", *, at: datetime = T0, reason: str = "Spam"
+) -> m.MemberBannedV1:
+    """``olga`` bans ``user_id``."""
+    return m.MemberBannedV1.new(
+        subject=community_id,
+        time=at,
+        data=m.MemberBanned(
+            community_id=community_id, actor_id="olga", user_id=user_id, reason=reason
+        ),
+    )
+
+
 def code_of_conduct(
     version: int, community_id: str = "c", *, at: datetime = T0
 ) -> m.CodeOfConductPublishedV1:
@@ -88,6 +101,14 @@ def profile(user_id: str, name: str, handle: str | None = None) -> m.ProfileUpda
             locale="en",
             timezone="Europe/Rome",
         ),
+    )
+
+
+def verified(user_id: str) -> m.EmailVerifiedV1:
+    """The person proved they own their address."""
+    return m.EmailVerifiedV1.new(
+        subject=user_id,
+        data=m.EmailVerified(user_id=user_id, email=f"{user_id}@example.org"),
     )
 
 

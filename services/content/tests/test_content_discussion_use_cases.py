@@ -9,7 +9,7 @@ from cerchia_chassis.domain.cursors import InvalidCursor, encode_cursor
 from cerchia_chassis.domain.errors import Conflict, Forbidden, NotFound, RateLimited
 from cerchia_contracts.events import content as c
 from content.domain.errors import InvalidContent
-from content.service import replies, threads
+from content.service import replies, thread_moderation, threads
 from content.service.threads import NewThread, ThreadQuery
 from services.content.tests.content_fakes import World
 
@@ -228,3 +228,24 @@ async def test_a_cursor_content_did_not_issue_is_refused_and_a_real_one_continue
     for forged in ("garbage", encode_cursor(("a",)), encode_cursor(({"x": 1}, "a", "b"))):
         with pytest.raises(InvalidCursor):
             await threads.list_threads("c", "ada", ThreadQuery(cursor=forged), ports=world.ports)
+
+
+async def test_a_locked_thread_refuses_reactions_on_its_posts_until_unlocked() -> None:
+    world = circle()
+    thread = await threads.start_thread("c", "olga", NewThread("T", "B"), ports=world.ports)
+    reply = await replies.post_reply(thread.id, "ada", body="r", parent_id=None, ports=world.ports)
+    await replies.react("thread", thread.id, "bo", "like", on=True, ports=world.ports)
+    await thread_moderation.set_thread_state(thread.id, "olga", locked=True, ports=world.ports)
+    before = world.snapshot()
+    for kind, post_id, on in [
+        ("thread", thread.id, True),
+        ("reply", reply.id, True),
+        ("thread", thread.id, False),  # frozen: withdrawing is refused too
+    ]:
+        with pytest.raises(Conflict) as locked:
+            await replies.react(kind, post_id, "bo", "thanks", on=on, ports=world.ports)
+        assert locked.value.code == "thread-locked"
+    assert world.snapshot() == before
+    await thread_moderation.set_thread_state(thread.id, "olga", locked=False, ports=world.ports)
+    reactions = await replies.react("reply", reply.id, "bo", "thanks", on=True, ports=world.ports)
+    assert reactions == {"thanks": ("bo",)}

@@ -94,14 +94,22 @@ async def test_a_block_stops_messages_and_is_announced_once_on_the_pairs_key() -
         await messages.send_message("ada", "bo", body="?", ports=world.ports)
     assert refused.value.code == "blocked"
     assert world.snapshot() == before
-    # The block is one way: the blocker may still write.
-    await messages.send_message("bo", "ada", body="Please stop.", ports=world.ports)
+    # The block stops the conversation both ways: the blocker cannot write either, by a reply
+    # in the conversation or by a new message.
+    with pytest.raises(Forbidden) as refused:
+        await messages.send_message("bo", "ada", body="Please stop.", ports=world.ports)
+    assert refused.value.code == "you-blocked-them"
+    with pytest.raises(Forbidden) as refused:
+        await messages.reply_in(pair, "bo", body="Please stop.", ports=world.ports)
+    assert refused.value.code == "you-blocked-them"
+    assert world.snapshot() == before
 
     await messages.set_block("bo", "ada", on=False, ports=world.ports)
     await messages.set_block("bo", "ada", on=False, ports=world.ports)
     (unblocked,) = world.events(c.MemberUnblockedV1)
     assert (unblocked.subject, unblocked.data.blocked_id) == (pair, "ada")
     await messages.send_message("ada", "bo", body="Sorry", ports=world.ports)
+    await messages.send_message("bo", "ada", body="Apology accepted.", ports=world.ports)
     with pytest.raises(InvalidContent):
         await messages.set_block("bo", "bo", on=True, ports=world.ports)
 

@@ -147,6 +147,8 @@ def test_messaging_rules_and_conversation_ids() -> None:
     for kwargs, code in [
         ({"share_community": False, "blocked": False}, "no-shared-community"),
         ({"share_community": True, "blocked": True}, "blocked"),
+        ({"share_community": True, "blocked": False, "blocking": True}, "you-blocked-them"),
+        ({"share_community": True, "blocked": True, "blocking": True}, "blocked"),
     ]:
         with pytest.raises(Forbidden) as refused:
             check_can_message(sender_id="a", recipient_id="b", **kwargs)

@@ -46,6 +46,17 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class EmailNotVerified(Forbidden):
+    """The account's email address is not verified yet, and this needs it (founding, posting,
+    messaging, applying): 403 ``email-not-verified``. Reading and completing one's profile
+    never do."""
+
+    code = "email-not-verified"
+
+    def __init__(self, detail: str = "Verify your email address first.") -> None:
+        super().__init__(detail)
+
+
 class NotFound(DomainError):
     """It does not exist, or the caller may not know it exists: 404."""
 

@@ -87,3 +87,9 @@ class MongoPostLog:
             {"_id": user_id}, {"$inc": {"posts": 1}}, upsert=True, session=session
         )
         await self._collection.insert_one({"user_id": user_id, "at": at}, session=session)
+
+    async def fence(self, user_id: str, session: Session) -> None:
+        """Touch the member's counter, as every post does: a concurrent post conflicts."""
+        await self._posters.update_one(
+            {"_id": user_id}, {"$inc": {"fences": 1}}, upsert=True, session=session
+        )

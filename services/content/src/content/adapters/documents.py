@@ -1,6 +1,7 @@
 """Stored-document pieces the repositories share: posts, rendered bodies, keyset pagination."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from cerchia_chassis.domain.cursors import Position
@@ -80,3 +81,13 @@ def shown(include_hidden: bool) -> dict[str, Any]:
     """The filter for posts members see (moderators also see hidden ones)."""
     visibilities = ["visible", "hidden"] if include_hidden else ["visible"]
     return {"deleted_at": None, "visibility": {"$in": visibilities}}
+
+
+def live_by_author_since(community_id: str, author_id: str, since: datetime) -> dict[str, Any]:
+    """The filter for an author's live posts in a community created at or after ``since``."""
+    return {
+        "community_id": community_id,
+        "author_id": author_id,
+        "created_at": {"$gte": since},
+        **shown(False),
+    }

@@ -1,6 +1,7 @@
 """Resources, courses, lessons and progress in MongoDB."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -8,7 +9,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.domain.cursors import Position
 from cerchia_chassis.mongo import Document, Indexes, Session
-from content.adapters.documents import SortOrder, after_filter, body_document, body_from
+from content.adapters.documents import (
+    SortOrder,
+    after_filter,
+    body_document,
+    body_from,
+    live_by_author_since,
+)
 from content.domain.discussions import Visibility
 from content.domain.library import Course, Lesson, Progress, Resource
 from content.service.library_ports import ResourceSort
@@ -98,6 +105,15 @@ class MongoLibrary:
             query["tags"] = tag
         query.update(after_filter(order, after))
         docs = await self._resources.find(query).sort(list(order)).limit(limit).to_list()
+        return [_resource(doc) for doc in docs]
+
+    async def live_resources_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Session
+    ) -> list[Resource]:
+        """The author's live resources in the community shared at or after ``since``."""
+        docs = await self._resources.find(
+            live_by_author_since(community_id, author_id, since), session=session
+        ).to_list()
         return [_resource(doc) for doc in docs]
 
     async def add_course(self, course: Course, session: Session) -> None:

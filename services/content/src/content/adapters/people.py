@@ -1,4 +1,4 @@
-"""Content's projection of membership's users in MongoDB: names and handles."""
+"""Content's projection of membership's users in MongoDB: names, handles, verified email."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -51,14 +51,33 @@ class MongoPeople:
     ) -> None:
         """Record a person's name and handle (never resurrecting an erased person)."""
         existing = await self._people.find_one({"_id": user_id}, session=session)
-        if existing is not None and (existing.get("erased") or initial):
+        if existing is not None and (
+            existing.get("erased") or (initial and "display_name" in existing)
+        ):
             return
-        await self._people.replace_one(
+        await self._people.update_one(
             {"_id": user_id},
-            {"display_name": display_name, "handle": handle.lower() if handle else None},
+            {
+                "$set": {
+                    "display_name": display_name,
+                    "handle": handle.lower() if handle else None,
+                },
+                "$setOnInsert": {"email_verified": False},
+            },
             upsert=True,
             session=session,
         )
+
+    async def mark_verified(self, user_id: str, session: Session) -> None:
+        """The person verified their email address."""
+        await self._people.update_one(
+            {"_id": user_id}, {"$set": {"email_verified": True}}, upsert=True, session=session
+        )
+
+    async def verified(self, user_id: str, session: Session | None = None) -> bool:
+        """Whether the person verified their email address."""
+        doc = await self._people.find_one({"_id": user_id}, {"email_verified": 1}, session=session)
+        return bool(doc and doc.get("email_verified"))
 
     async def erase_person(self, user_id: str, session: Session) -> None:
         """Forget the person's name and handle; remember only that they were erased."""
@@ -73,7 +92,7 @@ class MongoPeople:
 def _person(doc: dict[str, Any]) -> Person:
     return Person(
         user_id=doc["_id"],
-        display_name=doc["display_name"],
+        display_name=doc.get("display_name", "Member"),
         handle=doc.get("handle"),
         erased=bool(doc.get("erased")),
     )

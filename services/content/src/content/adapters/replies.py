@@ -1,6 +1,7 @@
 """Replies and the edit history of posts in MongoDB."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -8,7 +9,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.domain.cursors import Position
 from cerchia_chassis.mongo import Document, Indexes, Session
-from content.adapters.documents import SortOrder, after_filter, post_args, post_fields, shown
+from content.adapters.documents import (
+    SortOrder,
+    after_filter,
+    live_by_author_since,
+    post_args,
+    post_fields,
+    shown,
+)
 from content.domain.discussions import Reply, Revision
 
 REPLIES = "replies"
@@ -62,6 +70,15 @@ class MongoReplies:
         """The thread's replies that are neither deleted nor hidden nor removed."""
         docs = await self._collection.find(
             {"thread_id": thread_id, **shown(False)}, session=session
+        ).to_list()
+        return [_reply(doc) for doc in docs]
+
+    async def live_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Session
+    ) -> list[Reply]:
+        """The author's live replies in the community posted at or after ``since``."""
+        docs = await self._collection.find(
+            live_by_author_since(community_id, author_id, since), session=session
         ).to_list()
         return [_reply(doc) for doc in docs]
 

@@ -43,9 +43,11 @@ class MongoSearchIndex:
         body: str,
         language: str,
         session: Session,
+        title_searchable: bool = True,
     ) -> None:
-        """Index (or re-index) one object."""
-        counts = term_counts(title=title, body=body, language=language)
+        """Index (or re-index) one object; the title's words match only if
+        ``title_searchable``."""
+        counts = term_counts(title=title if title_searchable else "", body=body, language=language)
         await self._collection.replace_one(
             {"_id": f"{kind}:{object_id}"},
             {

@@ -1,6 +1,7 @@
 """Threads in MongoDB, listed by activity or age, optionally only those unread by a member."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -9,7 +10,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from cerchia_chassis.domain.cursors import Position
 from cerchia_chassis.mongo import Document, Indexes, Session
 from content.adapters.activity import READS, read_marker_id
-from content.adapters.documents import SortOrder, after_filter, post_args, post_fields, shown
+from content.adapters.documents import (
+    SortOrder,
+    after_filter,
+    live_by_author_since,
+    post_args,
+    post_fields,
+    shown,
+)
 from content.domain.discussions import Thread
 from content.service.discussion_ports import ThreadSort
 
@@ -98,6 +106,15 @@ class MongoThreads:
                 ]
             )
             docs = await cursor.to_list()
+        return [_thread(doc) for doc in docs]
+
+    async def live_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Session
+    ) -> list[Thread]:
+        """The author's live threads in the community opened at or after ``since``."""
+        docs = await self._collection.find(
+            live_by_author_since(community_id, author_id, since), session=session
+        ).to_list()
         return [_thread(doc) for doc in docs]
 
     async def categories(self, community_id: str) -> dict[str, int]:

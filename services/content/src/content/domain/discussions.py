@@ -126,6 +126,10 @@ class Thread(Post):
         """Replies need a live, unlocked thread."""
         if not self.live:
             raise Conflict("This thread is not open for replies.", code="thread-closed")
+        self.require_unlocked()
+
+    def require_unlocked(self) -> None:
+        """A locked thread is frozen: no replies, no reactions (added or withdrawn)."""
         if self.locked:
             raise Conflict("This thread is locked by the moderators.", code="thread-locked")
 

@@ -15,9 +15,16 @@ def conversation_id(a: str, b: str) -> str:
 
 
 def check_can_message(
-    *, sender_id: str, recipient_id: str, share_community: bool, blocked: bool
+    *,
+    sender_id: str,
+    recipient_id: str,
+    share_community: bool,
+    blocked: bool,
+    blocking: bool = False,
 ) -> None:
-    """Raise unless the sender may write to the recipient."""
+    """Raise unless the sender may write to the recipient: ``blocked`` if the recipient
+    blocked the sender, ``blocking`` if the sender blocked the recipient (a block stops the
+    conversation both ways; unblocking reopens it)."""
     if sender_id == recipient_id:
         raise InvalidContent("You cannot message yourself.", code="self-message")
     if not share_community:
@@ -27,6 +34,10 @@ def check_can_message(
         )
     if blocked:
         raise Forbidden("This person does not accept your messages.", code="blocked")
+    if blocking:
+        raise Forbidden(
+            "You blocked this person: unblock them to write to them.", code="you-blocked-them"
+        )
 
 
 @dataclass(frozen=True)

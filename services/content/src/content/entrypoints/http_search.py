@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.text import Line
 from content.entrypoints.deps import Deps
 from content.entrypoints.schemas import documented
 from content.entrypoints.schemas_search import SearchResults, search_results
@@ -23,7 +24,7 @@ async def search_community(
     me: CurrentUser,
     deps: Deps,
     community_id: Annotated[str, Query(min_length=1, max_length=64)],
-    q: Annotated[str, Query(min_length=1, max_length=QUERY_MAX, examples=["retrospective"])],
+    q: Annotated[Line, Query(min_length=1, max_length=QUERY_MAX, examples=["retrospective"])],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> SearchResults:
     """Full-text search (stemmed, ranked) over live threads, replies and resources."""

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from content.domain.library import Course, Lesson, Progress
 from content.entrypoints.schemas import PersonOut
 
@@ -18,8 +19,8 @@ class NewCourseRequest(BaseModel):
         },
     )
 
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(min_length=1, max_length=5_000, description="Markdown.")
+    title: Line = Field(min_length=1, max_length=200)
+    summary: Text = Field(min_length=1, max_length=5_000, description="Markdown.")
 
 
 class EditCourseRequest(BaseModel):
@@ -30,8 +31,8 @@ class EditCourseRequest(BaseModel):
         json_schema_extra={"examples": [{"summary": "Five short lessons and a practice session."}]},
     )
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    summary: str | None = Field(default=None, min_length=1, max_length=5_000)
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
+    summary: Text | None = Field(default=None, min_length=1, max_length=5_000)
 
 
 class NewLessonRequest(BaseModel):
@@ -47,8 +48,8 @@ class NewLessonRequest(BaseModel):
         },
     )
 
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=50_000, description="Markdown.")
+    title: Line = Field(min_length=1, max_length=200)
+    body: Text = Field(min_length=1, max_length=50_000, description="Markdown.")
     draft: bool = Field(
         default=False,
         description=(
@@ -66,8 +67,8 @@ class EditLessonRequest(BaseModel):
         json_schema_extra={"examples": [{"body": "## Check-in\nAsk one open question."}]},
     )
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    body: str | None = Field(default=None, min_length=1, max_length=50_000)
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
+    body: Text | None = Field(default=None, min_length=1, max_length=50_000)
 
 
 class LessonSummary(BaseModel):

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from content.domain.discussions import Reply, Revision, Thread
 from content.entrypoints.schemas import PersonOut
 
@@ -28,10 +29,10 @@ class NewThreadRequest(BaseModel):
         },
     )
 
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=20_000, description="Markdown.")
-    tags: list[str] = Field(default_factory=list, max_length=5)
-    category: str | None = Field(default=None, max_length=32)
+    title: Line = Field(min_length=1, max_length=200)
+    body: Text = Field(min_length=1, max_length=20_000, description="Markdown.")
+    tags: list[Line] = Field(default_factory=list, max_length=5)
+    category: Line | None = Field(default=None, max_length=32)
 
 
 class EditThreadRequest(BaseModel):
@@ -41,9 +42,9 @@ class EditThreadRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"body": "Updated: see the notes."}]}
     )
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    body: str | None = Field(default=None, min_length=1, max_length=20_000)
-    tags: list[str] | None = Field(default=None, max_length=5)
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
+    body: Text | None = Field(default=None, min_length=1, max_length=20_000)
+    tags: list[Line] | None = Field(default=None, max_length=5)
 
 
 class NewReplyRequest(BaseModel):
@@ -54,8 +55,8 @@ class NewReplyRequest(BaseModel):
         json_schema_extra={"examples": [{"body": "Try a timeline first.", "parent_id": None}]},
     )
 
-    body: str = Field(min_length=1, max_length=20_000, description="Markdown.")
-    parent_id: str | None = Field(default=None, max_length=64)
+    body: Text = Field(min_length=1, max_length=20_000, description="Markdown.")
+    parent_id: Line | None = Field(default=None, max_length=64)
 
 
 class EditReplyRequest(BaseModel):
@@ -63,7 +64,7 @@ class EditReplyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"body": "Fixed."}]})
 
-    body: str = Field(min_length=1, max_length=20_000)
+    body: Text = Field(min_length=1, max_length=20_000)
 
 
 class MoveThreadRequest(BaseModel):
@@ -74,8 +75,8 @@ class MoveThreadRequest(BaseModel):
         json_schema_extra={"examples": [{"category": "announcements", "tags": ["meta"]}]},
     )
 
-    category: str | None = Field(default=None, max_length=32)
-    tags: list[str] | None = Field(default=None, max_length=5)
+    category: Line | None = Field(default=None, max_length=32)
+    tags: list[Line] | None = Field(default=None, max_length=5)
 
 
 class ReactionsOut(BaseModel):

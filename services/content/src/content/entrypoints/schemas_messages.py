@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from content.domain.messages import Conversation, Message
 from content.entrypoints.schemas import PersonOut
 
@@ -16,8 +17,8 @@ class NewConversationRequest(BaseModel):
         json_schema_extra={"examples": [{"recipient_id": "u-2", "body": "Coffee next week?"}]},
     )
 
-    recipient_id: str = Field(min_length=1, max_length=64)
-    body: str = Field(min_length=1, max_length=4_000, description="Plain text.")
+    recipient_id: Line = Field(min_length=1, max_length=64)
+    body: Text = Field(min_length=1, max_length=4_000, description="Plain text.")
 
 
 class NewMessageRequest(BaseModel):
@@ -27,7 +28,7 @@ class NewMessageRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"body": "Thursday works."}]}
     )
 
-    body: str = Field(min_length=1, max_length=4_000, description="Plain text.")
+    body: Text = Field(min_length=1, max_length=4_000, description="Plain text.")
 
 
 class MessageOut(BaseModel):

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from content.domain.moderation import Decision, Flag
 
 Target = Literal["thread", "reply", "resource"]
@@ -21,8 +22,8 @@ class FlagRequest(BaseModel):
     )
 
     target_kind: Target
-    target_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=1_000)
+    target_id: Line = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=1, max_length=1_000)
 
 
 class DecisionRequest(BaseModel):
@@ -43,9 +44,9 @@ class DecisionRequest(BaseModel):
     )
 
     target_kind: Target
-    target_id: str = Field(min_length=1, max_length=64)
+    target_id: Line = Field(min_length=1, max_length=64)
     action: Literal["hide", "restore", "remove"]
-    reason: str = Field(min_length=1, max_length=1_000)
+    reason: Text = Field(min_length=1, max_length=1_000)
 
 
 class FlagOut(BaseModel):

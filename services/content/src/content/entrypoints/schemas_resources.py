@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from content.domain.library import Resource
 from content.entrypoints.schemas import PersonOut
 
@@ -29,11 +30,11 @@ class NewResourceRequest(BaseModel):
         },
     )
 
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     kind: ResourceKind
     url: AnyHttpUrl | None = Field(default=None, description="http(s) only.")
-    description: str | None = Field(default=None, max_length=5_000, description="Markdown.")
-    tags: list[str] = Field(default_factory=list, max_length=5)
+    description: Text | None = Field(default=None, max_length=5_000, description="Markdown.")
+    tags: list[Line] = Field(default_factory=list, max_length=5)
 
 
 class EditResourceRequest(BaseModel):
@@ -50,13 +51,13 @@ class EditResourceRequest(BaseModel):
         },
     )
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
     kind: ResourceKind | None = None
     url: AnyHttpUrl | None = Field(default=None, description="http(s) only; null removes it.")
-    description: str | None = Field(
+    description: Text | None = Field(
         default=None, min_length=1, max_length=5_000, description="Markdown; null removes it."
     )
-    tags: list[str] | None = Field(default=None, max_length=5)
+    tags: list[Line] | None = Field(default=None, max_length=5)
 
 
 class ResourceOut(BaseModel):

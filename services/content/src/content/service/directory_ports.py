@@ -21,7 +21,8 @@ class Person:
 
 
 class People(Protocol):
-    """Content's own projection of ``membership.users.v1``: names and handles."""
+    """Content's own projection of ``membership.users.v1``: names, handles and whether the
+    email address is verified."""
 
     async def people(self, user_ids: Sequence[str]) -> dict[str, Person]:
         """How each is shown; unknown people get a neutral name."""
@@ -45,6 +46,14 @@ class People(Protocol):
         ...
 
     async def erase_person(self, user_id: str, session: Session) -> None: ...
+
+    async def mark_verified(self, user_id: str, session: Session) -> None:
+        """Membership announced that the person verified their email address."""
+        ...
+
+    async def verified(self, user_id: str, session: Session = None) -> bool:
+        """Whether the person verified their email address (unknown people did not)."""
+        ...
 
 
 class Eraser(Protocol):

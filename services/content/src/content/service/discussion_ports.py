@@ -40,6 +40,12 @@ class Threads(Protocol):
 
     async def categories(self, community_id: str) -> dict[str, int]: ...
 
+    async def live_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Session
+    ) -> list[Thread]:
+        """The author's live threads in the community opened at or after ``since``."""
+        ...
+
 
 class Replies(Protocol):
     """Replies by id and by thread."""
@@ -56,6 +62,12 @@ class Replies(Protocol):
 
     async def live_in(self, thread_id: str, session: Session) -> list[Reply]:
         """The thread's replies that are neither deleted nor hidden nor removed."""
+        ...
+
+    async def live_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Session
+    ) -> list[Reply]:
+        """The author's live replies in the community posted at or after ``since``."""
         ...
 
 
@@ -85,3 +97,8 @@ class PostLog(Protocol):
     async def recent(self, user_id: str, since: datetime, session: Session) -> list[datetime]: ...
 
     async def record(self, user_id: str, at: datetime, session: Session) -> None: ...
+
+    async def fence(self, user_id: str, session: Session) -> None:
+        """Touch what every post of the member touches, so a transaction doing this conflicts
+        with (and is ordered against) any concurrent post of theirs."""
+        ...

@@ -32,7 +32,9 @@ async def index_thread(
 async def index_reply(
     ports: Ports, reply: Reply, thread: Thread, language: str, session: Session
 ) -> None:
-    """Index a live reply of a live thread; drop it otherwise."""
+    """Index a live reply of a live thread, found by its own words only (the thread's title is
+    shown with the hit, but a reply lacking the word must not match, nor outrank its thread);
+    drop it otherwise."""
     if not (reply.live and thread.live):
         await ports.search.drop("reply", reply.id, session)
         return
@@ -45,6 +47,7 @@ async def index_reply(
         body=reply.body.text,
         language=language,
         session=session,
+        title_searchable=False,
     )
 
 

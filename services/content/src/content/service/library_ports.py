@@ -1,5 +1,6 @@
 """What the library use cases need to store: resources, courses, lessons and progress."""
 
+from datetime import datetime
 from typing import Literal, Protocol
 
 from cerchia_chassis.domain.cursors import Position
@@ -28,6 +29,12 @@ class Library(Protocol):
         tag: str | None,
         include_hidden: bool,
     ) -> list[Resource]: ...
+
+    async def live_resources_by_author_since(
+        self, community_id: str, author_id: str, since: datetime, session: Session
+    ) -> list[Resource]:
+        """The author's live resources in the community shared at or after ``since``."""
+        ...
 
     async def add_course(self, course: Course, session: Session) -> None: ...
 

@@ -20,7 +20,7 @@ from content.domain.messages import (
 )
 from content.service.access import share_a_community
 from content.service.ports import Ports
-from content.service.posting import check_rate
+from content.service.posting import check_rate, require_verified
 
 DM_EXCERPT = 140
 
@@ -45,15 +45,20 @@ async def send_message(sender_id: str, recipient_id: str, *, body: str, ports: P
         recipient_id=recipient_id,
         share_community=await share_a_community(ports.communities, sender_id, recipient_id),
         blocked=await ports.conversations.blocked(recipient_id, sender_id),
+        blocking=await ports.conversations.blocked(sender_id, recipient_id),
     )
     key = conversation_id(sender_id, recipient_id)
 
     async def work(session: Session) -> Message:
         # Checked again inside the transaction: a block may have landed meanwhile.
-        if await ports.conversations.blocked(recipient_id, sender_id, session):
-            check_can_message(
-                sender_id=sender_id, recipient_id=recipient_id, share_community=True, blocked=True
-            )
+        check_can_message(
+            sender_id=sender_id,
+            recipient_id=recipient_id,
+            share_community=True,
+            blocked=await ports.conversations.blocked(recipient_id, sender_id, session),
+            blocking=await ports.conversations.blocked(sender_id, recipient_id, session),
+        )
+        await require_verified(ports, sender_id, session)
         await check_rate(ports, sender_id, now, session)
         conversation = conversation_after(
             await ports.conversations.get(key, session),
@@ -140,8 +145,8 @@ async def mark_conversation_read(conversation_key: str, user_id: str, *, ports: 
 
 
 async def set_block(user_id: str, other_id: str, *, on: bool, ports: Ports) -> None:
-    """Block (or unblock) someone: a blocked person cannot message the caller, and the event
-    tells notifications to hold back what the blocked person does. Again is harmless."""
+    """Block (or unblock) someone: neither can message the other while it lasts, and the
+    event tells notifications to hold back what the blocked person does. Again is harmless."""
     if user_id == other_id:
         raise InvalidContent("You cannot block yourself.", code="self-block")
     now = datetime.now(UTC)

@@ -1,14 +1,26 @@
-"""What every kind of posting shares: the rate limit, mentions and the search index."""
+"""What every kind of posting shares: a verified email, the rate limit, mentions."""
 
 from collections.abc import Sequence
 from datetime import datetime
 
+from cerchia_chassis.domain.errors import EmailNotVerified
 from cerchia_chassis.ports import Session
 from cerchia_contracts.events import content as c
 from content.domain.access import Viewer
 from content.domain.discussions import Thread
 from content.domain.markup import Body
 from content.service.ports import Ports
+
+
+async def require_verified(ports: Ports, user_id: str, session: Session) -> None:
+    """Raise EmailNotVerified unless the person verified their email address: posting and
+    messaging need it (a client echoing the verification's consistency token is answered once
+    content has applied it, so it never sees a false refusal)."""
+    if not await ports.people.verified(user_id, session):
+        raise EmailNotVerified(
+            "Verify your email address before posting or messaging: follow the link we sent, "
+            "or ask for a new one."
+        )
 
 
 async def check_rate(ports: Ports, user_id: str, now: datetime, session: Session) -> None:

@@ -14,7 +14,7 @@ from content.domain.discussions import Post, Reply, Revision, Thread, check_reac
 from content.domain.markup import render
 from content.service.indexing import index_reply
 from content.service.ports import Ports
-from content.service.posting import check_rate, mention_events, mentioned_members
+from content.service.posting import check_rate, mention_events, mentioned_members, require_verified
 from content.service.threads import readable_thread, thread_fact
 
 
@@ -28,6 +28,7 @@ async def post_reply(
     async def work(session: Session) -> Reply:
         thread, viewer = await readable_thread(thread_id, user_id, ports=ports, session=session)
         viewer.require_post()
+        await require_verified(ports, user_id, session)
         thread.require_replyable()
         parent_author = await _parent_author(thread, parent_id, viewer, ports, session)
         await check_rate(ports, user_id, now, session)
@@ -235,6 +236,7 @@ async def react(
         viewer.require_post()
         if not post.live:
             raise Conflict("This post is not open for reactions.", code="not-live")
+        thread.require_unlocked()
         already = user_id in post.reactions.get(reaction, ())
         reactions = post.reacted(user_id, reaction, on=on)
         if reactions == post.reactions:

@@ -18,7 +18,7 @@ from content.service.access import viewer_in
 from content.service.indexing import index_resource
 from content.service.library_ports import ResourceSort
 from content.service.ports import Ports
-from content.service.posting import check_rate
+from content.service.posting import check_rate, require_verified
 
 #: What an edit may empty (a resource keeps at least one of them).
 CLEARABLE = frozenset({"url", "description"})
@@ -100,6 +100,7 @@ async def share_resource(
     async def work(session: Session) -> None:
         viewer = await viewer_in(ports.communities, community_id, user_id, session)
         viewer.require_post()
+        await require_verified(ports, user_id, session)
         await check_rate(ports, user_id, now, session)
         await ports.library.add_resource(resource, session)
         await index_resource(ports, resource, viewer.community.language, session)

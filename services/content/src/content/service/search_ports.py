@@ -34,7 +34,12 @@ class SearchIndex(Protocol):
         body: str,
         language: str,
         session: Session,
-    ) -> None: ...
+        title_searchable: bool = True,
+    ) -> None:
+        """Index (or re-index) one object; ``title`` is shown with the hit, and its words
+        match only if ``title_searchable`` (a reply shows its thread's title but is found by
+        its own words only)."""
+        ...
 
     async def drop(self, kind: SearchKind, object_id: str, session: Session) -> None: ...
 

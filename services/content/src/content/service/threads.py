@@ -18,7 +18,7 @@ from content.service.access import viewer_in
 from content.service.discussion_ports import ThreadSort
 from content.service.indexing import index_thread
 from content.service.ports import Ports
-from content.service.posting import check_rate, mention_events, mentioned_members
+from content.service.posting import check_rate, mention_events, mentioned_members, require_verified
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ async def start_thread(community_id: str, user_id: str, new: NewThread, *, ports
     async def work(session: Session) -> Thread:
         viewer = await viewer_in(ports.communities, community_id, user_id, session)
         viewer.require_post()
+        await require_verified(ports, user_id, session)
         await check_rate(ports, user_id, now, session)
         thread = Thread(
             id=new_id(),
