@@ -196,6 +196,9 @@ async def test_credential_endpoints_have_a_stricter_limit() -> None:
         ]
         assert statuses == [503, 503, 429]
         assert (await client.get("/.well-known/jwks.json")).status_code == 503
+        # Keeping a session alive and confirming an address are outside the sign-in budget.
+        for path in ("/api/v1/auth/refresh", "/api/v1/auth/verify-email", "/api/v1/auth/logout"):
+            assert (await client.post(path, json={})).status_code == 503, path
 
 
 async def test_request_ids_and_security_headers(client: httpx.AsyncClient) -> None:
@@ -227,6 +230,43 @@ async def test_cors_preflight_for_configured_origins_only() -> None:
         seen = await c.get("/api/v1/me", headers={"Origin": "https://app.cerchia.example"})
         assert seen.status_code == 401
         assert "x-request-id" in seen.headers["access-control-expose-headers"].lower()
+
+
+async def test_cors_allows_the_token_and_the_consistency_token_and_refuses_other_origins() -> None:
+    async with gateway_client(settings(cors_allow_origins=["http://127.0.0.1:8080"])) as c:
+        preflight = await c.options(
+            "/api/v1/communities/x/threads",
+            headers={
+                "Origin": "http://127.0.0.1:8080",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,cerchia-consistency,content-type",
+            },
+        )
+        assert preflight.status_code in (200, 204), preflight.text
+        assert preflight.headers["access-control-allow-origin"] == "http://127.0.0.1:8080"
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+        allowed = preflight.headers["access-control-allow-headers"].lower()
+        assert "authorization" in allowed
+        assert "cerchia-consistency" in allowed
+        seen = await c.get("/api/v1/me", headers={"Origin": "http://127.0.0.1:8080"})
+        assert "cerchia-consistency" in seen.headers["access-control-expose-headers"].lower()
+
+        other = await c.options(
+            "/api/v1/communities/x/threads",
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert other.status_code == 403
+        assert other.json()["type"].endswith("/cors-origin-not-allowed")
+        assert not [h for h in other.headers if h.lower().startswith("access-control-")]
+
+
+def test_cors_origins_are_read_as_a_comma_separated_list_or_json() -> None:
+    listed = GatewaySettings.model_validate(
+        {"cors_allow_origins": "https://a.example, http://b:8080/"}
+    )
+    assert listed.cors_allow_origins == ["https://a.example", "http://b:8080"]
+    as_json = GatewaySettings.model_validate({"cors_allow_origins": '["https://a.example"]'})
+    assert as_json.cors_allow_origins == ["https://a.example"]
 
 
 URL = re.compile(r"""(?:https?:)?//[^\s"'<>]+""")

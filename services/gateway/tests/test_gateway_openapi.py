@@ -4,8 +4,10 @@ from typing import Any
 
 import pytest
 
+from cerchia_chassis.problems import PROBLEM_REF
 from gateway.domain.routes import Upstream
 from gateway.service.openapi import BEARER, OpenApiCatalog, merge_openapi
+from gateway.service.openapi_compact import compact_schema
 
 pytestmark = pytest.mark.unit
 
@@ -111,10 +113,85 @@ def test_bearer_auth_is_declared_per_the_access_table() -> None:
         "$ref": "#/components/responses/Unauthorized"
     }
     assert "401" not in paths["/api/v1/users"]["post"]["responses"]
-    assert paths["/api/v1/users"]["post"]["responses"]["413"]["$ref"].endswith("PayloadTooLarge")
-    assert paths["/api/v1/users/me"]["get"]["responses"]["503"]["$ref"].endswith(
-        "ServiceUnavailable"
-    )
+    # 413, 429, 502-504 from the gateway: one shared default answer, not five per operation.
+    assert paths["/api/v1/users"]["post"]["responses"]["default"] == {
+        "$ref": "#/components/responses/Problem"
+    }
+    assert "413" in document["components"]["responses"]["Problem"]["description"]
+
+
+def test_problem_answers_are_shared_and_refer_to_problem_details() -> None:
+    problem = {
+        "description": "No such user",
+        "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+    }
+    service = {
+        "openapi": "3.1.0",
+        "paths": {
+            "/api/v1/users/{user_id}": {
+                "get": {"responses": {"404": problem, "403": {"description": "Not yours"}}},
+                "delete": {"responses": {"404": dict(problem)}},
+            }
+        },
+    }
+    document = merge_openapi(OWN, {Upstream.MEMBERSHIP: service})
+    item = document["paths"]["/api/v1/users/{user_id}"]
+    assert item["get"]["responses"]["404"] == item["delete"]["responses"]["404"]
+    name = item["get"]["responses"]["404"]["$ref"].rsplit("/", 1)[1]
+    assert document["components"]["responses"][name] == problem
+    # An error documented without a body gets the problem body it really has.
+    forbidden = item["get"]["responses"]["403"]["$ref"].rsplit("/", 1)[1]
+    assert document["components"]["responses"][forbidden]["content"] == problem["content"]
+    assert "ProblemDetails" in document["components"]["schemas"]
+
+
+def test_schemas_are_compacted_without_changing_their_meaning() -> None:
+    schema = {
+        "title": "Thread",
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "title": "Title"},
+            "note": {"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}]},
+            "kind": {"anyOf": [{"enum": ["a"], "type": "string"}, {"type": "null"}]},
+            "x": {"type": "object", "default": {"title": "kept"}},
+        },
+    }
+    assert compact_schema(schema) == {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "note": {"type": ["string", "null"], "maxLength": 5},
+            "kind": {"anyOf": [{"enum": ["a"], "type": "string"}, {"type": "null"}]},
+            "x": {"type": "object", "default": {"title": "kept"}},
+        },
+    }
+
+
+def test_webhooks_are_carried_over_with_their_references() -> None:
+    service = {
+        "openapi": "3.1.0",
+        "paths": {},
+        "webhooks": {
+            "stream.v1": {"post": {"parameters": [{"$ref": "#/components/parameters/Sig"}]}}
+        },
+        "components": {"parameters": {"Sig": {"name": "webhook-signature", "in": "header"}}},
+    }
+    document = merge_openapi(OWN, {Upstream.NOTIFICATIONS: service})
+    assert document["webhooks"] == service["webhooks"]
+    assert document["components"]["parameters"]["Sig"]["name"] == "webhook-signature"
+
+
+def test_generated_operation_ids_lose_the_path_they_repeat() -> None:
+    service = {
+        "openapi": "3.1.0",
+        "paths": {
+            "/api/v1/events/{event_id}": {
+                "get": {"operationId": "read_event_api_v1_events__event_id__get", "responses": {}}
+            }
+        },
+    }
+    document = merge_openapi(OWN, {Upstream.EVENTS: service})
+    assert document["paths"]["/api/v1/events/{event_id}"]["get"]["operationId"] == "read_event"
 
 
 def test_same_named_schemas_that_differ_are_kept_apart_and_references_follow() -> None:

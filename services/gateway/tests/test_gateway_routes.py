@@ -103,6 +103,13 @@ def test_a_prefix_owns_only_whole_segments() -> None:
         ("GET", "/api/v1/me", Access.TOKEN),
         ("GET", "/api/v1/stream", Access.TOKEN),
         ("GET", "/api/v1/notifications", Access.TOKEN),
+        ("POST", "/api/v1/auth/logout-all", Access.TOKEN),
+        ("POST", "/api/v1/auth/change-password", Access.TOKEN),
+        ("POST", "/api/v1/auth/verify-email/resend", Access.TOKEN),
+        ("GET", "/api/v1/events/e1/attendees", Access.TOKEN),
+        ("GET", "/api/v1/events/e1/calendar.ics", Access.OPTIONAL),
+        ("GET", "/api/v1/push/vapid-public-key", Access.PUBLIC),
+        ("POST", "/api/v1/push/subscriptions", Access.TOKEN),
     ],
 )
 def test_only_the_listed_routes_pass_without_a_token(
@@ -114,6 +121,10 @@ def test_only_the_listed_routes_pass_without_a_token(
 def test_credential_endpoints_are_sensitive() -> None:
     assert is_sensitive("POST", "/api/v1/auth/login")
     assert is_sensitive("POST", "/api/v1/users")
+    assert is_sensitive("POST", "/api/v1/auth/password-reset")
+    assert is_sensitive("POST", "/api/v1/auth/password-reset/confirm")
+    for outside in ("refresh", "logout", "verify-email", "logout-all", "change-password"):
+        assert not is_sensitive("POST", f"/api/v1/auth/{outside}"), outside
     assert not is_sensitive("GET", "/api/v1/users/me")
     assert not is_sensitive("GET", "/api/v1/communities")
 

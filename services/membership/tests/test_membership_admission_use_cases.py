@@ -31,6 +31,7 @@ async def test_an_open_join_takes_a_seat_then_queues_when_full(w: World) -> None
     ]
     assert [q.position for q in queued] == [1, 2]
     assert w.emitted() == [ev.MemberWaitlistedV1, ev.MemberWaitlistedV1]
+    assert w.last(ev.MemberWaitlistedV1).data.via == "open"
     assert w.community(community.id).seats.members == 2
 
     before = w.state()
@@ -80,6 +81,7 @@ async def test_only_moderators_decide_and_a_refusal_writes_nothing(w: World) -> 
     assert (decided.status, membership.state) == ("approved", "member")
     assert w.emitted() == [ev.ApplicationApprovedV1, ev.MemberJoinedV1]
     assert w.last(ev.MemberJoinedV1).data.via == "application"
+    assert w.last(ev.ApplicationApprovedV1).data.waitlist_position is None
     assert w.store.audit[-1].action == "application_approved"
     with pytest.raises(Conflict) as refused:
         await use.decide_application(
@@ -87,6 +89,23 @@ async def test_only_moderators_decide_and_a_refusal_writes_nothing(w: World) -> 
             ports=w.ports,
         )  # fmt: skip
     assert refused.value.code == "application-decided"
+
+
+async def test_an_approval_into_a_full_community_says_where_in_line(w: World) -> None:
+    community = await found(w, "ada", join_policy="application", capacity=1)
+    application = await use.apply(
+        community.id, user_id="cy", answers={}, code_version=1, ports=w.ports
+    )
+    w.emitted()
+    decided, membership = await use.decide_application(
+        community.id, application.id, approve=True, reason="Fits well.", actor_id="ada",
+        ports=w.ports,
+    )  # fmt: skip
+    assert (decided.status, membership.state) == ("approved", "waitlisted")
+    assert w.emitted() == [ev.ApplicationApprovedV1, ev.MemberWaitlistedV1]
+    assert w.last(ev.ApplicationApprovedV1).data.waitlist_position == 1
+    assert w.last(ev.MemberWaitlistedV1).data.via == "application"
+    assert w.last(ev.MemberWaitlistedV1).data.position == 1
 
 
 async def test_a_rejection_is_recorded_and_the_applicant_may_try_again(w: World) -> None:

@@ -377,3 +377,52 @@ async def _answers(
     service: httpx.AsyncClient, url: str, headers: dict[str, str], status: int
 ) -> bool:
     return (await service.get(url, headers=headers)).status_code == status
+
+
+async def test_an_approval_into_a_full_community_sends_one_email_with_the_place_in_line(
+    service: httpx.AsyncClient, publish: Any, smtp_sink: MailSink, auth_keys: AuthKeys
+) -> None:
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    application_id = uid()
+    # What membership publishes when it approves someone into a full community.
+    await publish(
+        m.ApplicationApprovedV1.new(
+            subject=w.community,
+            data=m.ApplicationApproved(
+                community_id=w.community,
+                actor_id=w.moderator,
+                application_id=application_id,
+                applicant_id=w.applicant,
+                reason="Benvenuta",
+                waitlist_position=3,
+            ),
+        ),
+        m.MemberWaitlistedV1.new(
+            subject=w.community,
+            data=m.MemberWaitlisted(
+                community_id=w.community,
+                actor_id=w.moderator,
+                user_id=w.applicant,
+                position=3,
+                via="application",
+            ),
+        ),
+    )
+    subject = "Candidatura approvata: sei in lista d'attesa per Lettori"
+    message = await smtp_sink.wait_for(mail(w.emails[w.applicant], subject), timeout=30)
+    text = message.get_body(("plain",))
+    assert text is not None
+    assert "sei il numero 3 della lista d'attesa" in text.get_content()
+    await settle(publish, smtp_sink)
+    about_it = [
+        msg["Subject"]
+        for msg in await smtp_sink.messages()
+        if msg["To"] == w.emails[w.applicant] and "Lettori" in str(msg["Subject"])
+    ]
+    assert about_it == [subject]
+    feed = await service.get("/api/v1/notifications", headers=auth_keys.headers(w.applicant))
+    kinds = [item["kind"] for item in feed.json()["items"]]
+    assert kinds.count("application_approved_waitlisted") == 1
+    assert "member_waitlisted" not in kinds
+    assert "application_approved" not in kinds

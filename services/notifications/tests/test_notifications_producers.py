@@ -1,15 +1,20 @@
 """Content and events producers' contract events, published to Kafka, reach the people the
 rules name: in the app and by email, critical cancellations through quiet hours."""
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
+from cerchia_contracts.events import membership as m
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.pytest_plugin import AuthKeys
+from notifications.adapters.messages import moment_text
+from notifications.adapters.users import USERS
 from services.notifications.tests.community_world import World, mail, set_up, until
 
 pytestmark = pytest.mark.integration
@@ -148,3 +153,65 @@ async def test_cancellations_and_reminders_reach_attendees_and_only_imminent_one
     assert not [
         i for i in await feed(service, owner) if i["kind"] == "gathering_reminder"
     ]  # not an attendee
+
+
+async def test_times_in_emails_and_the_feed_are_in_the_readers_zone_and_name_it(
+    start_notifications: Any,
+    publish: Any,
+    smtp_sink: MailSink,
+    auth_keys: AuthKeys,
+    mongo_uri: str,
+) -> None:
+    running = await start_notifications()
+    service = running.client
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    # The owner (English) lives in New York; the moderator (Italian) has no zone: Rome's.
+    await publish(
+        m.ProfileUpdatedV1.new(
+            subject=w.owner,
+            data=m.ProfileUpdated(
+                user_id=w.owner,
+                email=w.emails[w.owner],
+                display_name="Olga",
+                locale="en",
+                timezone="America/New_York",
+            ),
+        )
+    )
+    # Users and gatherings are separate topics: the zone must land before the reminder does.
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
+    try:
+        users = mongo[running.database][USERS]
+
+        async def zone_known() -> bool:
+            found = await users.find_one({"_id": w.owner})
+            return found is not None and found.get("timezone") == "America/New_York"
+
+        await until(zone_known)
+    finally:
+        await mongo.close()
+    reminder = w.reminder("Zone night", [w.owner, w.moderator])
+    await publish(reminder)
+    starts = reminder.data.starts_at
+    new_york = moment_text(starts, "America/New_York", "en")
+    rome = moment_text(starts, "Europe/Rome", "it")
+    assert re.search(r" ([A-Z]{3,4}|\(America/New_York\))$", new_york), new_york
+
+    owners = await smtp_sink.wait_for(mail(w.emails[w.owner], "Reminder: “Zone night”"), timeout=30)
+    text = owners.get_body(("plain",))
+    assert text is not None
+    assert new_york in text.get_content()
+    assert rome not in text.get_content()
+    moderators = await smtp_sink.wait_for(
+        mail(w.emails[w.moderator], "Promemoria: “Zone night”"), timeout=30
+    )
+    italian = moderators.get_body(("plain",))
+    assert italian is not None
+    assert rome in italian.get_content()
+    item = await until(
+        lambda: feed_item(
+            service, auth_keys.headers(w.owner), "gathering_reminder", "Reminder: “Zone night”"
+        )
+    )
+    assert new_york in item["body"]

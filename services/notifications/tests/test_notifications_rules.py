@@ -1,12 +1,13 @@
 """The recipients table: who hears about what, and never the actor."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from cerchia_contracts.events import membership as m
-from notifications.adapters.messages import NOTICES
+from notifications.adapters.messages import NOTICES, Copy, moment_text
 from notifications.domain.categories import Category, Urgency
 from notifications.domain.deliveries import Channel
 from notifications.domain.rules import (
@@ -185,3 +186,49 @@ def test_a_change_is_critical_when_it_matters_and_the_old_or_new_start_is_within
     assert urgency(g.GatheringChangedV1, {**changed, "starts_at": later}) is Urgency.HIGH
     # A description edit is not critical, however close.
     assert urgency(g.GatheringChangedV1, {**changed, "critical": False}) is Urgency.NORMAL
+
+
+def test_a_moment_is_shown_in_the_readers_zone_and_language_and_names_the_zone() -> None:
+    moment = datetime(2026, 12, 4, 4, 9, 38, tzinfo=UTC)
+    assert moment_text(moment, "America/New_York", "en") == "Dec 3, 2026, 11:09\u202fPM EST"
+    assert moment_text(moment, "Europe/Rome", "it") == "4 dic 2026, 05:09 CET"
+    # Where the language has no common abbreviation, the zone's id says it.
+    assert moment_text(moment, "Asia/Tokyo", "en") == "Dec 4, 2026, 1:09\u202fPM (Asia/Tokyo)"
+    assert moment_text(moment, None, "en") == "Dec 4, 2026, 5:09\u202fAM (Europe/Rome)"
+    assert moment_text(moment, "Not/AZone", "en").endswith("(Europe/Rome)")
+
+
+def test_every_time_in_a_notice_names_its_zone() -> None:
+    starts = "2026-12-04T04:09:38+00:00"
+    copy = Copy()
+    for kind, context in (
+        ("gathering_reminder", {"title": "T", "starts_at": starts, "timezone": "Asia/Tokyo"}),
+        ("gathering_cancelled", {"title": "T", "starts_at": starts, "time_zone": "Europe/Rome"}),
+        ("seat_offered", {"community": "C", "expires_at": starts, "timezone": "America/New_York"}),
+    ):
+        _, body = copy.notice(kind, "en", context)
+        assert re.search(r"(AM|PM) (EST|\(Europe/Rome\)|\(Asia/Tokyo\))", body), (kind, body)
+
+
+def test_an_approval_into_a_full_community_is_one_message_with_the_place_in_line() -> None:
+    approved = m.ApplicationApprovedV1.event_type()
+    waitlisted = m.MemberWaitlistedV1.event_type()
+    base = {"community_id": "c", "applicant_id": "ada", "application_id": "a", "reason": ""}
+    joined = rule_for(approved, {**base, "waitlist_position": None})
+    assert joined is not None
+    assert joined.kind == "application_approved"
+    full = rule_for(approved, {**base, "waitlist_position": 3})
+    assert full is not None
+    assert full.kind == "application_approved_waitlisted"
+    in_line = {"community_id": "c", "user_id": "ada", "position": 3}
+    assert rule_for(waitlisted, {**in_line, "via": "application"}) is None
+    for via in ("open", "invitation", None):
+        told = rule_for(waitlisted, {**in_line, "via": via})
+        assert told is not None
+        assert told.kind == "member_waitlisted"
+    for locale, words in (("en", "number 3"), ("it", "numero 3")):
+        title, body = Copy().notice(
+            full.kind, locale, {"community": "Lettori", "waitlist_position": 3}
+        )
+        assert "Lettori" in title
+        assert words in body

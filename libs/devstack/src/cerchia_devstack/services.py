@@ -28,6 +28,9 @@ class ServiceSpec:
         return self.name.upper() + "_"
 
 
+#: Where the local web client runs: the gateway lets its scripts call the API (CORS).
+WEB_CLIENT_ORIGIN = f"http://{LOCALHOST}:8080"
+
 # Adding a service is one line here (content 8002, events 8003, gateway 8000 are planned).
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("membership", "membership", 8001),
@@ -43,6 +46,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "GATEWAY_CONTENT_URL": f"http://{LOCALHOST}:8002",
             "GATEWAY_EVENTS_URL": f"http://{LOCALHOST}:8003",
             "GATEWAY_NOTIFICATIONS_URL": f"http://{LOCALHOST}:8004",
+            "GATEWAY_CORS_ALLOW_ORIGINS": WEB_CLIENT_ORIGIN,
         },
     ),
 )

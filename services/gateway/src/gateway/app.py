@@ -5,14 +5,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from starlette.middleware.cors import CORSMiddleware
 
 from cerchia_chassis.auth import KeySet, TokenVerifier, key_set_from_settings
 from cerchia_chassis.health import Check
 from cerchia_chassis.http import service_app
 from cerchia_chassis.telemetry import flush_tracing
 from gateway.container import Container
-from gateway.domain.headers import REQUEST_ID_HEADER
+from gateway.entrypoints.cors import Cors
 from gateway.entrypoints.edge import EdgeMiddleware
 from gateway.entrypoints.http_docs import mount_static
 from gateway.entrypoints.http_docs import router as docs_router
@@ -63,15 +62,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(docs_router)
     mount_static(app)
     app.include_router(proxy_router)  # last: it catches every other /api/v1 path
-    app.add_middleware(EdgeMiddleware)
-    if settings.cors_allow_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_allow_origins,
-            allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Last-Event-ID", REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "X-Trace-Id", "Retry-After", "Location"],
-            max_age=settings.cors_max_age_s,
-        )
+    app.add_middleware(
+        Cors,
+        origins=settings.cors_allow_origins,
+        credentials=settings.cors_allow_credentials,
+        max_age_s=settings.cors_max_age_s,
+    )
+    app.add_middleware(EdgeMiddleware)  # outermost: CORS answers get a request id and a log line
     return app

@@ -6,6 +6,7 @@ from typing import Any
 
 from cerchia_chassis.rate_limits import RateLimiter
 from cerchia_contracts.catalog import CATALOG
+from cerchia_contracts.snapshots import live_schemas
 from gateway.adapters.upstreams import Upstreams
 from gateway.service.asyncapi import asyncapi_document
 from gateway.service.openapi import OpenApiCatalog
@@ -22,6 +23,8 @@ class Container:
     limiter: RateLimiter
     openapi: OpenApiCatalog
     asyncapi: dict[str, Any]
+    #: Each event type's JSON Schema, as the contracts define it (webhook payloads refer to it).
+    event_schemas: dict[str, dict[str, Any]]
 
     @classmethod
     def build(cls, settings: GatewaySettings, *, own_openapi: dict[str, Any]) -> "Container":
@@ -38,6 +41,7 @@ class Container:
                 version=version("cerchia-contracts"),
                 kafka_host=settings.asyncapi_kafka_host or settings.kafka_bootstrap_servers,
             ),
+            event_schemas=live_schemas(),
         )
 
     async def aclose(self) -> None:

@@ -1,7 +1,10 @@
 """Gateway settings, read once from ``GATEWAY_*`` environment variables."""
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+import json
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from cerchia_chassis.settings import ServiceSettings
 from gateway.domain.routes import Upstream
@@ -53,12 +56,21 @@ class GatewaySettings(ServiceSettings):
         default="300/minute", description="Requests per authenticated user."
     )
     rate_limit_sensitive_per_ip: str = Field(
-        default="30/minute",
-        description="Sign-up, sign-in and password requests per client address.",
+        default="120/minute",
+        description=(
+            "Sign-up, sign-in and password-reset requests per client address: generous, since "
+            "many people may share one address (a NAT); password guesses are limited per account "
+            "by membership. Refresh, logout and email verification are not counted here."
+        ),
     )
 
-    cors_allow_origins: list[str] = Field(
-        default_factory=list, description="Origins of the web apps; none means no CORS."
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Origins of browser apps allowed to call the API from another origin: a comma-"
+            "separated list (or a JSON array) of exact origins, scheme and port included, "
+            "e.g. `https://app.example.org,http://127.0.0.1:8080`. Empty (the default): none."
+        ),
     )
     cors_allow_credentials: bool = False
     cors_max_age_s: int = 600
@@ -79,6 +91,16 @@ class GatewaySettings(ServiceSettings):
     asyncapi_kafka_host: str | None = Field(
         default=None, description="Kafka address integrators use; defaults to the bootstrap."
     )
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
+        return value
 
     def upstream_url(self, upstream: Upstream) -> str:
         """Base URL of one upstream."""

@@ -13,12 +13,13 @@ from notifications.entrypoints import (
     http_webhooks,
 )
 from notifications.entrypoints.consumers import register_consumers
+from notifications.entrypoints.webhook_docs import document_webhooks
 from notifications.settings import NotificationsSettings
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     """Build the app; the container is built, subscribed and started in the lifespan."""
-    return create_service_app(
+    app = create_service_app(
         settings or NotificationsSettings(),
         title="Cerchia notifications",
         version="0.1.0",
@@ -37,3 +38,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             )
         ],
     )
+    document_webhooks(app)
+    return app

@@ -57,7 +57,10 @@ class Route:
 class Rule:
     """An access rule for ``methods`` on ``pattern`` (and below it unless ``exact``).
 
-    ``sensitive`` marks credential endpoints, which get the stricter per-IP rate limit.
+    ``sensitive`` marks the endpoints that take a password or create an account (sign-up,
+    sign-in, password reset): they share a per-address budget of their own. Refresh, logout and
+    email verification stay outside it, so people behind one address (a NAT) do not use up each
+    other's sign-ins by keeping their sessions alive.
     """
 
     methods: frozenset[str]
@@ -119,9 +122,16 @@ READ = frozenset({"GET", "HEAD"})
 #: Everything not listed here needs a valid access token.
 RULES: tuple[Rule, ...] = (
     # Sign-up, sign-in, refresh, password reset, email verification: the caller has no valid
-    # access token yet (a refresh carries an expired one), so none is checked here.
+    # access token yet (a refresh carries an expired one), so none is checked here. Password
+    # guesses are counted per account (and per address) by membership itself.
     Rule(frozenset({"POST"}), "/api/v1/users", Access.PUBLIC, exact=True, sensitive=True),
-    Rule(ANY, "/api/v1/auth", Access.PUBLIC, sensitive=True),
+    Rule(ANY, "/api/v1/auth", Access.PUBLIC),
+    Rule(frozenset({"POST"}), "/api/v1/auth/login", Access.PUBLIC, exact=True, sensitive=True),
+    Rule(frozenset({"POST"}), "/api/v1/auth/password-reset", Access.PUBLIC, sensitive=True),
+    # ...except what a signed-in person does to their own account.
+    Rule(frozenset({"POST"}), "/api/v1/auth/logout-all", Access.TOKEN, exact=True),
+    Rule(frozenset({"POST"}), "/api/v1/auth/change-password", Access.TOKEN, exact=True),
+    Rule(frozenset({"POST"}), "/api/v1/auth/verify-email/resend", Access.TOKEN, exact=True),
     Rule(READ, "/.well-known/jwks.json", Access.PUBLIC),
     # Links in emails and calendar apps authenticate with their own signed token.
     Rule(frozenset({"GET", "HEAD", "POST"}), "/api/v1/unsubscribe", Access.PUBLIC),
@@ -130,7 +140,10 @@ RULES: tuple[Rule, ...] = (
     Rule(READ, "/api/v1/communities", Access.OPTIONAL, exact=True),
     Rule(READ, COMMUNITY, Access.OPTIONAL, exact=True),
     Rule(READ, f"{COMMUNITY}/events", Access.OPTIONAL),
-    Rule(READ, "/api/v1/events/{event_id}", Access.OPTIONAL),
+    Rule(READ, "/api/v1/events/{event_id}", Access.OPTIONAL, exact=True),
+    Rule(READ, "/api/v1/events/{event_id}/calendar.ics", Access.OPTIONAL, exact=True),
+    # A browser asks for the key before anyone signs in (to offer push at all).
+    Rule(READ, "/api/v1/push/vapid-public-key", Access.PUBLIC, exact=True),
 )
 
 
@@ -167,7 +180,8 @@ def access_for(method: str, path: str) -> Access:
 
 
 def is_sensitive(method: str, path: str) -> bool:
-    """Whether the request handles credentials (the stricter per-IP limit applies)."""
+    """Whether the request takes a password or creates an account (the credentials budget
+    per address applies)."""
     rule = rule_for(method, path)
     return rule is not None and rule.sensitive
 

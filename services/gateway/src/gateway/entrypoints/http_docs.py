@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from cerchia_chassis.problems import Problem
 from gateway.entrypoints.deps import Deps
 
 SWAGGER_STATIC = "/docs/static/swagger"
@@ -88,6 +89,15 @@ async def openapi(deps: Deps) -> JSONResponse:
 async def asyncapi(deps: Deps) -> JSONResponse:
     """The AsyncAPI 3.0 document of the public topics."""
     return JSONResponse(deps.asyncapi)
+
+
+@router.get("/schemas/events/{name}")
+async def event_schema(name: str, deps: Deps) -> JSONResponse:
+    """The JSON Schema of one event type (``<type>.json``): what webhooks and topics carry."""
+    schema = deps.event_schemas.get(name.removesuffix(".json")) if name.endswith(".json") else None
+    if schema is None:
+        raise Problem(404, "not-found", "No such event type.")
+    return JSONResponse(schema)
 
 
 @router.get("/docs")

@@ -2,11 +2,15 @@
 
 import asyncio
 import copy
+import re
 import time
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
+from cerchia_chassis.problems import PROBLEM_JSON, PROBLEM_REF, PROBLEM_SCHEMA_NAME, ProblemDetails
 from gateway.domain.routes import Access, Upstream, access_for, upstream_for
+from gateway.service.openapi_compact import compact_parameters, compact_schema
 from gateway.service.ports import SpecSource
 
 Document = dict[str, Any]
@@ -15,33 +19,17 @@ BEARER = "bearerAuth"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _COMPONENT_PREFIX = "#/components/"
 
-PROBLEM_SCHEMA: Document = {
-    "title": "Problem",
-    "description": "RFC 9457 problem details; `type` ends with a stable machine-readable code.",
-    "type": "object",
-    "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "trace_id": {"type": "string"},
-    },
-    "required": ["type", "title", "status"],
-}
-
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 GATEWAY_RESPONSES: Document = {
     "Unauthorized": "The access token is missing or not valid.",
-    "TooManyRequests": "Rate limit exceeded; retry after `Retry-After` seconds.",
-    "PayloadTooLarge": "The request body is larger than the gateway accepts.",
-    "BadGateway": "The service behind the gateway gave a broken answer.",
-    "ServiceUnavailable": "The service behind the gateway is unavailable.",
-    "GatewayTimeout": "The service behind the gateway did not answer in time.",
+    "Problem": (
+        "Any other refusal or failure, as RFC 9457 problem details; besides those listed, the "
+        "gateway may answer 429 (rate limited; retry after `Retry-After` seconds), 413 (body too "
+        "large), 502 (a broken answer from the service behind it), 503 (that service is "
+        "unavailable, or not yet consistent with your last write; see `Retry-After`) and 504 "
+        "(it did not answer in time)."
+    ),
 }
-_ALWAYS = {"429": "TooManyRequests", "502": "BadGateway", "503": "ServiceUnavailable"}
-_ALWAYS_UPSTREAM = {"504": "GatewayTimeout"}
-_WITH_BODY = {"413": "PayloadTooLarge"}
+_DEFAULT = {"$ref": "#/components/responses/Problem"}
 
 
 def _rename_refs(node: Any, renames: Mapping[str, str]) -> Any:
@@ -73,12 +61,9 @@ class _Merger:
             "servers": [{"url": "/"}],
             "paths": {},
             "components": {
-                "schemas": {"Problem": PROBLEM_SCHEMA},
+                "schemas": {PROBLEM_SCHEMA_NAME: ProblemDetails.model_json_schema()},
                 "responses": {
-                    name: {
-                        "description": text,
-                        "content": {"application/problem+json": {"schema": _PROBLEM_REF}},
-                    }
+                    name: {"description": text, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
                     for name, text in GATEWAY_RESPONSES.items()
                 },
                 "securitySchemes": {
@@ -101,6 +86,8 @@ class _Merger:
             if upstream_for(path) != upstream or not path.startswith(("/api/", "/.well-known/")):
                 continue
             self.document["paths"][path] = self._operations(source, path, item, upstream)
+        for name, webhook in document.get("webhooks", {}).items():
+            self.document.setdefault("webhooks", {})[name] = webhook
         known = {tag["name"] for tag in self.document["tags"]}
         for tag in document.get("tags", []):
             if isinstance(tag, dict) and tag.get("name") not in known:
@@ -144,20 +131,97 @@ class _Merger:
             operation["security"] = _security(access)
             operation_id = operation.get("operationId")
             if isinstance(operation_id, str):
+                operation_id = operation["operationId"] = self._short_id(operation_id, path, method)
                 if operation_id in self._operation_ids:
                     operation_id = operation["operationId"] = f"{source}_{operation_id}"
                 self._operation_ids.add(operation_id)
             responses = operation.setdefault("responses", {})
-            extra = dict(_ALWAYS)
             if access is Access.TOKEN:
-                extra["401"] = "Unauthorized"
-            if upstream is not None:
-                extra.update(_ALWAYS_UPSTREAM)
-            if method in ("post", "put", "patch"):
-                extra.update(_WITH_BODY)
-            for status, name in extra.items():
-                responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
+                responses.setdefault("401", {"$ref": "#/components/responses/Unauthorized"})
+            for status, response in responses.items():
+                # Every error the platform sends is a problem, documented or not.
+                if (
+                    status[0] in "45"
+                    and isinstance(response, dict)
+                    and not response.keys()
+                    & {
+                        "content",
+                        "$ref",
+                    }
+                ):
+                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+            responses.setdefault("default", _DEFAULT)
+            operation["parameters"] = [
+                {**parameter, "schema": compact_schema(parameter.get("schema", {}))}
+                for parameter in compact_parameters(operation.get("parameters", []))
+            ]
+            if not operation["parameters"]:
+                del operation["parameters"]
+            for holder in (operation.get("requestBody", {}), *responses.values()):
+                for media in holder.get("content", {}).values():
+                    if "schema" in media:
+                        media["schema"] = compact_schema(media["schema"])
         return item
+
+    def _short_id(self, operation_id: str, path: str, method: str) -> str:
+        # FastAPI's default ids repeat the path and method, as in
+        # "read_event_api_v1_events__event_id__get": the function's name alone, while unique.
+        suffix = re.sub(r"\W", "_", path) + "_" + method
+        short = operation_id.removesuffix(suffix)
+        if short and short != operation_id and short not in self._operation_ids:
+            return short
+        return operation_id
+
+    def share_problem_responses(self) -> None:
+        """Keep each distinct problem answer (status and description) once, under
+        ``components/responses``: the services repeat the same few hundreds of times."""
+        shared: Document = self.document["components"]["responses"]
+        names = {
+            (_status_of(response), _text_of(response)): name for name, response in shared.items()
+        }
+        for item in self.document["paths"].values():
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if not isinstance(operation, dict):
+                    continue
+                responses: Document = operation.get("responses", {})
+                for status, response in responses.items():
+                    if set(response) != {"description", "content"} or response["content"] != {
+                        PROBLEM_JSON: {"schema": PROBLEM_REF}
+                    }:
+                        continue
+                    key = (status, response["description"])
+                    name = names.get(key)
+                    if name is None:
+                        name = names[key] = _free_name(status, shared)
+                        shared[name] = {**response, "x-status": status}
+                    responses[status] = {"$ref": f"{_COMPONENT_PREFIX}responses/{name}"}
+        for response in shared.values():
+            response.pop("x-status", None)
+
+
+def _status_of(response: Document) -> str | None:
+    status = response.get("x-status")
+    return status if isinstance(status, str) else None
+
+
+def _text_of(response: Document) -> str:
+    text = response.get("description")
+    return text if isinstance(text, str) else ""
+
+
+def _free_name(status: str, taken: Document) -> str:
+    """``NotFound``, then ``NotFound2``...: a readable name for a shared problem answer."""
+    try:
+        base = "".join(word.capitalize() for word in HTTPStatus(int(status)).phrase.split())
+    except ValueError:
+        base = f"Status{status}"
+    base = "".join(ch for ch in base if ch.isalnum())
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}{n}"
+    return name
 
 
 def merge_openapi(
@@ -185,6 +249,10 @@ def merge_openapi(
     for upstream in Upstream:
         if upstream in services:
             merger.add(str(upstream), services[upstream], upstream)
+    merger.share_problem_responses()
+    schemas = merger.document["components"]["schemas"]
+    for name, schema in schemas.items():
+        schemas[name] = compact_schema(schema)
     merger.document["info"]["x-services-missing"] = sorted(str(u) for u in missing)
     return merger.document
 

@@ -176,12 +176,8 @@ async def _approve(
     actor_id: str,
     now: datetime,
 ) -> tuple[Membership, list[AnyEvent]]:
-    """The applicant joins, or waits in line when the community is full."""
-    approved = ev.ApplicationApprovedV1.new(
-        subject=community.id,
-        time=now,
-        data=ev.ApplicationApproved(**_decision_fields(decided, actor_id)),
-    )
+    """The applicant joins, or waits in line when the community is full (the approval says
+    where, so the applicant is told both in one message)."""
     admission = await admit(
         ports,
         session,
@@ -191,6 +187,13 @@ async def _approve(
         code_version=decided.code_version,
         actor_id=actor_id,
         now=now,
+    )
+    approved = ev.ApplicationApprovedV1.new(
+        subject=community.id,
+        time=now,
+        data=ev.ApplicationApproved(
+            **_decision_fields(decided, actor_id), waitlist_position=admission.position
+        ),
     )
     return admission.membership, [approved, *admission.events]
 

@@ -89,7 +89,7 @@ def joined(membership: Membership, route: Route, actor_id: str | None) -> ev.Mem
 
 
 def waitlisted(
-    membership: Membership, position: int, actor_id: str | None
+    membership: Membership, position: int, actor_id: str | None, route: Route
 ) -> ev.MemberWaitlistedV1:
     """Someone waits for a seat."""
     data = ev.MemberWaitlisted(
@@ -97,6 +97,7 @@ def waitlisted(
         actor_id=actor_id,
         user_id=membership.user_id,
         position=position,
+        via=route,
     )
     return ev.MemberWaitlistedV1.new(
         subject=membership.community_id, data=data, time=membership.since

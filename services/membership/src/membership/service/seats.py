@@ -57,7 +57,7 @@ async def admit(
         membership = base.waitlisted(sequence, code_version=code_version, now=now)
         ahead = await ports.memberships.waiting_ahead(community.id, sequence, session)
         position = ahead + 1
-        events = [announce.waitlisted(membership, position, actor_id)]
+        events = [announce.waitlisted(membership, position, actor_id, route)]
     await ports.memberships.put(membership, session)
     return Admission(membership, position, events)
 

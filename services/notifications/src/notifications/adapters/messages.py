@@ -2,10 +2,10 @@
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time
 
 from notifications.adapters.translations import language, translations
 from notifications.domain.schedule import zone
@@ -64,6 +64,15 @@ NOTICES: Mapping[str, tuple[str, str, str]] = {
     "application_approved": (
         N_("Welcome to %(community)s"),
         N_("Your application to join %(community)s was approved."),
+        N_("Open the community"),
+    ),
+    "application_approved_waitlisted": (
+        N_("Approved: you are on the waiting list of %(community)s"),
+        N_(
+            "Your application to join %(community)s was approved. It is full right now: you are "
+            "number %(waitlist_position)s on its waiting list, and we will tell you as soon as a "
+            "seat frees up."
+        ),
         N_("Open the community"),
     ),
     "application_rejected": (
@@ -202,6 +211,24 @@ ACTION_NAMES: Mapping[str, str] = {
 FALLBACK = (N_("News from Cerchia"), N_("Something happened in Cerchia."), N_("Open Cerchia"))
 
 
+def moment_text(moment: datetime, zone_name: str | None, locale: str) -> str:
+    """A moment as ``locale`` writes it, in ``zone_name`` (the platform's default zone when
+    none or unknown), naming the zone: "Dec 3, 2026, 11:09 PM EST", "4 dic 2026, 05:09 CET",
+    or the zone's id where the language has no common abbreviation for it:
+    "Dec 4, 2026, 1:09 PM (Asia/Tokyo)". A reader in another zone is never left guessing."""
+    tz = zone(zone_name)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    lang = language(locale)
+    day = format_date(moment.astimezone(tz), "medium", locale=lang)
+    clock = format_time(moment, "short", tzinfo=tz, locale=lang)
+    text = f"{day}, {clock}"
+    abbreviation = format_datetime(moment, "z", tzinfo=tz, locale=lang)
+    if abbreviation.isalpha():
+        return f"{text} {abbreviation}"
+    return f"{text} ({tz.key})"
+
+
 class Copy:
     """Renders the short texts of a notification in a person's language."""
 
@@ -209,22 +236,19 @@ class Copy:
         """The context with dates and roles made readable in ``locale``."""
         gettext = translations(locale).gettext
         values: dict[str, Any] = defaultdict(str, context)
+        # A link's expiry is the recipient's business: their zone. An event's start: the
+        # recipient's zone too, else the event's own.
         expires = context.get("expires_at")
         if isinstance(expires, str) and expires:
-            moment = datetime.fromisoformat(expires)
-            values["expires"] = format_datetime(
-                moment,
-                "medium",
-                tzinfo=zone(context.get("timezone") or None),
-                locale=language(locale),
+            values["expires"] = moment_text(
+                datetime.fromisoformat(expires), context.get("timezone") or None, locale
             )
         starts = context.get("starts_at")
         if isinstance(starts, str) and starts:
-            values["starts"] = format_datetime(
+            values["starts"] = moment_text(
                 datetime.fromisoformat(starts),
-                "medium",
-                tzinfo=zone(context.get("timezone") or context.get("time_zone") or None),
-                locale=language(locale),
+                context.get("timezone") or context.get("time_zone") or None,
+                locale,
             )
         action = context.get("action")
         if isinstance(action, str) and action in ACTION_NAMES:

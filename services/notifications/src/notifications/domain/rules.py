@@ -74,9 +74,16 @@ class Rule:
     #: An escalated event is critical (through quiet hours and the budget) only when the
     #: gathering starts — or was to start — within this long; otherwise it is high.
     critical_within: timedelta | None = None
+    #: (data field, kind): when the event carries the field, it is told as that kind instead.
+    variant: tuple[str, str] | None = None
+    #: (data field, value): when the event says so, another event already tells the people
+    #: concerned, so this one tells nobody (one message per fact).
+    told_elsewhere: tuple[str, str] | None = None
 
     def for_event(self, data: Mapping[str, Any], now: datetime | None = None) -> "Rule":
-        """The rule as it applies to one event (escalated when the event says so)."""
+        """The rule as it applies to one event (its variant, escalated when the event says so)."""
+        if self.variant is not None and data.get(self.variant[0]) is not None:
+            return replace(self, kind=self.variant[1], variant=None).for_event(data, now)
         if self.escalate is None or not data.get(self.escalate):
             return self
         if self.critical_within is None or (
@@ -154,14 +161,23 @@ RULES: Mapping[str, Rule] = {
         CommunityRoles(STAFF),
         link=_COMMUNITY + "/applications/{application_id}",
     ),
+    # Approved into a full community: one message says both (approved, and where in line).
     _type(m.ApplicationApprovedV1): Rule(
-        "application_approved", Category.MEMBERSHIP, People(("applicant_id",)), link=_COMMUNITY
+        "application_approved",
+        Category.MEMBERSHIP,
+        People(("applicant_id",)),
+        link=_COMMUNITY,
+        variant=("waitlist_position", "application_approved_waitlisted"),
     ),
     _type(m.ApplicationRejectedV1): Rule(
         "application_rejected", Category.MEMBERSHIP, People(("applicant_id",)), link="/communities"
     ),
     _type(m.MemberWaitlistedV1): Rule(
-        "member_waitlisted", Category.MEMBERSHIP, People(("user_id",)), link=_COMMUNITY
+        "member_waitlisted",
+        Category.MEMBERSHIP,
+        People(("user_id",)),
+        link=_COMMUNITY,
+        told_elsewhere=("via", "application"),
     ),
     _type(m.SeatOfferedV1): Rule(
         "seat_offered",
@@ -298,6 +314,10 @@ def rule_for(
     rule = RULES.get(event_type)
     if rule is None or data is None:
         return rule
+    if rule.told_elsewhere is not None:
+        field, value = rule.told_elsewhere
+        if data.get(field) == value:
+            return None
     return rule.for_event(data, now)
 
 

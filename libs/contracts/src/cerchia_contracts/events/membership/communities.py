@@ -193,6 +193,15 @@ class ApplicationDecided(CommunityFact):
 class ApplicationApproved(ApplicationDecided):
     """The applicant is admitted (then joins, or is waitlisted when full)."""
 
+    waitlist_position: int | None = Field(
+        default=None,
+        description=(
+            "1-based place on the waitlist when the community was full and the approval put the "
+            "applicant there (a member_waitlisted with via=application follows); null when they "
+            "joined."
+        ),
+    )
+
 
 class ApplicationApprovedV1(CloudEvent[ApplicationApproved]):
     """An application was approved."""
@@ -301,6 +310,13 @@ class MemberWaitlisted(CommunityFact):
 
     user_id: str = Field(description="The person waiting.")
     position: int = Field(description="1-based position in the FIFO waitlist when added.")
+    via: JoinRoute | None = Field(
+        default=None,
+        description=(
+            "How they came to wait: open, application or invitation; null from producers that "
+            "predate the field."
+        ),
+    )
 
 
 class MemberWaitlistedV1(CloudEvent[MemberWaitlisted]):
