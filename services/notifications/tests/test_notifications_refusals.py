@@ -18,7 +18,10 @@ from cerchia_chassis.tokens import SigningKey
 from notifications.app import create_app
 from notifications.domain.categories import Category
 from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
+from notifications.domain.errors import InvalidWebhook
 from notifications.domain.feed import FeedItem
+from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES, check_registration
+from notifications.service.integrations import register_webhook
 from notifications.settings import NotificationsSettings
 from services.notifications.tests.memory import NOW, World
 
@@ -214,3 +217,74 @@ async def test_the_delivery_log_is_for_operations_and_pages_by_opaque_cursors(
 async def test_a_forged_unsubscribe_link_is_refused(api: httpx.AsyncClient) -> None:
     response = await api.post("/api/v1/unsubscribe", params={"token": "forged-token-123"})
     refused(response, 400, "invalid-unsubscribe-token")
+
+
+JOINED = "cerchia.membership.member_joined.v1"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("https://hooks.example/x", ["cerchia.nothing.v1"], "event_types", "cerchia.nothing.v1"),
+        # Carries a password reset link: never sent to an integrator, so no filter names it.
+        (
+            "https://hooks.example/x",
+            ["cerchia.membership.password_reset_requested.v2"],
+            "event_types",
+            "never receive",
+        ),
+        ("https://hooks.example:0/x", [JOINED], "url", "port"),
+        ("https://olga:hunter2@hooks.example/x", [JOINED], "url", "credentials"),
+        ("https://olga@hooks.example/x", [], "url", "credentials"),
+        ("http://hooks.example/x", [JOINED], "url", "https"),
+    ],
+)
+async def test_a_webhook_registration_is_refused_naming_the_field_at_fault(
+    api: httpx.AsyncClient, world: World, case: tuple[str, list[str], str, str]
+) -> None:
+    url, event_types, field, says = case
+    body = {"community_id": "c", "url": url, "event_types": event_types}
+    response = await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))
+    refused(response, 422, "invalid-webhook")
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", field]
+    assert says in error["msg"]
+    assert "hunter2" not in response.text
+    assert world.store.webhooks == {}
+
+
+async def test_a_port_beyond_65535_is_refused_as_invalid_input(api: httpx.AsyncClient) -> None:
+    body = {"community_id": "c", "url": "https://hooks.example:70000/x", "event_types": []}
+    response = await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))
+    refused(response, 422, "validation-error")
+    assert response.json()["errors"][0]["loc"] == ["body", "url"]
+
+
+async def test_a_valid_webhook_registration_is_kept_as_given(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    body = {"community_id": "c", "url": "https://hooks.example:8443/x", "event_types": [JOINED]}
+    created = await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))
+    assert created.status_code == 201, created.text
+    [kept] = world.store.webhooks.values()
+    assert (kept.url, kept.event_types) == ("https://hooks.example:8443/x", (JOINED,))
+
+
+async def test_plain_http_webhooks_only_with_the_local_development_switch(world: World) -> None:
+    url, types = "http://localhost:8000/hooks", (JOINED,)
+    with pytest.raises(InvalidWebhook):
+        await register_webhook(
+            "olga", community_id="c", url=url, event_types=types, ports=world.api()
+        )
+    local = world.api(webhook_allow_http=True)
+    made = await register_webhook("olga", community_id="c", url=url, event_types=types, ports=local)
+    assert made.url == url
+
+
+def test_webhooks_filter_on_the_event_types_they_can_receive() -> None:
+    assert JOINED in WEBHOOK_EVENT_TYPES
+    assert "cerchia.content.direct_message_sent.v1" not in WEBHOOK_EVENT_TYPES
+    check_registration("https://h.example/", [JOINED], allow_http=False)
+    with pytest.raises(InvalidWebhook) as refusal:
+        check_registration("ftp://h.example/", ["x"], allow_http=True)
+    assert set(refusal.value.errors) == {"url", "event_types"}
