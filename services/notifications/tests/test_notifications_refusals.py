@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cerchia_chassis.domain.community import Standing
+from cerchia_chassis.domain.community import CommunityState, Standing
 from cerchia_chassis.domain.cursors import encode_cursor
 from cerchia_chassis.problems import PROBLEM_BASE, PROBLEM_JSON
 from cerchia_chassis.tokens import SigningKey
@@ -288,3 +288,60 @@ def test_webhooks_filter_on_the_event_types_they_can_receive() -> None:
     with pytest.raises(InvalidWebhook) as refusal:
         check_registration("ftp://h.example/", ["x"], allow_http=True)
     assert set(refusal.value.errors) == {"url", "event_types"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ({"categories": {"account": {"email": "off"}}}, "categories.account.email", "security"),
+        ({"categories": {"account": {"email": "digest"}}}, "categories.account.email", "security"),
+        (
+            {"communities": {"c": {"account": {"email": "off"}}}},
+            "communities.c.account.email",
+            "security",
+        ),
+        ({"quiet_hours": {"start": "22:00", "end": "22:00"}}, "quiet_hours", "empty"),
+        ({"communities": {"gone": {"events": {"email": "off"}}}}, "communities.gone", "gone"),
+        ({"community_digests": {"gone": {"hour": 7}}}, "community_digests.gone", "gone"),
+    ],
+)
+async def test_preferences_that_could_not_be_honoured_are_refused_naming_the_field(
+    api: httpx.AsyncClient, world: World, case: tuple[dict[str, Any], str, str]
+) -> None:
+    world.store.communities["c"] = CommunityState("c")
+    body, field, says = case
+    response = await api.put("/api/v1/preferences", json=body, headers=headers("ada"))
+    refused(response, 422, "invalid-preferences")
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", *field.split(".")]
+    assert says in error["msg"]
+    assert "ada" not in world.store.preferences
+
+
+async def test_sensible_preferences_are_kept_and_a_vanished_community_does_not_block_them(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    world.store.communities["c"] = CommunityState("c")
+    body = {
+        "categories": {"account": {"email": "instant", "in_app": True}},
+        "communities": {"c": {"events": {"email": "off"}}},
+        "quiet_hours": {"start": "22:00", "end": "07:00"},
+    }
+    saved = await api.put("/api/v1/preferences", json=body, headers=headers("ada"))
+    assert saved.status_code == 200, saved.text
+    assert world.store.preferences["ada"].communities["c"][Category.EVENTS].email == "off"
+
+    # The community is gone from the projection: what was read can still be written back.
+    del world.store.communities["c"]
+    read = (await api.get("/api/v1/preferences", headers=headers("ada"))).json()
+    again = await api.put("/api/v1/preferences", json=read, headers=headers("ada"))
+    assert again.status_code == 200, again.text
+
+
+async def test_preferences_are_not_paged_so_any_cursor_is_refused(api: httpx.AsyncClient) -> None:
+    for cursor in ("zzz", encode_cursor((1,))):
+        response = await api.get(
+            "/api/v1/preferences", params={"cursor": cursor}, headers=headers("ada")
+        )
+        refused(response, 400, "invalid-cursor")
+    assert (await api.get("/api/v1/preferences", headers=headers("ada"))).status_code == 200

@@ -113,3 +113,10 @@ class InvalidWebhook(InvalidFields):
     a port out of range, or plain http where https is required."""
 
     code = "invalid-webhook"
+
+
+class InvalidPreferences(InvalidFields):
+    """Preferences that could not be honoured: account email off, an empty quiet-hours window,
+    an override for a community this service does not know."""
+
+    code = "invalid-preferences"
