@@ -30,7 +30,7 @@ async def put_preferences(user_id: str, preferences: Preferences, *, ports: Port
 
 
 def unsubscribe_scope(
-    category: Category, template: str, community_id: str | None = None
+    category: Category | None, template: str, community_id: str | None = None
 ) -> str | None:
     """What an email's one-click unsubscribe turns off; None for security messages."""
     if template == "digest":
