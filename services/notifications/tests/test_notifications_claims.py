@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -61,6 +62,37 @@ async def test_concurrent_claims_split_the_due_deliveries_and_leases_lapse(
         assert statuses == ["sent"]
         later = await first.claim_due(limit=100, now=now + CLAIM_LEASE * 4)
         assert {d.key for d in later} == {d.key for d in again[10:]}
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_a_delivery_sent_after_failed_attempts_shows_no_stale_error_and_labels_keep(
+    mongo_uri: str,
+) -> None:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri)
+    db = client[f"notifications_claims_{uuid.uuid4().hex[:8]}"]
+    try:
+        await ensure_indexes(db, MongoDeliveryQueue.indexes)
+        queue = MongoDeliveryQueue(db)
+        now = datetime.now(UTC)
+        digest = replace(delivery(2, now), key="digest-slot:u-2:email", category=None)
+        digest = replace(digest, template="digest")
+        await queue.enqueue([delivery(1, now), digest], session=None)
+        claimed = {d.key: d for d in await queue.claim_due(limit=10, now=now)}
+        first, second = claimed[delivery(1, now).key], claimed[digest.key]
+        await queue.mark_failed(first, error="smtp 421 busy", retry_at=now, session=None)
+        [again] = [d for d in await queue.claim_due(limit=10, now=now) if d.key == first.key]
+        await queue.mark_sent([again, second], now=now, session=None)
+
+        sent = await db["deliveries"].find_one({"_id": first.key})
+        assert sent is not None
+        assert sent["status"] == "sent"
+        assert "last_error" not in sent
+        labelled = await db["deliveries"].find_one({"_id": digest.key})
+        assert labelled is not None
+        assert labelled["category"] == "digest"
+        assert second.category is None
     finally:
         await client.drop_database(db.name)
         await client.close()

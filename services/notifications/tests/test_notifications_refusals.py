@@ -11,14 +11,17 @@ from typing import Any
 import httpx
 import pytest
 
-from cerchia_chassis.domain.community import Standing
+from cerchia_chassis.domain.community import CommunityState, Standing
 from cerchia_chassis.domain.cursors import encode_cursor
 from cerchia_chassis.problems import PROBLEM_BASE, PROBLEM_JSON
 from cerchia_chassis.tokens import SigningKey
 from notifications.app import create_app
 from notifications.domain.categories import Category
 from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
+from notifications.domain.errors import InvalidWebhook
 from notifications.domain.feed import FeedItem
+from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES, check_registration
+from notifications.service.integrations import register_webhook
 from notifications.settings import NotificationsSettings
 from services.notifications.tests.memory import NOW, World
 
@@ -214,3 +217,131 @@ async def test_the_delivery_log_is_for_operations_and_pages_by_opaque_cursors(
 async def test_a_forged_unsubscribe_link_is_refused(api: httpx.AsyncClient) -> None:
     response = await api.post("/api/v1/unsubscribe", params={"token": "forged-token-123"})
     refused(response, 400, "invalid-unsubscribe-token")
+
+
+JOINED = "cerchia.membership.member_joined.v1"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("https://hooks.example/x", ["cerchia.nothing.v1"], "event_types", "cerchia.nothing.v1"),
+        # Carries a password reset link: never sent to an integrator, so no filter names it.
+        (
+            "https://hooks.example/x",
+            ["cerchia.membership.password_reset_requested.v2"],
+            "event_types",
+            "never receive",
+        ),
+        ("https://hooks.example:0/x", [JOINED], "url", "port"),
+        ("https://olga:hunter2@hooks.example/x", [JOINED], "url", "credentials"),
+        ("https://olga@hooks.example/x", [], "url", "credentials"),
+        ("http://hooks.example/x", [JOINED], "url", "https"),
+    ],
+)
+async def test_a_webhook_registration_is_refused_naming_the_field_at_fault(
+    api: httpx.AsyncClient, world: World, case: tuple[str, list[str], str, str]
+) -> None:
+    url, event_types, field, says = case
+    body = {"community_id": "c", "url": url, "event_types": event_types}
+    response = await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))
+    refused(response, 422, "invalid-webhook")
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", field]
+    assert says in error["msg"]
+    assert "hunter2" not in response.text
+    assert world.store.webhooks == {}
+
+
+async def test_a_port_beyond_65535_is_refused_as_invalid_input(api: httpx.AsyncClient) -> None:
+    body = {"community_id": "c", "url": "https://hooks.example:70000/x", "event_types": []}
+    response = await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))
+    refused(response, 422, "validation-error")
+    assert response.json()["errors"][0]["loc"] == ["body", "url"]
+
+
+async def test_a_valid_webhook_registration_is_kept_as_given(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    body = {"community_id": "c", "url": "https://hooks.example:8443/x", "event_types": [JOINED]}
+    created = await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))
+    assert created.status_code == 201, created.text
+    [kept] = world.store.webhooks.values()
+    assert (kept.url, kept.event_types) == ("https://hooks.example:8443/x", (JOINED,))
+
+
+async def test_plain_http_webhooks_only_with_the_local_development_switch(world: World) -> None:
+    url, types = "http://localhost:8000/hooks", (JOINED,)
+    with pytest.raises(InvalidWebhook):
+        await register_webhook(
+            "olga", community_id="c", url=url, event_types=types, ports=world.api()
+        )
+    local = world.api(webhook_allow_http=True)
+    made = await register_webhook("olga", community_id="c", url=url, event_types=types, ports=local)
+    assert made.url == url
+
+
+def test_webhooks_filter_on_the_event_types_they_can_receive() -> None:
+    assert JOINED in WEBHOOK_EVENT_TYPES
+    assert "cerchia.content.direct_message_sent.v1" not in WEBHOOK_EVENT_TYPES
+    check_registration("https://h.example/", [JOINED], allow_http=False)
+    with pytest.raises(InvalidWebhook) as refusal:
+        check_registration("ftp://h.example/", ["x"], allow_http=True)
+    assert set(refusal.value.errors) == {"url", "event_types"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ({"categories": {"account": {"email": "off"}}}, "categories.account.email", "security"),
+        ({"categories": {"account": {"email": "digest"}}}, "categories.account.email", "security"),
+        (
+            {"communities": {"c": {"account": {"email": "off"}}}},
+            "communities.c.account.email",
+            "security",
+        ),
+        ({"quiet_hours": {"start": "22:00", "end": "22:00"}}, "quiet_hours", "empty"),
+        ({"communities": {"gone": {"events": {"email": "off"}}}}, "communities.gone", "gone"),
+        ({"community_digests": {"gone": {"hour": 7}}}, "community_digests.gone", "gone"),
+    ],
+)
+async def test_preferences_that_could_not_be_honoured_are_refused_naming_the_field(
+    api: httpx.AsyncClient, world: World, case: tuple[dict[str, Any], str, str]
+) -> None:
+    world.store.communities["c"] = CommunityState("c")
+    body, field, says = case
+    response = await api.put("/api/v1/preferences", json=body, headers=headers("ada"))
+    refused(response, 422, "invalid-preferences")
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", *field.split(".")]
+    assert says in error["msg"]
+    assert "ada" not in world.store.preferences
+
+
+async def test_sensible_preferences_are_kept_and_a_vanished_community_does_not_block_them(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    world.store.communities["c"] = CommunityState("c")
+    body = {
+        "categories": {"account": {"email": "instant", "in_app": True}},
+        "communities": {"c": {"events": {"email": "off"}}},
+        "quiet_hours": {"start": "22:00", "end": "07:00"},
+    }
+    saved = await api.put("/api/v1/preferences", json=body, headers=headers("ada"))
+    assert saved.status_code == 200, saved.text
+    assert world.store.preferences["ada"].communities["c"][Category.EVENTS].email == "off"
+
+    # The community is gone from the projection: what was read can still be written back.
+    del world.store.communities["c"]
+    read = (await api.get("/api/v1/preferences", headers=headers("ada"))).json()
+    again = await api.put("/api/v1/preferences", json=read, headers=headers("ada"))
+    assert again.status_code == 200, again.text
+
+
+async def test_preferences_are_not_paged_so_any_cursor_is_refused(api: httpx.AsyncClient) -> None:
+    for cursor in ("zzz", encode_cursor((1,))):
+        response = await api.get(
+            "/api/v1/preferences", params={"cursor": cursor}, headers=headers("ada")
+        )
+        refused(response, 400, "invalid-cursor")
+    assert (await api.get("/api/v1/preferences", headers=headers("ada"))).status_code == 200

@@ -15,7 +15,8 @@ from cerchia_contracts.events import content as c
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events.membership.tokens import sealing_context
 from notifications.container import Container
-from notifications.entrypoints.consumers import FANOUT_TOPICS, register_consumers
+from notifications.domain.rules import FANOUT_TOPICS
+from notifications.entrypoints.consumers import register_consumers
 from notifications.service.events import CONSUMER
 from notifications.settings import NotificationsSettings
 from services.notifications.tests.community_world import World as Community

@@ -223,6 +223,7 @@ def _api_ports(
         log=MongoDeliveryLog(db, wake=wake),
         operators=settings.operator_ids,
         replay_max=settings.webhook_replay_max,
+        webhook_allow_http=settings.webhook_allow_private_networks,
     )
 
 

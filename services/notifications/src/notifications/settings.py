@@ -66,7 +66,9 @@ class NotificationsSettings(ServiceSettings):
     push_timeout_s: float = 10.0
 
     webhook_allow_private_networks: bool = Field(
-        default=False, description="Allow webhooks to loopback/private addresses (tests, dev)."
+        default=False,
+        description="Local development and tests only: let webhooks be registered with plain "
+        "http URLs and reach loopback/private addresses (e.g. a receiver on localhost).",
     )
     webhook_timeout_s: float = 10.0
     webhook_disable_after: int = Field(

@@ -44,7 +44,8 @@ class DeliveryOutcome(EventData):
     category: str = Field(
         description=(
             "Preference category: account, membership, discussions, mentions, direct_messages, "
-            "events or moderation."
+            "events or moderation; `digest` for a digest (it mixes categories) and `webhook` "
+            "for a webhook delivery."
         )
     )
     recipient_id: str | None = Field(

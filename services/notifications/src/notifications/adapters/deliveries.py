@@ -101,16 +101,20 @@ class MongoDeliveryQueue:
     ) -> None:
         """The provider accepted these deliveries."""
         sent = {"status": DeliveryStatus.SENT.value, "sent_at": now}
+        # An error of an earlier attempt no longer describes a delivery that arrived.
+        stale = {"last_error": "", "failed_at": ""}
         plain = [d.key for d in deliveries if not d.sensitive]
         secret = [d.key for d in deliveries if d.sensitive]
         if plain:
             await self._collection.update_many(
-                {"_id": {"$in": plain}}, {"$set": sent}, session=session
+                {"_id": {"$in": plain}}, {"$set": sent, "$unset": stale}, session=session
             )
         if secret:
             # The single-use secret has no business staying.
             await self._collection.update_many(
-                {"_id": {"$in": secret}}, {"$set": sent, "$unset": {"context": ""}}, session=session
+                {"_id": {"$in": secret}},
+                {"$set": sent, "$unset": {**stale, "context": ""}},
+                session=session,
             )
 
     async def mark_failed(
@@ -187,7 +191,7 @@ def _to_document(delivery: Delivery) -> Document:
         "locale": delivery.locale,
         "address": delivery.address,
         "context": delivery.context,
-        "category": delivery.category.value,
+        "category": delivery.category_label,
         "urgency": delivery.urgency.value,
         "community_id": delivery.community_id,
         "sensitive": delivery.sensitive,
@@ -202,6 +206,11 @@ def _to_document(delivery: Delivery) -> Document:
     }
 
 
+def _category(label: str) -> Category | None:
+    # ``digest`` and ``webhook`` label deliveries outside the preference categories.
+    return Category(label) if label in {c.value for c in Category} else None
+
+
 def _from_document(document: Document) -> Delivery:
     return Delivery(
         key=document["_id"],
@@ -213,7 +222,7 @@ def _from_document(document: Document) -> Delivery:
         address=document["address"],
         context=document.get("context") or {},
         created_at=document["created_at"],
-        category=Category(document.get("category", Category.ACCOUNT.value)),
+        category=_category(document.get("category", Category.ACCOUNT.value)),
         urgency=Urgency(document.get("urgency", Urgency.NORMAL.value)),
         community_id=document.get("community_id"),
         sensitive=bool(document.get("sensitive")),

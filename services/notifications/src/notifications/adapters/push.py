@@ -12,7 +12,12 @@ from pywebpush import WebPushException, webpush_async
 
 from notifications.adapters.provider_rates import ProviderRate
 from notifications.adapters.vapid_keys import VapidKeys
-from notifications.domain.deliveries import Delivery, PermanentDeliveryError, TransientDeliveryError
+from notifications.domain.deliveries import (
+    Delivery,
+    PermanentDeliveryError,
+    PushAnswer,
+    settle_push,
+)
 from notifications.service.ports import PushDevices, PushSubscription
 
 logger = logging.getLogger(__name__)
@@ -96,13 +101,14 @@ class WebPushSender:
                 "url": self._base_url + str(context.get("link") or "/"),
                 # The same tag replaces rather than repeats a notification shown twice.
                 "tag": delivery.key,
-                "category": delivery.category.value,
+                "category": delivery.category_label,
             },
             ensure_ascii=False,
         )
 
     async def send(self, delivery: Delivery) -> None:
-        """Push to each subscription; raise transient if any push service asked to retry."""
+        """Push to each subscription; raise transient if any push service asked to retry, and
+        permanent when none took it (gone subscriptions are removed)."""
         subscriptions = await self._subscriptions(delivery.recipient_id)
         if not subscriptions:
             raise PermanentDeliveryError("no push subscription")
@@ -111,17 +117,14 @@ class WebPushSender:
             await self._limits.take(*hosts)
         data = self.payload(delivery)
         vapid = await self._keys.get()
-        retry: list[str] = []
-        for subscription in subscriptions:
-            error = await self._push(subscription, data, delivery, vapid)
-            if error is not None:
-                retry.append(error)
-        if retry:
-            raise TransientDeliveryError("; ".join(retry))
+        answers = [
+            await self._push(subscription, data, delivery, vapid) for subscription in subscriptions
+        ]
+        settle_push(answers)
 
     async def _push(
         self, subscription: PushSubscription, data: str, delivery: Delivery, vapid: Vapid
-    ) -> str | None:
+    ) -> tuple[PushAnswer, str]:
         info = {
             "endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
@@ -142,11 +145,11 @@ class WebPushSender:
             status = exc.status_code
             if status in GONE:
                 await self._devices.forget_endpoint(subscription.endpoint)
-                return None
+                return PushAnswer.GONE, f"subscription gone ({status}), removed"
             if status is not None and (status == 429 or status >= 500):
-                return f"push service answered {status}"
+                return PushAnswer.RETRY, f"push service answered {status}"
             logger.warning("push to %s refused (%s): %s", subscription.endpoint, status, exc)
-            return None
+            return PushAnswer.REFUSED, f"push service refused the message ({status})"
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            return f"push service unreachable: {exc!r}"
-        return None
+            return PushAnswer.RETRY, f"push service unreachable: {exc!r}"
+        return PushAnswer.DELIVERED, ""

@@ -64,7 +64,7 @@ class SmtpEmailSender:
         # A Message-ID derived from the idempotency key lets an MTA drop a resend after a crash.
         message["Message-ID"] = f"<{delivery.key.replace(':', '.')}@cerchia.local>"
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
-        message["X-Cerchia-Category"] = delivery.category.value
+        message["X-Cerchia-Category"] = delivery.category_label
         if unsubscribe is not None:
             message["List-Unsubscribe"] = f"<{unsubscribe}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

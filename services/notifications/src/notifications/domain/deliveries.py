@@ -2,6 +2,7 @@
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -50,6 +51,34 @@ class ThrottledDelivery(DeliveryError):
         self.retry_after_s = retry_after_s
 
 
+class PushAnswer(StrEnum):
+    """How one browser's push service answered."""
+
+    DELIVERED = "delivered"
+    #: 404/410: the subscription no longer exists (it is removed).
+    GONE = "gone"
+    #: Another 4xx: the push service will not take this message.
+    REFUSED = "refused"
+    #: 429, 5xx or unreachable: worth trying again.
+    RETRY = "retry"
+
+
+def settle_push(answers: Sequence[tuple[PushAnswer, str]]) -> None:
+    """Whether a push delivery was sent, from each of its browsers' answers: sent when any took
+    it and none asks for a retry; otherwise a transient error when one may take it later, else
+    a permanent one that says why (a delivery to subscriptions that are all gone is a failure,
+    not a success)."""
+    retry = [reason for answer, reason in answers if answer is PushAnswer.RETRY]
+    if retry:
+        raise TransientDeliveryError("; ".join(retry))
+    if any(answer is PushAnswer.DELIVERED for answer, _ in answers):
+        return
+    if not answers:
+        raise PermanentDeliveryError("no push subscription")
+    reasons = sorted({reason for _, reason in answers})
+    raise PermanentDeliveryError("; ".join(reasons))
+
+
 _ADDRESS = re.compile(r"[^\s<>@\"',;:]+@[^\s<>@\"',;:]+")
 
 
@@ -77,7 +106,9 @@ class Delivery:
     address: str
     context: dict[str, Any]
     created_at: datetime
-    category: Category = Category.ACCOUNT
+    #: The preference category; None for what belongs to none: a digest (it mixes them) and a
+    #: webhook delivery (an integrator's, no person's preferences apply).
+    category: Category | None = Category.ACCOUNT
     urgency: Urgency = Urgency.NORMAL
     community_id: str | None = None
     #: When it may be sent; later than ``created_at`` when deferred past quiet hours.
@@ -89,6 +120,12 @@ class Delivery:
     park_until: datetime | None = None
     trace_headers: dict[str, str] = field(default_factory=dict)
     attempts: int = 0
+
+    @property
+    def category_label(self) -> str:
+        """What the delivery log, outcome events and message headers call its category: the
+        preference category, else what it is (``digest``, ``webhook``)."""
+        return self.category.value if self.category is not None else self.template
 
     @property
     def deferred(self) -> bool:

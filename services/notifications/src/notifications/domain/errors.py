@@ -86,3 +86,37 @@ class InvalidUnsubscribeToken(DomainError):
     not a form, was wrong)."""
 
     code = "invalid-unsubscribe-token"
+
+
+class InvalidFields(Invalid):
+    """Fields of a request break a rule; ``errors`` names each field and what is wrong, shaped
+    like a validation error's (``loc``, ``msg``, ``type``)."""
+
+    code = "invalid-fields"
+
+    def __init__(self, errors: dict[str, str], *, code: str | None = None) -> None:
+        super().__init__(
+            "; ".join(f"{field}: {message}" for field, message in errors.items()),
+            code=code,
+            members={
+                "errors": [
+                    {"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}
+                    for field, message in errors.items()
+                ]
+            },
+        )
+        self.errors = dict(errors)
+
+
+class InvalidWebhook(InvalidFields):
+    """The registration names an event type webhooks never receive, a URL with credentials,
+    a port out of range, or plain http where https is required."""
+
+    code = "invalid-webhook"
+
+
+class InvalidPreferences(InvalidFields):
+    """Preferences that could not be honoured: account email off, an empty quiet-hours window,
+    an override for a community this service does not know."""
+
+    code = "invalid-preferences"

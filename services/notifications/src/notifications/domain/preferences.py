@@ -1,10 +1,12 @@
 """A person's choices: per category (optionally per community) and per channel."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import time
 from enum import StrEnum
 
 from notifications.domain.categories import Category
+from notifications.domain.errors import InvalidPreferences
 
 
 class EmailMode(StrEnum):
@@ -123,3 +125,35 @@ class Preferences:
                 if choice.email is EmailMode.DIGEST:
                     result = result.with_email_off(category)
         return result
+
+
+def check_preferences(
+    preferences: Preferences, *, known_communities: Collection[str], current: Preferences
+) -> None:
+    """Refuse, naming each field at fault, what could not be honoured: the ``account`` category's
+    email off or to the digest (security messages are always emailed at once), a quiet-hours
+    window that starts when it ends, and overrides or digest schedules for a community that is
+    not in ``known_communities`` (those already in ``current`` stay, so what was read can be
+    written back after the community is gone)."""
+    errors: dict[str, str] = {}
+    account = Category.ACCOUNT
+    security = "account email (sign-in and security messages) cannot be turned off or digested"
+    chosen = preferences.categories.get(account)
+    if chosen is not None and chosen.email is not EmailMode.INSTANT:
+        errors[f"categories.{account.value}.email"] = security
+    for community, choices in preferences.communities.items():
+        if account in choices and choices[account].email is not EmailMode.INSTANT:
+            errors[f"communities.{community}.{account.value}.email"] = security
+    quiet = preferences.quiet_hours
+    if quiet is not None and quiet.start == quiet.end:
+        errors["quiet_hours"] = "the window is empty: `start` must differ from `end`"
+    kept = set(current.communities) | set(current.community_digests)
+    for name, ids in (
+        ("communities", preferences.communities),
+        ("community_digests", preferences.community_digests),
+    ):
+        for community in ids:
+            if community not in known_communities and community not in kept:
+                errors[f"{name}.{community}"] = f"no community {community!r} is known"
+    if errors:
+        raise InvalidPreferences(errors)

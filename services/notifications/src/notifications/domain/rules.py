@@ -13,6 +13,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from cerchia_contracts.catalog import (
+    CONTENT_DISCUSSIONS,
+    CONTENT_MESSAGES,
+    CONTENT_MODERATION,
+    EVENTS_GATHERINGS,
+    EVENTS_REMINDERS,
+    MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_INTRODUCTIONS,
+    MEMBERSHIP_TOKENS,
+    MEMBERSHIP_USERS,
+    Topic,
+)
 from cerchia_contracts.envelope import CloudEvent
 from cerchia_contracts.events import content as c
 from cerchia_contracts.events import gatherings as g
@@ -24,6 +36,19 @@ from notifications.domain.schedule import starts_within
 PERSONAL = frozenset({Channel.IN_APP, Channel.EMAIL, Channel.PUSH})
 EMAIL_ONLY = frozenset({Channel.EMAIL})
 IN_APP_ONLY = frozenset({Channel.IN_APP})
+
+#: Topics fan-out listens to; add a producer's topics here together with its rows in the rules.
+FANOUT_TOPICS: tuple[Topic, ...] = (
+    MEMBERSHIP_USERS,
+    MEMBERSHIP_TOKENS,
+    MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_INTRODUCTIONS,
+    CONTENT_DISCUSSIONS,
+    CONTENT_MESSAGES,
+    CONTENT_MODERATION,
+    EVENTS_GATHERINGS,
+    EVENTS_REMINDERS,
+)
 
 STAFF = frozenset({"owner", "moderator"})
 EVERYONE = frozenset({"owner", "moderator", "member"})

@@ -1,6 +1,8 @@
 """Reading and replacing the caller's notification preferences."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.problems import problem_responses
@@ -62,22 +64,39 @@ def _out(preferences: Preferences) -> PreferencesOut:
     "",
     response_model=PreferencesOut,
     summary="The caller's preferences",
-    responses=problem_responses(401),
+    responses=problem_responses(
+        400, 401, 422, descriptions={400: "A cursor was given: preferences are not paged"}
+    ),
 )
-async def read_preferences(me: CurrentUser, deps: Deps) -> PreferencesOut:
+async def read_preferences(
+    me: CurrentUser,
+    deps: Deps,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="Not accepted: the answer is never paged.")
+    ] = None,
+) -> PreferencesOut:
     """Every category with its channels (defaults filled in), quiet hours and digests."""
-    return _out(await get_preferences(me.user_id, ports=deps.ports))
+    return _out(await get_preferences(me.user_id, cursor=cursor, ports=deps.ports))
 
 
 @router.put(
     "",
     response_model=PreferencesOut,
     summary="Replace the caller's preferences",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(
+        401,
+        422,
+        descriptions={
+            422: "Invalid body; or `account` email off, quiet hours starting when they end, "
+            "or a community that is not known (`errors` names the field)"
+        },
+    ),
 )
 async def replace_preferences(body: PreferencesIn, me: CurrentUser, deps: Deps) -> PreferencesOut:
-    """Security messages (`account`) always arrive whatever is set here. Digests go out per
-    community: `community_digests` sets a community's own schedule, others use `digest`."""
+    """Security messages (`account`) always arrive: turning their email off (or to the digest)
+    is refused. Digests go out per community: `community_digests` sets a community's own
+    schedule, others use `digest`. Overrides name communities by id; an unknown one is refused
+    (unless already stored)."""
     preferences = Preferences(
         categories={c: _choice(choice) for c, choice in body.categories.items()},
         communities={

@@ -25,7 +25,9 @@ class DeliveryOut(BaseModel):
     recipient_id: str = Field(description="User id, or webhook subscription id for webhooks.")
     channel: Channel
     kind: str = Field(examples=["application_submitted"])
-    category: str
+    category: str = Field(
+        description="The preference category; `digest` for digests, `webhook` for webhooks."
+    )
     urgency: str
     community_id: str | None
     status: DeliveryStatus = Field(

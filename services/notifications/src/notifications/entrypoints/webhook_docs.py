@@ -5,9 +5,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from cerchia_contracts.catalog import Topic, all_event_classes
-from notifications.domain.rules import PRIVATE_EVENT_TYPES
-from notifications.entrypoints.consumers import FANOUT_TOPICS
+from cerchia_contracts.catalog import Topic
+from notifications.domain.rules import FANOUT_TOPICS
+from notifications.domain.webhooks import webhook_event_types
 
 #: Where the gateway serves each event type's JSON Schema (``<type>.json``).
 EVENT_SCHEMAS_PATH = "/schemas/events/"
@@ -47,18 +47,6 @@ _PARAMETERS: dict[str, dict[str, Any]] = {
         },
     },
 }
-
-
-def webhook_event_types(topic: Topic) -> list[str]:
-    """The event types of ``topic`` that reach webhooks: those about one community, minus
-    those that carry secrets or private messages."""
-    classes = {event.event_type(): event for event in all_event_classes()}
-    return [
-        event_type
-        for event_type in topic.event_types
-        if event_type not in PRIVATE_EVENT_TYPES
-        and "community_id" in classes[event_type].model_fields["data"].annotation.model_fields  # type: ignore[union-attr]
-    ]
 
 
 def _webhook(topic: Topic, event_types: list[str]) -> dict[str, Any]:

@@ -53,6 +53,7 @@ def digest_email(
             "link": f"/communities/{due.community_id}" if due.community_id else "/notifications",
         },
         created_at=now,
+        category=None,
         community_id=due.community_id,
     )
 

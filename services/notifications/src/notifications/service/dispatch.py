@@ -30,7 +30,7 @@ def _outcome(delivery: Delivery) -> n.DeliveryOutcome:
         source_event_id=delivery.event_id,
         channel=delivery.channel.value,  # type: ignore[arg-type]
         kind=delivery.template,
-        category=delivery.category.value,
+        category=delivery.category_label,
         recipient_id=delivery.recipient_id if account else None,
         community_id=delivery.community_id,
         attempts=delivery.attempts,

@@ -312,6 +312,7 @@ async def _integrators(
             recipient_id=subscription.id,
             channel=Channel.WEBHOOK,
             template="webhook",
+            category=None,
             locale="en",
             address=subscription.url,
             context={"payload": event.payload, "event_type": event.type},

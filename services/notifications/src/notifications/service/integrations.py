@@ -7,7 +7,7 @@ from datetime import datetime
 from cerchia_chassis.domain.cursors import Page
 from notifications.domain.deliveries import Channel, DeliveryStatus, idempotency_key
 from notifications.domain.errors import NotOwner, WebhookDisabled, WebhookNotFound
-from notifications.domain.webhooks import WebhookSubscription, new_secret
+from notifications.domain.webhooks import WebhookSubscription, check_registration, new_secret
 from notifications.service.log_ports import DeliveryFilter, DeliveryRecord
 from notifications.service.operations import log_page
 from notifications.service.ports import Ports
@@ -35,8 +35,12 @@ async def _owned(owner_id: str, subscription_id: str, ports: Ports) -> WebhookSu
 async def register_webhook(
     owner_id: str, *, community_id: str, url: str, event_types: tuple[str, ...], ports: Ports
 ) -> WebhookSubscription:
-    """Register an endpoint; the returned subscription holds the secret, shown only now."""
+    """Register an endpoint; the returned subscription holds the secret, shown only now.
+    Refused (``InvalidWebhook``) for event types webhooks never receive, credentials in the
+    URL, a port out of range or plain http (unless the local-development switch is on); then
+    the URL guard refuses hosts that resolve to non-public addresses."""
     await _require_owner(community_id, owner_id, ports)
+    check_registration(url, event_types, allow_http=ports.webhook_allow_http)
     await ports.guard.check(url)
     subscription = WebhookSubscription(
         id=str(uuid.uuid4()),

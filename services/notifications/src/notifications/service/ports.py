@@ -290,6 +290,9 @@ class Ports:
     operators: frozenset[str] = frozenset()
     #: Most deliveries one webhook replay sends again.
     replay_max: int = 1_000
+    #: Whether webhooks may be registered with plain http URLs (only with the local-development
+    #: switch that also lets them reach private addresses).
+    webhook_allow_http: bool = False
     clock: Clock = utc_now
 
 

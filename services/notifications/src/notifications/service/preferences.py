@@ -1,27 +1,36 @@
 """Reading and changing preferences, and one-click unsubscribe from an email."""
 
+from cerchia_chassis.domain.cursors import InvalidCursor
 from notifications.domain.categories import UNSUBSCRIBABLE, Category
 from notifications.domain.errors import InvalidUnsubscribeToken
-from notifications.domain.preferences import Preferences
+from notifications.domain.preferences import Preferences, check_preferences
 from notifications.service.ports import Ports
 
 #: The unsubscribe scope of digest emails (they mix categories).
 DIGEST_SCOPE = "digest"
 
 
-async def get_preferences(user_id: str, *, ports: Ports) -> Preferences:
-    """The caller's preferences, defaults filled in."""
+async def get_preferences(user_id: str, *, cursor: str | None = None, ports: Ports) -> Preferences:
+    """The caller's preferences, defaults filled in. They come whole, never in pages: a
+    ``cursor`` can only be one this API did not issue (``InvalidCursor``, the chassis's 400)."""
+    if cursor is not None:
+        raise InvalidCursor
     return await ports.preferences.get(user_id)
 
 
 async def put_preferences(user_id: str, preferences: Preferences, *, ports: Ports) -> Preferences:
-    """Replace the caller's preferences."""
+    """Replace the caller's preferences, refused (``InvalidPreferences``) where they could not
+    be honoured (``check_preferences``)."""
+    current = await ports.preferences.get(user_id)
+    named = set(preferences.communities) | set(preferences.community_digests)
+    known = {c for c in named if await ports.communities.community(c) is not None}
+    check_preferences(preferences, known_communities=known, current=current)
     await ports.preferences.put(user_id, preferences)
     return preferences
 
 
 def unsubscribe_scope(
-    category: Category, template: str, community_id: str | None = None
+    category: Category | None, template: str, community_id: str | None = None
 ) -> str | None:
     """What an email's one-click unsubscribe turns off; None for security messages."""
     if template == "digest":
