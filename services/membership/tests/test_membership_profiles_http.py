@@ -8,10 +8,10 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from cerchia_contracts.catalog import MEMBERSHIP_USERS
+from cerchia_contracts.catalog import MEMBERSHIP_USERS, AnyEvent
 from cerchia_contracts.events.membership import ProfileUpdatedV1, UserErasedV1
 from cerchia_devstack.kafka import KafkaCluster
-from cerchia_devstack.pytest_plugin import ServiceFactory
+from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
 from services.membership.tests.account_http import (
     PASSWORD,
     Api,
@@ -22,6 +22,7 @@ from services.membership.tests.account_http import (
     problem,
     start_membership,
 )
+from services.membership.tests.verified_people import verification_tokens, verify
 
 pytestmark = pytest.mark.integration
 
@@ -45,12 +46,19 @@ async def mongo(mongo_uri: str, database: str) -> AsyncIterator[Any]:
     await client.close()
 
 
-async def test_profiles_with_unique_handles_and_visibility(api: Api, kafka: KafkaCluster) -> None:
+async def test_profiles_with_unique_handles_and_visibility(
+    api: Api, kafka: KafkaCluster, auth_keys: AuthKeys
+) -> None:
     ada, bo, cy = email(), email(), email()
     ada_id = await api.register(ada, name="Ada")
-    await api.register(bo, name="Bo")
+    bo_id = await api.register(bo, name="Bo")
     await api.register(cy, name="Cy")
     http = api.http
+    # Ada founds a community and Bo joins it: both verify their address first, as they must.
+    links = await verification_tokens(kafka.admin, auth_keys, {ada_id, bo_id})
+    for user in (ada_id, bo_id):
+        verified = await verify(http, links[user])
+        assert verified.status_code in (200, 204), verified.text
     as_ada = bearer((await api.tokens(ada))["access_token"])
     as_bo = bearer((await api.tokens(bo))["access_token"])
     as_cy = bearer((await api.tokens(cy))["access_token"])
@@ -73,8 +81,15 @@ async def test_profiles_with_unique_handles_and_visibility(api: Api, kafka: Kafk
     assert mine["skills"] == ["Python", "Mathematics"]
     assert mine["visibility"] == "communities"
     assert (await http.get("/api/v1/profiles/me", headers=as_ada)).json() == mine
-    found = await events(kafka.admin, MEMBERSHIP_USERS, ada_id, has(ProfileUpdatedV1))
-    (updated,) = [e for e in found if isinstance(e, ProfileUpdatedV1)]
+
+    def edited(found: list[AnyEvent]) -> bool:
+        # Registration announced the profile as first given; the edit is announced after it.
+        return any(isinstance(e, ProfileUpdatedV1) and e.data.handle == handle for e in found)
+
+    found = await events(kafka.admin, MEMBERSHIP_USERS, ada_id, edited)
+    profiles = [e for e in found if isinstance(e, ProfileUpdatedV1)]
+    first, updated = profiles[0], profiles[-1]
+    assert first.data.handle is None
     assert updated.data.handle == handle
     assert updated.data.timezone == "Europe/London"
     assert updated.data.locale == "it"
@@ -165,8 +180,9 @@ async def test_export_then_erase_everything(api: Api, kafka: KafkaCluster, mongo
         ("one_time_tokens", {"user_id": user_id}),
     ]:
         assert await mongo[collection].count_documents(query) == 0, collection
-    problem(await http.get("/api/v1/users/me", headers=headers), 404, "user-not-found")
-    problem(await http.get("/api/v1/me/export", headers=headers), 404, "user-not-found")
+    # The erasure ended every session: the old token is refused before anything is looked up.
+    problem(await http.get("/api/v1/users/me", headers=headers), 401, "token-revoked")
+    problem(await http.get("/api/v1/me/export", headers=headers), 401, "token-revoked")
     problem(await api.refresh(session["refresh_token"]), 401, "invalid-refresh-token")
     problem(await api.login(address), 401, "invalid-credentials")
     # The handle is free again, and the address can register anew.
