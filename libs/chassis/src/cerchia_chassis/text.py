@@ -5,15 +5,17 @@ drivers), and the other C0 controls (escape sequences, backspace, bell) let a po
 terminal or a log shows. Every service's request schemas use these types for every text field:
 ``Line`` (titles, names, tags, ids, slugs) refuses every C0 control character and DEL; ``Text``
 (Markdown bodies, messages, reasons) keeps tab, line feed and carriage return (browsers send
-CRLF). A refusal is a 422 ``validation-error`` whose error has type ``control_character`` and
-names the field, the character and its position.
+CRLF). ``NewSecret`` is a password being chosen: one line too (an existing password, at login or
+to confirm, stays a plain ``SecretStr`` so that no account is locked out). A refusal is a 422
+``validation-error`` whose error has type ``control_character`` and names the field, the
+character and its position.
 """
 
 import re
 from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, SecretStr
 from pydantic_core import PydanticCustomError
 
 #: Every C0 control character and DEL.
@@ -40,3 +42,12 @@ def _refusing(pattern: re.Pattern[str]) -> Callable[[str], str]:
 Line = Annotated[str, AfterValidator(_refusing(LINE_FORBIDDEN))]
 #: Free text over several lines: tab, line feed and carriage return only.
 Text = Annotated[str, AfterValidator(_refusing(TEXT_FORBIDDEN))]
+
+
+def _secret_line(value: SecretStr) -> SecretStr:
+    _refusing(LINE_FORBIDDEN)(value.get_secret_value())
+    return value
+
+
+#: A secret being chosen (a new password): no control characters, like a ``Line``.
+NewSecret = Annotated[SecretStr, AfterValidator(_secret_line)]
