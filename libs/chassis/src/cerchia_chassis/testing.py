@@ -14,7 +14,7 @@ import contextvars
 import copy
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import annotated_types
 from fastapi import FastAPI
@@ -245,13 +245,14 @@ def _api_routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
 
 
 def request_models(app: FastAPI) -> list[type[BaseModel]]:
-    """Every model that is the body of one of the app's routes, and every model nested in one:
-    found from the routes, so a new request body (or a new field of one) is covered."""
+    """Every model that is the body (or the query parameters) of one of the app's routes, and
+    every model nested in one: found from the routes, so a new request body (or a new field of
+    one) is covered."""
     found: dict[str, type[BaseModel]] = {}
     pending: list[type[BaseModel]] = []
     for _, route in _api_routes(app):
         for dependant in _dependants(route.dependant):
-            for param in dependant.body_params:
+            for param in (*dependant.body_params, *dependant.query_params):
                 pending.extend(_models_in(param.field_info.annotation))
     while pending:
         model = pending.pop()
@@ -269,13 +270,18 @@ def text_query_params(app: FastAPI) -> list[tuple[str, str, ModelField]]:
     for path, route in _api_routes(app):
         for dependant in _dependants(route.dependant):
             for param in dependant.query_params:
-                if any(a is str for a in (param.field_info.annotation, *_args(param))):
+                if _holds_str(param.field_info.annotation):
                     found.append((path, param.alias, param))
     return found
 
 
-def _args(param: ModelField) -> tuple[Any, ...]:
-    return get_args(param.field_info.annotation)
+def _holds_str(annotation: Any) -> bool:
+    """``str``, or an ``Annotated`` or union of it (``Line | None``); not a model or a literal."""
+    if annotation is str:
+        return True
+    if get_origin(annotation) is Literal:
+        return False
+    return any(_holds_str(arg) for arg in get_args(annotation))
 
 
 def string_fields(model: type[BaseModel]) -> list[tuple[str, bool, dict[str, Any]]]:
