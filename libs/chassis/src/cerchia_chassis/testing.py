@@ -14,6 +14,7 @@ import contextvars
 import copy
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import annotated_types
@@ -23,6 +24,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ValidationError
 
+from cerchia_chassis.auth import KeySet, TokenVerifier
 from cerchia_chassis.domain.community import (
     Change,
     CommunityChange,
@@ -30,6 +32,7 @@ from cerchia_chassis.domain.community import (
     MemberState,
     changes_of,
 )
+from cerchia_chassis.tokens import SigningKey
 from cerchia_contracts.catalog import AnyEvent
 
 T = TypeVar("T")
@@ -370,3 +373,16 @@ def query_control_character_failures(app: FastAPI, bad: str) -> list[str]:
         if not errors or not types <= {"control_character", "string_pattern_mismatch"}:
             failures.append(f"{path} ?{name}: {errors or 'accepted'}")
     return failures
+
+
+def signed_in(app: FastAPI, user_id: str = "user-1") -> dict[str, str]:
+    """Headers of a caller signed in to ``app``, run in process with nothing behind it (an empty
+    container): a request its own validation refuses never reaches a port, and one that got
+    through would fail on the empty container instead of passing unnoticed."""
+    key = SigningKey.generate()
+    issuer, audience = "cerchia-membership", "cerchia"
+    keys = KeySet(static=key.jwks())
+    app.state.token_verifier = TokenVerifier(keys, issuer=issuer, audience=audience)
+    app.state.container = SimpleNamespace()
+    token = key.sign_access_token(user_id, issuer=issuer, audience=audience)
+    return {"Authorization": f"Bearer {token}"}
