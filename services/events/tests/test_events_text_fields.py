@@ -2,8 +2,11 @@
 parameter, refuses NUL and other control characters (``cerchia_chassis.text``): found from
 the app's routes, so a new body, field or parameter is covered."""
 
+from typing import Any
+
 import httpx
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from cerchia_chassis.problems import PROBLEM_BASE, PROBLEM_JSON
 from cerchia_chassis.testing import (
@@ -62,3 +65,16 @@ async def test_a_nul_in_title_is_a_422_problem_naming_the_field() -> None:
     (error,) = problem["errors"]
     assert (error["loc"], error["type"]) == (["body", "title"], "control_character")
     assert "U+0000" in error["msg"]
+
+
+def test_a_title_is_stripped_before_it_is_checked_so_a_blank_one_is_too_short() -> None:
+    (error,) = errors_of(GatheringCreate, title="   ")
+    assert (error["loc"], error["type"]) == (("title",), "string_too_short")
+    (error,) = errors_of(GatheringCreate, title=" Reading\tcircle ")
+    assert (error["loc"], error["type"]) == (("title",), "control_character")
+
+
+def errors_of(model: type[BaseModel], **fields: str) -> list[Any]:
+    with pytest.raises(ValidationError) as refused:
+        model.model_validate({**example_of(model), **fields})
+    return refused.value.errors()

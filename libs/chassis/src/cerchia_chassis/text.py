@@ -38,8 +38,12 @@ def _refusing(pattern: re.Pattern[str]) -> Callable[[str], str]:
     return check
 
 
+#: The check of a ``Line``, for a type that must transform first: ``Annotated[str,
+#: StringConstraints(strip_whitespace=True, min_length=1), ONE_LINE]`` (in ``Annotated[Line,
+#: StringConstraints(...)]`` the lengths would be checked before the strip).
+ONE_LINE = AfterValidator(_refusing(LINE_FORBIDDEN))
 #: One line of text: no control characters at all.
-Line = Annotated[str, AfterValidator(_refusing(LINE_FORBIDDEN))]
+Line = Annotated[str, ONE_LINE]
 #: Free text over several lines: tab, line feed and carriage return only.
 Text = Annotated[str, AfterValidator(_refusing(TEXT_FORBIDDEN))]
 

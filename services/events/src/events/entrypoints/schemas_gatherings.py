@@ -5,11 +5,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from cerchia_chassis.text import Line, Text
+from cerchia_chassis.text import ONE_LINE, Line, Text
 from events.domain.recurrence import Recurrence
 from events.entrypoints.schemas_attendance import RecapOut
 
-Title = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=140)]
+#: Stripped, then checked as a ``Line`` (so that blank is too short).
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140), ONE_LINE
+]
 UserId = Annotated[Line, StringConstraints(min_length=1, max_length=64)]
 
 _EXAMPLE: dict[str, Any] = {
