@@ -1,6 +1,7 @@
 """Fixtures for content's integration tests: the service process, membership facts on Kafka."""
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -9,6 +10,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from cerchia_chassis import consistency
 from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import AnyEvent, topic, topic_of
 from cerchia_contracts.events import membership as m
@@ -25,14 +27,20 @@ async def producer(kafka: KafkaCluster) -> AsyncIterator[AIOKafkaProducer]:
     await producer.stop()
 
 
-async def publish(producer: AIOKafkaProducer, *events: AnyEvent) -> None:
-    """Publish contract events to their catalog topic, keyed by subject."""
+async def publish(
+    producer: AIOKafkaProducer, *events: AnyEvent, sequence: int | None = None
+) -> None:
+    """Publish contract events to their catalog topic, keyed by subject (with ``sequence``, the
+    outbox's sequence header too, so a consistency token can name them)."""
+    headers = [("content-type", b"application/cloudevents+json")]
+    if sequence is not None:
+        headers.append((consistency.SEQUENCE_HEADER, str(sequence).encode()))
     for event in events:
         await producer.send_and_wait(
             topic_of(event).name,
             value=event.model_dump_json().encode(),
             key=(event.subject or "").encode(),
-            headers=[("content-type", b"application/cloudevents+json")],
+            headers=headers,
         )
 
 
@@ -59,6 +67,9 @@ class Community:
         self.keys = keys
         self.owner = str(uuid.uuid4())
         self.coc_version = 1
+        #: Each verified person's consistency token, naming their verification: as a client
+        #: echoing membership's answer would, so content never refuses them before it applied it.
+        self.tokens: dict[str, str] = {}
 
     async def publish(self, *events: AnyEvent) -> None:
         """Publish contract events to Kafka."""
@@ -67,8 +78,11 @@ class Community:
     eventually = staticmethod(eventually)
 
     def headers(self, user_id: str) -> dict[str, str]:
-        """Authorization for ``user_id``."""
-        return self.keys.headers(user_id)
+        """Authorization for ``user_id`` (and the token of their verification, if any)."""
+        headers = self.keys.headers(user_id)
+        if user_id in self.tokens:
+            headers[consistency.HEADER] = self.tokens[user_id]
+        return headers
 
     async def create(self, *, visibility: str = "private", language: str = "en") -> None:
         """Found the community with its owner, and wait until content knows it."""
@@ -114,12 +128,13 @@ class Community:
             ),
         )
         if verified:
-            await publish(
-                self.producer,
-                m.EmailVerifiedV1.new(
-                    subject=user_id,
-                    data=m.EmailVerified(user_id=user_id, email=f"{user_id}@example.org"),
-                ),
+            verification = m.EmailVerifiedV1.new(
+                subject=user_id,
+                data=m.EmailVerified(user_id=user_id, email=f"{user_id}@example.org"),
+            )
+            await publish(self.producer, verification, sequence=1)
+            self.tokens[user_id] = consistency.encode_token(
+                [consistency.Position(topic_of(verification).name, user_id, 1, time.time())]
             )
 
     async def join(
