@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.text import Line
 from content.entrypoints.deps import Cursor, Deps, Limit
 from content.entrypoints.schemas import documented, people_out
 from content.entrypoints.schemas_resources import (
@@ -71,7 +72,7 @@ async def list_resources(
     cursor: Cursor = None,
     limit: Limit = 20,
     sort: Annotated[Literal["recent", "useful"], Query()] = "recent",
-    tag: Annotated[str | None, Query(max_length=32)] = None,
+    tag: Annotated[Line | None, Query(max_length=32)] = None,
 ) -> ResourcePage:
     """Most recent or most useful first, optionally one tag."""
     page = await resources.list_resources(

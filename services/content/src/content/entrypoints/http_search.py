@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1", tags=["search"], responses=documented(401))
 async def search_community(
     me: CurrentUser,
     deps: Deps,
-    community_id: Annotated[str, Query(min_length=1, max_length=64)],
+    community_id: Annotated[Line, Query(min_length=1, max_length=64)],
     q: Annotated[Line, Query(min_length=1, max_length=QUERY_MAX, examples=["retrospective"])],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> SearchResults:

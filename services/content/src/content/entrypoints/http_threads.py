@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.text import Line
 from content.domain.discussions import Thread
 from content.entrypoints.deps import Cursor, Deps, Limit
 from content.entrypoints.schemas import documented, people_out
@@ -68,8 +69,8 @@ def thread_query(
         Literal["activity", "newest"],
         Query(description="activity: pinned first, then latest activity; newest: by creation."),
     ] = "activity",
-    category: Annotated[str | None, Query(max_length=32)] = None,
-    tag: Annotated[str | None, Query(max_length=32)] = None,
+    category: Annotated[Line | None, Query(max_length=32)] = None,
+    tag: Annotated[Line | None, Query(max_length=32)] = None,
     unread: Annotated[bool, Query(description="Only threads with news for the caller.")] = False,
 ) -> threads.ThreadQuery:
     """The listing's query parameters."""

@@ -6,6 +6,7 @@ from fastapi import Depends, Query
 
 from cerchia_chassis.auth import MaybeCurrentUser
 from cerchia_chassis.service_app import container
+from cerchia_chassis.text import Line
 from events.container import Container
 from events.domain.zones import checked
 
@@ -17,7 +18,7 @@ async def optional_user(caller: MaybeCurrentUser) -> str | None:
 
 async def zone_query(
     tz: Annotated[
-        str | None,
+        Line | None,
         Query(
             min_length=1,
             max_length=64,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.text import Line
 from events.entrypoints.deps import Deps
 from events.entrypoints.presenters import attendee_page_out, check_in_out, recap_out
 from events.entrypoints.schemas_attendance import (
@@ -81,7 +82,7 @@ async def attendees(
     event_id: str,
     me: CurrentUser,
     deps: Deps,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Line | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> AttendeePage:
     """Confirmed attendees; hosts also see who checked in and how."""

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.text import Line
 from events.domain.drafts import changes, drafted
 from events.entrypoints.deps import Deps, MaybeUser, ZoneQuery
 from events.entrypoints.presenters import gathering_out, occurrence_out, series_change_out
@@ -82,7 +83,7 @@ async def list_events(
     deps: Deps,
     user_id: MaybeUser,
     include_past: Annotated[bool, Query(description="Also events that have ended.")] = False,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Line | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     tz: ZoneQuery,
 ) -> GatheringPage:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from events.domain.recaps import RecapLink
 
 
@@ -65,7 +66,7 @@ class CheckInRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"code": "K7PX2M"}]})
 
-    code: str = Field(min_length=4, max_length=12, description="The host's code.")
+    code: Line = Field(min_length=4, max_length=12, description="The host's code.")
 
 
 class CheckInCodeOut(BaseModel):
@@ -90,7 +91,7 @@ class RecapLinkIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=140)
+    title: Line = Field(min_length=1, max_length=140)
     url: AnyHttpUrl
 
 
@@ -109,7 +110,7 @@ class RecapRequest(BaseModel):
         },
     )
 
-    notes: str = Field(min_length=1, max_length=20_000, description="Markdown.")
+    notes: Text = Field(min_length=1, max_length=20_000, description="Markdown.")
     links: list[RecapLinkIn] = Field(default_factory=list, max_length=20)
 
     def recap_links(self) -> tuple[RecapLink, ...]:

@@ -5,11 +5,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from cerchia_chassis.text import ONE_LINE, Line, Text
 from events.domain.recurrence import Recurrence
 from events.entrypoints.schemas_attendance import RecapOut
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140)]
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+#: Stripped, then checked as a ``Line`` (so that blank is too short).
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140), ONE_LINE
+]
+UserId = Annotated[Line, StringConstraints(min_length=1, max_length=64)]
 
 _EXAMPLE: dict[str, Any] = {
     "title": "Monthly reading circle",
@@ -32,8 +36,8 @@ class VenueIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=120, description="Name of the place.")
-    address: str = Field(min_length=1, max_length=300, description="Postal address, one line.")
+    name: Line = Field(min_length=1, max_length=120, description="Name of the place.")
+    address: Line = Field(min_length=1, max_length=300, description="Postal address, one line.")
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS 84 latitude.")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS 84 longitude.")
 
@@ -43,7 +47,7 @@ class RecurrenceIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    rule: str = Field(
+    rule: Line = Field(
         min_length=6,
         max_length=200,
         description="RFC 5545 RRULE (DAILY, WEEKLY or MONTHLY; COUNT or UNTIL required).",
@@ -64,7 +68,7 @@ class GatheringCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
     title: Title = Field(description="Title.")
-    description: str = Field(default="", max_length=20_000, description="Markdown.")
+    description: Text = Field(default="", max_length=20_000, description="Markdown.")
     format: Literal["in_person", "online", "hybrid"] = Field(description="How people attend.")
     venue: VenueIn | None = Field(default=None, description="Required in person and hybrid.")
     online_link: AnyHttpUrl | None = Field(
@@ -72,7 +76,7 @@ class GatheringCreate(BaseModel):
     )
     starts_at: AwareDatetime = Field(description="Start, with its UTC offset.")
     ends_at: AwareDatetime = Field(description="End, with its UTC offset.")
-    time_zone: str = Field(
+    time_zone: Line = Field(
         min_length=1, max_length=64, description="IANA time zone it is held in, e.g. Europe/Rome."
     )
     capacity: int | None = Field(default=None, ge=1, le=10_000, description="None: unlimited.")
@@ -107,13 +111,13 @@ class GatheringUpdate(BaseModel):
     )
 
     title: Title | None = None
-    description: str | None = Field(default=None, max_length=20_000)
+    description: Text | None = Field(default=None, max_length=20_000)
     format: Literal["in_person", "online", "hybrid"] | None = None
     venue: VenueIn | None = None
     online_link: AnyHttpUrl | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
-    time_zone: str | None = Field(default=None, min_length=1, max_length=64)
+    time_zone: Line | None = Field(default=None, min_length=1, max_length=64)
     capacity: int | None = Field(default=None, ge=1, le=10_000)
     rsvp_deadline: AwareDatetime | None = None
     host_ids: list[UserId] | None = Field(default=None, min_length=1, max_length=10)
@@ -134,7 +138,7 @@ class CancelRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"reason": "The venue is flooded."}]}
     )
 
-    reason: str | None = Field(default=None, max_length=500, description="Told to attendees.")
+    reason: Text | None = Field(default=None, max_length=500, description="Told to attendees.")
     scope: Literal["occurrence", "following"] = Field(
         default="occurrence", description="following: this and the later occurrences."
     )

@@ -4,6 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from events.entrypoints.schemas_gatherings import GatheringOut, OccurrenceOut
 
 
@@ -24,7 +25,7 @@ class RuleChange(BaseModel):
         },
     )
 
-    rule: str = Field(
+    rule: Line = Field(
         min_length=6,
         max_length=200,
         description="RFC 5545 RRULE (DAILY, WEEKLY or MONTHLY; COUNT or UNTIL required).",
@@ -32,7 +33,7 @@ class RuleChange(BaseModel):
     exceptions: list[date] | None = Field(
         default=None, max_length=100, description="Local dates to skip; omitted: keep the current."
     )
-    reason: str | None = Field(
+    reason: Text | None = Field(
         default=None, max_length=500, description="Told to attendees of cancelled occurrences."
     )
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
+from cerchia_chassis.text import Line
 from membership.domain.admission import hash_token
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import CHANGE, READ, problems
@@ -27,7 +28,7 @@ from membership.service import waitlist
 
 router = APIRouter(prefix="/api/v1", tags=["admission"])
 COMMUNITY = "/communities/{community_id}"
-Cursor = Annotated[str | None, Query(max_length=200)]
+Cursor = Annotated[Line | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 

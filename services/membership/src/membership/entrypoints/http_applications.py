@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
+from cerchia_chassis.text import Line
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import CHANGE, problems
 from membership.entrypoints.schemas_admission import (
@@ -56,7 +57,7 @@ async def queue(
     status_: Annotated[
         Literal["pending", "approved", "rejected", "withdrawn", "closed"], Query(alias="status")
     ] = "pending",
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Line | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> ApplicationPage:
     """Applications by status, oldest first (moderators only)."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser, MaybeCurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
+from cerchia_chassis.text import Line
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import CHANGE, READ, problems
 from membership.entrypoints.schemas_communities import (
@@ -52,16 +53,16 @@ async def discover(
     *,
     deps: Deps,
     q: Annotated[
-        str | None,
+        Line | None,
         Query(
             min_length=1,
             max_length=200,
             description="Words to look for in the name, purpose, audience and tags.",
         ),
     ] = None,
-    tag: Annotated[str | None, Query(max_length=40)] = None,
-    language: Annotated[str | None, Query(pattern="^(it|en)$")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    tag: Annotated[Line | None, Query(max_length=40)] = None,
+    language: Annotated[Line | None, Query(pattern="^(it|en)$")] = None,
+    cursor: Annotated[Line | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> CommunityPage:
     """Public, active communities, for anyone (no token needed); unlisted and private ones are

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
+from cerchia_chassis.text import Line
 from membership.domain.directory import DirectoryQuery
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import problems
@@ -14,7 +15,7 @@ from membership.entrypoints.schemas_members import DirectoryPage
 from membership.service import directory as use
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
-Filter = Annotated[str | None, Query(min_length=1, max_length=80)]
+Filter = Annotated[Line | None, Query(min_length=1, max_length=80)]
 
 
 @router.get(
@@ -31,7 +32,7 @@ async def directory(
     q: Filter = None,
     skill: Filter = None,
     interest: Filter = None,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    cursor: Annotated[Line | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> DirectoryPage:
     """Members by name; search name/handle with ``q``, filter by skill and interest.

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.text import Line
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import READ, problems
 from membership.entrypoints.schemas_introductions import (
@@ -27,7 +28,7 @@ ANSWER = problems(404, 409)
 async def suggestions(
     me: CurrentUser,
     deps: Deps,
-    community_id: Annotated[str | None, Query(max_length=64)] = None,
+    community_id: Annotated[Line | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Suggestions:
     """Members of your communities whose offers match your asks (or the other way round), or

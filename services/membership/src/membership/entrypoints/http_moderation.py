@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
+from cerchia_chassis.text import Line
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import CHANGE, problems
 from membership.entrypoints.schemas_communities import StandingOut
@@ -92,7 +93,7 @@ async def audit(
     community_id: str,
     me: CurrentUser,
     deps: Deps,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Line | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> AuditPage:
     """Moderation and admission decisions, newest first (owner and moderators only)."""

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr
 
+from cerchia_chassis.text import Line, NewSecret, Text
 from membership.domain.users import User
 from membership.service.registration import Registration
 
@@ -28,14 +29,14 @@ class RegisterRequest(BaseModel):
     )
 
     email: EmailStr = Field(description="Login and contact address.", max_length=254)
-    password: SecretStr = Field(
+    password: NewSecret = Field(
         min_length=10, max_length=256, description="At least 10 characters."
     )
-    display_name: str = Field(
+    display_name: Line = Field(
         min_length=1, max_length=80, pattern=r"\S", description="Name shown to other members."
     )
     locale: Literal["it", "en"] = Field(default="it", description="Language for messages.")
-    timezone: str | None = Field(
+    timezone: Line | None = Field(
         default=None,
         max_length=64,
         description="IANA time zone for times in emails and notifications; send the browser's "
@@ -99,6 +100,7 @@ class EraseRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"password": "correct horse battery"}]}
     )
 
+    # The password in use, as it is (not a NewSecret): confirming must not refuse it.
     password: SecretStr = Field(min_length=1, max_length=256, description="Current password.")
 
 
@@ -109,7 +111,7 @@ class DisableRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"reason": "Compromised account."}]}
     )
 
-    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="Why.")
+    reason: Text = Field(min_length=1, max_length=500, pattern=r"\S", description="Why.")
 
 
 class AccountStatusResponse(BaseModel):

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from cerchia_chassis.domain.cursors import Page
+from cerchia_chassis.text import Text
 from membership.domain.admission import Application, Invitation
 from membership.domain.memberships import Membership
 from membership.entrypoints import examples
@@ -44,7 +45,7 @@ class Decide(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"reason": "Fits the audience well."}]}
     )
 
-    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+    reason: Text = Field(min_length=1, max_length=1000, pattern=r"\S")
 
 
 class Invite(BaseModel):

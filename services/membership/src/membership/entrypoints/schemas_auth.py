@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr
 
+from cerchia_chassis.text import Line, NewSecret
 from membership.service.sessions import SessionTokens
 
 
@@ -19,6 +20,7 @@ class LoginRequest(BaseModel):
     )
 
     email: EmailStr = Field(max_length=254, description="The account's email address.")
+    # Not a NewSecret: a login must not refuse a password an account already has.
     password: SecretStr = Field(min_length=1, max_length=256, description="The password.")
 
 
@@ -32,7 +34,7 @@ class RefreshRequest(BaseModel):
         },
     )
 
-    refresh_token: str = Field(min_length=1, max_length=512, description="Opaque refresh token.")
+    refresh_token: Line = Field(min_length=1, max_length=512, description="Opaque refresh token.")
 
 
 class LogoutRequest(RefreshRequest):
@@ -83,7 +85,7 @@ class TokenRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"token": "nq5V2o3vR0Yp…"}]}
     )
 
-    token: str = Field(min_length=1, max_length=256, description="The token from the link.")
+    token: Line = Field(min_length=1, max_length=256, description="The token from the link.")
 
 
 class PasswordResetRequest(BaseModel):
@@ -106,8 +108,8 @@ class PasswordResetConfirmation(BaseModel):
         },
     )
 
-    token: str = Field(min_length=1, max_length=256, description="The token from the link.")
-    new_password: SecretStr = Field(
+    token: Line = Field(min_length=1, max_length=256, description="The token from the link.")
+    new_password: NewSecret = Field(
         min_length=10, max_length=256, description="At least 10 characters."
     )
 
@@ -127,9 +129,10 @@ class PasswordChange(BaseModel):
         },
     )
 
+    # The password in use is taken as it is (it may predate NewSecret); the new one is checked.
     current_password: SecretStr = Field(
         min_length=1, max_length=256, description="The password in use now."
     )
-    new_password: SecretStr = Field(
+    new_password: NewSecret = Field(
         min_length=10, max_length=256, description="At least 10 characters."
     )

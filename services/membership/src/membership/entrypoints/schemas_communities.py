@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cerchia_chassis.domain.cursors import Page
+from cerchia_chassis.text import Line, Text
 from membership.domain.communities import (
     DEFAULT_CAPACITY,
     MAX_CAPACITY,
@@ -46,8 +47,8 @@ class QuestionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9_-]{1,40}$", description="Stable key of the question.")
-    prompt: str = Field(min_length=1, max_length=500, description="The question.")
+    id: Line = Field(pattern=r"^[a-z0-9_-]{1,40}$", description="Stable key of the question.")
+    prompt: Line = Field(min_length=1, max_length=500, description="The question.")
     required: bool = Field(default=True, description="Whether an answer is mandatory.")
 
     def domain(self) -> ScreeningQuestion:
@@ -60,16 +61,16 @@ class CreateCommunity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CREATE_EXAMPLE]})
 
-    name: str = Field(min_length=3, max_length=80, pattern=r"\S")
-    slug: str = Field(min_length=3, max_length=50, description="Unique URL name: a-z, 0-9, -.")
-    purpose: str = Field(min_length=10, max_length=2000, description="Mission statement.")
-    audience: str = Field(min_length=3, max_length=1000, description="Who it is for.")
-    tags: list[str] = Field(default_factory=list, max_length=10, description="Topics.")
+    name: Line = Field(min_length=3, max_length=80, pattern=r"\S")
+    slug: Line = Field(min_length=3, max_length=50, description="Unique URL name: a-z, 0-9, -.")
+    purpose: Text = Field(min_length=10, max_length=2000, description="Mission statement.")
+    audience: Text = Field(min_length=3, max_length=1000, description="Who it is for.")
+    tags: list[Line] = Field(default_factory=list, max_length=10, description="Topics.")
     language: Language = "it"
     visibility: Visibility = "public"
     join_policy: JoinPolicy = "open"
     capacity: int = Field(default=DEFAULT_CAPACITY, ge=1, le=MAX_CAPACITY)
-    code_of_conduct: str = Field(min_length=10, max_length=20000, description="Version 1.")
+    code_of_conduct: Text = Field(min_length=10, max_length=20000, description="Version 1.")
     screening_questions: list[QuestionBody] = Field(
         default_factory=list, max_length=MAX_SCREENING_QUESTIONS
     )
@@ -100,11 +101,11 @@ class UpdateCommunity(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"capacity": 80, "tags": ["python"]}]}
     )
 
-    name: str | None = Field(default=None, min_length=3, max_length=80, pattern=r"\S")
-    slug: str | None = Field(default=None, min_length=3, max_length=50)
-    purpose: str | None = Field(default=None, min_length=10, max_length=2000)
-    audience: str | None = Field(default=None, min_length=3, max_length=1000)
-    tags: list[str] | None = Field(default=None, max_length=10)
+    name: Line | None = Field(default=None, min_length=3, max_length=80, pattern=r"\S")
+    slug: Line | None = Field(default=None, min_length=3, max_length=50)
+    purpose: Text | None = Field(default=None, min_length=10, max_length=2000)
+    audience: Text | None = Field(default=None, min_length=3, max_length=1000)
+    tags: list[Line] | None = Field(default=None, max_length=10)
     language: Language | None = None
     visibility: Visibility | None = None
     join_policy: JoinPolicy | None = None
@@ -131,7 +132,7 @@ class PublishCode(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"text": "Be kind. No spam. No ads."}]}
     )
 
-    text: str = Field(min_length=10, max_length=20000)
+    text: Text = Field(min_length=10, max_length=20000)
 
 
 class AcceptCode(BaseModel):

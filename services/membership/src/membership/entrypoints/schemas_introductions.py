@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cerchia_chassis.text import Line, Text
 from membership.domain.introductions import Suggestion
 from membership.domain.public_profiles import PublicProfile
 from membership.entrypoints import examples
@@ -27,9 +28,9 @@ class RequestIntroduction(BaseModel):
         },
     )
 
-    recipient_id: str = Field(min_length=1, max_length=64)
-    community_id: str = Field(min_length=1, max_length=64)
-    note: str = Field(min_length=1, max_length=500, pattern=r"\S")
+    recipient_id: Line = Field(min_length=1, max_length=64)
+    community_id: Line = Field(min_length=1, max_length=64)
+    note: Text = Field(min_length=1, max_length=500, pattern=r"\S")
 
 
 class PersonOut(BaseModel):

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cerchia_chassis.domain.cursors import Page
+from cerchia_chassis.text import Line, Text
 from membership.domain.audit import AuditEntry
 from membership.domain.directory import Listing
 from membership.domain.memberships import Membership
@@ -31,7 +32,7 @@ class Removal(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"reason": "Repeated self-promotion."}]}
     )
 
-    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+    reason: Text = Field(min_length=1, max_length=1000, pattern=r"\S")
 
 
 class Ban(BaseModel):
@@ -42,8 +43,8 @@ class Ban(BaseModel):
         json_schema_extra={"examples": [{"user_id": examples.MEMBER, "reason": "Harassment."}]},
     )
 
-    user_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+    user_id: Line = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=1, max_length=1000, pattern=r"\S")
 
 
 class LiftBan(BaseModel):
@@ -54,7 +55,7 @@ class LiftBan(BaseModel):
         json_schema_extra={"examples": [{"reason": "Apologised; a second chance."}]},
     )
 
-    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+    reason: Text = Field(min_length=1, max_length=1000, pattern=r"\S")
 
 
 class RoleOut(BaseModel):

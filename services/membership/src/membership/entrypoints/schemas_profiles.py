@@ -4,11 +4,12 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, JsonValue, model_validator
 
+from cerchia_chassis.text import Line, Text
 from membership.domain.profiles import MAX_LINKS, MAX_NETWORKING, MAX_TAGS, Link
 from membership.domain.users import User
 
-Tag = Annotated[str, Field(min_length=1, max_length=40)]
-Phrase = Annotated[str, Field(min_length=1, max_length=160)]
+Tag = Annotated[Line, Field(min_length=1, max_length=40)]
+Phrase = Annotated[Line, Field(min_length=1, max_length=160)]
 Visibility = Literal["communities", "platform"]
 
 _EXAMPLE: dict[str, JsonValue] = {
@@ -33,7 +34,7 @@ class LinkModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label: str = Field(min_length=1, max_length=40, description="What the link is.")
+    label: Line = Field(min_length=1, max_length=40, description="What the link is.")
     url: AnyHttpUrl = Field(description="An http(s) address.")
 
 
@@ -42,22 +43,22 @@ class ProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE]})
 
-    display_name: str | None = Field(
+    display_name: Line | None = Field(
         default=None, min_length=1, max_length=80, pattern=r"\S", description="Name shown."
     )
-    handle: str | None = Field(
+    handle: Line | None = Field(
         default=None,
         max_length=31,
         description="Unique @handle: 3-30 letters, digits or underscores, a letter first.",
     )
-    headline: str | None = Field(default=None, max_length=120, description="One line about me.")
-    bio: str | None = Field(default=None, max_length=2000, description="A few paragraphs.")
+    headline: Line | None = Field(default=None, max_length=120, description="One line about me.")
+    bio: Text | None = Field(default=None, max_length=2000, description="A few paragraphs.")
     skills: list[Tag] | None = Field(default=None, max_length=MAX_TAGS, description="Skills.")
     interests: list[Tag] | None = Field(default=None, max_length=MAX_TAGS, description="Interests.")
     links: list[LinkModel] | None = Field(default=None, max_length=MAX_LINKS, description="Links.")
-    city: str | None = Field(default=None, max_length=80, description="City, if I share it.")
+    city: Line | None = Field(default=None, max_length=80, description="City, if I share it.")
     locale: Literal["it", "en"] | None = Field(default=None, description="Language: it or en.")
-    timezone: str | None = Field(
+    timezone: Line | None = Field(
         default=None, max_length=64, description="IANA time zone, e.g. Europe/Rome."
     )
     asks: list[Phrase] | None = Field(

@@ -9,6 +9,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.problems import problem_responses
+from cerchia_chassis.text import Line
 from notifications.domain.feed import FeedItem
 from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import FeedOut, MarkedOut, NotificationOut, UnreadOut
@@ -49,7 +50,7 @@ def _out(item: FeedItem) -> NotificationOut:
 async def list_notifications(
     me: CurrentUser,
     deps: Deps,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[Line | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> FeedOut:
     """Cursor pagination: pass the previous page's `next_cursor`."""

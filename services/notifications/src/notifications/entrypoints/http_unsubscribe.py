@@ -7,13 +7,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from cerchia_chassis.problems import problem_responses
+from cerchia_chassis.text import Line
 from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import UnsubscribedOut
 from notifications.service.preferences import unsubscribe
 
 router = APIRouter(prefix="/api/v1/unsubscribe", tags=["unsubscribe"])
 
-Token = Annotated[str, Query(min_length=10, max_length=500)]
+Token = Annotated[Line, Query(min_length=10, max_length=500)]
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Cerchia</title></head>

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.problems import problem_responses
+from cerchia_chassis.text import Line
 from notifications.domain.webhooks import WebhookSubscription
 from notifications.entrypoints.deps import Deps
 from notifications.entrypoints.schemas import (
@@ -76,7 +77,7 @@ async def register(body: WebhookIn, me: CurrentUser, deps: Deps) -> WebhookOut:
     responses=problem_responses(401, 403, 422, descriptions=_NOT_OWNER),
 )
 async def list_all(
-    me: CurrentUser, deps: Deps, community_id: Annotated[str, Query(min_length=1, max_length=100)]
+    me: CurrentUser, deps: Deps, community_id: Annotated[Line, Query(min_length=1, max_length=100)]
 ) -> WebhookListOut:
     """Secrets are not listed."""
     found = await list_webhooks(me.user_id, community_id=community_id, ports=deps.ports)

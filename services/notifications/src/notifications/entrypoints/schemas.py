@@ -5,6 +5,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from cerchia_chassis.text import Line
 from notifications.domain.categories import Category
 from notifications.domain.preferences import DigestFrequency, EmailMode
 
@@ -184,9 +185,9 @@ class WebhookIn(Request):
         }
     )
 
-    community_id: str = Field(min_length=1, max_length=100)
+    community_id: Line = Field(min_length=1, max_length=100)
     url: HttpUrl
-    event_types: list[str] = Field(
+    event_types: list[Line] = Field(
         default_factory=list,
         max_length=100,
         description="CloudEvents types to receive; empty means all of the community's events.",
@@ -233,7 +234,7 @@ class WebhookReplayIn(Request):
         {"since": "2026-03-01T00:00:00Z", "until": "2026-03-02T00:00:00Z"},
     )
 
-    event_ids: list[str] | None = Field(
+    event_ids: list[Line] | None = Field(
         default=None,
         min_length=1,
         max_length=1000,

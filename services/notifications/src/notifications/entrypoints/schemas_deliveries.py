@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from cerchia_chassis.domain.cursors import Page
+from cerchia_chassis.text import Line
 from notifications.domain.deliveries import Channel, DeliveryStatus
 from notifications.service.log_ports import DeliveryRecord
 
@@ -57,11 +58,11 @@ class DeliveryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: DeliveryStatus | None = Field(default=None, description="e.g. `failed`.")
-    event_id: str | None = Field(default=None, min_length=1, max_length=200)
-    recipient_id: str | None = Field(default=None, min_length=1, max_length=200)
-    community_id: str | None = Field(default=None, min_length=1, max_length=200)
+    event_id: Line | None = Field(default=None, min_length=1, max_length=200)
+    recipient_id: Line | None = Field(default=None, min_length=1, max_length=200)
+    community_id: Line | None = Field(default=None, min_length=1, max_length=200)
     channel: Channel | None = None
-    cursor: str | None = Field(
+    cursor: Line | None = Field(
         default=None, max_length=512, description="`next_cursor` of the previous page."
     )
     limit: int = Field(default=50, ge=1, le=200)
@@ -73,7 +74,7 @@ class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: DeliveryStatus | None = Field(default=None, description="e.g. `failed`.")
-    cursor: str | None = Field(
+    cursor: Line | None = Field(
         default=None, max_length=512, description="`next_cursor` of the previous page."
     )
     limit: int = Field(default=50, ge=1, le=200)
