@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from cerchia_chassis.auth import CurrentUser
 from cerchia_chassis.problems import problem_responses
+from cerchia_chassis.text import Line
 from notifications.domain.categories import Category
 from notifications.domain.preferences import (
     ChannelChoice,
@@ -72,7 +73,7 @@ async def read_preferences(
     me: CurrentUser,
     deps: Deps,
     cursor: Annotated[
-        str | None, Query(max_length=64, description="Not accepted: the answer is never paged.")
+        Line | None, Query(max_length=64, description="Not accepted: the answer is never paged.")
     ] = None,
 ) -> PreferencesOut:
     """Every category with its channels (defaults filled in), quiet hours and digests."""
