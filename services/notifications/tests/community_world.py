@@ -167,8 +167,10 @@ async def set_up(w: World, publish: Any, sink: MailSink) -> None:
     """Publish the world and wait until the users are projected (their welcome arrived): users
     and communities are different topics, consumed independently."""
     await publish(*w.setup_events())
+    # A fresh notifications process reads its topics from the beginning: in a full run, every
+    # earlier test's history comes first (thousands of sign-ups), so the first wait is generous.
     for address in w.emails.values():
-        await sink.wait_for(mail(address), timeout=30)
+        await sink.wait_for(mail(address), timeout=240)
 
 
 def mail(to: str, subject: str | None = None) -> Callable[[EmailMessage], bool]:
