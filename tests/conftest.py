@@ -22,7 +22,8 @@ async def platform(
     """The whole platform, started once for the end-to-end modules of this package.
 
     It lives as long as the package, beside other tests' services on the same Kafka: its own
-    consumer groups and its own mail sink keep the two from seeing each other's messages.
+    consumer groups (starting at the end of the earlier tests' history) and its own mail sink
+    keep the two from seeing each other's messages.
     """
     sink = InProcessSmtpSink().start()
     try:

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from cerchia_devstack.group_offsets import end_offsets, start_groups_at
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.ports import free_port
@@ -114,6 +115,11 @@ async def start_platform(
         processes[name] = process
         return process
 
+    # The groups start at the end of the session's history: the platform sees every record
+    # produced from now on, and does not first work through thousands of earlier tests'.
+    await start_groups_at(
+        kafka.admin, [f"{name}-{suffix}" for name in UPSTREAMS], await end_offsets(kafka.admin)
+    )
     try:
         services = [build(name) for name in UPSTREAMS]
         await asyncio.gather(*(process.start(90.0) for process in services))

@@ -7,6 +7,7 @@ pytest-asyncio loop scope.
 """
 
 import json
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from cerchia_chassis.sealing import Opener, OpeningKey
 from cerchia_chassis.tokens import SigningKey
 from cerchia_contracts.catalog import AnyEvent
 from cerchia_contracts.events.membership.tokens import SealedToken, sealing_context
+from cerchia_devstack.group_offsets import end_offsets, run_apart, start_groups_at
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
 from cerchia_devstack.ports import free_port
@@ -110,7 +112,13 @@ def auth_keys(tmp_path_factory: pytest.TempPathFactory) -> AuthKeys:
 
 
 class ServiceFactory:
-    """Starts platform services as processes wired to the session's infrastructure."""
+    """Starts platform services as processes wired to the session's infrastructure.
+
+    Each factory (one per test) gives its services consumer groups of their own, which start
+    where the topics ended when the factory was made — before the test produced anything. A
+    service therefore sees all of its test's records and none of the earlier tests' history,
+    however long the session has run; a service restarted within the test resumes its group.
+    """
 
     def __init__(
         self, request: pytest.FixtureRequest, workdir: Path, kafka: KafkaCluster, mongo_uri: str
@@ -120,6 +128,13 @@ class ServiceFactory:
         self._kafka = kafka
         self._mongo_uri = mongo_uri
         self.spawned: list[ServiceProcess] = []
+        self._suffix = uuid.uuid4().hex[:8]
+        self._start = run_apart(end_offsets(kafka.admin))
+        self._positioned: set[str] = set()
+
+    def group(self, name: str) -> str:
+        """The consumer group of service ``name`` in this factory."""
+        return f"{name}-t{self._suffix}"
 
     async def __call__(
         self,
@@ -164,7 +179,12 @@ class ServiceFactory:
         chosen_port = port if port is not None else free_port()
         variables = service_env(spec, infrastructure, port=chosen_port, database=database)
         variables.update(_TEST_SERVICE_ENV)
+        variables[f"{spec.env_prefix}KAFKA_GROUP_ID"] = self.group(name)
         variables.update(env or {})
+        group = variables[f"{spec.env_prefix}KAFKA_GROUP_ID"]
+        if group not in self._positioned:
+            await start_groups_at(self._kafka.admin, [group], self._start)
+            self._positioned.add(group)
         count = sum(1 for process in self.spawned if process.name == name)
         log_name = f"{name}.log" if count == 0 else f"{name}-{count + 1}.log"
         process = ServiceProcess(
