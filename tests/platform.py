@@ -21,10 +21,12 @@ import httpx
 from cerchia_devstack.group_offsets import end_offsets, start_groups_at
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import MailSink
-from cerchia_devstack.ports import free_port
+from cerchia_devstack.paths import repo_root
+from cerchia_devstack.ports import LOCALHOST, free_port
 from cerchia_devstack.pytest_plugin import AuthKeys
 from cerchia_devstack.service_process import ServiceProcess
-from cerchia_devstack.services import Infrastructure, service, service_env
+from cerchia_devstack.services import Infrastructure, is_present, service, service_env
+from cerchia_devstack.web_assets import install_web_assets
 
 PASSWORD = "correct horse battery staple"
 UPSTREAMS = ("membership", "content", "events", "notifications")
@@ -63,6 +65,11 @@ class Platform:
         """The gateway's base URL."""
         return self.processes["gateway"].url
 
+    @property
+    def web_url(self) -> str:
+        """The web client's base URL (emails link to it)."""
+        return self.processes["web"].url
+
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An HTTP client for the gateway (close it)."""
         return httpx.AsyncClient(base_url=self.url, timeout=30, **kwargs)
@@ -98,12 +105,18 @@ async def start_platform(
     processes: dict[str, ServiceProcess] = {}
     platform = Platform(processes, smtp, keys)
 
-    def build(name: str, extra: Mapping[str, str] | None = None) -> ServiceProcess:
+    web_port = free_port()
+    web_url = f"http://{LOCALHOST}:{web_port}"
+
+    def build(
+        name: str, extra: Mapping[str, str] | None = None, port: int | None = None
+    ) -> ServiceProcess:
         spec = service(name)
-        port = free_port()
+        port = port or free_port()
         platform.databases[name] = f"{name}_{suffix}"
         variables = service_env(spec, infrastructure, port=port, database=platform.databases[name])
         variables.update(_TEST_ENV)
+        variables["NOTIFICATIONS_PUBLIC_BASE_URL"] = web_url
         # Its own consumer groups: the other end-to-end tests run their own services on the
         # same Kafka, and sharing a group would split the partitions between the two.
         variables[f"{spec.env_prefix}KAFKA_GROUP_ID"] = f"{name}-{suffix}"
@@ -127,6 +140,13 @@ async def start_platform(
             "gateway",
             {f"GATEWAY_{name.upper()}_URL": processes[name].url for name in UPSTREAMS},
         ).start(60.0)
+        if is_present(service("web")):
+            install_web_assets(repo_root())
+            await build(
+                "web",
+                {"WEB_GATEWAY_URL": processes["gateway"].url, "WEB_PUBLIC_URL": web_url},
+                port=web_port,
+            ).start(60.0)
     except BaseException:
         platform.stop()
         raise

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from cerchia_devstack import kafka_tools, logs
 from cerchia_devstack.paths import cache_dir, repo_root, state_dir
 from cerchia_devstack.service_process import ServiceProcess
+from cerchia_devstack.services import WEB_CLIENT_ORIGIN
 from cerchia_devstack.stack import Stack, StackConfig
 
 _PORT_FLAGS = {
@@ -80,6 +81,7 @@ def _summary(stack: Stack, services: list[ServiceProcess]) -> str:
     config = stack.config
     rows = [
         ("component", "where"),
+        ("web client", f"open {WEB_CLIENT_ORIGIN}"),
         ("Kafka", f"bootstrap {stack.kafka.settings.bootstrap}  (SASL_SSL, SCRAM-SHA-512)"),
         ("  operators", f"client config {stack.kafka.secrets.write_client_configs()}"),
         ("  integrators", f"client config {stack.local_integrator().properties}"),
@@ -87,7 +89,7 @@ def _summary(stack: Stack, services: list[ServiceProcess]) -> str:
         ("MailDev", f"UI {stack.maildev.web_url}  SMTP {config.host}:{config.smtp_port}"),
         ("Zipkin", f"UI {stack.zipkin.api_url}/zipkin/"),
     ]
-    rows += [(s.name, f"API {s.url}  docs {s.url}/docs") for s in services]
+    rows += [(s.name, f"API {s.url}  docs {s.url}/docs") for s in services if s.name != "web"]
     return render_table(rows)
 
 
@@ -106,6 +108,7 @@ async def _up(stack: Stack, *, detach: bool, infra_only: bool) -> int:
         loop.add_signal_handler(signum, request_stop)
     began = time.monotonic()
     started: list[str] = []
+    print(f"Cerchia web: open {WEB_CLIENT_ORIGIN}\n", flush=True)
     try:
         print("Installing (cached after the first run) ...", flush=True)
         await stack.install()

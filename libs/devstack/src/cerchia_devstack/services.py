@@ -31,12 +31,19 @@ class ServiceSpec:
 #: Where the local web client runs: the gateway lets its scripts call the API (CORS).
 WEB_CLIENT_ORIGIN = f"http://{LOCALHOST}:8080"
 
-# Adding a service is one line here (content 8002, events 8003, gateway 8000 are planned).
+# Adding a service is one entry here; they start in this order (the web client last).
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("membership", "membership", 8001),
     ServiceSpec("content", "content", 8002),
     ServiceSpec("events", "events", 8003),
-    ServiceSpec("notifications", "notifications", 8004, uses_smtp=True),
+    ServiceSpec(
+        "notifications",
+        "notifications",
+        8004,
+        uses_smtp=True,
+        # Links in emails open pages of the web client.
+        env={"NOTIFICATIONS_PUBLIC_BASE_URL": WEB_CLIENT_ORIGIN},
+    ),
     ServiceSpec(
         "gateway",
         "gateway",
@@ -47,6 +54,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "GATEWAY_EVENTS_URL": f"http://{LOCALHOST}:8003",
             "GATEWAY_NOTIFICATIONS_URL": f"http://{LOCALHOST}:8004",
             "GATEWAY_CORS_ALLOW_ORIGINS": WEB_CLIENT_ORIGIN,
+        },
+    ),
+    ServiceSpec(
+        "web",
+        "web",
+        8080,
+        env={
+            "WEB_GATEWAY_URL": f"http://{LOCALHOST}:8000",
+            "WEB_PUBLIC_URL": WEB_CLIENT_ORIGIN,
         },
     ),
 )

@@ -28,6 +28,7 @@ from cerchia_devstack.services import (
     service_env,
 )
 from cerchia_devstack.services import service as service_spec
+from cerchia_devstack.web_assets import install_web_assets
 from cerchia_devstack.zipkin import Zipkin
 
 
@@ -87,6 +88,7 @@ class Stack:
     def __init__(self, config: StackConfig, *, root: Path, cache: Path, repo: Path) -> None:
         self.config = config
         self.root = root
+        self.repo = repo
         host = config.host
         self.kafka = KafkaBroker(
             root=root,
@@ -160,7 +162,10 @@ class Stack:
             for component in group:
                 component.install()
 
-        await asyncio.gather(*(asyncio.to_thread(install_all, g) for g in by_tool.values()))
+        await asyncio.gather(
+            asyncio.to_thread(install_web_assets, self.repo),
+            *(asyncio.to_thread(install_all, g) for g in by_tool.values()),
+        )
 
     async def start_infrastructure(self, started: list[str]) -> None:
         """Start (or reuse) every component and wait until all answer."""

@@ -1,0 +1,1 @@
+"""Cerchia web: the members' web client."""

@@ -1,0 +1,1 @@
+"""entrypoints of the web client."""

@@ -1,0 +1,95 @@
+"""The web client's rules without servers: languages, times, sessions, redirects, catalogs."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from web.adapters.translations import load_translations
+from web.domain.locales import negotiate
+from web.domain.sessions import WebSession, session_key
+from web.domain.times import local_time
+from web.entrypoints.forms import safe_next
+
+pytestmark = pytest.mark.unit
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "web"
+
+
+@pytest.mark.parametrize(
+    ("profile", "header", "expected"),
+    [
+        ("it", "en-GB,en;q=0.9", "it"),
+        (None, "it-IT,it;q=0.9,en;q=0.8", "it"),
+        (None, "de-DE,de;q=0.9,it;q=0.5", "it"),
+        (None, "fr-FR,en;q=0.3,it;q=0.2", "en"),
+        (None, "de-DE", "en"),
+        (None, None, "en"),
+        ("xx", "it", "it"),
+        (None, "it;q=bogus,en", "en"),
+    ],
+)
+def test_the_language_comes_from_the_profile_else_accept_language(
+    profile: str | None, header: str | None, expected: str
+) -> None:
+    assert negotiate(profile, header) == expected
+
+
+def test_times_are_shown_in_the_readers_zone_with_the_zone_named() -> None:
+    instant = "2026-03-12T17:30:00Z"
+    rome = local_time(instant, zone="Europe/Rome", locale="it")
+    assert rome == "12 mar 2026, 18:30:00 (Europe/Rome)"
+    assert local_time(instant, zone="America/New_York", locale="en").endswith(
+        "1:30:00\u202fPM (America/New_York)"
+    )
+    assert local_time(instant, zone="Not/AZone", locale="en").endswith("(UTC)")
+    assert local_time("garbage", zone="UTC", locale="en") == ""
+
+
+def test_a_session_accepts_only_its_own_csrf_token() -> None:
+    session = WebSession(key=session_key("cookie"), csrf="s3cret", expires_at=datetime.now(UTC))
+    assert session.csrf_ok("s3cret")
+    assert not session.csrf_ok("s3cret ")
+    assert not session.csrf_ok(None)
+    signed_out = session.signed_out(datetime.now(UTC), timedelta(hours=1))
+    assert not signed_out.csrf_ok("s3cret")
+    assert session_key("cookie") != "cookie"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/communities/1", "/communities/1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+        ("relative", "/"),
+        (None, "/"),
+    ],
+)
+def test_going_back_after_sign_in_stays_on_this_site(value: str | None, expected: str) -> None:
+    assert safe_next(value) == expected
+
+
+def _messages() -> set[str]:
+    method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    keywords = {"_": None, "gettext": None, "_gettext": (2,), "ngettext": (1, 2)}
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(PACKAGE), method_map, options_map=options, keywords=keywords
+    ):
+        found.update([message] if isinstance(message, str) else [m for m in message if m])
+    return found
+
+
+def test_every_message_of_the_client_has_an_italian_translation() -> None:
+    messages = _messages()
+    assert len(messages) > 50
+    italian = load_translations(PACKAGE / "locales")["it"]
+    missing = sorted(m for m in messages if italian.gettext(m) == m and re.search("[a-z]", m))
+    # Words spelt the same in both languages are fine; anything else is a missing translation.
+    same = {"Email", "Password", "Account", "Home"}
+    assert [m for m in missing if m not in same] == []

@@ -1,0 +1,177 @@
+"""Accounts in the browser: sign up, the emailed link, sign in and out, with and without
+JavaScript; CSRF, cookie flags and server-side logout; accessibility of every page."""
+
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.platform import PASSWORD, Platform, text_of, to
+from tests.web.browser import describe, serious_violations, watch_csp
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+
+def address(name: str) -> str:
+    return f"{name.lower()}-{uuid.uuid4().hex[:10]}@example.org"
+
+
+async def accessible(page: Page) -> None:
+    violations = await serious_violations(page)
+    assert violations == [], f"{page.url}:\n{describe(violations)}"
+
+
+async def emailed_link(platform: Platform, email: str, subject: str, path: str) -> str:
+    mail = await platform.smtp.wait_for(to(email, subject), timeout=60)
+    found = re.search(r"https?://\S+" + re.escape(path) + r"\?token=[^\s\"<>]+", text_of(mail))
+    assert found is not None, text_of(mail)
+    return found.group(0)
+
+
+async def sign_up(page: Page, platform: Platform, name: str) -> str:
+    """Sign up through the form and confirm the address from the email; the address."""
+    email = address(name)
+    await page.goto(f"{platform.web_url}/signup")
+    await accessible(page)
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create my account").click()
+    await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    await accessible(page)
+    link = await emailed_link(platform, email, "Confirm your email", "/verify-email")
+    assert link.startswith(platform.web_url), link
+    await page.goto(link)
+    await expect(page.get_by_role("heading", name="Your address is confirmed")).to_be_visible()
+    await accessible(page)
+    return email
+
+
+async def sign_in(page: Page, platform: Platform, email: str) -> None:
+    await page.goto(f"{platform.web_url}/login")
+    await accessible(page)
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+async def test_a_person_signs_up_confirms_signs_in_and_out(
+    platform: Platform, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    violations = watch_csp(page)
+    email = await sign_up(page, platform, "Ada")
+    await sign_in(page, platform, email)
+    await expect(page.get_by_role("heading", name="Your communities")).to_be_visible()
+    await accessible(page)
+
+    # The browser's zone (Europe/Rome) was sent at sign-up.
+    await page.goto(f"{platform.web_url}/profile")
+    await expect(page.get_by_label("Time zone")).to_have_value("Europe/Rome")
+    await accessible(page)
+    await page.get_by_label("Headline").fill("Numbers and looms")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("Profile saved.")).to_be_visible()
+    await expect(page.get_by_label("Headline")).to_have_value("Numbers and looms")
+
+    await page.goto(f"{platform.web_url}/account")
+    await expect(page.get_by_text("confirmed", exact=True)).to_be_visible()
+    await accessible(page)
+    await page.get_by_role("button", name="Sign out", exact=True).click()
+    await expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    assert violations == []
+
+
+async def test_the_same_flows_work_without_javascript(platform: Platform, browser: Browser) -> None:
+    context = await browser.new_context(java_script_enabled=False, locale="it-IT")
+    try:
+        page = await context.new_page()
+        email = address("Bruno")
+        await page.goto(f"{platform.web_url}/signup")
+        # Italian from Accept-Language.
+        await expect(page.get_by_role("heading", name="Unisciti a Cerchia")).to_be_visible()
+        await page.get_by_label("Il tuo nome").fill("Bruno")
+        await page.get_by_label("Email").fill(email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Crea il mio account").click()
+        await expect(page.get_by_role("heading", name="Controlla la tua email")).to_be_visible()
+        link = await emailed_link(platform, email, "", "/verify-email")
+        await page.goto(link)
+        await expect(page.get_by_role("heading", name="Indirizzo confermato")).to_be_visible()
+        await page.goto(f"{platform.web_url}/login")
+        await page.get_by_label("Email").fill(email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Accedi").click()
+        await expect(page.get_by_role("button", name="Esci")).to_be_visible()
+        # A wrong password is explained on the form, not a crash.
+        await page.get_by_role("button", name="Esci").click()
+        await page.goto(f"{platform.web_url}/login")
+        await page.get_by_label("Email").fill(email)
+        await page.get_by_label("Password").fill("not the password at all")
+        await page.get_by_role("button", name="Accedi").click()
+        await expect(page.locator("#form-error")).to_be_visible()
+    finally:
+        await context.close()
+
+
+async def test_forms_need_the_sessions_csrf_token_and_logout_ends_the_session(
+    platform: Platform, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    email = await sign_up(page, platform, "Carla")
+    await sign_in(page, platform, email)
+    cookies = {c["name"]: c for c in await context.cookies()}
+    session = cookies["cerchia_session"]
+    assert session["httpOnly"] is True
+    assert session["secure"] is True
+    assert session["sameSite"] == "Lax"
+
+    async with httpx.AsyncClient(base_url=platform.web_url) as client:
+        client.cookies.set("cerchia_session", session["value"])
+        signed_in = await client.get("/account")
+        assert signed_in.status_code == 200
+        assert email in signed_in.text
+        csp = signed_in.headers["content-security-policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert signed_in.headers["x-frame-options"] == "DENY"
+
+        # A form posted without the token (another site's form) is refused, and changes nothing.
+        forged = await client.post("/account/logout-all", data={})
+        assert forged.status_code == 403
+        assert "This form has expired" in forged.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', signed_in.text)
+        assert token is not None
+        cross_site = await client.post(
+            "/logout",
+            data={"csrf_token": token.group(1)},
+            headers={"Sec-Fetch-Site": "cross-site"},
+        )
+        assert cross_site.status_code == 403
+        assert (await client.get("/account")).status_code == 200
+
+    # Signing out in the browser ends the session on the server: the old cookie is worthless.
+    await page.get_by_role("button", name="Sign out", exact=True).click()
+    await expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    async with httpx.AsyncClient(base_url=platform.web_url) as client:
+        client.cookies.set("cerchia_session", session["value"])
+        after = await client.get("/account")
+        assert after.status_code == 303
+        assert after.headers["location"].startswith("/login")
+
+
+async def test_unknown_pages_and_bad_links_get_helpful_pages(platform: Platform) -> None:
+    async with httpx.AsyncClient(base_url=platform.web_url) as client:
+        missing = await client.get("/no/such/page")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"].startswith("text/html")
+        assert "Page not found" in missing.text
+        bad = await client.get("/verify-email", params={"token": "not-a-real-token"})
+        assert bad.status_code == 400
+        assert "This link does not work" in bad.text
+        reset = await client.get("/reset-password", params={"token": "x"})
+        assert reset.status_code == 200
+        assert "Choose a new password" in reset.text
