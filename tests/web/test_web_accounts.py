@@ -2,60 +2,16 @@
 JavaScript; CSRF, cookie flags and server-side logout; accessibility of every page."""
 
 import re
-import uuid
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
-from tests.platform import PASSWORD, Platform, text_of, to
-from tests.web.browser import describe, serious_violations, watch_csp
+from tests.platform import PASSWORD, Platform
+from tests.web.browser import watch_csp
+from tests.web.people import accessible, address, emailed_link, sign_in, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
-
-
-def address(name: str) -> str:
-    return f"{name.lower()}-{uuid.uuid4().hex[:10]}@example.org"
-
-
-async def accessible(page: Page) -> None:
-    violations = await serious_violations(page)
-    assert violations == [], f"{page.url}:\n{describe(violations)}"
-
-
-async def emailed_link(platform: Platform, email: str, subject: str, path: str) -> str:
-    mail = await platform.smtp.wait_for(to(email, subject), timeout=60)
-    found = re.search(r"https?://\S+" + re.escape(path) + r"\?token=[^\s\"<>]+", text_of(mail))
-    assert found is not None, text_of(mail)
-    return found.group(0)
-
-
-async def sign_up(page: Page, platform: Platform, name: str) -> str:
-    """Sign up through the form and confirm the address from the email; the address."""
-    email = address(name)
-    await page.goto(f"{platform.web_url}/signup")
-    await accessible(page)
-    await page.get_by_label("Your name").fill(name)
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Create my account").click()
-    await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    await accessible(page)
-    link = await emailed_link(platform, email, "Confirm your email", "/verify-email")
-    assert link.startswith(platform.web_url), link
-    await page.goto(link)
-    await expect(page.get_by_role("heading", name="Your address is confirmed")).to_be_visible()
-    await accessible(page)
-    return email
-
-
-async def sign_in(page: Page, platform: Platform, email: str) -> None:
-    await page.goto(f"{platform.web_url}/login")
-    await accessible(page)
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 async def test_a_person_signs_up_confirms_signs_in_and_out(
