@@ -1,6 +1,7 @@
 """The web client's rules without servers: languages, times, sessions, redirects, catalogs."""
 
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from babel.messages.extract import extract_from_dir
 
 from web.adapters.translations import load_translations
 from web.domain.locales import negotiate
+from web.domain.preferences import community_choices, from_form
+from web.domain.server_events import ServerEvent, parse_events
 from web.domain.sessions import WebSession, session_key
 from web.domain.times import local_time
 from web.entrypoints.forms import safe_next
@@ -91,5 +94,71 @@ def test_every_message_of_the_client_has_an_italian_translation() -> None:
     italian = load_translations(PACKAGE / "locales")["it"]
     missing = sorted(m for m in messages if italian.gettext(m) == m and re.search("[a-z]", m))
     # Words spelt the same in both languages are fine; anything else is a missing translation.
-    same = {"Email", "Password", "Account", "Home"}
+    same = {"Email", "Password", "Account", "Home", "Push", "email", "push", "In %(name)s"}
     assert [m for m in missing if m not in same] == []
+
+
+async def test_server_sent_events_are_read_as_the_stream_sends_them() -> None:
+    async def lines() -> AsyncIterator[str]:
+        for line in [
+            ": ping",
+            "event: notification",
+            "id: 42",
+            'data: {"a":',
+            "data: 1}",
+            "",
+            "retry: 1000",
+            "",
+            "data: plain",
+            "",
+            "event: half",
+        ]:
+            yield line
+
+    events = [e async for e in parse_events(lines())]
+    assert events == [
+        ServerEvent("notification", '{"a":\n1}', "42"),
+        ServerEvent("message", "plain", None),
+    ]
+
+
+def test_the_preferences_form_sends_community_choices_only_where_they_differ() -> None:
+    form: dict[str, list[str]] = {
+        "discussions.in_app": ["on"],
+        "discussions.email": ["digest"],
+        "mentions.in_app": ["on"],
+        "mentions.email": ["instant"],
+        "mentions.push": ["on"],
+        "c1.discussions.in_app": ["on"],
+        "c1.discussions.email": ["digest"],
+        "c1.mentions.in_app": ["on"],
+        "c1.mentions.email": ["off"],
+        "c1.mentions.push": ["on"],
+        "c2.discussions.in_app": ["on"],
+        "c2.discussions.email": ["digest"],
+        "c2.mentions.in_app": ["on"],
+        "c2.mentions.email": ["instant"],
+        "c2.mentions.push": ["on"],
+        "quiet.start": ["22:00"],
+        "quiet.end": ["07:30"],
+        "digest.frequency": ["weekly"],
+        "digest.hour": ["99"],
+        "digest.weekday": ["4"],
+    }
+    document = from_form(form, ["c1", "c2"])
+    assert document["categories"]["discussions"] == {
+        "in_app": True,
+        "email": "digest",
+        "push": False,
+    }
+    assert document["categories"]["events"] == {"in_app": False, "email": "instant", "push": False}
+    assert document["communities"] == {
+        "c1": {"mentions": {"in_app": True, "email": "off", "push": True}}
+    }
+    assert document["quiet_hours"] == {"start": "22:00", "end": "07:30"}
+    assert document["digest"] == {"frequency": "weekly", "hour": 8, "weekday": 4}
+    assert from_form({"quiet.start": ["22:00"]}, [])["quiet_hours"] is None
+    shown = community_choices(
+        {"categories": {"mentions": {"email": "instant"}}, "communities": {"c1": {}}}, "c1"
+    )
+    assert shown["mentions"] == {"email": "instant"}

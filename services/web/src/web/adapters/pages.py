@@ -82,6 +82,18 @@ class Pages:
         html = self.env.get_template(template).render(values)
         return HTMLResponse(html, status_code=status)
 
+    def fragment(self, request: Request, template: str, context: Mapping[str, Any]) -> str:
+        """Part of a page (an htmx or SSE swap), in the request's language."""
+        visit: Visit = request.state.visit
+        language: str = request.state.language
+        self.use_language(language)
+
+        def when(value: Any) -> str:
+            return local_time(value, zone=visit.session.zone, locale=language)
+
+        values = {"session": visit.session, "csrf": visit.session.csrf, "when": when, **context}
+        return self.env.get_template(template).render(values)
+
     def gettext(self, message: str, **variables: Any) -> str:
         """Translate in the current request's language (for flash messages)."""
         return _gettext(message, **variables)

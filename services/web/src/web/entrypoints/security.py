@@ -54,6 +54,15 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
+async def checked_header(request: Request) -> None:
+    """A script's request (JSON, not a form) carrying this session's CSRF token in its header."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise CsrfRefused
+    visit: Visit = request.state.visit
+    if not visit.session.csrf_ok(request.headers.get(CSRF_HEADER)):
+        raise CsrfRefused
+
+
 def install(app: FastAPI) -> None:
     """Headers and error pages."""
 

@@ -13,3 +13,53 @@
   }
   document.addEventListener("DOMContentLoaded", preselectZone);
 })();
+
+// Web push on the preferences page: register the service worker, subscribe with the platform's
+// VAPID key and hand the subscription to the server (which passes it to the platform).
+(function () {
+  "use strict";
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"]; } catch (e) { return ""; }
+  }
+  function keyBytes(base64url) {
+    var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+  function post(path, body) {
+    return fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body: JSON.stringify(body)
+    });
+  }
+  function setUp() {
+    var section = document.getElementById("push");
+    if (!section || !("serviceWorker" in navigator) || !("PushManager" in window) || !section.dataset.vapidKey) { return; }
+    var state = document.getElementById("push-state");
+    section.hidden = false;
+    function show(message) { state.textContent = section.dataset[message]; }
+    navigator.serviceWorker.register("/sw.js").then(function (registration) {
+      return registration.pushManager.getSubscription().then(function (current) { show(current ? "on" : "off"); return registration; });
+    }).then(function (registration) {
+      document.getElementById("push-on").addEventListener("click", function () {
+        Notification.requestPermission().then(function (permission) {
+          if (permission !== "granted") { show("denied"); return; }
+          return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(section.dataset.vapidKey) })
+            .then(function (subscription) { return post("/notifications/push/subscribe", subscription.toJSON()); })
+            .then(function (response) { show(response.ok ? "on" : "failed"); });
+        }).catch(function () { show("failed"); });
+      });
+      document.getElementById("push-off").addEventListener("click", function () {
+        registration.pushManager.getSubscription().then(function (subscription) {
+          if (!subscription) { show("off"); return; }
+          return post("/notifications/push/unsubscribe", { endpoint: subscription.endpoint })
+            .then(function () { return subscription.unsubscribe(); })
+            .then(function () { show("off"); });
+        }).catch(function () { show("failed"); });
+      });
+    }).catch(function () { show("failed"); });
+  }
+  document.addEventListener("DOMContentLoaded", setUp);
+})();
