@@ -3,38 +3,18 @@
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from web.entrypoints.forms import lines, refusal, safe_next, see_other, text
-from web.entrypoints.security import checked_form
-from web.service.visits import Visit
+from web.entrypoints.pages import Form, gettext, render, status_for, visit_of
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(checked_form)]
 ZONES = sorted(available_timezones() - {"localtime", "Factory"})
 
 
-def _visit(request: Request) -> Visit:
-    visit: Visit = request.state.visit
-    return visit
-
-
-def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    response: Response = request.app.state.container.pages.render(
-        request, template, context, status=status
-    )
-    return response
-
-
-def _gettext(request: Request, message: str, **variables: Any) -> str:
-    text_: str = request.app.state.container.pages.gettext(message, **variables)
-    return text_
-
-
 def _login_required(request: Request) -> Response | None:
-    if _visit(request).signed_in:
+    if visit_of(request).signed_in:
         return None
     return see_other(f"/login?next={request.url.path}")
 
@@ -42,13 +22,13 @@ def _login_required(request: Request) -> Response | None:
 @router.get("/signup")
 async def signup_page(request: Request) -> Response:
     """The sign-up form."""
-    return _render(request, "account/signup.html", zones=ZONES, values={})
+    return render(request, "account/signup.html", zones=ZONES, values={})
 
 
 @router.post("/signup")
 async def signup(request: Request, form: Form) -> Response:
     """Register; the verification email follows."""
-    visit = _visit(request)
+    visit = visit_of(request)
     values = {
         "display_name": text(form, "display_name"),
         "email": text(form, "email"),
@@ -59,25 +39,25 @@ async def signup(request: Request, form: Form) -> Response:
         "POST", "/api/v1/users", json={**values, "password": form.get("password") or ""}
     )
     if not response.ok:
-        return _render(
+        return render(
             request,
             "account/signup.html",
-            status=response.status if response.status < 500 else 503,
+            status=status_for(response.status),
             zones=ZONES,
             values=values,
             error=refusal(response),
         )
-    return _render(request, "account/check_email.html", email=values["email"])
+    return render(request, "account/check_email.html", email=values["email"])
 
 
 @router.get("/verify-email")
 async def verify_email(request: Request, token: str = "") -> Response:
     """The emailed link: confirms the address."""
-    visit = _visit(request)
+    visit = visit_of(request)
     if not token:
-        return _render(request, "account/verified.html", status=400, ok=False)
+        return render(request, "account/verified.html", status=400, ok=False)
     response = await visit.api("POST", "/api/v1/auth/verify-email", json={"token": token})
-    return _render(
+    return render(
         request,
         "account/verified.html",
         status=200 if response.ok else 400,
@@ -91,9 +71,9 @@ async def resend_verification(request: Request, form: Form) -> Response:
     """Send the verification email again."""
     if (redirect := _login_required(request)) is not None:
         return redirect
-    visit = _visit(request)
+    visit = visit_of(request)
     response = await visit.api("POST", "/api/v1/auth/verify-email/resend")
-    visit.flash(_gettext(request, "We sent the link again.") if response.ok else refusal(response))
+    visit.flash(gettext(request, "We sent the link again.") if response.ok else refusal(response))
     return see_other(safe_next(text(form, "next"), "/account"))
 
 
@@ -102,23 +82,23 @@ async def login_page(
     request: Request, next_: Annotated[str, Query(alias="next")] = "/"
 ) -> Response:
     """The sign-in form."""
-    if _visit(request).signed_in:
+    if visit_of(request).signed_in:
         return see_other(safe_next(next_))
-    return _render(request, "account/login.html", next=safe_next(next_), values={})
+    return render(request, "account/login.html", next=safe_next(next_), values={})
 
 
 @router.post("/login")
 async def login(request: Request, form: Form) -> Response:
     """Sign in; a new session cookie replaces the visitor's."""
-    visit = _visit(request)
+    visit = visit_of(request)
     email = text(form, "email")
     response = await visit.sign_in(email, str(form.get("password") or ""))
     destination = safe_next(text(form, "next"))
     if not response.ok:
-        return _render(
+        return render(
             request,
             "account/login.html",
-            status=response.status if response.status < 500 else 503,
+            status=status_for(response.status),
             next=destination,
             values={"email": email},
             error=refusal(response),
@@ -129,14 +109,14 @@ async def login(request: Request, form: Form) -> Response:
 @router.post("/logout")
 async def logout(request: Request, _: Form) -> Response:
     """Sign out here and on the platform."""
-    await _visit(request).sign_out()
+    await visit_of(request).sign_out()
     return see_other("/")
 
 
 @router.get("/forgot-password")
 async def forgot_page(request: Request) -> Response:
     """Ask for a reset link."""
-    return _render(request, "account/forgot.html", sent=False, values={})
+    return render(request, "account/forgot.html", sent=False, values={})
 
 
 @router.post("/forgot-password")
@@ -144,44 +124,44 @@ async def forgot(request: Request, form: Form) -> Response:
     """The platform emails a link if the address has an account (the page says the same
     either way)."""
     email = text(form, "email")
-    response = await _visit(request).api(
+    response = await visit_of(request).api(
         "POST", "/api/v1/auth/password-reset", json={"email": email}
     )
     if not response.ok and response.status != 404:
-        return _render(
+        return render(
             request,
             "account/forgot.html",
-            status=response.status if response.status < 500 else 503,
+            status=status_for(response.status),
             sent=False,
             values={"email": email},
             error=refusal(response),
         )
-    return _render(request, "account/forgot.html", sent=True, values={"email": email})
+    return render(request, "account/forgot.html", sent=True, values={"email": email})
 
 
 @router.get("/reset-password")
 async def reset_page(request: Request, token: str = "") -> Response:
     """The emailed link: choose a new password."""
-    return _render(request, "account/reset.html", token=token)
+    return render(request, "account/reset.html", token=token)
 
 
 @router.post("/reset-password")
 async def reset(request: Request, form: Form) -> Response:
     """Set the new password; every session of the account ends."""
-    response = await _visit(request).api(
+    response = await visit_of(request).api(
         "POST",
         "/api/v1/auth/password-reset/confirm",
         json={"token": text(form, "token"), "new_password": form.get("new_password") or ""},
     )
     if not response.ok:
-        return _render(
+        return render(
             request,
             "account/reset.html",
-            status=response.status if response.status < 500 else 503,
+            status=status_for(response.status),
             token=text(form, "token"),
             error=refusal(response),
         )
-    _visit(request).flash(_gettext(request, "Your password was changed. Please sign in."))
+    visit_of(request).flash(gettext(request, "Your password was changed. Please sign in."))
     return see_other("/login")
 
 
@@ -190,8 +170,8 @@ async def account_page(request: Request) -> Response:
     """The account: address, verification, password, sessions."""
     if (redirect := _login_required(request)) is not None:
         return redirect
-    account = await _visit(request).api("GET", "/api/v1/users/me")
-    return _render(request, "account/account.html", account=account.body if account.ok else {})
+    account = await visit_of(request).api("GET", "/api/v1/users/me")
+    return render(request, "account/account.html", account=account.body if account.ok else {})
 
 
 @router.post("/account/password")
@@ -199,7 +179,7 @@ async def change_password(request: Request, form: Form) -> Response:
     """Change the password (the current one is asked again)."""
     if (redirect := _login_required(request)) is not None:
         return redirect
-    visit = _visit(request)
+    visit = visit_of(request)
     response = await visit.api(
         "POST",
         "/api/v1/auth/change-password",
@@ -213,7 +193,7 @@ async def change_password(request: Request, form: Form) -> Response:
         return see_other("/account")
     # Changing the password ends every session of the account, this one included.
     await visit.sign_out()
-    visit.flash(_gettext(request, "Your password was changed. Please sign in again."))
+    visit.flash(gettext(request, "Your password was changed. Please sign in again."))
     return see_other("/login")
 
 
@@ -222,7 +202,7 @@ async def logout_everywhere(request: Request, _: Form) -> Response:
     """End every session of the account, on every device."""
     if (redirect := _login_required(request)) is not None:
         return redirect
-    visit = _visit(request)
+    visit = visit_of(request)
     await visit.api("POST", "/api/v1/auth/logout-all")
     await visit.sign_out()
     return see_other("/")
@@ -233,8 +213,8 @@ async def profile_page(request: Request) -> Response:
     """Edit my profile."""
     if (redirect := _login_required(request)) is not None:
         return redirect
-    profile = await _visit(request).api("GET", "/api/v1/profiles/me")
-    return _render(
+    profile = await visit_of(request).api("GET", "/api/v1/profiles/me")
+    return render(
         request, "account/profile.html", profile=profile.body if profile.ok else {}, zones=ZONES
     )
 
@@ -248,7 +228,7 @@ async def edit_profile(request: Request, form: Form) -> Response:
     """Save my profile."""
     if (redirect := _login_required(request)) is not None:
         return redirect
-    visit = _visit(request)
+    visit = visit_of(request)
     changes: dict[str, Any] = {name: text(form, name) or None for name in PROFILE_TEXT}
     changes["display_name"] = text(form, "display_name")
     changes.update({name: lines(form, name) for name in PROFILE_LISTS})
@@ -260,10 +240,10 @@ async def edit_profile(request: Request, form: Form) -> Response:
     changes["visibility"] = text(form, "visibility") or "communities"
     response = await visit.api("PATCH", "/api/v1/profiles/me", json=changes)
     if not response.ok:
-        return _render(
+        return render(
             request,
             "account/profile.html",
-            status=response.status if response.status < 500 else 503,
+            status=status_for(response.status),
             profile={**changes},
             zones=ZONES,
             error=refusal(response),
@@ -273,5 +253,5 @@ async def edit_profile(request: Request, form: Form) -> Response:
         locale=changes["locale"] or visit.session.locale,
         zone=changes["timezone"] or visit.session.zone,
     )
-    visit.flash(_gettext(request, "Profile saved."))
+    visit.flash(gettext(request, "Profile saved."))
     return see_other("/profile")

@@ -18,7 +18,8 @@ from web.domain.preferences import (
 )
 from web.domain.server_events import parse_events
 from web.entrypoints.forms import redirect_or_refresh, refusal, safe_next, see_other
-from web.entrypoints.security import checked_form, checked_header
+from web.entrypoints.pages import Form, gettext, render, signed_in, visit_of
+from web.entrypoints.security import checked_header
 from web.service.visits import Visit
 
 router = APIRouter(include_in_schema=False)
@@ -26,47 +27,18 @@ FEED = "/api/v1/notifications"
 STREAM = "/api/v1/notifications/stream"
 
 
-def _visit(request: Request) -> Visit:
-    visit: Visit = request.state.visit
-    return visit
-
-
-def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    response: Response = request.app.state.container.pages.render(
-        request, template, context, status=status
-    )
-    return response
-
-
-def _gettext(request: Request, message: str) -> str:
-    text: str = request.app.state.container.pages.gettext(message)
-    return text
-
-
-def _signed_in(request: Request) -> Visit:
-    visit = _visit(request)
-    if not visit.signed_in:
-        raise _LoginRedirect(request.url.path)
-    return visit
-
-
-class _LoginRedirect(HTTPException):
-    def __init__(self, path: str) -> None:
-        super().__init__(303, headers={"Location": f"/login?next={path}"})
-
-
 @router.get("/notifications")
 async def centre(
     request: Request, cursor: Annotated[str | None, Query(max_length=64)] = None
 ) -> Response:
     """My notifications, newest first, a page at a time."""
-    visit = _signed_in(request)
+    visit = signed_in(request)
     page = await visit.api("GET", FEED, params={"cursor": cursor, "limit": 30})
     if page.status == 400:
         raise HTTPException(400)
     if not page.ok or not isinstance(page.body, dict):
-        return _render(request, "error.html", status=503, kind="http")
-    return _render(
+        return render(request, "error.html", status=503, kind="http")
+    return render(
         request,
         "notifications/centre.html",
         items=page.body.get("items") or [],
@@ -75,9 +47,9 @@ async def centre(
 
 
 @router.post("/notifications/read-all")
-async def read_all(request: Request, _: Annotated[Any, Depends(checked_form)]) -> Response:
+async def read_all(request: Request, _: Form) -> Response:
     """Mark every notification read."""
-    visit = _signed_in(request)
+    visit = signed_in(request)
     response = await visit.api("POST", f"{FEED}/read-all")
     if not response.ok:
         visit.flash(refusal(response))
@@ -85,11 +57,9 @@ async def read_all(request: Request, _: Annotated[Any, Depends(checked_form)]) -
 
 
 @router.post("/notifications/{notification_id}/open")
-async def open_one(
-    request: Request, notification_id: str, form: Annotated[Any, Depends(checked_form)]
-) -> Response:
+async def open_one(request: Request, notification_id: str, form: Form) -> Response:
     """Mark one read and go where it points."""
-    visit = _signed_in(request)
+    visit = signed_in(request)
     response = await visit.api("POST", f"{FEED}/{notification_id}/read")
     if response.status == 404:
         raise HTTPException(404)
@@ -101,7 +71,7 @@ async def open_one(
 async def stream(request: Request) -> Response:
     """New notifications while the page is open: each is relayed as rendered HTML (the item for
     the centre, `notification`) followed by the new badge (`unread`)."""
-    visit = _visit(request)
+    visit = visit_of(request)
     if not visit.signed_in or visit.session.access_token is None:
         return Response(status_code=204)  # EventSource stops retrying on 204
     container = request.app.state.container
@@ -137,13 +107,13 @@ async def stream(request: Request) -> Response:
 @router.get("/notifications/preferences")
 async def preferences_page(request: Request) -> Response:
     """The category by channel matrix, per community overrides, quiet hours, digest, push."""
-    visit = _signed_in(request)
+    visit = signed_in(request)
     preferences = await visit.api("GET", "/api/v1/preferences")
     communities = await _my_communities(visit)
     vapid = await visit.api("GET", "/api/v1/push/vapid-public-key")
     if not preferences.ok or not isinstance(preferences.body, dict):
-        return _render(request, "error.html", status=503, kind="http")
-    return _render(
+        return render(request, "error.html", status=503, kind="http")
+    return render(
         request,
         "notifications/preferences.html",
         preferences=preferences.body,
@@ -158,25 +128,23 @@ async def preferences_page(request: Request) -> Response:
 
 
 @router.post("/notifications/preferences")
-async def save_preferences(
-    request: Request, form: Annotated[Any, Depends(checked_form)]
-) -> Response:
+async def save_preferences(request: Request, form: Form) -> Response:
     """Replace my preferences with the form's."""
-    visit = _signed_in(request)
+    visit = signed_in(request)
     values: dict[str, list[str]] = defaultdict(list)
     for name, value in form.multi_items():
         if isinstance(value, str):
             values[name].append(value)
     communities = [c["id"] for c in await _my_communities(visit)]
     response = await visit.api("PUT", "/api/v1/preferences", json=from_form(values, communities))
-    visit.flash(_gettext(request, "Preferences saved.") if response.ok else refusal(response))
+    visit.flash(gettext(request, "Preferences saved.") if response.ok else refusal(response))
     return see_other("/notifications/preferences")
 
 
 @router.post("/notifications/push/subscribe")
 async def push_subscribe(request: Request, _: Annotated[None, Depends(checked_header)]) -> Response:
     """This browser's ``PushSubscription`` (posted by the page's script), handed to the platform."""
-    visit = _signed_in(request)
+    visit = signed_in(request)
     try:
         subscription = await request.json()
     except ValueError as error:
@@ -190,7 +158,7 @@ async def push_unsubscribe(
     request: Request, _: Annotated[None, Depends(checked_header)]
 ) -> Response:
     """Forget this browser's subscription."""
-    visit = _signed_in(request)
+    visit = signed_in(request)
     try:
         body = await request.json()
     except ValueError as error:

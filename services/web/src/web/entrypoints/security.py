@@ -82,6 +82,8 @@ def install(app: FastAPI) -> None:
 
     async def http_error(request: Request, error: Exception) -> Response:
         status = error.status_code if isinstance(error, StarletteHTTPException) else 500
+        if isinstance(error, StarletteHTTPException) and 300 <= status < 400:
+            return Response(status_code=status, headers=error.headers)  # "sign in first"
         return _error_page(request, status, "http")
 
     async def invalid(request: Request, _: Exception) -> Response:

@@ -1,0 +1,106 @@
+"""Pages that emails link to beyond discussions and joining: an event (with RSVP), a direct
+conversation (with a reply), an introduction (accept or decline), a community's members."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from web.domain.api import ApiResponse
+from web.entrypoints.forms import refusal, see_other, text
+from web.entrypoints.pages import Form, gettext, render, signed_in
+
+router = APIRouter(include_in_schema=False)
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+def _found(response: ApiResponse) -> dict[str, object]:
+    """The object, or the matching error page (404 for unknown or hidden ids)."""
+    if response.status in (403, 404):
+        raise HTTPException(404)
+    if not response.ok or not isinstance(response.body, dict):
+        raise HTTPException(503 if response.status >= 500 else response.status)
+    return response.body
+
+
+@router.get("/communities/{community_id}/events/{event_id}")
+async def gathering(request: Request, community_id: str, event_id: str) -> Response:
+    """An event: when (in my zone), where, seats, my RSVP."""
+    visit = signed_in(request)
+    event = _found(await visit.api("GET", f"/api/v1/events/{event_id}"))
+    if event.get("community_id") != community_id:
+        raise HTTPException(404)
+    return render(request, "linked/event.html", event=event)
+
+
+@router.post("/communities/{community_id}/events/{event_id}/rsvp")
+async def rsvp(request: Request, community_id: str, event_id: str, form: Form) -> Response:
+    """Going, interested or not going."""
+    visit = signed_in(request)
+    answer = text(form, "answer")
+    response = await visit.api("PUT", f"/api/v1/events/{event_id}/rsvp", json={"answer": answer})
+    visit.flash(gettext(request, "Your answer was saved.") if response.ok else refusal(response))
+    return see_other(f"/communities/{community_id}/events/{event_id}")
+
+
+@router.get("/messages")
+async def conversations(request: Request, cursor: Cursor = None) -> Response:
+    """My conversations, latest first."""
+    visit = signed_in(request)
+    page = _found(await visit.api("GET", "/api/v1/conversations", params={"cursor": cursor}))
+    return render(request, "linked/conversations.html", page=page)
+
+
+@router.get("/messages/{conversation_id}")
+async def conversation(request: Request, conversation_id: str, cursor: Cursor = None) -> Response:
+    """A conversation's messages and a reply form; opening it marks it read."""
+    visit = signed_in(request)
+    path = f"/api/v1/conversations/{conversation_id}/messages"
+    page = _found(await visit.api("GET", path, params={"cursor": cursor}))
+    await visit.api("POST", f"/api/v1/conversations/{conversation_id}/read")
+    return render(request, "linked/conversation.html", page=page, conversation_id=conversation_id)
+
+
+@router.post("/messages/{conversation_id}")
+async def write(request: Request, conversation_id: str, form: Form) -> Response:
+    """Send a message in the conversation."""
+    visit = signed_in(request)
+    response = await visit.api(
+        "POST",
+        f"/api/v1/conversations/{conversation_id}/messages",
+        json={"body": text(form, "body")},
+    )
+    if not response.ok:
+        visit.flash(refusal(response))
+    return see_other(f"/messages/{conversation_id}")
+
+
+@router.get("/introductions/{introduction_id}")
+async def introduction(request: Request, introduction_id: str) -> Response:
+    """An introduction someone asked for, or mine."""
+    visit = signed_in(request)
+    found = _found(await visit.api("GET", f"/api/v1/introductions/{introduction_id}"))
+    return render(request, "linked/introduction.html", introduction=found)
+
+
+@router.post("/introductions/{introduction_id}/{decision}")
+async def decide(request: Request, introduction_id: str, decision: str, _: Form) -> Response:
+    """Accept or decline."""
+    if decision not in ("accept", "decline"):
+        raise HTTPException(404)
+    visit = signed_in(request)
+    response = await visit.api("POST", f"/api/v1/introductions/{introduction_id}/{decision}")
+    visit.flash(gettext(request, "Done.") if response.ok else refusal(response))
+    return see_other(f"/introductions/{introduction_id}")
+
+
+@router.get("/communities/{community_id}/members")
+async def members(request: Request, community_id: str, cursor: Cursor = None) -> Response:
+    """The community's directory."""
+    visit = signed_in(request)
+    page = _found(
+        await visit.api(
+            "GET", f"/api/v1/communities/{community_id}/directory", params={"cursor": cursor}
+        )
+    )
+    return render(request, "linked/members.html", page=page, community_id=community_id)
