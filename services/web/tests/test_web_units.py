@@ -94,7 +94,17 @@ def test_every_message_of_the_client_has_an_italian_translation() -> None:
     italian = load_translations(PACKAGE / "locales")["it"]
     missing = sorted(m for m in messages if italian.gettext(m) == m and re.search("[a-z]", m))
     # Words spelt the same in both languages are fine; anything else is a missing translation.
-    same = {"Email", "Password", "Account", "Home", "Push", "email", "push", "In %(name)s", "Online"}
+    same = {
+        "Email",
+        "Password",
+        "Account",
+        "Home",
+        "Push",
+        "email",
+        "push",
+        "In %(name)s",
+        "Online",
+    }
     assert [m for m in missing if m not in same] == []
 
 
