@@ -61,3 +61,11 @@ def describe(violations: list[dict[str, Any]]) -> str:
         + ", ".join(str(node.get("target")) for node in v.get("nodes", [])[:3])
         for v in violations
     )
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """With ``CERCHIA_SCREENSHOTS=1``, the page as shown, into ``docs/screenshots/<name>.png``
+    (how the README's pictures are made: run the journey with it set)."""
+    if os.environ.get("CERCHIA_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
