@@ -68,8 +68,9 @@ trap 'rm -f "$draft"' EXIT
         echo "CERCHIA_KAFKA_PASSWORD_${service}=$(secret)"
     done
     echo
-    echo "# MongoDB: each service's database, its root user and the service's own user."
-    for service in MEMBERSHIP CONTENT EVENTS NOTIFICATIONS; do
+    echo "# MongoDB: each service's database (the web client's sessions too), its root user and"
+    echo "# the service's own user."
+    for service in MEMBERSHIP CONTENT EVENTS NOTIFICATIONS WEB; do
         echo "${service}_MONGO_ROOT_PASSWORD=$(secret)"
         echo "${service}_MONGO_PASSWORD=$(secret)"
     done

@@ -21,16 +21,22 @@ from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack.services import SERVICES
+from web.settings import WebSettings
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILES = [REPO / "docker-compose.yml", *sorted((REPO / "deploy" / "compose").glob("*.yml"))]
-# What a person may open from the host: the gateway, the tracing UI and the mail UI.
-PUBLISHED = {("gateway", 8000), ("jaeger", 16686), ("mailpit", 8025)}
+# What a person may open from the host: the web client, the gateway, the tracing UI and the
+# mail UI.
+PUBLISHED = {("web", 8080), ("gateway", 8000), ("jaeger", 16686), ("mailpit", 8025)}
 LOOPBACK = "127.0.0.1"
 # The gateway keeps no data (its rate limits are in memory); every other service owns a database.
 STATELESS = {"gateway"}
+# Client apps of the gateway's public API that run as platform services: the web client. It sits
+# in front of the gateway, not behind it; it keeps its browser sessions in its own database, uses
+# no Kafka and verifies no token itself (the gateway and the services do).
+CLIENT_APPS = {"web"}
 # The services that are Kafka principals (User:<service>), as the ACLs derived from the catalog
 # name them: every producer and consumer of a topic (the gateway reads membership.sessions.v1).
 PRINCIPALS = services_of(CATALOG)
@@ -212,11 +218,17 @@ def test_dependencies_wait_for_health_or_completion(compose: Compose) -> None:
 def test_services_wait_for_their_database_kafka_topics_and_tracing(compose: Compose) -> None:
     for name, spec in with_database(compose).items():
         depends = spec["depends_on"]
-        assert depends["kafka-init"]["condition"] == "service_completed_successfully"
+        if name in PRINCIPALS:
+            assert depends["kafka-init"]["condition"] == "service_completed_successfully"
+        else:
+            assert not {"kafka", "kafka-init", "kafka-credentials"} & set(depends), name
         assert depends[f"mongo-{name}"]["condition"] == "service_healthy"
         assert depends[f"mongo-{name}-init"]["condition"] == "service_completed_successfully"
         assert depends["jaeger"]["condition"] == "service_healthy"
-        if name != "membership":
+        if name in CLIENT_APPS:
+            assert depends["gateway"]["condition"] == "service_healthy", "its one upstream"
+            assert "membership" not in depends, f"{name} needs no JWKS"
+        elif name != "membership":
             assert depends["membership"]["condition"] == "service_healthy", "JWKS comes first"
     for name in PRINCIPALS:
         depends = compose["services"][name]["depends_on"]
@@ -225,7 +237,8 @@ def test_services_wait_for_their_database_kafka_topics_and_tracing(compose: Comp
         depends = compose["services"][name]["depends_on"]
         assert depends["token-keys"]["condition"] == "service_completed_successfully"
     for name in STATELESS:
-        upstreams = set(with_database(compose)) | {"jaeger"}
+        # The services behind the gateway; the web client is in front of it.
+        upstreams = (set(with_database(compose)) - CLIENT_APPS) | {"jaeger"}
         if name in PRINCIPALS:
             upstreams |= {"kafka-init", "kafka-credentials"}
         assert set(compose["services"][name]["depends_on"]) == upstreams
@@ -237,7 +250,9 @@ def test_every_container_has_a_memory_limit(compose: Compose) -> None:
         assert limits.get("memory"), f"{name} has no memory limit"
 
 
-def test_only_the_gateway_and_the_uis_are_published_on_loopback(compose: Compose) -> None:
+def test_only_the_web_client_the_gateway_and_the_uis_are_published_on_loopback(
+    compose: Compose,
+) -> None:
     published = set()
     for name, spec in compose["services"].items():
         for port in spec.get("ports") or []:
@@ -246,6 +261,18 @@ def test_only_the_gateway_and_the_uis_are_published_on_loopback(compose: Compose
             assert host_port == container_port
             published.add((name, int(container_port)))
     assert published == PUBLISHED
+    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8080:8080"]
+
+
+def test_no_two_containers_publish_the_same_host_port() -> None:
+    # The overlays add to the main file: a port taken twice fails `docker compose up`.
+    taken: dict[str, str] = {}
+    for path in COMPOSE_FILES:
+        for name, spec in yaml.safe_load(path.read_text())["services"].items():
+            for port in spec.get("ports") or []:
+                host = str(port).rsplit(":", 1)[0]
+                owner = f"{path.name}: {name}"
+                assert taken.setdefault(host, owner) == owner, f"{owner} and {taken[host]}: {host}"
 
 
 @pytest.mark.parametrize(
@@ -294,11 +321,19 @@ def test_services_are_configured_for_containers(
         prefix = name.upper() + "_"
         assert env[prefix + "HTTP_HOST"] == "0.0.0.0"  # noqa: S104 - inside its container
         assert int(env[prefix + "HTTP_PORT"]) == ports[name], "same port as the local stack"
-        assert env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
-        if name not in STATELESS:
+        if name in PRINCIPALS:
+            assert env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        else:
+            assert not any("KAFKA" in key for key in env), f"{name} uses no Kafka"
+        if spec.get("ports"):
+            # Published: its peer is the client itself, whose X-Forwarded-For is not trusted.
+            assert "FORWARDED_ALLOW_IPS" not in env, name
+        elif name not in STATELESS:
             # Behind the gateway: the client address comes from its X-Forwarded-For.
             assert env["FORWARDED_ALLOW_IPS"] == "*"
-        if name != "membership":
+        if name in CLIENT_APPS:
+            assert not any("AUTH_JWKS" in key for key in env), f"{name} verifies no token"
+        elif name != "membership":
             jwks = urlsplit(env[prefix + "AUTH_JWKS_URL"])
             assert (jwks.hostname, jwks.port) == ("membership", ports["membership"])
             assert jwks.path == "/.well-known/jwks.json"
@@ -307,6 +342,35 @@ def test_services_are_configured_for_containers(
     notifications = environment(compose["services"]["notifications"], interpolate)
     assert notifications["NOTIFICATIONS_SMTP_HOST"] == "mailpit"
     assert notifications["NOTIFICATIONS_SMTP_PORT"] == "1025"
+
+
+def test_the_web_client_calls_the_gateway_and_emails_link_to_it(
+    compose: Compose, interpolate: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ports = {spec.name: spec.port for spec in SERVICES}
+    services = compose["services"]
+    env = environment(services["web"], interpolate)
+    gateway = urlsplit(env["WEB_GATEWAY_URL"])
+    assert (gateway.scheme, gateway.hostname, gateway.port) == ("http", "gateway", ports["gateway"])
+    assert env["WEB_PUBLIC_URL"] == f"http://{LOOPBACK}:{ports['web']}", "its published address"
+    notifications = environment(services["notifications"], interpolate)
+    assert notifications["NOTIFICATIONS_PUBLIC_BASE_URL"] == env["WEB_PUBLIC_URL"], (
+        "links in emails open the web client's pages"
+    )
+    assert networks(services["web"]) & networks(services["gateway"]), "it reaches the gateway"
+    assert networks(services["web"]) & networks(services["jaeger"]), "it reaches the collector"
+    assert "bus" not in networks(services["web"]), "no Kafka, no service behind the gateway"
+    for name in ("membership", "content", "events", "kafka"):
+        assert not networks(services["web"]) & networks(services[name]), name
+
+    # What the web client makes of this environment.
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = WebSettings()
+    assert settings.gateway_url == env["WEB_GATEWAY_URL"]
+    assert settings.public_url == env["WEB_PUBLIC_URL"]
+    assert settings.auth_revocations is False, "it follows no revoked sessions: no Kafka"
+    assert settings.cookie_secure is True
 
 
 def test_services_export_traces_to_jaeger_over_otlp(
@@ -531,6 +595,30 @@ def test_each_service_connects_to_kafka_as_itself_over_tls(
         spec = compose["services"][name]
         assert not any("PASSWORD" in key for key in environment(spec, interpolate)), name
         assert not any(m.source.endswith("-kafka-credentials") for m in mounts(spec)), name
+
+
+def test_the_web_client_has_no_kafka_credentials(
+    compose: Compose, interpolate: Callable[[Any], Any], tmp_path: Path
+) -> None:
+    assert "web" not in PRINCIPALS, "the catalog names no topic of the web client"
+    services = compose["services"]
+    web = services["web"]
+    env = environment(web, interpolate)
+    assert not any("KAFKA" in key for key in env)
+    assert not web.get("secrets")
+    assert not any(m.source.startswith("kafka") or "kafka" in m.source for m in mounts(web))
+    assert "web" not in services["kafka-credentials"]["command"]
+    assert "kafka_web_password" not in compose["secrets"]
+    assert "web-kafka-credentials" not in compose["volumes"]
+    assert not any("_WEB" in key for key in environment(services["kafka-init"], interpolate))
+    made = subprocess.run(
+        ["bash", str(REPO / "deploy" / "compose" / "make-env.sh"), str(tmp_path / ".env")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "CERCHIA_KAFKA_PASSWORD_WEB" not in (tmp_path / ".env").read_text()
 
 
 def test_each_kafka_password_reaches_its_own_service_only(compose: Compose) -> None:

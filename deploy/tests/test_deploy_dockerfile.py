@@ -3,7 +3,9 @@
 import json
 import re
 import shlex
+import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -160,17 +162,30 @@ def copy_sources(text: str) -> Iterable[str]:
             yield from args.split()[:-1]
 
 
+def platform_services() -> list[str]:
+    return sorted(p.name for p in (REPO / "services").iterdir() if (p / "src" / p.name).is_dir())
+
+
 def test_the_build_context_holds_what_the_build_copies_and_nothing_else() -> None:
     rules = dockerignore_rules()
     files = repository_files()
     context = {path for path in files if in_build_context(path, rules)}
     for copied in copy_sources(DOCKERFILE.read_text()):
-        source = copied.rstrip("/")
-        assert (REPO / source).exists(), f"COPY {source}: no such path"
-        assert any(path == source or path.startswith(source + "/") for path in context), source
+        for service in platform_services():
+            source = copied.rstrip("/").replace("${SERVICE}", service)
+            if "*" in source:
+                # A pattern may match nothing (a service without npm packages); what it matches
+                # is sent.
+                matched = [str(p.relative_to(REPO)) for p in REPO.glob(source)]
+                assert all(path in context for path in matched), source
+                continue
+            assert (REPO / source).exists(), f"COPY {source}: no such path"
+            assert any(path == source or path.startswith(source + "/") for path in context), source
     for member in REPO.glob("*/*/pyproject.toml"):
         assert str(member.relative_to(REPO)) in context, "uv needs every workspace member"
     assert "libs/contracts/README.md" in context, "the contracts wheel's readme"
+    assert {"services/web/package.json", "services/web/package-lock.json"} <= context
+    assert not any("/node_modules/" in f"/{path}" for path in context), "npm ci installs them"
     leaked = [path for path in context if "/tests/" in f"/{path}" or path.startswith("deploy/k8s")]
     assert not leaked, leaked[:5]
     assert not any(path.startswith((".git/", ".venv/", ".stack/", "docs/")) for path in context)
@@ -195,3 +210,44 @@ def test_shell_scripts_pass_shellcheck(script: Path, tool: Callable[[str], str])
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_web_image_carries_its_browser_assets_from_the_lock_file() -> None:
+    text = DOCKERFILE.read_text()
+    (assets,) = [stage for stage in stages(text) if stage[0][1].endswith(" AS assets")]
+    node_image = re.search(r"^ARG NODE_IMAGE=(\S+)$", text, re.M)
+    assert node_image is not None
+    assert node_image.group(1).startswith("node:20-"), "the Node the lock file was made with"
+    assert assets[0] == ("FROM", "${NODE_IMAGE} AS assets")
+    (install,) = [args for keyword, args in assets if keyword == "RUN"]
+    words = shlex.split(install.split("npm ci", 1)[1].split("&&", 1)[0])
+    assert {"--omit=dev", "--ignore-scripts"} <= set(words), "no test packages, no scripts"
+    assert "package-lock.json" in install, "only a service with a lock file gets packages"
+    runtime = stages(text)[-1]
+    assert runtime[0][1].startswith("${PYTHON_IMAGE} "), "no Node at run time"
+    assert ("COPY", "--from=assets /out/ /app/") in runtime
+    assert "mv node_modules /out/node_modules" in install
+    env = dict(runtime)["ENV"]
+    assert "WEB_NODE_MODULES=/app/node_modules" in env.split(), "where the web client looks"
+
+
+def test_the_web_wheel_carries_its_templates_static_files_and_catalogs(tmp_path: Path) -> None:
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not on PATH")
+    done = subprocess.run(
+        [uv, "build", "--package", "web", "--wheel", "--out-dir", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("web-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = "services/web/src/"
+    for folder in ("templates", "static", "locales"):
+        files = [path for path in repository_files() if path.startswith(f"{package}web/{folder}/")]
+        assert files, folder
+        for path in files:
+            assert path.removeprefix(package) in names, f"{path} is not in the wheel"

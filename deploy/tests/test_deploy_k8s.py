@@ -5,6 +5,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -24,6 +25,10 @@ KUBERNETES_VERSIONS = ["1.33.0", "1.37.0"]
 PORTS = {spec.name: spec.port for spec in SERVICES}
 # The gateway keeps no data (its rate limits are in memory); every other service owns a database.
 STATELESS = {"gateway"}
+# Client apps of the gateway's public API that run as platform services: the web client. It sits
+# in front of the gateway, not behind it; it keeps its browser sessions in its own database, uses
+# no Kafka and verifies no token itself (the gateway and the services do).
+CLIENT_APPS = {"web"}
 # The services that are Kafka principals (User:<service>), as the ACLs derived from the catalog
 # name them: every producer and consumer of a topic (the gateway reads membership.sessions.v1).
 PRINCIPALS = services_of(CATALOG)
@@ -234,24 +239,31 @@ def test_settings_come_from_config_maps_and_secret_references(overlay: list[Mani
     for name, deployment in by_kind(overlay, "Deployment").items():
         env = container_env(overlay, deployment)
         prefix = name.upper() + "_"
-        assert "configMapKeyRef" in env[prefix + "KAFKA_BOOTSTRAP_SERVERS"]
+        if name in PRINCIPALS:
+            assert "configMapKeyRef" in env[prefix + "KAFKA_BOOTSTRAP_SERVERS"]
+        else:
+            assert not any("KAFKA" in key for key in env), f"{name} uses no Kafka"
         if name in STATELESS:
             assert prefix + "MONGO_URI" not in env
         else:
             mongo_secrets.add(env[prefix + "MONGO_URI"]["secretKeyRef"]["name"])
             assert env[prefix + "MONGO_DATABASE"] == name
-            knobs = (
-                "KAFKA_CONSUMER_MAX_WORKERS",
-                "MONGO_MAX_POOL_SIZE",
-                "MONGO_MAX_TRANSACTIONS",
-                "OUTBOX_BATCH_SIZE",
-            )
+            knobs = ["MONGO_MAX_POOL_SIZE"]
+            if name in PRINCIPALS:
+                # Consumers, transactions and the outbox belong to the services that use Kafka.
+                knobs += [
+                    "KAFKA_CONSUMER_MAX_WORKERS",
+                    "MONGO_MAX_TRANSACTIONS",
+                    "OUTBOX_BATCH_SIZE",
+                ]
             for knob in knobs:
                 assert int(env[prefix + knob]) >= 1, (name, knob)
         assert env["OTEL_SERVICE_NAME"] == name
         assert env["OTEL_TRACES_EXPORTER"].startswith("otlp")
         assert env["OTEL_EXPORTER_OTLP_ENDPOINT"].endswith(":4318")
-        if name != "membership":
+        if name in CLIENT_APPS:
+            assert not any("AUTH_JWKS" in key for key in env), f"{name} verifies no token"
+        elif name != "membership":
             assert "configMapKeyRef" in env[prefix + "AUTH_JWKS_URL"]
     expected = len(by_kind(overlay, "Deployment")) - len(STATELESS)
     assert len(mongo_secrets) == expected, "one database user each"
@@ -354,7 +366,108 @@ def test_production_pins_images_and_replicates_topics(render: Callable[[str], st
     assert "min.insync.replicas=2" in platform["topic-configs"]
     for hpa in by_kind(prod, "HorizontalPodAutoscaler").values():
         assert hpa["spec"]["minReplicas"] >= 2, "a rolling update or a lost node keeps service"
-    assert by_kind(prod, "Ingress")["gateway"]["spec"]["tls"]
+    ingresses = by_kind(prod, "Ingress")
+    assert ingresses["gateway"]["spec"]["tls"]
+    assert ingresses["web"]["spec"]["tls"]
+
+
+def ingress_from(policies: dict[str, Manifest], pod: str) -> list[dict[str, Any]]:
+    """The peers the ingress policies of a pod (selected by name) admit."""
+    return [
+        peer
+        for policy in policies.values()
+        if "Ingress" in policy["spec"]["policyTypes"]
+        and policy["spec"]["podSelector"].get("matchLabels") == {"app.kubernetes.io/name": pod}
+        for rule in policy["spec"].get("ingress", [])
+        for peer in rule["from"]
+    ]
+
+
+def test_people_reach_the_web_client_where_they_reach_the_gateway(
+    overlay: list[Manifest],
+) -> None:
+    policies = by_kind(overlay, "NetworkPolicy")
+    web = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}}}
+    to_gateway = ingress_from(policies, "gateway")
+    assert web in to_gateway, "the web client calls the gateway"
+    assert ingress_from(policies, "web") == [peer for peer in to_gateway if peer != web]
+
+
+def test_the_web_client_reaches_only_the_gateway_its_database_and_the_collector(
+    overlay: list[Manifest],
+) -> None:
+    egress = [
+        policy["spec"]
+        for policy in by_kind(overlay, "NetworkPolicy").values()
+        if "Egress" in policy["spec"]["policyTypes"] and "web" in str(policy["spec"]["podSelector"])
+    ]
+    assert egress, "the web client's egress is restricted"
+    rules = [rule for spec in egress for rule in spec.get("egress", [])]
+    collector = urlsplit(
+        container_env(overlay, by_kind(overlay, "Deployment")["web"])["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    )
+    assert collector.hostname is not None
+    allowed = {
+        ("gateway pods", "http"),
+        ("anywhere", "27017"),
+        (f"namespace {collector.hostname.split('.')[1]}", str(collector.port)),
+        ("kube-dns", "53"),
+    }
+    seen = set()
+    for rule in rules:
+        assert rule.get("ports"), f"a rule open on every port: {rule}"
+        peers = rule.get("to") or [{}]
+        for peer in peers:
+            if peer == {}:
+                where = "anywhere"
+            elif peer.get("podSelector", {}).get("matchLabels", {}).get("k8s-app") == "kube-dns":
+                where = "kube-dns"
+            elif "namespaceSelector" in peer:
+                labels = peer["namespaceSelector"]["matchLabels"]
+                where = f"namespace {labels['kubernetes.io/metadata.name']}"
+            else:
+                assert peer["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "gateway"}
+                where = "gateway pods"
+            for port in rule["ports"]:
+                seen.add((where, str(port["port"])))
+    assert seen == allowed
+
+
+def test_the_web_client_has_no_kafka_credentials(overlay: list[Manifest]) -> None:
+    assert "web" not in PRINCIPALS, "the catalog names no topic of the web client"
+    web = by_kind(overlay, "Deployment")["web"]
+    assert not any("KAFKA" in key for key in container_env(overlay, web))
+    assert not any("kafka" in secret for secret in secrets_mounted(web))
+    access = by_kind(overlay, "Job")["kafka-access"]
+    assert "web-kafka" not in secrets_mounted(access)
+    assert not any("_WEB" in key for key in container_env(overlay, access))
+
+
+def test_the_web_client_calls_the_gateway_and_emails_link_to_it(overlay: list[Manifest]) -> None:
+    deployments = by_kind(overlay, "Deployment")
+    env = container_env(overlay, deployments["web"])
+    gateway = urlsplit(env["WEB_GATEWAY_URL"])
+    assert (gateway.hostname, gateway.port) == ("gateway", PORTS["gateway"])
+    notifications = container_env(overlay, deployments["notifications"])
+    assert notifications["NOTIFICATIONS_PUBLIC_BASE_URL"] == env["WEB_PUBLIC_URL"], (
+        "links in emails open the web client's pages"
+    )
+    public = urlsplit(env["WEB_PUBLIC_URL"])
+    ingresses = by_kind(overlay, "Ingress")
+    if "web" in ingresses:
+        spec = ingresses["web"]["spec"]
+        assert public.scheme == "https"
+        (rule,) = [rule for rule in spec["rules"] if rule["host"] == public.hostname]
+        assert any(public.hostname in tls["hosts"] for tls in spec["tls"])
+        backends = {
+            path["path"]: path["backend"]["service"]["name"] for path in rule["http"]["paths"]
+        }
+        assert backends["/"] == "web"
+        # Emails' one-click unsubscribe links are <public base URL>/api/v1/unsubscribe.
+        assert backends["/api"] == "gateway"
+    else:
+        # No Ingress: `kubectl port-forward svc/web 8080`.
+        assert (public.hostname, public.port) == ("127.0.0.1", PORTS["web"])
 
 
 # --------------------------------------------------------------------------- Kafka is never open
