@@ -3,6 +3,7 @@ opening one marks it read, preferences saved through the matrix, web push in the
 
 import base64
 import os
+import re
 import uuid
 from typing import Any
 
@@ -66,6 +67,18 @@ async def test_a_mention_reaches_the_open_page_live_and_opening_it_marks_it_read
         await page.wait_for_url(f"**/communities/{community}/threads/{thread['id']}")
         unread = ok(await client.get("/api/v1/notifications/unread-count", headers=ada.auth))
         assert unread["unread"] == 0
+
+        # The mention's email links to its unsubscribe page on the web client, which works.
+        mail = await platform.smtp.wait_for(
+            lambda m: m["To"] == ada.email and m["List-Unsubscribe"] is not None, timeout=60
+        )
+        link = re.search(r"<(http[^>]+)>", str(mail["List-Unsubscribe"]))
+        assert link is not None
+        assert link.group(1).startswith(f"{platform.web_url}/api/v1/unsubscribe?token=")
+        await page.goto(link.group(1))
+        await accessible(page)
+        await page.get_by_role("button", name="Unsubscribe").click()
+        await expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
 
 
 async def test_preferences_are_saved_from_the_matrix(

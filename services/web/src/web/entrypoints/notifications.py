@@ -18,7 +18,7 @@ from web.domain.preferences import (
 )
 from web.domain.server_events import parse_events
 from web.entrypoints.forms import redirect_or_refresh, refusal, safe_next, see_other
-from web.entrypoints.pages import Form, gettext, render, signed_in, visit_of
+from web.entrypoints.pages import Form, gettext, render, signed_in, status_for, visit_of
 from web.entrypoints.security import checked_header
 from web.service.visits import Visit
 
@@ -179,3 +179,30 @@ async def _my_communities(visit: Visit) -> list[dict[str, Any]]:
         for item in found.body.get("items") or []
         if isinstance(item, dict) and (item.get("standing") or {}).get("state") == "member"
     ]
+
+
+UNSUBSCRIBE = "/api/v1/unsubscribe"
+UnsubscribeToken = Annotated[str, Query(min_length=10, max_length=500)]
+
+
+@router.get(UNSUBSCRIBE)
+async def unsubscribe_page(request: Request, token: UnsubscribeToken) -> Response:
+    """The unsubscribe link of an email: a confirmation (link scanners open GET links, so only
+    the button's POST unsubscribes)."""
+    return render(request, "notifications/unsubscribe.html", token=token, done=None)
+
+
+@router.post(UNSUBSCRIBE)
+async def unsubscribe(request: Request, token: UnsubscribeToken) -> Response:
+    """Unsubscribe — from the page's button, or a mail client's one-click POST (RFC 8058), which
+    carries no cookie: the signed token alone says who and what, so no CSRF token is asked."""
+    response = await visit_of(request).api("POST", UNSUBSCRIBE, params={"token": token})
+    if not response.ok:
+        return render(
+            request,
+            "notifications/unsubscribe.html",
+            status=status_for(response.status),
+            token=token,
+            done=False,
+        )
+    return render(request, "notifications/unsubscribe.html", token=token, done=True)
