@@ -16,7 +16,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from tests.platform import PASSWORD, Member, Platform, text_of, to
 from tests.platform import sign_up as sign_up_by_api
 from tests.web.browser import watch_csp
-from tests.web.people import accessible, signed_in_page
+from tests.web.people import accessible, sign_in, signed_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -188,7 +188,17 @@ async def test_a_full_community_waitlists_and_a_freed_seat_is_offered_and_taken(
         await expect(bruno.locator("#my-state")).to_have_text("You are a member.")
         await accessible(bruno)
 
-        carla_email = await signed_in_page(carla, platform, "Carla")
+        # Carla lives in New York: her seat's deadline is shown in her zone.
+        carla_member = await person(platform, "Carla")
+        async with platform.client() as client:
+            zoned = await client.patch(
+                "/api/v1/profiles/me",
+                json={"timezone": "America/New_York"},
+                headers=carla_member.auth,
+            )
+            assert zoned.status_code == 200, zoned.text
+        await sign_in(carla, platform, carla_member.email)
+        carla_email = carla_member.email
         await carla.goto(url)
         await expect(carla.locator("#seats")).to_contain_text("2 members of 2 seats")
         await carla.get_by_label(ACCEPT_CODE).check()
@@ -215,7 +225,7 @@ async def test_a_full_community_waitlists_and_a_freed_seat_is_offered_and_taken(
         )
         await carla.goto(link)
         await expect(carla.get_by_role("heading", name="A seat for you")).to_be_visible()
-        await expect(carla.locator("#deadline")).to_contain_text("(Europe/Rome)")
+        await expect(carla.locator("#deadline")).to_contain_text("(America/New_York)")
         await accessible(carla)
         await carla.get_by_label(ACCEPT_CODE).check()
         await carla.get_by_role("button", name="Take the seat").click()
