@@ -298,18 +298,19 @@ async def test_an_emailed_invitation_is_accepted_after_signing_in(
 ) -> None:
     ada, bruno = await person(platform, "Ada"), await person(platform, "Bruno")
     community = await found_by_api(platform, ada, visibility="private", join_policy="invite_only")
-    async with platform.client() as client:
-        invited = await client.post(
-            f"/api/v1/communities/{community['id']}/invitations",
-            json={"email": bruno.email},
-            headers=ada.auth,
-        )
-        assert invited.status_code == 201, invited.text
+    page = await context.new_page()
+    await sign_in(page, platform, ada.email)
+    await page.goto(f"{platform.web_url}/communities/{community['id']}")
+    await page.get_by_label("Invite someone by email").fill(bruno.email)
+    await page.get_by_role("button", name="Send the invitation").click()
+    await expect(page.get_by_text(f"Invitation sent to {bruno.email}.")).to_be_visible()
+    await accessible(page)
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     link = await emailed(
         platform, bruno.email, "You are invited to join", r"/accept-invitation\?token=\S+"
     )
 
-    page = await context.new_page()
     # A private community is not there for outsiders; the invitation shows it all the same.
     missing = await page.goto(f"{platform.web_url}/communities/{community['id']}")
     assert missing is not None

@@ -479,6 +479,23 @@ async def decide(
 # Invitations ---------------------------------------------------------------------------------
 
 
+@router.post("/communities/{community_id}/invitations")
+async def invite(request: Request, community_id: str, form: Form) -> Response:
+    """Moderators invite someone by email; the platform sends the link."""
+    if (redirect := _login_required(request)) is not None:
+        return redirect
+    email = text(form, "email")
+    invited = await _visit(request).api(
+        "POST", f"{API}/{community_id}/invitations", json={"email": email}
+    )
+    return await _after(
+        request,
+        community_id,
+        invited,
+        _gettext(request, "Invitation sent to %(email)s.", email=email),
+    )
+
+
 @router.get("/accept-invitation")
 async def invitation_page(
     request: Request, token: Annotated[str, Query(max_length=200)] = ""
