@@ -164,6 +164,17 @@ async def test_applications_invitations_and_code_of_conduct(
     assert tokens[0].data.community_name == "Python a Bologna"
 
     accept = f"/api/v1/invitations/{token_of[invited.json()['id']]}/accept"
+    # Whoever holds the token may read what it opens, signed in or not, before accepting.
+    preview = await api.client.get(f"/api/v1/invitations/{token_of[invited.json()['id']]}")
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["community"]["id"] == cid
+    assert preview.json()["community"]["code_of_conduct_version"] == 1
+    assert preview.json()["kind"] == "email"
+    problem(
+        await api.call("GET", f"/api/v1/invitations/{token_of[revocable['id']]}", other),
+        404,
+        "invitation-invalid",
+    )
     # Someone else holding Grace's link cannot use it, and it still works for her.
     problem(
         await api.call("POST", accept, other, json={"code_of_conduct_version": 1}),
@@ -172,6 +183,7 @@ async def test_applications_invitations_and_code_of_conduct(
     )
     used = await api.call("POST", accept, invitee, json={"code_of_conduct_version": 1})
     assert used.json()["state"] == "member", used.text
+    problem(await api.call("GET", accept.removesuffix("/accept"), other), 404, "invitation-invalid")
     problem(
         await api.call("POST", accept, other, json={"code_of_conduct_version": 1}),
         404,

@@ -230,3 +230,9 @@ INTRODUCTION_OUT: dict[str, Any] = {
 }
 
 INTRODUCTIONS: dict[str, Any] = {"items": [INTRODUCTION_OUT]}
+
+INVITATION_PREVIEW: dict[str, Any] = {
+    "community": COMMUNITY_OUT,
+    "kind": "email",
+    "expires_at": "2025-05-11T09:30:00Z",
+}

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from cerchia_chassis.auth import CurrentUser
+from cerchia_chassis.auth import CurrentUser, MaybeCurrentUser
 from cerchia_chassis.domain.cursors import MAX_LIMIT
 from cerchia_chassis.text import Line
 from membership.domain.admission import hash_token
@@ -15,6 +15,7 @@ from membership.entrypoints.schemas_admission import (
     InvitationLinkOut,
     InvitationOut,
     InvitationPage,
+    InvitationPreviewOut,
     Invite,
     InviteByLink,
     Join,
@@ -128,6 +129,22 @@ async def revoke(
         community_id, invitation_id, actor_id=me.user_id, ports=deps.community
     )
     return InvitationOut.of(revoked)
+
+
+@router.get(
+    "/invitations/{token}",
+    response_model=InvitationPreviewOut,
+    summary="Read an invitation",
+    responses=problems(404),
+)
+async def read_invitation(token: str, me: MaybeCurrentUser, deps: Deps) -> InvitationPreviewOut:
+    """What the token opens, for whoever holds it (no sign-in needed): the community, with
+    the code of conduct to accept, and when the invitation expires. 404
+    `invitation-invalid` when used up, revoked or expired."""
+    invitation, community = await inviting.preview_invitation(
+        hash_token(token), ports=deps.community
+    )
+    return InvitationPreviewOut.of(invitation, community)
 
 
 @router.post(

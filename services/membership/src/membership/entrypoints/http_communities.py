@@ -68,11 +68,11 @@ async def discover(
     """Public, active communities, for anyone (no token needed); unlisted and private ones are
     never listed. In slug order, or with `q` those matching its words (stemmed, accents
     ignored), most relevant first: a word in the name counts most, then tags, then purpose and
-    audience."""
+    audience. A full community says how many wait for a seat (`waitlist_length`)."""
     page = await use.list_communities(
         cursor=cursor, limit=limit, tag=tag, language=language, q=q, ports=deps.community
     )
-    return CommunityPage.of(page)
+    return CommunityPage.of(page, await use.waiting_in_full(page.items, ports=deps.community))
 
 
 @router.get(

@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from cerchia_chassis.domain.cursors import Page
 from cerchia_chassis.text import Text
 from membership.domain.admission import Application, Invitation
+from membership.domain.communities import Community
 from membership.domain.memberships import Membership
 from membership.entrypoints import examples
+from membership.entrypoints.schemas_communities import CommunityOut
 
 
 class Join(BaseModel):
@@ -217,6 +219,22 @@ class InvitationLinkOut(InvitationOut):
     def made(cls, i: Invitation, token: str) -> "InvitationLinkOut":
         """The invitation and its token."""
         return cls(**InvitationOut.of(i).model_dump(), token=token)
+
+
+class InvitationPreviewOut(BaseModel):
+    """What an invitation's token opens: the community (its code of conduct to accept) and
+    until when the invitation works."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.INVITATION_PREVIEW]})
+
+    community: CommunityOut
+    kind: Literal["email", "link"]
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, i: Invitation, community: Community) -> "InvitationPreviewOut":
+        """From the invitation and its community."""
+        return cls(community=CommunityOut.of(community), kind=i.kind, expires_at=i.expires_at)
 
 
 class InvitationPage(BaseModel):

@@ -207,7 +207,9 @@ class CommunityOut(BaseModel):
     updated_at: datetime
     archived_at: datetime | None
     waitlist_length: int | None = Field(
-        default=None, description="How many wait for a seat (on the community's own page)."
+        default=None,
+        description="How many wait for a seat: on the community's own page, and in listings "
+        "for a full community.",
     )
     my_standing: StandingOut | None = None
 
@@ -260,9 +262,16 @@ class CommunityPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
     @classmethod
-    def of(cls, page: Page[Community]) -> "CommunityPage":
-        """From a page of communities."""
-        return cls(items=[CommunityOut.of(c) for c in page.items], next_cursor=page.next_cursor)
+    def of(cls, page: Page[Community], waiting: dict[str, int] | None = None) -> "CommunityPage":
+        """From a page of communities and how many wait in the full ones."""
+        waiting = waiting or {}
+        return cls(
+            items=[
+                CommunityOut.of(c).model_copy(update={"waitlist_length": waiting.get(c.id)})
+                for c in page.items
+            ],
+            next_cursor=page.next_cursor,
+        )
 
 
 class CodeOfConductOut(BaseModel):

@@ -256,6 +256,12 @@ async def accept_code_of_conduct(
 SEARCH_CANDIDATES = 1000
 
 
+async def waiting_in_full(communities: list[Community], *, ports: CommunityPorts) -> dict[str, int]:
+    """How many wait for a seat in each full community of a listing (the others have seats,
+    which is what a listing shows for them)."""
+    return {c.id: await waitlist_length(ports, c.id) for c in communities if c.seats.free == 0}
+
+
 async def list_communities(
     *,
     cursor: str | None,

@@ -183,6 +183,23 @@ async def _invitation(
     return invitation, community
 
 
+async def preview_invitation(
+    token_hash: str, *, ports: CommunityPorts
+) -> tuple[Invitation, Community]:
+    """What an invitation's token opens, for whoever holds it (the token is the secret): the
+    community and until when. NotFound, as on accepting, when it is used up, revoked or
+    expired, or its community is archived."""
+
+    async def work(session: Session) -> tuple[Invitation, Community]:
+        return await _invitation(ports, token_hash, session)
+
+    invitation, community = await ports.transactions.run(work)
+    usable = invitation.status == "pending" and datetime.now(UTC) < invitation.expires_at
+    if not usable or community.archived_at is not None:
+        raise NotFound("The invitation is invalid, used or expired.", code="invitation-invalid")
+    return invitation, community
+
+
 async def accept_invitation(
     token_hash: str, *, user_id: str, code_version: int, ports: CommunityPorts
 ) -> tuple[Community, Admission]:
