@@ -12,6 +12,7 @@ from cerchia_chassis.telemetry import flush_tracing
 from web.container import Container, build_pages, load_assets
 from web.entrypoints import security, visits
 from web.entrypoints.account import router as account_router
+from web.entrypoints.discussions import router as discussions_router
 from web.entrypoints.home import router as home_router
 from web.entrypoints.static import router as static_router
 from web.settings import WebSettings
@@ -58,6 +59,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(static_router)
     app.include_router(home_router)
     app.include_router(account_router)
+    app.include_router(discussions_router)
     visits.install(app)
     security.install(app)  # outermost: every answer gets the headers
     return app
