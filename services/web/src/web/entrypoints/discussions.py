@@ -141,7 +141,7 @@ async def _threads_page(
     listing = await visit.api("GET", f"/api/v1/communities/{place.id}/threads", params=params)
     if listing.status in (403, 404) and not place.member:
         return _not_member(request, place)
-    if listing.status == 400:
+    if listing.status in (400, 422):
         raise HTTPException(400)
     if not listing.ok or not isinstance(listing.body, dict):
         raise HTTPException(_status(listing), refusal(listing))
