@@ -46,6 +46,7 @@ M, C, E, N = Upstream.MEMBERSHIP, Upstream.CONTENT, Upstream.EVENTS, Upstream.NO
         ("/api/v1/lessons/l1/complete", C),
         ("/api/v1/conversations", C),
         ("/api/v1/search", C),
+        ("/api/v1/markdown/preview", C),
         ("/api/v1/communities/c1/events", E),
         ("/api/v1/communities/c1/events/feed.ics", E),
         ("/api/v1/events/e1/rsvp", E),

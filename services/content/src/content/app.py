@@ -6,6 +6,7 @@ from cerchia_chassis.service_app import create_service_app
 from content.container import Container
 from content.entrypoints import (
     http_courses,
+    http_markup,
     http_messages,
     http_moderation,
     http_replies,
@@ -38,5 +39,6 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             http_moderation.router,
             http_messages.router,
             http_search.router,
+            http_markup.router,
         ],
     )

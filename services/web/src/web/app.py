@@ -13,6 +13,7 @@ from web.container import Container, build_pages, load_assets
 from web.entrypoints import security, visits
 from web.entrypoints.account import router as account_router
 from web.entrypoints.communities import router as communities_router
+from web.entrypoints.discussions import router as discussions_router
 from web.entrypoints.home import router as home_router
 from web.entrypoints.linked import router as linked_router
 from web.entrypoints.notifications import router as notifications_router
@@ -64,6 +65,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(notifications_router)
     app.include_router(linked_router)
     app.include_router(communities_router)
+    app.include_router(discussions_router)
     visits.install(app)
     security.install(app)  # outermost: every answer gets the headers
     return app

@@ -51,6 +51,22 @@ def render(markdown: str, *, max_length: int, what: str = "body") -> Body:
     return Body(markdown=markdown, html=html, text=text, mentioned_handles=_mentions(tokens))
 
 
+def preview(markdown: str, *, max_length: int) -> Body:
+    """What ``markdown`` would become if posted, empty allowed (a draft may be blank so far)."""
+    if len(markdown) > max_length:
+        raise InvalidContent(
+            f"The text is {len(markdown)} characters; at most {max_length} are allowed.",
+            code="too-long",
+        )
+    tokens = markup.parse(markdown)
+    return Body(
+        markdown=markdown,
+        html=markup.render_tokens(tokens),
+        text=markup.plain(" ".join(_texts(tokens))),
+        mentioned_handles=_mentions(tokens),
+    )
+
+
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     """``text`` cut at a word boundary to at most ``length`` characters, with an ellipsis."""
     if len(text) <= length:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cerchia_chassis.text import Line, Text
 from content.domain.discussions import Reply, Revision, Thread
+from content.domain.limits import LESSON_BODY_MAX
 from content.entrypoints.schemas import PersonOut
 
 ReactionName = Literal["like", "love", "insightful", "thanks", "laugh", "celebrate"]
@@ -228,3 +229,21 @@ class CategoryOut(BaseModel):
 
     name: str
     threads: int
+
+
+class PreviewRequest(BaseModel):
+    """Markdown to render as it would be posted."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"markdown": "**Bold** idea, @ada?"}]},
+    )
+
+    markdown: str = Field(max_length=LESSON_BODY_MAX, description="Markdown; may be empty.")
+
+
+class PreviewOut(BaseModel):
+    """The rendered draft."""
+
+    html: str = Field(description="Rendered and sanitized exactly as a post would be.")
+    mentions: list[str] = Field(description="The handles the text @mentions, lowercased.")

@@ -104,6 +104,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/lessons", C),
     Route("/api/v1/conversations", C),
     Route("/api/v1/search", C),
+    Route("/api/v1/markdown", C),
     # events: gatherings, RSVPs, calendar feeds
     Route(f"{COMMUNITY}/events", E),
     Route("/api/v1/events", E),

@@ -1,0 +1,558 @@
+"""Discussions: a community's threads, a thread with its replies, posting, editing with history,
+reactions, following, and the moderators' pin and lock."""
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from web.domain.api import ApiResponse
+from web.domain.discussions import REACTION_NAMES, REACTIONS, reply_tree, with_mention
+from web.entrypoints.forms import refusal, see_other, text
+from web.entrypoints.security import checked_form
+from web.service.visits import Visit
+
+router = APIRouter(include_in_schema=False)
+Form = Annotated[FormData, Depends(checked_form)]
+PAGE_SIZE = 20
+#: A thread page shows at most this many replies (pages of the API's maximum, 100).
+MAX_REPLY_PAGES = 10
+THREADS = "/communities/{community_id}/threads"
+THREAD = THREADS + "/{thread_id}"
+
+
+def _visit(request: Request) -> Visit:
+    visit: Visit = request.state.visit
+    return visit
+
+
+def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    response: Response = request.app.state.container.pages.render(
+        request, template, context, status=status
+    )
+    return response
+
+
+def _gettext(request: Request, message: str, **variables: Any) -> str:
+    text_: str = request.app.state.container.pages.gettext(message, **variables)
+    return text_
+
+
+def _status(response: ApiResponse) -> int:
+    return response.status if response.status < 500 else 503
+
+
+@dataclass(frozen=True)
+class Place:
+    """The community a page is in, and the reader's standing there."""
+
+    community: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.community["id"])
+
+    @property
+    def standing(self) -> dict[str, Any]:
+        found = self.community.get("my_standing")
+        return found if isinstance(found, dict) else {}
+
+    @property
+    def member(self) -> bool:
+        return self.standing.get("state") == "member"
+
+    @property
+    def moderator(self) -> bool:
+        return self.member and self.standing.get("role") in ("owner", "moderator")
+
+
+class SignInFirst(Exception):
+    """The page needs a signed-in reader."""
+
+
+async def _place(request: Request, community_id: str) -> Place:
+    """The community, or 404; a signed-out reader is sent to sign in first."""
+    visit = _visit(request)
+    if not visit.signed_in:
+        raise SignInFirst
+    found = await visit.api("GET", f"/api/v1/communities/{community_id}")
+    if found.status == 404 or (found.ok and not isinstance(found.body, dict)):
+        raise HTTPException(404)
+    if not found.ok:
+        raise HTTPException(_status(found), refusal(found))
+    return Place(found.body)
+
+
+def _not_member(request: Request, place: Place) -> Response:
+    return _render(request, "discussions/not_member.html", status=403, place=place)
+
+
+def _login(request: Request) -> Response:
+    return see_other(f"/login?next={request.url.path}")
+
+
+async def _members(visit: Visit, community_id: str) -> list[dict[str, Any]]:
+    """The people the mention picker offers (those with a handle)."""
+    found = await visit.api(
+        "GET", f"/api/v1/communities/{community_id}/directory", params={"limit": 100}
+    )
+    if not found.ok or not isinstance(found.body, dict):
+        return []
+    return [m for m in found.body.get("items") or [] if isinstance(m, dict) and m.get("handle")]
+
+
+async def _preview(visit: Visit, markdown: str) -> tuple[str | None, str | None]:
+    """The platform's rendering of a draft (sanitised there), or why it could not be had."""
+    found = await visit.api("POST", "/api/v1/markdown/preview", json={"markdown": markdown})
+    if found.ok and isinstance(found.body, dict):
+        return str(found.body.get("html") or ""), None
+    return None, refusal(found)
+
+
+def _body(form: FormData) -> str:
+    """The posted Markdown, with the member picked in the picker (without JavaScript)."""
+    raw = form.get("body")
+    body = raw.strip() if isinstance(raw, str) else ""
+    return with_mention(body, text(form, "mention"))
+
+
+# ---- the community's threads ----------------------------------------------------------------
+
+
+async def _threads_page(
+    request: Request,
+    place: Place,
+    *,
+    category: str = "",
+    cursor: str = "",
+    draft: dict[str, str] | None = None,
+    preview: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    visit = _visit(request)
+    params: dict[str, Any] = {"limit": PAGE_SIZE}
+    if category:
+        params["category"] = category
+    if cursor:
+        params["cursor"] = cursor
+    listing = await visit.api("GET", f"/api/v1/communities/{place.id}/threads", params=params)
+    if listing.status in (403, 404) and not place.member:
+        return _not_member(request, place)
+    if listing.status in (400, 422):
+        raise HTTPException(400)
+    if not listing.ok or not isinstance(listing.body, dict):
+        raise HTTPException(_status(listing), refusal(listing))
+    categories = await visit.api("GET", f"/api/v1/communities/{place.id}/categories")
+    return _render(
+        request,
+        "discussions/threads.html",
+        status=status,
+        place=place,
+        threads=listing.body.get("items") or [],
+        next_cursor=listing.body.get("next_cursor"),
+        first_page=not cursor,
+        categories=categories.body if categories.ok and isinstance(categories.body, list) else [],
+        category=category,
+        members=await _members(visit, place.id) if place.member else [],
+        draft=draft or {},
+        preview=preview,
+        error=error,
+    )
+
+
+@router.get(THREADS)
+async def threads_page(
+    request: Request, community_id: str, category: str = "", cursor: str = ""
+) -> Response:
+    """The community's discussions: pinned first, then by latest activity, page by page."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    return await _threads_page(request, place, category=category.strip(), cursor=cursor.strip())
+
+
+@router.post(THREADS)
+async def open_thread(request: Request, community_id: str, form: Form) -> Response:
+    """Open a thread (or, with the Preview button, show the draft as it will look)."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    visit = _visit(request)
+    draft = {"title": text(form, "title"), "category": text(form, "category"), "body": _body(form)}
+    if text(form, "action") == "preview":
+        html, error = await _preview(visit, draft["body"])
+        return await _threads_page(request, place, draft=draft, preview=html, error=error)
+    created = await visit.api(
+        "POST",
+        f"/api/v1/communities/{place.id}/threads",
+        json={
+            "title": draft["title"],
+            "body": draft["body"],
+            "category": draft["category"] or None,
+        },
+    )
+    if created.ok and isinstance(created.body, dict):
+        return see_other(f"/communities/{place.id}/threads/{created.body['id']}")
+    if created.problem_code == "not-a-member":
+        return _not_member(request, place)
+    return await _threads_page(
+        request, place, draft=draft, error=refusal(created), status=_status(created)
+    )
+
+
+@router.post("/markdown/preview")
+async def preview_fragment(request: Request, form: Form) -> Response:
+    """The draft rendered by the platform, swapped in place by htmx."""
+    if not _visit(request).signed_in:
+        return Response(status_code=401)
+    html, error = await _preview(_visit(request), _body(form))
+    return _render(request, "discussions/_preview.html", preview=html, preview_error=error)
+
+
+# ---- one thread ---------------------------------------------------------------------------
+
+
+async def _thread(request: Request, place: Place, thread_id: str) -> dict[str, Any]:
+    found = await _visit(request).api("GET", f"/api/v1/threads/{thread_id}")
+    if found.status == 404 or (found.ok and found.body.get("community_id") != place.id):
+        raise HTTPException(404)
+    if not found.ok or not isinstance(found.body, dict):
+        raise HTTPException(_status(found), refusal(found))
+    thread: dict[str, Any] = found.body
+    return thread
+
+
+async def _replies(visit: Visit, thread_id: str) -> list[dict[str, Any]]:
+    replies: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(MAX_REPLY_PAGES):
+        params: dict[str, Any] = {"limit": 100}
+        if cursor:
+            params["cursor"] = cursor
+        page = await visit.api("GET", f"/api/v1/threads/{thread_id}/replies", params=params)
+        if not page.ok or not isinstance(page.body, dict):
+            break
+        replies.extend(page.body.get("items") or [])
+        cursor = page.body.get("next_cursor")
+        if not cursor:
+            break
+    return replies
+
+
+async def _thread_page(
+    request: Request,
+    place: Place,
+    thread_id: str,
+    *,
+    draft: dict[str, str] | None = None,
+    preview: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    visit = _visit(request)
+    try:
+        thread = await _thread(request, place, thread_id)
+    except HTTPException as refused:
+        if refused.status_code in (403, 404) and not place.member:
+            return _not_member(request, place)
+        raise
+    replies = await _replies(visit, thread_id)
+    if thread.get("unread"):
+        # Opening the thread is reading it; a failure here costs only the marker.
+        await visit.api("POST", f"/api/v1/threads/{thread_id}/read")
+    return _render(
+        request,
+        "discussions/thread.html",
+        status=status,
+        place=place,
+        thread=thread,
+        tree=reply_tree(replies),
+        by_id={str(r["id"]): r for r in replies},
+        reply_count=sum(1 for r in replies if not r.get("deleted")),
+        reactions=REACTIONS,
+        members=await _members(visit, place.id) if place.member else [],
+        me=visit.session.user_id,
+        draft=draft or {},
+        preview=preview,
+        error=error,
+    )
+
+
+@router.get(THREAD)
+async def thread_page(
+    request: Request, community_id: str, thread_id: str, reply_to: str = ""
+) -> Response:
+    """A thread and its replies, threaded; opening it marks it read. ``reply_to`` names the
+    reply the form answers (a link, so it works without JavaScript)."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    return await _thread_page(request, place, thread_id, draft={"parent_id": reply_to.strip()})
+
+
+@router.post(THREAD + "/replies")
+async def post_reply(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
+    """Reply to the thread or to a reply (or preview the reply)."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    visit = _visit(request)
+    parent = text(form, "parent_id")
+    draft = {"body": _body(form), "parent_id": parent}
+    if text(form, "action") == "preview":
+        html, error = await _preview(visit, draft["body"])
+        return await _thread_page(request, place, thread_id, draft=draft, preview=html, error=error)
+    await _thread(request, place, thread_id)
+    posted = await visit.api(
+        "POST",
+        f"/api/v1/threads/{thread_id}/replies",
+        json={"body": draft["body"], "parent_id": parent or None},
+    )
+    if posted.ok and isinstance(posted.body, dict):
+        return see_other(f"/communities/{place.id}/threads/{thread_id}#reply-{posted.body['id']}")
+    if posted.problem_code == "not-a-member":
+        return _not_member(request, place)
+    error = refusal(posted)
+    if posted.problem_code == "thread-locked":
+        error = _gettext(request, "The moderators locked this thread: it takes no new replies.")
+    return await _thread_page(
+        request, place, thread_id, draft=draft, error=error, status=_status(posted)
+    )
+
+
+async def _act(
+    request: Request,
+    community_id: str,
+    thread_id: str,
+    *,
+    method: str,
+    path: str,
+    anchor: str,
+) -> Response:
+    """A small action on the thread (react, follow, pin, lock), then back to where it was."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    await _thread(request, place, thread_id)
+    done = await _visit(request).api(method, path)
+    if not done.ok:
+        if done.status == 404:
+            raise HTTPException(404)
+        if done.problem_code == "thread-locked":
+            message = _gettext(request, "The moderators locked this thread: it is read-only.")
+        else:
+            message = refusal(done)
+        _visit(request).flash(message)
+    destination = f"/communities/{place.id}/threads/{thread_id}"
+    return see_other(destination + (f"#{anchor}" if anchor else ""))
+
+
+@router.post(THREAD + "/reactions")
+async def react(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
+    """Toggle a reaction on the thread or on one of its replies."""
+    name, _, state = text(form, "reaction").partition(":")
+    if name not in REACTION_NAMES:
+        raise HTTPException(400)
+    reply_id = text(form, "reply_id")
+    target = f"/api/v1/replies/{reply_id}" if reply_id else f"/api/v1/threads/{thread_id}"
+    method = "DELETE" if state == "off" else "PUT"
+    anchor = f"reply-{reply_id}" if reply_id else "thread"
+    path = f"{target}/reactions/{name}"
+    return await _act(request, community_id, thread_id, method=method, path=path, anchor=anchor)
+
+
+@router.post(THREAD + "/follow")
+async def follow(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
+    """Follow or unfollow the thread."""
+    method = "DELETE" if text(form, "on") == "0" else "PUT"
+    path = f"/api/v1/threads/{thread_id}/follow"
+    return await _act(request, community_id, thread_id, method=method, path=path, anchor="thread")
+
+
+@router.post(THREAD + "/{tool}")
+async def moderate(
+    request: Request, community_id: str, thread_id: str, tool: str, form: Form
+) -> Response:
+    """Pin or unpin, lock or unlock (moderators; the platform checks the role)."""
+    if tool not in ("pin", "lock"):
+        raise HTTPException(404)
+    method = "DELETE" if text(form, "on") == "0" else "PUT"
+    path = f"/api/v1/threads/{thread_id}/{tool}"
+    return await _act(request, community_id, thread_id, method=method, path=path, anchor="thread")
+
+
+# ---- editing and history ----------------------------------------------------------------------
+
+
+async def _reply(request: Request, thread_id: str, reply_id: str) -> dict[str, Any]:
+    for reply in await _replies(_visit(request), thread_id):
+        if str(reply.get("id")) == reply_id and not reply.get("deleted"):
+            return reply
+    raise HTTPException(404)
+
+
+def _mine(request: Request, post: dict[str, Any]) -> bool:
+    author = post.get("author")
+    return isinstance(author, dict) and author.get("id") == _visit(request).session.user_id
+
+
+async def _edit_page(
+    request: Request,
+    place: Place,
+    thread: dict[str, Any],
+    reply: dict[str, Any] | None,
+    *,
+    draft: dict[str, str],
+    preview: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    return _render(
+        request,
+        "discussions/edit.html",
+        status=status,
+        place=place,
+        thread=thread,
+        reply=reply,
+        draft=draft,
+        members=await _members(_visit(request), place.id),
+        preview=preview,
+        error=error,
+    )
+
+
+@router.get(THREAD + "/edit")
+async def edit_thread_page(request: Request, community_id: str, thread_id: str) -> Response:
+    """My thread's opening post, in a form to edit."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    thread = await _thread(request, place, thread_id)
+    if not _mine(request, thread):
+        raise HTTPException(403)
+    draft = {"title": thread["title"], "body": thread["body_markdown"]}
+    return await _edit_page(request, place, thread, None, draft=draft)
+
+
+@router.post(THREAD + "/edit")
+async def edit_thread(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
+    """Save the edit (the earlier version goes to the history)."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    thread = await _thread(request, place, thread_id)
+    visit = _visit(request)
+    draft = {"title": text(form, "title"), "body": _body(form)}
+    if text(form, "action") == "preview":
+        html, error = await _preview(visit, draft["body"])
+        return await _edit_page(
+            request, place, thread, None, draft=draft, preview=html, error=error
+        )
+    saved = await visit.api("PATCH", f"/api/v1/threads/{thread_id}", json=draft)
+    if not saved.ok:
+        return await _edit_page(
+            request, place, thread, None, draft=draft, error=refusal(saved), status=_status(saved)
+        )
+    visit.flash(_gettext(request, "Your changes were saved."))
+    return see_other(f"/communities/{place.id}/threads/{thread_id}")
+
+
+@router.get(THREAD + "/replies/{reply_id}/edit")
+async def edit_reply_page(
+    request: Request, community_id: str, thread_id: str, reply_id: str
+) -> Response:
+    """My reply, in a form to edit."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    thread = await _thread(request, place, thread_id)
+    reply = await _reply(request, thread_id, reply_id)
+    if not _mine(request, reply):
+        raise HTTPException(403)
+    draft = {"body": reply["body_markdown"]}
+    return await _edit_page(request, place, thread, reply, draft=draft)
+
+
+@router.post(THREAD + "/replies/{reply_id}/edit")
+async def edit_reply(
+    request: Request, community_id: str, thread_id: str, reply_id: str, form: Form
+) -> Response:
+    """Save the edited reply (the earlier version goes to the history)."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    thread = await _thread(request, place, thread_id)
+    reply = await _reply(request, thread_id, reply_id)
+    visit = _visit(request)
+    draft = {"body": _body(form)}
+    if text(form, "action") == "preview":
+        html, error = await _preview(visit, draft["body"])
+        return await _edit_page(
+            request, place, thread, reply, draft=draft, preview=html, error=error
+        )
+    saved = await visit.api("PATCH", f"/api/v1/replies/{reply_id}", json=draft)
+    if not saved.ok:
+        return await _edit_page(
+            request, place, thread, reply, draft=draft, error=refusal(saved), status=_status(saved)
+        )
+    visit.flash(_gettext(request, "Your changes were saved."))
+    return see_other(f"/communities/{place.id}/threads/{thread_id}#reply-{reply_id}")
+
+
+@router.get(THREAD + "/history")
+async def thread_history(request: Request, community_id: str, thread_id: str) -> Response:
+    """Earlier versions of the opening post, newest first."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    thread = await _thread(request, place, thread_id)
+    found = await _visit(request).api("GET", f"/api/v1/threads/{thread_id}/history")
+    if not found.ok:
+        raise HTTPException(_status(found), refusal(found))
+    return _render(
+        request,
+        "discussions/history.html",
+        place=place,
+        thread=thread,
+        reply=None,
+        current=thread,
+        revisions=list(reversed(found.body or [])),
+    )
+
+
+@router.get(THREAD + "/replies/{reply_id}/history")
+async def reply_history(
+    request: Request, community_id: str, thread_id: str, reply_id: str
+) -> Response:
+    """Earlier versions of a reply, newest first."""
+    try:
+        place = await _place(request, community_id)
+    except SignInFirst:
+        return _login(request)
+    thread = await _thread(request, place, thread_id)
+    reply = await _reply(request, thread_id, reply_id)
+    found = await _visit(request).api("GET", f"/api/v1/replies/{reply_id}/history")
+    if not found.ok:
+        raise HTTPException(_status(found), refusal(found))
+    return _render(
+        request,
+        "discussions/history.html",
+        place=place,
+        thread=thread,
+        reply=reply,
+        current=reply,
+        revisions=list(reversed(found.body or [])),
+    )
