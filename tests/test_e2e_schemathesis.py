@@ -8,6 +8,12 @@ from typing import Any
 
 import pytest
 import schemathesis
+
+# Imported here, at collection, not lazily inside the test: pytest rewrites the asserts of
+# schemathesis's modules (it is a pytest plugin) as they are imported, and Python 3.11 can fail
+# to parse there ("AST constructor recursion depth mismatch", CPython gh-106905) when the
+# import happens deep in the test's call stack.
+import schemathesis.specs.openapi.schemas  # noqa: F401
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -39,13 +45,8 @@ class Findings:
 def fuzz(
     document: dict[str, Any], base_url: str, headers: dict[str, str], ids: dict[str, str]
 ) -> Findings:
-    """Run every operation with a bounded number of examples; blocking.
-
-    It runs on the test's own thread, not a worker: Python 3.11 counts the depth of the ASTs it
-    builds (Hypothesis reads strategies' source) in one counter for all threads, and two threads
-    building at once fail with "AST constructor recursion depth mismatch" (CPython gh-106905).
-    Nothing else of this test needs its event loop meanwhile: the platform runs in processes.
-    """
+    """Run every operation with a bounded number of examples; blocking (nothing else of this
+    test needs its event loop meanwhile: the platform runs in processes)."""
     schema = schemathesis.openapi.from_dict(document)
     findings = Findings()
     deadline = time.monotonic() + BUDGET_S
