@@ -13,7 +13,7 @@ import schemathesis
 # schemathesis's modules (it is a pytest plugin) as they are imported, and Python 3.11 can fail
 # to parse there ("AST constructor recursion depth mismatch", CPython gh-106905) when the
 # import happens deep in the test's call stack.
-import schemathesis.specs.openapi.schemas  # noqa: F401
+import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
