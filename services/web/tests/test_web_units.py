@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 
 from web.adapters.translations import load_translations
 from web.domain.locales import negotiate
-from web.domain.preferences import community_choices, from_form
+from web.domain.preferences import CATEGORIES, community_choices, from_form
 from web.domain.server_events import ServerEvent, parse_events
 from web.domain.sessions import WebSession, session_key
 from web.domain.times import local_time
@@ -155,7 +155,12 @@ def test_the_preferences_form_sends_community_choices_only_where_they_differ() -
         "digest.hour": ["99"],
         "digest.weekday": ["4"],
     }
-    document = from_form(form, ["c1", "c2"])
+    shown = {
+        **{c: {"in_app": False, "email": "instant", "push": False} for c in CATEGORIES},
+        "discussions": {"in_app": True, "email": "digest", "push": False},
+        "mentions": {"in_app": True, "email": "instant", "push": True},
+    }
+    document = from_form(form, ["c1", "c2"], shown)
     assert document["categories"]["discussions"] == {
         "in_app": True,
         "email": "digest",
@@ -167,7 +172,10 @@ def test_the_preferences_form_sends_community_choices_only_where_they_differ() -
     }
     assert document["quiet_hours"] == {"start": "22:00", "end": "07:30"}
     assert document["digest"] == {"frequency": "weekly", "hour": 8, "weekday": 4}
-    assert from_form({"quiet.start": ["22:00"]}, [])["quiet_hours"] is None
+    assert from_form({"quiet.start": ["22:00"]}, [], {})["quiet_hours"] is None
+    # A general choice changed in the form applies to a community left as it was shown.
+    changed = {**form, "discussions.email": ["off"]}
+    assert from_form(changed, ["c1", "c2"], shown)["communities"] == document["communities"]
     shown = community_choices(
         {"categories": {"mentions": {"email": "instant"}}, "communities": {"c1": {}}}, "c1"
     )

@@ -33,19 +33,25 @@ def _choice(form: Mapping[str, Sequence[str]], prefix: str) -> Choice:
     }
 
 
-def from_form(form: Mapping[str, Sequence[str]], communities: Sequence[str]) -> dict[str, Any]:
+def from_form(
+    form: Mapping[str, Sequence[str]],
+    communities: Sequence[str],
+    shown: Mapping[str, Any],
+) -> dict[str, Any]:
     """The API's preferences document from the posted matrix.
 
-    A community's choices are sent as overrides only where they differ from the general ones,
-    so changing a general choice later still applies to communities left as they were.
+    ``shown`` is the general matrix the form displayed (the stored one). A community's choice
+    is kept as an override only where it differs from that: a community left as it was follows
+    the general choices, including the ones changed in this very form.
     """
     general = {category: _choice(form, category) for category in CATEGORIES}
+    before = {category: dict(shown.get(category) or {}) for category in CATEGORIES}
     overrides: dict[str, dict[str, Choice]] = {}
     for community in communities:
         differing = {
             category: choice
             for category in CATEGORIES
-            if (choice := _choice(form, f"{community}.{category}")) != general[category]
+            if (choice := _choice(form, f"{community}.{category}")) != before[category]
         }
         if differing:
             overrides[community] = differing

@@ -136,7 +136,10 @@ async def save_preferences(request: Request, form: Form) -> Response:
         if isinstance(value, str):
             values[name].append(value)
     communities = [c["id"] for c in await _my_communities(visit)]
-    response = await visit.api("PUT", "/api/v1/preferences", json=from_form(values, communities))
+    stored = await visit.api("GET", "/api/v1/preferences")
+    shown = stored.body.get("categories") if isinstance(stored.body, dict) else None
+    document = from_form(values, communities, shown or {})
+    response = await visit.api("PUT", "/api/v1/preferences", json=document)
     visit.flash(gettext(request, "Preferences saved.") if response.ok else refusal(response))
     return see_other("/notifications/preferences")
 
