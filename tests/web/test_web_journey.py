@@ -80,7 +80,7 @@ async def test_ada_and_bruno_meet_in_a_new_community(platform: Platform, browser
 
         await bruno.goto(f"{platform.web_url}/communities/{community_id}")
         await expect(bruno.locator("#my-state")).to_have_text("You are a member.")
-        await bruno.get_by_role("link", name="Discussions").click()
+        await bruno.locator("#standing a", has_text="Discussions").click()
         await bruno.get_by_label("Title").fill("Which paper for field maps?")
         await bruno.get_by_label("Message").fill(f"@{handle} what do you use outdoors?")
         await bruno.get_by_role("button", name="Open the discussion").click()
