@@ -110,6 +110,8 @@ def test_a_prefix_owns_only_whole_segments() -> None:
         ("GET", "/api/v1/events/e1/attendees", Access.TOKEN),
         ("GET", "/api/v1/events/e1/calendar.ics", Access.OPTIONAL),
         ("GET", "/api/v1/push/vapid-public-key", Access.PUBLIC),
+        ("GET", "/api/v1/invitations/t0k3n", Access.OPTIONAL),
+        ("POST", "/api/v1/invitations/t0k3n/accept", Access.TOKEN),
         ("POST", "/api/v1/push/subscriptions", Access.TOKEN),
     ],
 )

@@ -112,10 +112,6 @@ async def test_concurrent_joins_never_exceed_capacity_and_queue_in_order(
             await client.get(f"/api/v1/communities/{cid}", headers=auth_keys.headers(owner))
         ).json()
         assert (community["member_count"], community["seats_available"]) == (10, 0)
-        assert community["waitlist_length"] == 97
-        # A listing says how many wait for a seat in a full community too.
-        listed = await client.get("/api/v1/communities", params={"limit": 100})
-        assert {c["id"]: c["waitlist_length"] for c in listed.json()["items"]}[cid] == 97
         line = (
             await client.get(
                 f"/api/v1/communities/{cid}/waitlist", headers=auth_keys.headers(owner)

@@ -143,6 +143,9 @@ RULES: tuple[Rule, ...] = (
     Rule(READ, f"{COMMUNITY}/events", Access.OPTIONAL),
     Rule(READ, "/api/v1/events/{event_id}", Access.OPTIONAL, exact=True),
     Rule(READ, "/api/v1/events/{event_id}/calendar.ics", Access.OPTIONAL, exact=True),
+    # An emailed invitation shows what it opens before the person signs in (its token is the
+    # secret); accepting it needs a signed-in person.
+    Rule(READ, "/api/v1/invitations/{token}", Access.OPTIONAL, exact=True),
     # A browser asks for the key before anyone signs in (to offer push at all).
     Rule(READ, "/api/v1/push/vapid-public-key", Access.PUBLIC, exact=True),
 )
