@@ -14,7 +14,7 @@ from tests.platform import PASSWORD, Platform
 from tests.web.browser import watch_csp
 from tests.web.people import accessible, signed_in_page
 
-# The first test of a run also waits for the platform to start (1–4 minutes on a busy machine).
+# The first test of a run also waits for the platform to start (1 to 4 minutes on a busy machine).
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 CONSISTENCY = "Cerchia-Consistency"
