@@ -12,9 +12,10 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.platform import PASSWORD, Platform
 from tests.web.browser import watch_csp
-from tests.web.people import accessible, sign_in, signed_in_page
+from tests.web.people import accessible, signed_in_page
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+# The first test of a run also waits for the platform to start (1 to 4 minutes on a busy machine).
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
 CONSISTENCY = "Cerchia-Consistency"
 
@@ -320,7 +321,12 @@ async def test_editing_keeps_a_history_and_previews_work_with_and_without_javasc
     )
     try:
         bare = await plain.new_page()
-        await sign_in(bare, platform, ada.email)
+        # axe needs JavaScript: these pages are the ones checked above with it.
+        await bare.goto(f"{platform.web_url}/login")
+        await bare.get_by_label("Email").fill(ada.email)
+        await bare.get_by_label("Password").fill(PASSWORD)
+        await bare.get_by_role("button", name="Sign in").click()
+        await expect(bare.get_by_role("button", name="Sign out")).to_be_visible()
         await bare.goto(threads)
         await expect(bare.get_by_role("button", name="Insert mention")).to_be_hidden()
         await bare.get_by_label("Title").fill("Without scripts")
@@ -333,7 +339,6 @@ async def test_editing_keeps_a_history_and_previews_work_with_and_without_javasc
         await expect(bare.get_by_label("Message")).to_have_value(
             f"@{ada.handle} Plain *forms* work."
         )
-        await accessible(bare)
         await bare.get_by_role("button", name="Open the discussion").click()
         await expect(bare.get_by_role("heading", name="Without scripts")).to_be_visible()
         await expect(bare.locator("#thread .post-body")).to_contain_text(
@@ -371,7 +376,7 @@ async def test_outsiders_are_told_to_join_and_unknown_ids_are_not_found(
             await expect(
                 carla.get_by_role("heading", name="You are not a member of Private Looms")
             ).to_be_visible()
-            link = carla.get_by_role("link", name="Go to the community page")
+            link = carla.get_by_role("button", name="Go to the community page")
             await expect(link).to_have_attribute("href", f"/communities/{community_id}")
             await accessible(carla)
 

@@ -377,16 +377,24 @@ async def follow(request: Request, community_id: str, thread_id: str, form: Form
     return await _act(request, community_id, thread_id, method=method, path=path, anchor="thread")
 
 
-@router.post(THREAD + "/{tool}")
-async def moderate(
-    request: Request, community_id: str, thread_id: str, tool: str, form: Form
+async def _moderate(
+    request: Request, community_id: str, thread_id: str, tool: str, form: FormData
 ) -> Response:
-    """Pin or unpin, lock or unlock (moderators; the platform checks the role)."""
-    if tool not in ("pin", "lock"):
-        raise HTTPException(404)
     method = "DELETE" if text(form, "on") == "0" else "PUT"
     path = f"/api/v1/threads/{thread_id}/{tool}"
     return await _act(request, community_id, thread_id, method=method, path=path, anchor="thread")
+
+
+@router.post(THREAD + "/pin")
+async def pin(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
+    """Pin or unpin (moderators; the platform checks the role)."""
+    return await _moderate(request, community_id, thread_id, "pin", form)
+
+
+@router.post(THREAD + "/lock")
+async def lock(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
+    """Lock or unlock (moderators; the platform checks the role)."""
+    return await _moderate(request, community_id, thread_id, "lock", form)
 
 
 # ---- editing and history ----------------------------------------------------------------------
