@@ -239,7 +239,7 @@ class PreviewRequest(BaseModel):
         json_schema_extra={"examples": [{"markdown": "**Bold** idea, @ada?"}]},
     )
 
-    markdown: str = Field(max_length=LESSON_BODY_MAX, description="Markdown; may be empty.")
+    markdown: Text = Field(max_length=LESSON_BODY_MAX, description="Markdown; may be empty.")
 
 
 class PreviewOut(BaseModel):
