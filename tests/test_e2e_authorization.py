@@ -94,6 +94,8 @@ ROWS: tuple[Row, ...] = (
         MODS,
         fresh=fresh(invitation_id=lambda w: w.invitation()),
     ),
+    # The world's token was never issued: it opens nothing, for anyone, signed in or not.
+    Row("GET", "/api/v1/invitations/{token}", NOBODY),
     Row("POST", "/api/v1/invitations/{token}/accept", NOBODY, JOIN),
     # Only operators (none of the roles) disable and enable accounts.
     Row("POST", "/api/v1/admin/users/{user_id}/disable", NOBODY, {"reason": "Matrix."}),
