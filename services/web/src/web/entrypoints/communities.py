@@ -7,38 +7,23 @@ import unicodedata
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from web.domain.api import ApiResponse
 from web.entrypoints.forms import refusal, see_other, text
-from web.entrypoints.security import checked_form
+from web.entrypoints.pages import Form, status_for
+from web.entrypoints.pages import gettext as _gettext
+from web.entrypoints.pages import render as _render
+from web.entrypoints.pages import visit_of as _visit
 from web.service.visits import Visit
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(checked_form)]
 API = "/api/v1/communities"
 PAGE_SIZE = 20
 #: A form field answering a screening question is named after the question's id.
 ANSWER_PREFIX = "answer-"
-
-
-def _visit(request: Request) -> Visit:
-    visit: Visit = request.state.visit
-    return visit
-
-
-def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    response: Response = request.app.state.container.pages.render(
-        request, template, context, status=status
-    )
-    return response
-
-
-def _gettext(request: Request, message: str, **variables: Any) -> str:
-    text_: str = request.app.state.container.pages.gettext(message, **variables)
-    return text_
 
 
 def _login_required(request: Request) -> Response | None:
@@ -49,11 +34,6 @@ def _login_required(request: Request) -> Response | None:
     return see_other(f"/login?next={quote(here, safe='')}")
 
 
-def _status(response: ApiResponse) -> int:
-    """The status a page shows for a refusal (the platform's trouble is a 503, not a 500)."""
-    return response.status if response.status < 500 else 503
-
-
 def _body(response: ApiResponse) -> dict[str, Any]:
     """The answer's object; a missing community is the 404 page, any other failure an error page
     (outsiders learn nothing about private communities)."""
@@ -62,7 +42,7 @@ def _body(response: ApiResponse) -> dict[str, Any]:
     if response.status == 403:
         raise HTTPException(403)
     if not response.ok or not isinstance(response.body, dict):
-        raise HTTPException(_status(response))
+        raise HTTPException(status_for(response.status))
     return response.body
 
 
@@ -102,7 +82,7 @@ async def discover(
         return _render(
             request,
             "communities/discover.html",
-            status=_status(found),
+            status=status_for(found.status),
             communities=[],
             q=q,
             next_page=None,
@@ -180,7 +160,7 @@ async def found(request: Request, form: Form) -> Response:
         return _render(
             request,
             "communities/new.html",
-            status=_status(created),
+            status=status_for(created.status),
             values=values,
             error=refusal(created),
         )
@@ -510,7 +490,11 @@ async def invitation_page(
         return _render(
             request,
             "communities/invitation.html",
-            status=404 if preview is None or preview.status in (404, 422) else _status(preview),
+            status=(
+                404
+                if preview is None or preview.status in (404, 422)
+                else status_for(preview.status)
+            ),
             invitation=None,
             token=token,
         )

@@ -2,46 +2,26 @@
 reactions, following, and the moderators' pin and lock."""
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from web.domain.api import ApiResponse
 from web.domain.discussions import REACTION_NAMES, REACTIONS, reply_tree, with_mention
 from web.entrypoints.forms import refusal, see_other, text
-from web.entrypoints.security import checked_form
+from web.entrypoints.pages import Form, status_for
+from web.entrypoints.pages import gettext as _gettext
+from web.entrypoints.pages import render as _render
+from web.entrypoints.pages import visit_of as _visit
 from web.service.visits import Visit
 
 router = APIRouter(include_in_schema=False)
-Form = Annotated[FormData, Depends(checked_form)]
 PAGE_SIZE = 20
 #: A thread page shows at most this many replies (pages of the API's maximum, 100).
 MAX_REPLY_PAGES = 10
 THREADS = "/communities/{community_id}/threads"
 THREAD = THREADS + "/{thread_id}"
-
-
-def _visit(request: Request) -> Visit:
-    visit: Visit = request.state.visit
-    return visit
-
-
-def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    response: Response = request.app.state.container.pages.render(
-        request, template, context, status=status
-    )
-    return response
-
-
-def _gettext(request: Request, message: str, **variables: Any) -> str:
-    text_: str = request.app.state.container.pages.gettext(message, **variables)
-    return text_
-
-
-def _status(response: ApiResponse) -> int:
-    return response.status if response.status < 500 else 503
 
 
 @dataclass(frozen=True)
@@ -81,7 +61,7 @@ async def _place(request: Request, community_id: str) -> Place:
     if found.status == 404 or (found.ok and not isinstance(found.body, dict)):
         raise HTTPException(404)
     if not found.ok:
-        raise HTTPException(_status(found), refusal(found))
+        raise HTTPException(status_for(found.status), refusal(found))
     return Place(found.body)
 
 
@@ -144,7 +124,7 @@ async def _threads_page(
     if listing.status in (400, 422):
         raise HTTPException(400)
     if not listing.ok or not isinstance(listing.body, dict):
-        raise HTTPException(_status(listing), refusal(listing))
+        raise HTTPException(status_for(listing.status), refusal(listing))
     categories = await visit.api("GET", f"/api/v1/communities/{place.id}/categories")
     return _render(
         request,
@@ -201,7 +181,7 @@ async def open_thread(request: Request, community_id: str, form: Form) -> Respon
     if created.problem_code == "not-a-member":
         return _not_member(request, place)
     return await _threads_page(
-        request, place, draft=draft, error=refusal(created), status=_status(created)
+        request, place, draft=draft, error=refusal(created), status=status_for(created.status)
     )
 
 
@@ -222,7 +202,7 @@ async def _thread(request: Request, place: Place, thread_id: str) -> dict[str, A
     if found.status == 404 or (found.ok and found.body.get("community_id") != place.id):
         raise HTTPException(404)
     if not found.ok or not isinstance(found.body, dict):
-        raise HTTPException(_status(found), refusal(found))
+        raise HTTPException(status_for(found.status), refusal(found))
     thread: dict[str, Any] = found.body
     return thread
 
@@ -323,7 +303,7 @@ async def post_reply(request: Request, community_id: str, thread_id: str, form: 
     if posted.problem_code == "thread-locked":
         error = _gettext(request, "The moderators locked this thread: it takes no new replies.")
     return await _thread_page(
-        request, place, thread_id, draft=draft, error=error, status=_status(posted)
+        request, place, thread_id, draft=draft, error=error, status=status_for(posted.status)
     )
 
 
@@ -469,7 +449,13 @@ async def edit_thread(request: Request, community_id: str, thread_id: str, form:
     saved = await visit.api("PATCH", f"/api/v1/threads/{thread_id}", json=draft)
     if not saved.ok:
         return await _edit_page(
-            request, place, thread, None, draft=draft, error=refusal(saved), status=_status(saved)
+            request,
+            place,
+            thread,
+            None,
+            draft=draft,
+            error=refusal(saved),
+            status=status_for(saved.status),
         )
     visit.flash(_gettext(request, "Your changes were saved."))
     return see_other(f"/communities/{place.id}/threads/{thread_id}")
@@ -513,7 +499,13 @@ async def edit_reply(
     saved = await visit.api("PATCH", f"/api/v1/replies/{reply_id}", json=draft)
     if not saved.ok:
         return await _edit_page(
-            request, place, thread, reply, draft=draft, error=refusal(saved), status=_status(saved)
+            request,
+            place,
+            thread,
+            reply,
+            draft=draft,
+            error=refusal(saved),
+            status=status_for(saved.status),
         )
     visit.flash(_gettext(request, "Your changes were saved."))
     return see_other(f"/communities/{place.id}/threads/{thread_id}#reply-{reply_id}")
@@ -529,7 +521,7 @@ async def thread_history(request: Request, community_id: str, thread_id: str) ->
     thread = await _thread(request, place, thread_id)
     found = await _visit(request).api("GET", f"/api/v1/threads/{thread_id}/history")
     if not found.ok:
-        raise HTTPException(_status(found), refusal(found))
+        raise HTTPException(status_for(found.status), refusal(found))
     return _render(
         request,
         "discussions/history.html",
@@ -554,7 +546,7 @@ async def reply_history(
     reply = await _reply(request, thread_id, reply_id)
     found = await _visit(request).api("GET", f"/api/v1/replies/{reply_id}/history")
     if not found.ok:
-        raise HTTPException(_status(found), refusal(found))
+        raise HTTPException(status_for(found.status), refusal(found))
     return _render(
         request,
         "discussions/history.html",
