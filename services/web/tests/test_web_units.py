@@ -92,6 +92,7 @@ def test_every_message_of_the_client_has_an_italian_translation() -> None:
     messages = _messages()
     assert len(messages) > 50
     italian = load_translations(PACKAGE / "locales")["it"]
+
     def untranslated(message: str | tuple[str, str]) -> str | None:
         if isinstance(message, tuple):  # both plural forms must be translated
             singular, plural = message

@@ -7,16 +7,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from web.entrypoints.forms import lines, refusal, safe_next, see_other, text
-from web.entrypoints.pages import Form, gettext, render, status_for, visit_of
+from web.entrypoints.pages import Form, gettext, login_required, render, status_for, visit_of
 
 router = APIRouter(include_in_schema=False)
 ZONES = sorted(available_timezones() - {"localtime", "Factory"})
-
-
-def _login_required(request: Request) -> Response | None:
-    if visit_of(request).signed_in:
-        return None
-    return see_other(f"/login?next={request.url.path}")
 
 
 @router.get("/signup")
@@ -69,7 +63,7 @@ async def verify_email(request: Request, token: str = "") -> Response:
 @router.post("/verify-email/resend")
 async def resend_verification(request: Request, form: Form) -> Response:
     """Send the verification email again."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = visit_of(request)
     response = await visit.api("POST", "/api/v1/auth/verify-email/resend")
@@ -168,7 +162,7 @@ async def reset(request: Request, form: Form) -> Response:
 @router.get("/account")
 async def account_page(request: Request) -> Response:
     """The account: address, verification, password, sessions."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     account = await visit_of(request).api("GET", "/api/v1/users/me")
     return render(request, "account/account.html", account=account.body if account.ok else {})
@@ -177,7 +171,7 @@ async def account_page(request: Request) -> Response:
 @router.post("/account/password")
 async def change_password(request: Request, form: Form) -> Response:
     """Change the password (the current one is asked again)."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = visit_of(request)
     response = await visit.api(
@@ -200,7 +194,7 @@ async def change_password(request: Request, form: Form) -> Response:
 @router.post("/account/logout-all")
 async def logout_everywhere(request: Request, _: Form) -> Response:
     """End every session of the account, on every device."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = visit_of(request)
     await visit.api("POST", "/api/v1/auth/logout-all")
@@ -211,7 +205,7 @@ async def logout_everywhere(request: Request, _: Form) -> Response:
 @router.get("/profile")
 async def profile_page(request: Request) -> Response:
     """Edit my profile."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     profile = await visit_of(request).api("GET", "/api/v1/profiles/me")
     return render(
@@ -226,7 +220,7 @@ PROFILE_LISTS = ("skills", "interests", "asks", "offers")
 @router.post("/profile")
 async def edit_profile(request: Request, form: Form) -> Response:
     """Save my profile."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = visit_of(request)
     changes: dict[str, Any] = {name: text(form, name) or None for name in PROFILE_TEXT}

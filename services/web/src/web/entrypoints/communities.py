@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from web.domain.api import ApiResponse
 from web.entrypoints.forms import refusal, see_other, text
-from web.entrypoints.pages import Form, status_for
+from web.entrypoints.pages import Form, login_required, status_for
 from web.entrypoints.pages import gettext as _gettext
 from web.entrypoints.pages import render as _render
 from web.entrypoints.pages import visit_of as _visit
@@ -24,14 +24,6 @@ API = "/api/v1/communities"
 PAGE_SIZE = 20
 #: A form field answering a screening question is named after the question's id.
 ANSWER_PREFIX = "answer-"
-
-
-def _login_required(request: Request) -> Response | None:
-    """Off to sign in, coming back to this very address (query included: emailed links)."""
-    if _visit(request).signed_in:
-        return None
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return see_other(f"/login?next={quote(here, safe='')}")
 
 
 def _body(response: ApiResponse) -> dict[str, Any]:
@@ -106,7 +98,7 @@ async def discover(
 @router.get("/communities/new")
 async def new_page(request: Request) -> Response:
     """The form to found a community."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     return _render(request, "communities/new.html", values={})
 
@@ -120,7 +112,7 @@ def _questions(raw: str) -> list[dict[str, Any]]:
 @router.post("/communities/new")
 async def found(request: Request, form: Form) -> Response:
     """Found the community; its page follows."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     values = {
         name: text(form, name)
@@ -202,7 +194,7 @@ async def _after(
 @router.post("/communities/{community_id}/join")
 async def join(request: Request, community_id: str, form: Form) -> Response:
     """Join an open community, or take a place in line when it is full."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = _visit(request)
     if not _accepted_code(form):
@@ -226,7 +218,7 @@ async def join(request: Request, community_id: str, form: Form) -> Response:
 @router.post("/communities/{community_id}/apply")
 async def apply(request: Request, community_id: str, form: Form) -> Response:
     """Apply, answering the screening questions; the moderators decide."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = _visit(request)
     if not _accepted_code(form):
@@ -253,7 +245,7 @@ async def apply(request: Request, community_id: str, form: Form) -> Response:
 @router.post("/communities/{community_id}/leave")
 async def leave(request: Request, community_id: str, _: Form) -> Response:
     """Leave the community or its waitlist."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     left = await _visit(request).api("POST", f"{API}/{community_id}/leave")
     return await _after(request, community_id, left, _gettext(request, "You left."))
@@ -265,7 +257,7 @@ async def leave(request: Request, community_id: str, _: Form) -> Response:
 @router.get("/communities/{community_id}/code-of-conduct")
 async def code_page(request: Request, community_id: str) -> Response:
     """The version in force, and accepting it (the emailed link after a new version)."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = _visit(request)
     community = _body(await visit.api("GET", f"{API}/{community_id}"))
@@ -276,7 +268,7 @@ async def code_page(request: Request, community_id: str) -> Response:
 @router.post("/communities/{community_id}/code-of-conduct")
 async def accept_code(request: Request, community_id: str, form: Form) -> Response:
     """Accept the version in force."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     accepted = await _visit(request).api(
         "POST",
@@ -297,7 +289,7 @@ async def accept_code(request: Request, community_id: str, form: Form) -> Respon
 @router.post("/communities/{community_id}/code-of-conduct/publish")
 async def publish_code(request: Request, community_id: str, form: Form) -> Response:
     """The owner publishes a new version; the members accept it again."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     published = await _visit(request).api(
         "POST", f"{API}/{community_id}/code-of-conduct", json={"text": text(form, "text")}
@@ -316,7 +308,7 @@ async def publish_code(request: Request, community_id: str, form: Form) -> Respo
 @router.get("/communities/{community_id}/seat-offers/{offer_id}")
 async def seat_offer_page(request: Request, community_id: str, offer_id: str) -> Response:
     """The seat held for me (the emailed link), until its deadline."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = _visit(request)
     community = _body(await visit.api("GET", f"{API}/{community_id}"))
@@ -336,7 +328,7 @@ async def seat_offer_page(request: Request, community_id: str, offer_id: str) ->
 @router.post("/communities/{community_id}/seat-offers/{offer_id}/accept")
 async def accept_offer(request: Request, community_id: str, offer_id: str, form: Form) -> Response:
     """Take the seat, accepting the code of conduct in force."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = _visit(request)
     if not _accepted_code(form):
@@ -358,7 +350,7 @@ async def accept_offer(request: Request, community_id: str, offer_id: str, form:
 @router.post("/communities/{community_id}/seat-offers/{offer_id}/decline")
 async def decline_offer(request: Request, community_id: str, offer_id: str, _: Form) -> Response:
     """Let the seat go to the next person in line."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     declined = await _visit(request).api("POST", f"{API}/{community_id}/seat-offer/decline")
     return await _after(
@@ -384,7 +376,7 @@ async def applications_page(
     request: Request, community_id: str, cursor: Annotated[str, Query(max_length=200)] = ""
 ) -> Response:
     """The pending applications, oldest first (moderators)."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = _visit(request)
     community = _body(await visit.api("GET", f"{API}/{community_id}"))
@@ -407,7 +399,7 @@ async def applications_page(
 @router.get("/communities/{community_id}/applications/{application_id}")
 async def application_page(request: Request, community_id: str, application_id: str) -> Response:
     """One application with its answers, and the decision (the moderators' emailed link)."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     visit = _visit(request)
     community = _body(await visit.api("GET", f"{API}/{community_id}"))
@@ -429,7 +421,7 @@ async def decide(
     request: Request, community_id: str, application_id: str, decision: str, form: Form
 ) -> Response:
     """Approve or reject (a reason is needed to reject)."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     if decision not in ("approve", "reject"):
         raise HTTPException(404)
@@ -442,8 +434,9 @@ async def decide(
     decided = await visit.api(
         "POST",
         f"{API}/{community_id}/applications/{application_id}/{decision}",
-        # The platform records a reason with every decision; approving needs no words.
-        json={"reason": reason or "Approved."},
+        # The platform records a reason with every decision; approving needs no words of the
+        # moderator's, so the note says so in their language.
+        json={"reason": reason or _gettext(request, "Approved without a note.")},
     )
     if not decided.ok:
         visit.flash(refusal(decided))
@@ -462,7 +455,7 @@ async def decide(
 @router.post("/communities/{community_id}/invitations")
 async def invite(request: Request, community_id: str, form: Form) -> Response:
     """Moderators invite someone by email; the platform sends the link."""
-    if (redirect := _login_required(request)) is not None:
+    if (redirect := login_required(request)) is not None:
         return redirect
     email = text(form, "email")
     invited = await _visit(request).api(

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 
 from web.domain.discussions import REACTION_NAMES, REACTIONS, reply_tree, with_mention
 from web.entrypoints.forms import refusal, see_other, text
-from web.entrypoints.pages import Form, status_for
+from web.entrypoints.pages import Form, signed_in, status_for
 from web.entrypoints.pages import gettext as _gettext
 from web.entrypoints.pages import render as _render
 from web.entrypoints.pages import visit_of as _visit
@@ -48,15 +48,9 @@ class Place:
         return self.member and self.standing.get("role") in ("owner", "moderator")
 
 
-class SignInFirst(Exception):
-    """The page needs a signed-in reader."""
-
-
 async def _place(request: Request, community_id: str) -> Place:
     """The community, or 404; a signed-out reader is sent to sign in first."""
-    visit = _visit(request)
-    if not visit.signed_in:
-        raise SignInFirst
+    visit = signed_in(request)
     found = await visit.api("GET", f"/api/v1/communities/{community_id}")
     if found.status == 404 or (found.ok and not isinstance(found.body, dict)):
         raise HTTPException(404)
@@ -67,10 +61,6 @@ async def _place(request: Request, community_id: str) -> Place:
 
 def _not_member(request: Request, place: Place) -> Response:
     return _render(request, "discussions/not_member.html", status=403, place=place)
-
-
-def _login(request: Request) -> Response:
-    return see_other(f"/login?next={request.url.path}")
 
 
 async def _members(visit: Visit, community_id: str) -> list[dict[str, Any]]:
@@ -148,20 +138,14 @@ async def threads_page(
     request: Request, community_id: str, category: str = "", cursor: str = ""
 ) -> Response:
     """The community's discussions: pinned first, then by latest activity, page by page."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     return await _threads_page(request, place, category=category.strip(), cursor=cursor.strip())
 
 
 @router.post(THREADS)
 async def open_thread(request: Request, community_id: str, form: Form) -> Response:
     """Open a thread (or, with the Preview button, show the draft as it will look)."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     visit = _visit(request)
     draft = {"title": text(form, "title"), "category": text(form, "category"), "body": _body(form)}
     if text(form, "action") == "preview":
@@ -269,20 +253,14 @@ async def thread_page(
 ) -> Response:
     """A thread and its replies, threaded; opening it marks it read. ``reply_to`` names the
     reply the form answers (a link, so it works without JavaScript)."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     return await _thread_page(request, place, thread_id, draft={"parent_id": reply_to.strip()})
 
 
 @router.post(THREAD + "/replies")
 async def post_reply(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Reply to the thread or to a reply (or preview the reply)."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     visit = _visit(request)
     parent = text(form, "parent_id")
     draft = {"body": _body(form), "parent_id": parent}
@@ -317,10 +295,7 @@ async def _act(
     anchor: str,
 ) -> Response:
     """A small action on the thread (react, follow, pin, lock), then back to where it was."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     await _thread(request, place, thread_id)
     done = await _visit(request).api(method, path)
     if not done.ok:
@@ -349,32 +324,31 @@ async def react(request: Request, community_id: str, thread_id: str, form: Form)
     return await _act(request, community_id, thread_id, method=method, path=path, anchor=anchor)
 
 
+async def _toggle(
+    request: Request, community_id: str, thread_id: str, what: str, form: FormData
+) -> Response:
+    """Switch one of the thread's flags on (PUT) or off (``on=0``: DELETE)."""
+    method = "DELETE" if text(form, "on") == "0" else "PUT"
+    path = f"/api/v1/threads/{thread_id}/{what}"
+    return await _act(request, community_id, thread_id, method=method, path=path, anchor="thread")
+
+
 @router.post(THREAD + "/follow")
 async def follow(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Follow or unfollow the thread."""
-    method = "DELETE" if text(form, "on") == "0" else "PUT"
-    path = f"/api/v1/threads/{thread_id}/follow"
-    return await _act(request, community_id, thread_id, method=method, path=path, anchor="thread")
-
-
-async def _moderate(
-    request: Request, community_id: str, thread_id: str, tool: str, form: FormData
-) -> Response:
-    method = "DELETE" if text(form, "on") == "0" else "PUT"
-    path = f"/api/v1/threads/{thread_id}/{tool}"
-    return await _act(request, community_id, thread_id, method=method, path=path, anchor="thread")
+    return await _toggle(request, community_id, thread_id, "follow", form)
 
 
 @router.post(THREAD + "/pin")
 async def pin(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Pin or unpin (moderators; the platform checks the role)."""
-    return await _moderate(request, community_id, thread_id, "pin", form)
+    return await _toggle(request, community_id, thread_id, "pin", form)
 
 
 @router.post(THREAD + "/lock")
 async def lock(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Lock or unlock (moderators; the platform checks the role)."""
-    return await _moderate(request, community_id, thread_id, "lock", form)
+    return await _toggle(request, community_id, thread_id, "lock", form)
 
 
 # ---- editing and history ----------------------------------------------------------------------
@@ -420,10 +394,7 @@ async def _edit_page(
 @router.get(THREAD + "/edit")
 async def edit_thread_page(request: Request, community_id: str, thread_id: str) -> Response:
     """My thread's opening post, in a form to edit."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     thread = await _thread(request, place, thread_id)
     if not _mine(request, thread):
         raise HTTPException(403)
@@ -434,10 +405,7 @@ async def edit_thread_page(request: Request, community_id: str, thread_id: str) 
 @router.post(THREAD + "/edit")
 async def edit_thread(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Save the edit (the earlier version goes to the history)."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     thread = await _thread(request, place, thread_id)
     visit = _visit(request)
     draft = {"title": text(form, "title"), "body": _body(form)}
@@ -466,10 +434,7 @@ async def edit_reply_page(
     request: Request, community_id: str, thread_id: str, reply_id: str
 ) -> Response:
     """My reply, in a form to edit."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     thread = await _thread(request, place, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     if not _mine(request, reply):
@@ -483,10 +448,7 @@ async def edit_reply(
     request: Request, community_id: str, thread_id: str, reply_id: str, form: Form
 ) -> Response:
     """Save the edited reply (the earlier version goes to the history)."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     thread = await _thread(request, place, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     visit = _visit(request)
@@ -514,10 +476,7 @@ async def edit_reply(
 @router.get(THREAD + "/history")
 async def thread_history(request: Request, community_id: str, thread_id: str) -> Response:
     """Earlier versions of the opening post, newest first."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     thread = await _thread(request, place, thread_id)
     found = await _visit(request).api("GET", f"/api/v1/threads/{thread_id}/history")
     if not found.ok:
@@ -538,10 +497,7 @@ async def reply_history(
     request: Request, community_id: str, thread_id: str, reply_id: str
 ) -> Response:
     """Earlier versions of a reply, newest first."""
-    try:
-        place = await _place(request, community_id)
-    except SignInFirst:
-        return _login(request)
+    place = await _place(request, community_id)
     thread = await _thread(request, place, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     found = await _visit(request).api("GET", f"/api/v1/replies/{reply_id}/history")

@@ -1,6 +1,7 @@
 """What every page route uses: the visit, rendering, translation, and "sign in first"."""
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -13,11 +14,17 @@ from web.service.visits import Visit
 Form = Annotated[FormData, Depends(checked_form)]
 
 
+def sign_in_address(request: Request) -> str:
+    """The login page, coming back to this very address after (query included: emailed links)."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/login?next={quote(here, safe='')}"
+
+
 class SignInFirst(HTTPException):
     """The page needs a signed-in person: to the login page, and back here after."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(303, headers={"Location": f"/login?next={path}"})
+    def __init__(self, request: Request) -> None:
+        super().__init__(303, headers={"Location": sign_in_address(request)})
 
 
 def visit_of(request: Request) -> Visit:
@@ -30,8 +37,15 @@ def signed_in(request: Request) -> Visit:
     """The visit of a signed-in person (else a redirect to sign in and come back)."""
     visit = visit_of(request)
     if not visit.signed_in:
-        raise SignInFirst(request.url.path)
+        raise SignInFirst(request)
     return visit
+
+
+def login_required(request: Request) -> Response | None:
+    """None for a signed-in person, else the redirect to sign in and come back."""
+    if visit_of(request).signed_in:
+        return None
+    return Response(status_code=303, headers={"Location": sign_in_address(request)})
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
