@@ -5,6 +5,7 @@ Markdown preview with and without JavaScript — and the refusals a reader can m
 import re
 import uuid
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -380,6 +381,22 @@ async def test_outsiders_are_told_to_join_and_unknown_ids_are_not_found(
             await expect(link).to_have_attribute("href", f"/communities/{community_id}")
             await accessible(carla)
 
+        # Told to join, Carla joins and posts at once: her session echoes the platform's
+        # consistency token, so content knows of her membership on her very next request
+        # (no false "not a member" right after her own action).
+        await carla.get_by_role("button", name="Go to the community page").click()
+        await carla.get_by_label(re.compile("I have read and accept the code of conduct")).check()
+        await carla.get_by_role("button", name="Join", exact=True).click()
+        await expect(carla.locator("#my-state")).to_have_text("You are a member.")
+        answer = await carla.goto(threads)
+        assert answer is not None
+        assert answer.status == 200
+        await open_thread(carla, "Hello from Carla", "Just joined: hello, members.")
+        await carla.goto(f"{threads}/{thread_id}")
+        await carla.get_by_label("Your reply").fill("Glad to be here.")
+        await carla.get_by_role("button", name="Post the reply").click()
+        await expect(carla.locator(".reply").filter(has_text="Glad to be here.")).to_be_visible()
+
         for url in (
             f"{threads}/{uuid.uuid4()}",
             f"{platform.web_url}/communities/{uuid.uuid4()}/threads",
@@ -397,7 +414,7 @@ async def test_outsiders_are_told_to_join_and_unknown_ids_are_not_found(
             visitor = await anonymous.new_page()
             await visitor.goto(f"{threads}/{thread_id}")
             await expect(visitor.get_by_role("button", name="Sign in")).to_be_visible()
-            assert f"next=/communities/{community_id}/threads/{thread_id}" in visitor.url
+            assert f"next=/communities/{community_id}/threads/{thread_id}" in unquote(visitor.url)
         finally:
             await anonymous.close()
     finally:
