@@ -23,7 +23,7 @@ import pytest
 
 from tests.platform import Member, Platform, sign_up
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900), pytest.mark.alone]
 
 TRIALS = int(os.environ.get("CERCHIA_CONSISTENCY_TRIALS", "200"))
 CONCURRENCY = 8

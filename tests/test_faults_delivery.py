@@ -33,7 +33,7 @@ from tests.faults import (
 )
 from tests.platform import eventually
 
-pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(300), pytest.mark.alone]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from tests.faults import (
     open_rig,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(300), pytest.mark.alone]
 
 BOTH = ("content", "notifications")
 

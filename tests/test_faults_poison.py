@@ -34,7 +34,7 @@ from tests.faults import (
     thread_created,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(240), pytest.mark.alone]
 
 
 @pytest.fixture(scope="module")

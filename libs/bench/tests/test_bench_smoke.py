@@ -7,7 +7,7 @@ import pytest
 from cerchia_bench.cli import Config, run_bench
 from cerchia_devstack.kafka import KafkaCluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180), pytest.mark.alone]
 
 
 async def test_every_scenario_runs_once_and_reports(

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from pydantic import ValidationError
 
 from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import MEMBERSHIP_TOKENS, AnyEvent, Topic
@@ -37,7 +38,8 @@ async def events(
     until: Callable[[list[AnyEvent]], bool],
     timeout: float = 30,
 ) -> list[AnyEvent]:
-    """The topic's events about ``subject``, read from the beginning until ``until`` holds."""
+    """The topic's events about ``subject``, read from the beginning until ``until`` holds
+    (other tests' records on the topic, poison ones included, are passed over)."""
     consumer = AIOKafkaConsumer(
         topic.name, **access.client_kwargs(), auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -49,11 +51,13 @@ async def events(
             while not until(found):
                 batches = await consumer.getmany(timeout_ms=200)
                 for records in batches.values():
-                    found += [
-                        event
-                        for event in (topic.decode(r.value) for r in records)
-                        if event.subject == subject
-                    ]
+                    for record in records:
+                        try:
+                            event = topic.decode(record.value)
+                        except ValidationError:
+                            continue
+                        if event.subject == subject:
+                            found.append(event)
     finally:
         await consumer.stop()
     return found
