@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
+from web.adapters.assets import Assets
+from web.adapters.pages import Pages
 from web.adapters.translations import load_translations
 from web.domain.locales import negotiate
 from web.domain.preferences import CATEGORIES, community_choices, from_form
@@ -188,3 +190,24 @@ def test_the_preferences_form_sends_community_choices_only_where_they_differ() -
         {"categories": {"mentions": {"email": "instant"}}, "communities": {"c1": {}}}, "c1"
     )
     assert shown["mentions"] == {"email": "instant"}
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [
+        ("en", 1, "1 seat left of 3"),
+        ("en", 2, "2 seats left of 3"),
+        ("it", 1, "1 posto libero su 3"),
+        ("it", 2, "2 posti liberi su 3"),
+    ],
+)
+def test_plural_messages_take_their_numbers_and_variables(
+    language: str, count: int, expected: str
+) -> None:
+    pages = Pages(Assets({}), load_translations(PACKAGE / "locales"))
+    pages.use_language(language)
+    template = pages.env.from_string(
+        '{{ ngettext("%(num)s seat left of %(capacity)s", "%(num)s seats left of %(capacity)s",'
+        " n, capacity=3) }}"
+    )
+    assert template.render(n=count) == expected
