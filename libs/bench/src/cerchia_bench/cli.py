@@ -317,7 +317,9 @@ async def _web(run: _Run, shares_kafka: bool) -> None:
     otherwise project their events too), seeded, and its scenarios."""
     config = run.config
     platform, _ = await run.platform(
-        ["membership", "content", "gateway", "web"], own_kafka=shares_kafka
+        # Notifications too: every signed-in page opens its live stream of notifications.
+        ["membership", "content", "notifications", "gateway", "web"],
+        own_kafka=shares_kafka,
     )
     world = await web.seed_web(platform, replies=config.web_replies)
     for name in ("community", "thread"):

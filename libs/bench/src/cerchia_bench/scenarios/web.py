@@ -5,9 +5,11 @@ How the world is made, and why this way: the community page and the thread page 
 community (the reader's standing in it) from membership through the gateway, so membership runs
 and owns the community, as in production; forged Kafka events would leave membership without it.
 The member is therefore made through the public API: registered, their address verified with the
-one-time token membership sealed for notifications (the bench holds the opening key, so no email
-provider is needed), and signed in through the web client's own login form, so the browser
-session is the web client's, written by its own code. The community, its thread and the replies
+one-time token membership sealed for notifications (opened with the platform's opening key, which
+the bench made: its email stand-in keeps no message bodies), and signed in through the web
+client's own login form, so the browser session is the web client's, written by its own code
+(nothing is forged into its session store). Notifications runs too: every signed-in page opens
+its live stream. The community, its thread and the replies
 are posted through the gateway with that member's access token (membership signs with the bench's
 key, so the bench signs the same tokens for its API reads).
 """
