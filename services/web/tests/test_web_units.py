@@ -188,3 +188,19 @@ def test_the_preferences_form_sends_community_choices_only_where_they_differ() -
         {"categories": {"mentions": {"email": "instant"}}, "communities": {"c1": {}}}, "c1"
     )
     assert shown["mentions"] == {"email": "instant"}
+
+
+def test_plural_messages_format_the_templates_own_variables_too() -> None:
+    from jinja2 import Environment
+
+    from web.adapters.pages import _gettext, _ngettext
+
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    template = env.from_string(
+        '{{ ngettext("%(num)s member of %(capacity)s seats", '
+        '"%(num)s members of %(capacity)s seats", n, capacity=5) }}'
+    )
+
+    assert template.render(n=1) == "1 member of 5 seats"
+    assert template.render(n=2) == "2 members of 5 seats"

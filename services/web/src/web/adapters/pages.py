@@ -25,9 +25,10 @@ def _gettext(message: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
-def _ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
-    text = _translations.get(NullTranslations()).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    # Jinja's newstyle wrapper formats the result itself, with ``num`` and the template's
+    # variables (``capacity=...``): formatting here too raised KeyError on any of the latter.
+    return _translations.get(NullTranslations()).ngettext(singular, plural, n)
 
 
 class Pages:
