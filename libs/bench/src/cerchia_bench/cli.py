@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import tempfile
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -221,8 +222,9 @@ class _Run:
         servers, producer = self.servers, self.producer
         if own_kafka:
             # Consumer groups of a shared broker each read every topic: a world with its own
-            # projections needs its own broker.
-            broker = await asyncio.to_thread(private_kafka, self.config.workdir / "kafka-2")
+            # projections needs its own broker (each in its own folder: two may run).
+            folder = self.config.workdir / f"kafka-{uuid.uuid4().hex[:8]}"
+            broker = await asyncio.to_thread(private_kafka, folder)
             self.stack.callback(broker.stop, 10.0)
             servers = replace(servers, kafka=broker.secrets.cluster())
             producer = producer_for(servers.kafka.admin)
