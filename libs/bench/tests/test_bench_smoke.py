@@ -7,7 +7,7 @@ import pytest
 from cerchia_bench.cli import Config, run_bench
 from cerchia_devstack.kafka import KafkaCluster
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180), pytest.mark.alone]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300), pytest.mark.alone]
 
 
 async def test_every_scenario_runs_once_and_reports(
@@ -25,6 +25,9 @@ async def test_every_scenario_runs_once_and_reports(
         requests=30,
         post_requests=10,
         writers=2,
+        page_requests=3,
+        web_replies=3,
+        lighthouse=False,  # minutes, not seconds: run by `bench --only web`
         workdir=tmp_path / "work",
     )
     out = tmp_path / "out"
@@ -47,6 +50,11 @@ async def test_every_scenario_runs_once_and_reports(
         "gateway_read_via",
         "gateway_post",
         "scale_communities",
+        "web_community_page",
+        "web_community_api",
+        "web_thread_page",
+        "web_thread_api",
+        "web_page_weight",
     }
     for name in ("fanout_2", "fanout_3", "fanout_4", "sustained_x2", "scale_communities"):
         (run,) = scenarios[name]["runs"]
@@ -56,7 +64,16 @@ async def test_every_scenario_runs_once_and_reports(
     assert scenarios["fanout_4"]["runs"][0]["deliveries"] == 9
     for name in ("gateway_read_direct", "gateway_read_via", "gateway_post"):
         assert scenarios[name]["runs"][0]["errors"] == 0, name
+    for name in ("web_community_page", "web_community_api", "web_thread_page", "web_thread_api"):
+        (run,) = scenarios[name]["runs"]
+        assert run["errors"] == 0, (name, run)
+        assert 0 < run["ttfb_p50_ms"] <= run["full_p50_ms"], (name, run)
+    (weight,) = scenarios["web_page_weight"]["runs"]
+    for page in ("discover", "community", "thread"):
+        for kind in ("html", "css", "js"):
+            assert weight[f"{page}_{kind}_kb"] > 0, weight
     assert {row["name"] for row in document["targets"]} >= {
+        "web thread page ÷ the gateway read it is built on (full time, p50)",
         "gateway read ÷ direct read (requests/s)",
         "POST thread through the gateway, requests/s",
     }

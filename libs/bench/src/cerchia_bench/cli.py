@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import tempfile
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,7 +20,7 @@ from cerchia_bench.cpu import pid_listening_on
 from cerchia_bench.harness import Measurement, Scenario, run_interleaved
 from cerchia_bench.platform import Platform, Servers
 from cerchia_bench.report import Target, write_reports
-from cerchia_bench.scenarios import fanout, http, kafka, mongo
+from cerchia_bench.scenarios import fanout, http, kafka, mongo, web
 from cerchia_bench.scenarios.gateway import SOLO, GatewayBench
 from cerchia_bench.seeding import producer_for
 from cerchia_bench.sinks import PushProvider, SmtpProvider
@@ -48,11 +49,17 @@ class Config:
     requests: int = 3_000
     post_requests: int = 1_000
     writers: int = 32
+    #: Requests per web page (and per gateway read) timing run, one after another.
+    page_requests: int = 200
+    #: Replies in the thread the web client's thread page shows.
+    web_replies: int = 100
+    lighthouse: bool = True
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="cerchia-bench-")))
 
     def wants(self, name: str) -> bool:
-        """Whether scenario ``name`` is selected."""
-        return not self.only or name in self.only
+        """Whether scenario ``name`` is selected, by its name or its group (the part before the
+        first underscore: ``web`` selects every ``web_*`` scenario)."""
+        return not self.only or name in self.only or name.split("_", 1)[0] in self.only
 
 
 def private_kafka(root: Path) -> KafkaBroker:
@@ -127,6 +134,7 @@ def targets(config: Config) -> list[Target]:
             (medium, per_1k),
             at_most=1.2,
         ),
+        *web_targets(),
         Target(
             "deliveries/s, doubled run ÷ single run",
             ("sustained_x2", "deliveries_per_s"),
@@ -135,6 +143,37 @@ def targets(config: Config) -> list[Target]:
             at_most=1.1,
         ),
     ]
+
+
+def web_targets() -> list[Target]:
+    """The web client's: pages against their API reads, page weight, Lighthouse's scores."""
+    found = [
+        Target(
+            f"web {name} page ÷ the gateway read it is built on (full time, p50)",
+            (f"web_{name}_page", "full_p50_ms"),
+            (f"web_{name}_api", "full_p50_ms"),
+            at_most=2.0,
+        )
+        for name in ("thread", "community")
+    ]
+    found += [
+        Target(f"web {name} page JS, KB gzipped", ("web_page_weight", f"{name}_js_kb"), at_most=30)
+        for name in web.PAGES
+    ]
+    for name in web.PAGES:
+        found += [
+            Target(
+                f"Lighthouse accessibility, {name} page",
+                ("web_lighthouse", f"{name}_accessibility"),
+                at_least=100,
+            ),
+            Target(
+                f"Lighthouse performance, {name} page",
+                ("web_lighthouse", f"{name}_performance"),
+                at_least=95,
+            ),
+        ]
+    return found
 
 
 Run = Callable[[], Awaitable[Measurement]]
@@ -146,6 +185,15 @@ PLATFORM_SCENARIOS = (
     "gateway_read_via",
     "gateway_post",
     "scale_communities",
+)
+
+WEB_SCENARIOS = (
+    "web_community_page",
+    "web_community_api",
+    "web_thread_page",
+    "web_thread_api",
+    "web_page_weight",
+    "web_lighthouse",
 )
 
 
@@ -166,14 +214,17 @@ class _Run:
         if self.config.wants(name):
             self.scenarios.append(Scenario(name, description, run))
 
-    async def world(
-        self, names: list[str], filler: int, *, own_kafka: bool = False
-    ) -> fanout.FanoutWorld:
+    async def platform(
+        self, names: list[str], *, own_kafka: bool = False
+    ) -> tuple[Platform, AIOKafkaProducer]:
+        """Services started on the run's servers (or on a broker of their own), and a producer
+        on the same broker."""
         servers, producer = self.servers, self.producer
         if own_kafka:
             # Consumer groups of a shared broker each read every topic: a world with its own
-            # projections needs its own broker.
-            broker = await asyncio.to_thread(private_kafka, self.config.workdir / "kafka-2")
+            # projections needs its own broker (each in its own folder: two may run).
+            folder = self.config.workdir / f"kafka-{uuid.uuid4().hex[:8]}"
+            broker = await asyncio.to_thread(private_kafka, folder)
             self.stack.callback(broker.stop, 10.0)
             servers = replace(servers, kafka=broker.secrets.cluster())
             producer = producer_for(servers.kafka.admin)
@@ -182,6 +233,12 @@ class _Run:
         platform = Platform(servers, self.key)
         self.stack.push_async_callback(platform.close)
         await platform.start(names, self.config.workdir)
+        return platform, producer
+
+    async def world(
+        self, names: list[str], filler: int, *, own_kafka: bool = False
+    ) -> fanout.FanoutWorld:
+        platform, producer = await self.platform(names, own_kafka=own_kafka)
         db_pid = pid_listening_on(urlparse(self.servers.mongo_uri).port or 27017)
         return fanout.FanoutWorld(
             platform, producer, self.smtp, self.push, db_pid=db_pid, filler=filler
@@ -257,6 +314,41 @@ async def _fanout_and_gateway(run: _Run, world: fanout.FanoutWorld) -> None:
     )
 
 
+async def _web(run: _Run, shares_kafka: bool) -> None:
+    """The web client's platform (its own broker when other platforms run: its content would
+    otherwise project their events too), seeded, and its scenarios."""
+    config = run.config
+    platform, _ = await run.platform(
+        # Notifications too: every signed-in page opens its live stream of notifications.
+        ["membership", "content", "notifications", "gateway", "web"],
+        own_kafka=shares_kafka,
+    )
+    world = await web.seed_web(platform, replies=config.web_replies)
+    for name in ("community", "thread"):
+        built_on = "the community" if name == "community" else f"{config.web_replies} replies"
+        run.add(
+            f"web_{name}_page",
+            f"the web client's {name} page, signed in, one request at a time",
+            partial(web.page, world, name, requests=config.page_requests),
+        )
+        run.add(
+            f"web_{name}_api",
+            f"the gateway read the {name} page is built on ({built_on})",
+            partial(web.api_read, world, name, requests=config.page_requests),
+        )
+    run.add(
+        "web_page_weight",
+        "discover, community and thread pages: HTML, CSS, JS gzipped (KB)",
+        partial(web.page_weight, world),
+    )
+    if config.lighthouse:
+        run.add(
+            "web_lighthouse",
+            "Lighthouse scores of the three pages (first round only)",
+            partial(web.lighthouse_pages, world),
+        )
+
+
 async def _large_world(run: _Run, world: fanout.FanoutWorld) -> None:
     config = run.config
     medium = config.sizes[1]
@@ -272,6 +364,7 @@ async def _worlds(run: _Run, platform_names: tuple[str, ...]) -> None:
     config = run.config
     wants_main = any(config.wants(name) for name in platform_names if name != "scale_communities")
     wants_large = config.wants("scale_communities")
+    wants_web = any(config.wants(name) for name in WEB_SCENARIOS)
     main_filler = max(0, config.small_world - len(config.sizes) - 1)
     starting = []
     if wants_main:
@@ -280,6 +373,7 @@ async def _worlds(run: _Run, platform_names: tuple[str, ...]) -> None:
         starting.append(
             run.world(["content", "notifications"], filler=config.large_world - 1, own_kafka=True)
         )
+    web_world = _web(run, shares_kafka=wants_main or wants_large) if wants_web else None
     worlds = list(await asyncio.gather(*starting))
     main = worlds.pop(0) if wants_main else None
     large = worlds.pop(0) if wants_large else None
@@ -288,6 +382,8 @@ async def _worlds(run: _Run, platform_names: tuple[str, ...]) -> None:
         seeding.append(_fanout_and_gateway(run, main))
     if large is not None:
         seeding.append(large.community(config.sizes[1]))
+    if web_world is not None:
+        seeding.append(web_world)
     await asyncio.gather(*seeding)
     if large is not None:
         await _large_world(run, large)
@@ -319,6 +415,7 @@ async def run_bench(
         "community sizes": ", ".join(f"{size:,}" for size in config.sizes),
         "sustained threads": f"{config.sustained_threads} and {2 * config.sustained_threads}",
         "worlds": f"{config.small_world:,} and {config.large_world:,} communities",
+        "web": f"{config.page_requests} requests per page run, {config.web_replies} replies",
         "load average before": " ".join(f"{x:.2f}" for x in load_before),
         "load average after": " ".join(f"{x:.2f}" for x in load_after),
     }
@@ -337,6 +434,9 @@ async def _main(args: argparse.Namespace) -> None:
         large_world=args.communities,
         requests=args.requests,
         post_requests=args.post_requests,
+        page_requests=args.page_requests,
+        web_replies=args.replies,
+        lighthouse=not args.no_lighthouse,
     )
     if os.getloadavg()[0] >= 2:
         print(f"bench: warning, the machine is busy (load average {os.getloadavg()[0]:.2f})")
@@ -369,6 +469,13 @@ def main() -> None:
     parser.add_argument(
         "--post-requests", type=int, default=1_000, help="requests per gateway POST run"
     )
+    parser.add_argument(
+        "--page-requests", type=int, default=200, help="requests per web page timing run"
+    )
+    parser.add_argument(
+        "--replies", type=int, default=100, help="replies in the web client's thread page"
+    )
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse")
     arguments = parser.parse_args()
 
     def interrupt(signum: int, frame: object) -> None:

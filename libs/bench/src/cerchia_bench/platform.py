@@ -15,7 +15,7 @@ from cerchia_bench.cpu import total_cpu_seconds
 from cerchia_chassis.sealing import OpeningKey
 from cerchia_chassis.tokens import SigningKey
 from cerchia_devstack.kafka import KafkaCluster
-from cerchia_devstack.ports import free_port
+from cerchia_devstack.ports import LOCALHOST, free_port
 from cerchia_devstack.service_process import ServiceProcess
 from cerchia_devstack.services import Infrastructure, service, service_env
 
@@ -45,7 +45,8 @@ class Servers:
 
 @dataclass
 class Platform:
-    """Content, notifications and (optionally) the gateway, each with a fresh database."""
+    """Content, notifications, membership, the gateway and the web client, as asked, each with a
+    fresh database."""
 
     servers: Servers
     key: SigningKey
@@ -53,6 +54,8 @@ class Platform:
     databases: dict[str, str] = field(default_factory=dict)
     environments: dict[str, dict[str, str]] = field(default_factory=dict)
     mongo: AsyncMongoClient[dict[str, Any]] | None = None
+    #: The private half of the key membership seals one-time tokens to (notifications' key).
+    opening: OpeningKey | None = None
     suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def group(self, name: str) -> str:
@@ -90,10 +93,11 @@ class Platform:
         *,
         env: Mapping[str, str] | None = None,
     ) -> "Platform":
-        """Start services in order (the gateway last: it points at the others)."""
+        """Start services in order (the gateway after the services it points at, the web client
+        after the gateway)."""
         key_path = workdir / f"signing-{uuid.uuid4().hex[:6]}.pem"
         await asyncio.to_thread(_write_key, key_path, self.key.pem())
-        opening = OpeningKey.generate()
+        opening = self.opening = OpeningKey.generate()
         opening_path = workdir / f"token-opening-{uuid.uuid4().hex[:6]}.key"
         await asyncio.to_thread(_write_key, opening_path, opening.private_text().encode())
         infrastructure = Infrastructure(
@@ -124,6 +128,10 @@ class Platform:
                     }
                 )
                 variables["GATEWAY_READY_UPSTREAMS"] = json.dumps(sorted(self.processes))
+            if name == "web":
+                # The web client calls only the gateway, and builds its links on its own address.
+                variables["WEB_GATEWAY_URL"] = self.processes["gateway"].url
+                variables["WEB_PUBLIC_URL"] = f"http://{LOCALHOST}:{port}"
             variables.update(env or {})
             process = ServiceProcess(
                 spec,
@@ -135,7 +143,8 @@ class Platform:
             self.processes[name] = process
             self.databases[name] = database
             self.environments[name] = variables
-            if name == "gateway":
+            if name in ("gateway", "web"):
+                # Each points at the services started before it: they must be up first.
                 await asyncio.gather(*starts)
                 starts.clear()
             starts.append(process.start(120))
