@@ -50,6 +50,8 @@ def delivery(key: str = "ev-1:u-1:email", **overrides: Any) -> Delivery:
 
 
 class Sender:
+    provider = "fake"
+
     def __init__(self, errors: dict[str, Exception]) -> None:
         self.errors = errors
         self.calls: list[str] = []
@@ -140,6 +142,8 @@ async def test_outcomes_and_their_events_are_all_or_nothing() -> None:
 
 class SlowSender:
     """Counts how many sends are in flight at once."""
+
+    provider = "fake"
 
     def __init__(self) -> None:
         self.in_flight = self.most = 0
