@@ -304,10 +304,10 @@ async def test_dead_letters_can_be_replayed_onto_the_original_topic(
         await read_until(settings.kafka_access, topic.dlq, lambda rs: len(rs) >= 3)
         healthy = True  # the cause is fixed: replay
         group = f"replay-{uuid.uuid4().hex[:8]}"
-        assert await replay(settings.kafka_access, topic.name, group_id=group) == 3
+        assert len((await replay(settings.kafka_access, topic.name, group_id=group)).replayed) == 3
         await until(lambda: len(handled) == 3)
         assert sorted(handled) == ["a", "b", "c"]
         # progress is committed: a second run has nothing left to replay
-        assert await replay(settings.kafka_access, topic.name, group_id=group) == 0
+        assert (await replay(settings.kafka_access, topic.name, group_id=group)).replayed == []
     finally:
         await broker.stop()
