@@ -26,8 +26,6 @@ from cerchia_chassis.kafka_access import (
     add_access_arguments,
 )
 
-logger = logging.getLogger("cerchia.dlq")
-
 
 def _arguments(argv: Sequence[str], environ: Mapping[str, str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -136,6 +134,6 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         asyncio.run(_run(args, access_from_arguments(args, environ)))
     except (KafkaError, KafkaAccessError) as exc:
-        logger.error("%s", exc)
+        sys.stderr.write(f"error: {exc}\n")
         return 1
     return 0
