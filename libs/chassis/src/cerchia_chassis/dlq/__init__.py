@@ -27,6 +27,8 @@ from cerchia_contracts.catalog import DLQ_SUFFIX
 logger = logging.getLogger(__name__)
 
 REPLAY_GROUP = "dlq-replay"
+#: Replayed records between two commits of the replay group's progress.
+COMMIT_EVERY = 200
 DLQ_HEADER_PREFIX = "dlq-"
 
 
@@ -286,6 +288,8 @@ async def replay(
                 )
             if tp not in held:
                 done[tp] = record.offset + 1
+            if done and not dry_run and len(outcome.replayed) % COMMIT_EVERY == 0:
+                await reader.consumer.commit(done)  # a replay that stops resumes near here
         if done and not dry_run:
             await reader.consumer.commit(done)
     finally:
