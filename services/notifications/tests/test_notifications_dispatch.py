@@ -266,11 +266,13 @@ async def test_each_send_logs_one_line_with_key_provider_outcome_and_duration_an
         propagate.inject(carrier)
         trace_id = format(span.get_span_context().trace_id, "032x")
     traced = delivery("ev-4:u-1:email", trace_headers=carrier)
-    world = queued(ok, refused, later, traced)
+    bug = delivery("ev-5:u-1:email")
+    world = queued(ok, refused, later, traced, bug)
     sender = Sender(
         {
             refused.key: PermanentDeliveryError("SMTP 550: <ada@example.org> unknown"),
             later.key: TransientDeliveryError("SMTP 451: try later"),
+            bug.key: KeyError("template"),
         }
     )
     lines: list[logging.LogRecord] = []
@@ -290,14 +292,15 @@ async def test_each_send_logs_one_line_with_key_provider_outcome_and_duration_an
         logger.removeHandler(keep)
 
     by_key = {getattr(r, "delivery_key", None): r for r in lines}
-    assert len(lines) == 4  # exactly one line per send
-    assert set(by_key) == {ok.key, refused.key, later.key, traced.key}
+    assert len(lines) == 5  # exactly one line per send
+    assert set(by_key) == {ok.key, refused.key, later.key, traced.key, bug.key}
     outcomes = {key: getattr(r, "outcome", None) for key, r in by_key.items()}
     assert outcomes == {
         ok.key: "sent",
         refused.key: "failed",
         later.key: "retry",
         traced.key: "sent",
+        bug.key: "retry",
     }
     for record in lines:
         assert getattr(record, "provider", None) == "fake"
@@ -308,5 +311,10 @@ async def test_each_send_logs_one_line_with_key_provider_outcome_and_duration_an
     assert by_key[ok.key].levelno == logging.INFO
     assert by_key[refused.key].levelno == logging.WARNING
     assert getattr(by_key[refused.key], "reason", None) == "SMTP 550: <<address>> unknown"
+    # a bug's traceback is on its line; an expected failure has none
+    bug_info = by_key[bug.key].exc_info
+    assert bug_info is not None
+    assert isinstance(bug_info[1], KeyError)
+    assert by_key[later.key].exc_info is None
     # the send continues the trace of the event it comes from
     assert getattr(by_key[traced.key], "trace_id", None) == trace_id

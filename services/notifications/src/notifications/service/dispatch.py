@@ -117,7 +117,7 @@ async def _attempt(delivery: Delivery, now: datetime, ports: SendingPorts) -> _O
     with tracer.start_as_current_span(f"deliver {delivery.channel.value}", context=parent) as span:
         span.set_attribute("cerchia.delivery.key", delivery.key)
         span.set_attribute("cerchia.delivery.provider", provider)
-        unexpected = False
+        unexpected: Exception | None = None
         try:
             if sender is None:
                 raise PermanentDeliveryError(f"no sender for channel {delivery.channel}")
@@ -131,7 +131,7 @@ async def _attempt(delivery: Delivery, now: datetime, ports: SendingPorts) -> _O
         except Exception as exc:
             # Anything unexpected is treated as transient: a bounded number of retries is
             # cheaper than losing a message to a bug fixed by the next deploy.
-            unexpected = not isinstance(exc, TransientDeliveryError)
+            unexpected = None if isinstance(exc, TransientDeliveryError) else exc
             if delivery.attempts >= ports.max_attempts:
                 outcome = _Failed(delivery, str(exc), permanent=False)
             else:
@@ -155,11 +155,14 @@ _OUTCOME_NAMES: dict[type, str] = {
 }
 
 
-def log_send(outcome: _Outcome, *, provider: str, duration_s: float, exc_info: bool) -> None:
+def log_send(
+    outcome: _Outcome, *, provider: str, duration_s: float, exc_info: Exception | None = None
+) -> None:
     """The one line a send writes: idempotency key, channel, provider, outcome, duration.
 
     No personal data: no address, body or URL; a provider's error text appears with any
-    address in it replaced (``public_reason``).
+    address in it replaced (``public_reason``); ``exc_info``, an unexpected exception (a bug),
+    adds its traceback.
     """
     delivery = outcome.delivery
     name = _OUTCOME_NAMES[type(outcome)]
