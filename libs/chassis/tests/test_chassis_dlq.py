@@ -180,7 +180,7 @@ async def read_all(access: KafkaAccess, topic: str) -> list[Any]:
         end = await consumer.end_offsets(partitions)
         records: list[Any] = []
         async with asyncio.timeout(20):
-            while any(await consumer.position(tp) < end[tp] for tp in partitions):
+            while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
                 for batch in (await consumer.getmany(timeout_ms=500)).values():
                     records.extend(batch)
         return records

@@ -262,13 +262,17 @@ async def replay(
     dlq = dlq_of(topic)
     target = dlq.removesuffix(DLQ_SUFFIX)
     reader = _Reader(access, dlq, group_id)
-    producer = AIOKafkaProducer(**access.client_kwargs(), acks="all", enable_idempotence=True)
+    producer = (
+        None
+        if dry_run
+        else AIOKafkaProducer(**access.client_kwargs(), acks="all", enable_idempotence=True)
+    )
     outcome = ReplayOutcome(dry_run=dry_run)
     done: dict[TopicPartition, int] = {}
     held: set[TopicPartition] = set()  # partitions where a record was skipped
     try:
         await reader.start(access)
-        if not dry_run:
+        if producer is not None:
             await producer.start()
         async for record in reader.records(pending_only=True):
             tp = TopicPartition(record.topic, record.partition)
@@ -278,7 +282,7 @@ async def replay(
                 held.add(tp)
                 continue
             outcome.replayed.append(letter)
-            if not dry_run:
+            if producer is not None:
                 headers = [
                     (k, v) for k, v in record.headers or () if not k.startswith(DLQ_HEADER_PREFIX)
                 ]
@@ -293,7 +297,7 @@ async def replay(
         if done and not dry_run:
             await reader.consumer.commit(done)
     finally:
-        if not dry_run:
+        if producer is not None:
             await producer.stop()
         await reader.stop()
     logger.info(
