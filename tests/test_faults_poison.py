@@ -113,6 +113,7 @@ async def replay_dead_letters(access: KafkaAccess, group: str, workdir: Path) ->
         sys.executable,
         "-m",
         "cerchia_chassis.dlq",
+        "replay",
         TOPIC,
         "--client-config",
         str(config),

@@ -390,6 +390,35 @@ def test_services_export_traces_to_jaeger_over_otlp(
         assert "jaeger" in compose["services"]
 
 
+JAEGER_CONFIG = REPO / "deploy" / "k8s" / "observability" / "jaeger.yaml"
+
+
+def jaeger_memory_bound(config: dict[str, Any]) -> int:
+    """The trace limit of the in-memory store the query service and the pipeline both use."""
+    backends = config["extensions"]["jaeger_storage"]["backends"]
+    stored = config["exporters"]["jaeger_storage_exporter"]["trace_storage"]
+    assert config["extensions"]["jaeger_query"]["storage"]["traces"] == stored
+    assert "jaeger_storage_exporter" in config["service"]["pipelines"]["traces"]["exporters"]
+    bound = backends[stored]["memory"]["max_traces"]
+    assert isinstance(bound, int)
+    return bound
+
+
+def test_jaeger_keeps_a_bounded_number_of_traces_in_its_memory_limit(compose: Compose) -> None:
+    jaeger = compose["services"]["jaeger"]
+    command = jaeger["command"]
+    config_path = command[command.index("--config") + 1]
+    mounts = {m.split(":")[1]: m.split(":")[0] for m in jaeger["volumes"]}
+    assert (REPO / mounts[config_path]).resolve() == JAEGER_CONFIG
+    bound = jaeger_memory_bound(yaml.safe_load(JAEGER_CONFIG.read_text()))
+    # Jaeger's default (100 000) exhausts 512 MB; ~60 KB a trace must fit the limit with room.
+    limit = jaeger["deploy"]["resources"]["limits"]["memory"]
+    assert limit == "512M"
+    assert 1000 <= bound <= 512 * 1024 // 60 * 3 // 4
+    receivers = yaml.safe_load(JAEGER_CONFIG.read_text())["receivers"]["otlp"]["protocols"]
+    assert receivers["http"]["endpoint"].endswith(":4318")  # where the services export
+
+
 def test_each_service_has_its_own_database_user_and_password(
     compose: Compose, interpolate: Callable[[Any], Any]
 ) -> None:

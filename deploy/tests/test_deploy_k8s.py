@@ -140,7 +140,7 @@ def container_env(manifests: list[Manifest], deployment: Manifest) -> dict[str, 
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-@pytest.mark.parametrize("directory", ["base", *OVERLAYS])
+@pytest.mark.parametrize("directory", ["base", *OVERLAYS, "observability"])
 def test_manifests_are_valid_kubernetes(
     directory: str,
     version: str,
@@ -646,3 +646,31 @@ def test_token_keys_public_in_config_private_for_notifications_only(
         assert holds_private == (name == "notifications"), name
         env = container_env(overlay, workload)
         assert not any("TOKEN_OPENING_KEYS" in key for key in env) or name == "notifications"
+
+
+def test_the_dev_collector_is_jaeger_with_bounded_memory(render: Callable[[str], str]) -> None:
+    manifests = [doc for doc in yaml.safe_load_all(render("observability")) if doc]
+    assert {m["metadata"].get("namespace") for m in manifests if m["kind"] != "Namespace"} == {
+        "observability"
+    }
+    (config,) = [
+        yaml.safe_load(data["config.yaml"])
+        for name, data in config_maps(manifests).items()
+        if name.startswith("jaeger-config")
+    ]
+    stored = config["exporters"]["jaeger_storage_exporter"]["trace_storage"]
+    assert config["extensions"]["jaeger_query"]["storage"]["traces"] == stored
+    bound = config["extensions"]["jaeger_storage"]["backends"][stored]["memory"]["max_traces"]
+    (deployment,) = by_kind(manifests, "Deployment").values()
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["resources"]["limits"]["memory"] == "512Mi"
+    # Jaeger's default of 100 000 traces (~60 KB each) would not fit the limit.
+    assert 1000 <= bound <= 512 * 1024 // 60 * 3 // 4
+    assert container["args"] == ["--config", "/etc/jaeger/config.yaml"]
+    # the dev overlay's services export where this collector listens
+    service = by_kind(manifests, "Service")["jaeger-collector"]
+    assert 4318 in {p["port"] for p in service["spec"]["ports"]}
+    dev = [doc for doc in yaml.safe_load_all(render("overlays/dev")) if doc]
+    (telemetry,) = [d for n, d in config_maps(dev).items() if n.startswith("cerchia-telemetry")]
+    endpoint = urlsplit(telemetry["OTEL_EXPORTER_OTLP_ENDPOINT"])
+    assert (endpoint.hostname, endpoint.port) == ("jaeger-collector.observability.svc", 4318)

@@ -1,6 +1,7 @@
 """Outbox, inbox and the subscriber policy against real Kafka and a real MongoDB server."""
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -18,6 +19,7 @@ from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.mongo import Session, Transactions, ensure_indexes
 from cerchia_chassis.outbox import Outbox, OutboxRelay
 from cerchia_chassis.settings import ServiceSettings
+from cerchia_chassis.telemetry import TraceContextFilter, configure_tracing
 from cerchia_contracts.catalog import AnyEvent, Topic
 from cerchia_contracts.events.membership import UserRegistered, UserRegisteredV1
 from cerchia_devstack.kafka import KafkaCluster
@@ -304,10 +306,75 @@ async def test_dead_letters_can_be_replayed_onto_the_original_topic(
         await read_until(settings.kafka_access, topic.dlq, lambda rs: len(rs) >= 3)
         healthy = True  # the cause is fixed: replay
         group = f"replay-{uuid.uuid4().hex[:8]}"
-        assert await replay(settings.kafka_access, topic.name, group_id=group) == 3
+        assert len((await replay(settings.kafka_access, topic.name, group_id=group)).replayed) == 3
         await until(lambda: len(handled) == 3)
         assert sorted(handled) == ["a", "b", "c"]
         # progress is committed: a second run has nothing left to replay
-        assert await replay(settings.kafka_access, topic.name, group_id=group) == 0
+        assert (await replay(settings.kafka_access, topic.name, group_id=group)).replayed == []
     finally:
         await broker.stop()
+
+
+async def test_a_consumer_logs_with_the_trace_of_the_message_it_handles(
+    settings: ServiceSettings,
+) -> None:
+    provider = configure_tracing("probe")
+    topic = await new_topic(settings.kafka_access, partitions=1)
+    handled: list[str] = []
+
+    async def handler(event: AnyEvent) -> None:
+        logging.getLogger("probe.handler").info("handling %s", event.subject)
+        assert event.subject is not None
+        handled.append(event.subject)
+
+    lines: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record)
+
+    keep = Keep()
+    keep.addFilter(TraceContextFilter())  # as configure_logging's handler
+    root = logging.getLogger()
+    saved = [(name, logging.getLogger(name).level) for name in ("probe.handler", "probe.kafka")]
+    for name, _ in saved:
+        logging.getLogger(name).setLevel(logging.INFO)
+    root.addHandler(keep)
+    broker = build_broker(settings)
+    subscribe(
+        broker,
+        topic,
+        handler,
+        group_id=f"g-{uuid.uuid4().hex[:8]}",
+        retry=RetryPolicy(max_attempts=1, initial_s=0.01, max_s=0.01),
+    )
+    try:
+        await broker.start()
+        with provider.get_tracer("probe").start_as_current_span("request") as request:
+            await broker.publish(
+                registered("traced").model_dump_json().encode(),
+                topic=topic.name,
+                key=b"traced",
+            )
+        trace_id = format(request.get_span_context().trace_id, "032x")
+        await until(lambda: handled == ["traced"])
+        await until(lambda: any(r.getMessage() == "Processed" for r in lines))
+    finally:
+        await broker.stop()
+        root.removeHandler(keep)
+        for name, level in saved:
+            logging.getLogger(name).setLevel(level)
+
+    (handling,) = [r for r in lines if r.name == "probe.handler"]
+    assert getattr(handling, "trace_id", None) == trace_id
+    # the handler runs in the consumer's own span, not the producer's
+    assert getattr(handling, "span_id", None) not in (
+        None,
+        format(request.get_span_context().span_id, "016x"),
+    )
+    received, processed = (
+        next(r for r in lines if r.name == "probe.kafka" and r.getMessage() == text)
+        for text in ("Received", "Processed")
+    )
+    assert getattr(received, "trace_id", None) == trace_id
+    assert getattr(processed, "trace_id", None) == trace_id

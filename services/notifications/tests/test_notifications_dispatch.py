@@ -2,13 +2,17 @@
 limits, settings."""
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from opentelemetry import propagate
+from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
 
 from cerchia_chassis.rate_limits import RateLimiter
+from cerchia_chassis.telemetry import TraceContextFilter
 from cerchia_contracts.catalog import NOTIFICATIONS_DELIVERIES, topic_of
 from cerchia_contracts.events import notifications as n
 from notifications.adapters.provider_rates import ProviderRate
@@ -50,6 +54,8 @@ def delivery(key: str = "ev-1:u-1:email", **overrides: Any) -> Delivery:
 
 
 class Sender:
+    provider = "fake"
+
     def __init__(self, errors: dict[str, Exception]) -> None:
         self.errors = errors
         self.calls: list[str] = []
@@ -140,6 +146,8 @@ async def test_outcomes_and_their_events_are_all_or_nothing() -> None:
 
 class SlowSender:
     """Counts how many sends are in flight at once."""
+
+    provider = "fake"
 
     def __init__(self) -> None:
         self.in_flight = self.most = 0
@@ -245,3 +253,68 @@ def test_production_refuses_to_start_without_its_secrets() -> None:
 def test_operator_ids_come_from_a_json_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOTIFICATIONS_OPERATOR_IDS", '["ops-1", "ops-2"]')
     assert NotificationsSettings().operator_ids == {"ops-1", "ops-2"}
+
+
+async def test_each_send_logs_one_line_with_key_provider_outcome_and_duration_and_no_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ok, refused = delivery("ev-1:u-1:email"), delivery("ev-2:u-1:email")
+    later = delivery("ev-3:u-1:email")
+    tracer = TracerProvider().get_tracer("t")
+    with tracer.start_as_current_span("consume") as span:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    traced = delivery("ev-4:u-1:email", trace_headers=carrier)
+    bug = delivery("ev-5:u-1:email")
+    world = queued(ok, refused, later, traced, bug)
+    sender = Sender(
+        {
+            refused.key: PermanentDeliveryError("SMTP 550: <ada@example.org> unknown"),
+            later.key: TransientDeliveryError("SMTP 451: try later"),
+            bug.key: KeyError("template"),
+        }
+    )
+    lines: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            TraceContextFilter().filter(record)  # as the service's handler does
+            lines.append(record)
+
+    caplog.set_level(logging.INFO, logger="notifications.service.dispatch")
+    logger = logging.getLogger("notifications.service.dispatch")
+    keep = Keep()
+    logger.addHandler(keep)
+    try:
+        await dispatch_due(batch_size=10, ports=ports(world, sender))
+    finally:
+        logger.removeHandler(keep)
+
+    by_key = {getattr(r, "delivery_key", None): r for r in lines}
+    assert len(lines) == 5  # exactly one line per send
+    assert set(by_key) == {ok.key, refused.key, later.key, traced.key, bug.key}
+    outcomes = {key: getattr(r, "outcome", None) for key, r in by_key.items()}
+    assert outcomes == {
+        ok.key: "sent",
+        refused.key: "failed",
+        later.key: "retry",
+        traced.key: "sent",
+        bug.key: "retry",
+    }
+    for record in lines:
+        assert getattr(record, "provider", None) == "fake"
+        assert getattr(record, "channel", None) == "email"
+        assert isinstance(getattr(record, "duration_ms", None), float)
+        text = record.getMessage() + repr(vars(record))
+        assert "ada@example.org" not in text
+    assert by_key[ok.key].levelno == logging.INFO
+    assert by_key[refused.key].levelno == logging.WARNING
+    assert getattr(by_key[refused.key], "reason", None) == "SMTP 550: <<address>> unknown"
+    # a bug's traceback is on its line; an expected failure has none
+    bug_info = by_key[bug.key].exc_info
+    assert bug_info is not None
+    assert isinstance(bug_info[1], KeyError)
+    assert by_key[later.key].exc_info is None
+    # the send continues the trace of the event it comes from
+    assert getattr(by_key[traced.key], "trace_id", None) == trace_id

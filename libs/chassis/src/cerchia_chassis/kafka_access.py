@@ -253,13 +253,17 @@ def _jaas_unquote(value: str) -> str:
     return re.sub(r"\\(.)", r"\1", value)
 
 
-def add_access_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--client-config FILE`` and ``--bootstrap HOST:PORT`` for a command-line tool."""
+def add_access_arguments(
+    parser: argparse.ArgumentParser, environ: Mapping[str, str] | None = None
+) -> None:
+    """``--client-config FILE`` and ``--bootstrap HOST:PORT`` for a command-line tool; the help
+    names the connection used when neither is given, as ``environ`` (the process's) sets it."""
+    now = describe_default(os.environ if environ is None else environ).replace("%", "%%")
     parser.add_argument(
         "--client-config",
         metavar="FILE",
         help=f"Kafka client configuration (Java properties, as Kafka's tools read); default: "
-        f"${CONFIG_ENV}, else the {ENV_PREFIX}* variables",
+        f"${CONFIG_ENV}, else the {ENV_PREFIX}* variables; now: {now}",
     )
     parser.add_argument(
         "--bootstrap",
@@ -267,6 +271,17 @@ def add_access_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"override the cluster address (default: the client configuration's, else "
         f"${ENV_PREFIX}BOOTSTRAP_SERVERS, else 127.0.0.1:9092)",
     )
+
+
+def describe_default(environ: Mapping[str, str]) -> str:
+    """The connection a tool makes without flags, in a few words (no password)."""
+    try:
+        access = KafkaAccess.from_environ(environ)
+    except KafkaAccessError:
+        return f"no credentials set (set ${CONFIG_ENV})"
+    source = environ.get(CONFIG_ENV) or f"{ENV_PREFIX}* variables"
+    who = f" as {access.username}" if access.username else ""
+    return f"{access.bootstrap} {access.security_protocol}{who} (from {source})"
 
 
 def access_from_arguments(

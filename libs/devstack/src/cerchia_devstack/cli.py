@@ -4,10 +4,12 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 import time
 from collections.abc import Sequence
+from typing import NoReturn
 
 from cerchia_devstack import kafka_tools, logs
 from cerchia_devstack.paths import cache_dir, repo_root, state_dir
@@ -54,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     kafka.add_argument("tool", choices=sorted(kafka_tools.TOOLS))
     kafka.add_argument("args", nargs=argparse.REMAINDER, help="the tool's own arguments")
+    dlq = commands.add_parser(
+        "dlq",
+        help="list, peek and replay dead letters as the stack's operator",
+        description="python -m cerchia_chassis.dlq with CERCHIA_KAFKA_CONFIG set to the "
+        "operators' client configuration of the local stack (unless already set).",
+    )
+    dlq.add_argument("args", nargs=argparse.REMAINDER, help="list | peek | replay ... (--help)")
     return parser
 
 
@@ -179,6 +188,13 @@ def _logs(stack: Stack, name: str | None, follow: bool, lines: int) -> int:
     return 0
 
 
+def _dlq(stack: Stack, arguments: Sequence[str]) -> NoReturn:
+    environ = dict(os.environ)
+    environ.setdefault("CERCHIA_KAFKA_CONFIG", str(stack.kafka.secrets.write_client_configs()))
+    python = sys.executable
+    os.execve(python, [python, "-m", "cerchia_chassis.dlq", *arguments], environ)  # noqa: S606 - our own tool
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``cerchia-stack`` and ``python -m cerchia_devstack``."""
     args = _parser().parse_args(argv)
@@ -192,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stack = _stack(args)
     if args.command == "kafka":
         kafka_tools.run(stack.kafka, args.tool, args.args)
+    if args.command == "dlq":
+        _dlq(stack, args.args)
     if args.command == "install":
         asyncio.run(stack.install())
         print(f"Everything is in {cache_dir()}.")

@@ -1,7 +1,6 @@
 """Web Push (RFC 8030/8291/8292) with pywebpush: VAPID-signed, encrypted, with TTL and urgency."""
 
 import json
-import logging
 import time
 from urllib.parse import urlsplit
 
@@ -20,8 +19,6 @@ from notifications.domain.deliveries import (
 )
 from notifications.service.ports import PushDevices, PushSubscription
 
-logger = logging.getLogger(__name__)
-
 GONE = frozenset({404, 410})
 #: A VAPID token is signed once per push service and reused until an hour before it expires
 #: (RFC 8292 allows up to 24 h): signing per message cost more than encrypting it.
@@ -31,6 +28,8 @@ VAPID_REFRESH_S = 3600
 
 class WebPushSender:
     """Sends a push delivery to every browser of its recipient; gone browsers are forgotten."""
+
+    provider = "web-push"
 
     def __init__(
         self,
@@ -148,7 +147,6 @@ class WebPushSender:
                 return PushAnswer.GONE, f"subscription gone ({status}), removed"
             if status is not None and (status == 429 or status >= 500):
                 return PushAnswer.RETRY, f"push service answered {status}"
-            logger.warning("push to %s refused (%s): %s", subscription.endpoint, status, exc)
             return PushAnswer.REFUSED, f"push service refused the message ({status})"
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             return PushAnswer.RETRY, f"push service unreachable: {exc!r}"

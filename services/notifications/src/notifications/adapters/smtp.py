@@ -5,7 +5,7 @@ from email.utils import formatdate
 from urllib.parse import quote
 
 import aiosmtplib
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from notifications.adapters.provider_rates import ProviderRate
@@ -40,6 +40,11 @@ class SmtpEmailSender:
         self._templates = templates
         self._tokens = tokens
         self._limits = limits
+
+    @property
+    def provider(self) -> str:
+        """The SMTP server."""
+        return f"smtp:{self._settings.smtp_host}:{self._settings.smtp_port}"
 
     def unsubscribe_url(self, delivery: Delivery) -> str | None:
         """The one-click link of a delivery, when what it carries can be turned off."""
@@ -81,10 +86,8 @@ class SmtpEmailSender:
         message = self.compose(delivery)
         if self._limits is not None:
             await self._limits.take(self._settings.smtp_host)
-        context = propagate.extract(delivery.trace_headers)
-        with tracer.start_as_current_span(
-            "smtp send", context=context, kind=SpanKind.CLIENT
-        ) as span:
+        # A child of the dispatcher's span, which continues the trace of the event.
+        with tracer.start_as_current_span("smtp send", kind=SpanKind.CLIENT) as span:
             span.set_attribute("server.address", self._settings.smtp_host)
             span.set_attribute("server.port", self._settings.smtp_port)
             span.set_attribute("cerchia.delivery.key", delivery.key)

@@ -15,6 +15,8 @@ from notifications.service.ports import UrlGuard, WebhookOutcomes, WebhookRegist
 class WebhookSender:
     """POSTs the CloudEvent with ``webhook-id``, ``webhook-timestamp``, ``webhook-signature``."""
 
+    provider = "webhook"
+
     def __init__(
         self,
         *,

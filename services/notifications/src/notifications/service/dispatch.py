@@ -3,9 +3,12 @@ each final outcome is published through the outbox."""
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from opentelemetry import propagate, trace
 
 from cerchia_chassis.ports import Session
 from cerchia_contracts.events import notifications as n
@@ -20,6 +23,7 @@ from notifications.domain.deliveries import (
 from notifications.service.ports import SendingPorts
 
 logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 
 def _outcome(delivery: Delivery) -> n.DeliveryOutcome:
@@ -104,33 +108,86 @@ async def dispatch_due(*, batch_size: int, ports: SendingPorts) -> int:
 
 
 async def _attempt(delivery: Delivery, now: datetime, ports: SendingPorts) -> _Outcome:
+    """One send, in a span continuing the trace of the event the delivery comes from (so every
+    line logged meanwhile carries its trace id), reported by exactly one log line."""
     sender = ports.senders.get(delivery.channel)
-    try:
-        if sender is None:
-            raise PermanentDeliveryError(f"no sender for channel {delivery.channel}")
-        await sender.send(delivery)
-    except ThrottledDelivery as exc:
-        # The provider's rate is used up: wait for room, this attempt does not count.
-        return _Postponed(delivery, now + timedelta(seconds=exc.retry_after_s))
-    except PermanentDeliveryError as exc:
-        logger.warning("delivery %s failed for good: %s", delivery.key, exc)
-        return _Failed(delivery, str(exc), permanent=True)
-    except Exception as exc:
-        # Anything unexpected is treated as transient: a bounded number of retries is
-        # cheaper than losing a message to a bug fixed by the next deploy.
-        give_up = delivery.attempts >= ports.max_attempts
-        logger.warning(
-            "delivery %s failed (attempt %d%s): %s",
-            delivery.key,
-            delivery.attempts,
-            ", giving up" if give_up else "",
-            exc,
-            exc_info=not isinstance(exc, TransientDeliveryError),
+    provider = sender.provider if sender is not None else "none"
+    parent = propagate.extract(delivery.trace_headers)
+    started = time.perf_counter()
+    with tracer.start_as_current_span(f"deliver {delivery.channel.value}", context=parent) as span:
+        span.set_attribute("cerchia.delivery.key", delivery.key)
+        span.set_attribute("cerchia.delivery.provider", provider)
+        unexpected: Exception | None = None
+        try:
+            if sender is None:
+                raise PermanentDeliveryError(f"no sender for channel {delivery.channel}")
+            await sender.send(delivery)
+            outcome: _Outcome = _Sent(delivery)
+        except ThrottledDelivery as exc:
+            # The provider's rate is used up: wait for room, this attempt does not count.
+            outcome = _Postponed(delivery, now + timedelta(seconds=exc.retry_after_s))
+        except PermanentDeliveryError as exc:
+            outcome = _Failed(delivery, str(exc), permanent=True)
+        except Exception as exc:
+            # Anything unexpected is treated as transient: a bounded number of retries is
+            # cheaper than losing a message to a bug fixed by the next deploy.
+            unexpected = None if isinstance(exc, TransientDeliveryError) else exc
+            if delivery.attempts >= ports.max_attempts:
+                outcome = _Failed(delivery, str(exc), permanent=False)
+            else:
+                retry_at = now + retry_delay(delivery.attempts, jitter=0.2)
+                outcome = _Retry(delivery, str(exc), retry_at)
+        span.set_attribute("cerchia.delivery.outcome", _OUTCOME_NAMES[type(outcome)])
+        log_send(
+            outcome,
+            provider=provider,
+            duration_s=time.perf_counter() - started,
+            exc_info=unexpected,
         )
-        if give_up:
-            return _Failed(delivery, str(exc), permanent=False)
-        return _Retry(delivery, str(exc), now + retry_delay(delivery.attempts, jitter=0.2))
-    return _Sent(delivery)
+    return outcome
+
+
+_OUTCOME_NAMES: dict[type, str] = {
+    _Sent: "sent",
+    _Postponed: "postponed",
+    _Retry: "retry",
+    _Failed: "failed",
+}
+
+
+def log_send(
+    outcome: _Outcome, *, provider: str, duration_s: float, exc_info: Exception | None = None
+) -> None:
+    """The one line a send writes: idempotency key, channel, provider, outcome, duration.
+
+    No personal data: no address, body or URL; a provider's error text appears with any
+    address in it replaced (``public_reason``); ``exc_info``, an unexpected exception (a bug),
+    adds its traceback.
+    """
+    delivery = outcome.delivery
+    name = _OUTCOME_NAMES[type(outcome)]
+    error = getattr(outcome, "error", None)
+    fields: dict[str, object] = {
+        "delivery_key": delivery.key,
+        "channel": delivery.channel.value,
+        "provider": provider,
+        "outcome": name,
+        "duration_ms": round(duration_s * 1000, 1),
+        "attempt": delivery.attempts,
+    }
+    if error is not None:
+        fields["reason"] = public_reason(error, limit=300)
+    logger.log(
+        logging.INFO if name in ("sent", "postponed") else logging.WARNING,
+        "delivery %s %s via %s in %.0f ms%s",
+        delivery.key,
+        name,
+        provider,
+        duration_s * 1000,
+        f": {fields['reason']}" if error is not None else "",
+        extra=fields,
+        exc_info=exc_info,
+    )
 
 
 async def _record(outcomes: Sequence[_Outcome], ports: SendingPorts) -> None:

@@ -197,6 +197,11 @@ class Sender(Protocol):
     Raises ``TransientDeliveryError`` to be retried, ``PermanentDeliveryError`` otherwise.
     """
 
+    @property
+    def provider(self) -> str:
+        """Who the sender hands deliveries to, for the logs (a host, never a URL with a token)."""
+        ...
+
     async def send(self, delivery: Delivery) -> None: ...
 
 
