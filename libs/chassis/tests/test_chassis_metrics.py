@@ -1,5 +1,9 @@
 """Metric helpers: HTTP series per route template, sampled gauges, lag and depth arithmetic."""
 
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
 import httpx
 import pytest
 from aiokafka import TopicPartition
@@ -7,6 +11,7 @@ from aiokafka.structs import OffsetAndMetadata
 from fastapi import FastAPI, HTTPException
 from prometheus_client.parser import text_string_to_metric_families
 
+from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.metrics import (
     PATH,
     GaugeSet,
@@ -15,7 +20,7 @@ from cerchia_chassis.metrics import (
     exposition,
     metrics_router,
 )
-from cerchia_chassis.pipeline_metrics import depth_by_topic, partition_lag
+from cerchia_chassis.pipeline_metrics import PipelineSampler, depth_by_topic, partition_lag
 
 pytestmark = pytest.mark.unit
 
@@ -118,3 +123,55 @@ def test_dead_letter_depth_sums_the_records_held_over_partitions() -> None:
     }
     beginning = {TopicPartition("x.dlq", 1): 1, TopicPartition("y.dlq", 0): 4}
     assert depth_by_topic(end, beginning) == {"x.dlq": 7, "y.dlq": 0}
+
+
+class _Outbox:
+    """An outbox collection answering the sampler's two queries (or failing)."""
+
+    def __init__(self, pending: list[dict[str, Any]], *, fail: bool = False) -> None:
+        self.pending = pending
+        self.fail = fail
+
+    async def count_documents(self, query: dict[str, Any]) -> int:
+        if self.fail:
+            raise ConnectionError("database down")
+        return len(self.pending)
+
+    async def find_one(self, query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        return self.pending[0] if self.pending else None
+
+
+def _sampler(outbox: _Outbox) -> PipelineSampler:
+    access = KafkaAccess(bootstrap="127.0.0.1:1", security_protocol="PLAINTEXT")
+    return PipelineSampler(cast(Any, {"outbox": outbox}), access)
+
+
+async def test_the_outbox_gauges_show_the_backlog_and_its_oldest_record_age() -> None:
+    created = datetime.now(UTC) - timedelta(seconds=30)
+    sampler = _sampler(_Outbox([{"created_at": created.replace(tzinfo=None)}, {}, {}]))
+    assert await sampler.sample() == 0
+    assert sampler.gauges.values("cerchia.outbox.backlog") == [({}, 3)]
+    ((_, age),) = sampler.gauges.values("cerchia.outbox.oldest.age")
+    assert 29 <= age < 40
+    empty = _sampler(_Outbox([]))
+    await empty.sample()
+    assert empty.gauges.values("cerchia.outbox.oldest.age") == [({}, 0.0)]
+
+
+async def test_a_failing_sample_keeps_the_last_values_and_warns_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    outbox = _Outbox([{}])
+    sampler = _sampler(outbox)
+    await sampler.sample()
+    outbox.fail = True
+    with caplog.at_level(logging.INFO, logger="cerchia_chassis.pipeline_metrics"):
+        for _ in range(3):
+            assert await sampler.sample() == 0
+        outbox.fail = False
+        await sampler.sample()
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "database down" in warnings[0].getMessage()
+    assert sampler.gauges.values("cerchia.outbox.backlog") == [({}, 1)]
+    assert any("works again" in r.getMessage() for r in caplog.records)

@@ -62,12 +62,27 @@ class PipelineSampler:
         self.gauges = GaugeSet()
         self._admin: AIOKafkaAdminClient | None = None
         self._consumer: AIOKafkaConsumer | None = None
+        self._failing = False
 
     async def sample(self) -> int:
-        """Refresh every gauge; return 0 (a poller step that never has a batch waiting)."""
-        await self._sample_outbox()
-        if self.subscriptions:
-            await self._sample_kafka()
+        """Refresh every gauge; return 0 (a poller step that never has a batch waiting).
+
+        A failure keeps the last values and is logged once, as a warning, until a sample
+        succeeds again: the loop's next tick retries, and a Kafka or database outage has alerts
+        of its own.
+        """
+        try:
+            await self._sample_outbox()
+            if self.subscriptions:
+                await self._sample_kafka()
+        except Exception as exc:
+            if not self._failing:
+                logger.warning("sampling pipeline metrics failed (retrying quietly): %r", exc)
+            self._failing = True
+            return 0
+        if self._failing:
+            logger.info("sampling pipeline metrics works again")
+        self._failing = False
         return 0
 
     async def _sample_outbox(self) -> None:
