@@ -8,7 +8,7 @@ import httpx
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.structs import OffsetAndMetadata
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from prometheus_client.parser import text_string_to_metric_families
 
 from cerchia_chassis.kafka_access import KafkaAccess
@@ -19,6 +19,7 @@ from cerchia_chassis.metrics import (
     configure_metrics,
     exposition,
     metrics_router,
+    name_route,
 )
 from cerchia_chassis.pipeline_metrics import PipelineSampler, depth_by_topic, partition_lag
 
@@ -38,6 +39,11 @@ def _app() -> FastAPI:
     configure_metrics("metrics-test")
     app = FastAPI()
     app.include_router(metrics_router())
+
+    @app.get("/proxy/{path:path}")
+    async def proxy(path: str, request: Request) -> dict[str, str]:
+        name_route(request.scope, f"/proxy/* ({path.split('/', maxsplit=1)[0]})")
+        return {}
 
     @app.get("/things/{thing_id}")
     async def thing(thing_id: str) -> dict[str, str]:
@@ -73,6 +79,15 @@ async def test_requests_are_counted_per_route_template_and_status_not_per_raw_pa
     assert _count("/things/{thing_id}", "500") == before_500 + 1
     routes = {dict(k)["route"] for k in _samples("cerchia_http_server_duration_seconds_count")}
     assert "/things/a" not in routes
+
+
+async def test_a_catch_all_route_may_name_what_it_served() -> None:
+    app = _app()
+    before = _count("/proxy/* (content)", "200")
+    await _get(app, "/proxy/content/threads/1")
+    await _get(app, "/proxy/content/threads/2")
+    assert _count("/proxy/* (content)", "200") == before + 2
+    assert _count("/proxy/{path:path}", "200") == 0
 
 
 async def test_unknown_paths_share_one_series_and_the_scrape_itself_is_not_counted() -> None:

@@ -83,9 +83,21 @@ _http_duration = meter(__name__).create_histogram(
 )
 
 
+_ROUTE_NAME = "cerchia.metrics.route"
+
+
+def name_route(scope: Scope, name: str) -> None:
+    """Label this request's HTTP series ``name`` rather than its route template (a catch-all
+    route saying which of a few targets it served: the gateway names the upstream)."""
+    scope[_ROUTE_NAME] = name
+
+
 def route_of(scope: Scope) -> str:
     """The route template that answered (``/api/v1/communities/{community_id}``), never the raw
     path: raw paths would make a series per id. ``unmatched`` when no route did (404s)."""
+    named = scope.get(_ROUTE_NAME)
+    if isinstance(named, str):
+        return named
     route = scope.get("route")
     path = getattr(route, "path_format", None) or getattr(route, "path", None)
     if isinstance(path, str):
