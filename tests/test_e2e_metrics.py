@@ -5,7 +5,9 @@ then every consumer's lag returns to 0 and every outbox empties, the email deliv
 with its latency, and one poison message raises the dead-letter depth by exactly one.
 """
 
+import re
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +21,19 @@ from tests.platform import UPSTREAMS, Platform, eventually, sign_up
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 Samples = list[tuple[str, dict[str, str], float]]
+METRICS_DOC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
+
+
+def documented() -> set[str]:
+    """Every name a series of docs/metrics.md is exposed under."""
+    names = set()
+    for name, kind in re.findall(r"^\| `([a-z_]+)` \| (\w+) \|", METRICS_DOC.read_text(), re.M):
+        names.add(name)
+        if kind == "histogram":
+            names.update(name + part for part in ("_bucket", "_count", "_sum"))
+        if kind == "counter":
+            names.add(name.removesuffix("_total") + "_created")
+    return names
 
 
 async def scrape(platform: Platform, service: str) -> Samples:
@@ -61,6 +76,8 @@ async def test_every_service_exposes_its_series_and_the_pipeline_drains(
 
     for service in [*UPSTREAMS, "gateway", "web"]:
         samples = await scrape(platform, service)
+        undocumented = {name for name, _, _ in samples} - documented()
+        assert not undocumented, f"{service} exposes series docs/metrics.md does not list"
         count = "cerchia_http_server_duration_seconds_count"
         assert total(samples, count) > 0, f"{service} counted no request"
         routes = {found["route"] for name, found, _ in samples if name == count}

@@ -345,3 +345,5 @@ async def test_metrics_are_the_gateways_own_served_without_a_token_per_upstream(
         scraped.text,
     ), scraped.text
     assert 'route="/api/v1/communities"' not in scraped.text
+    # The instrumentations' own HTTP metrics would only duplicate it.
+    assert "http_server_duration_milliseconds" not in scraped.text

@@ -17,6 +17,7 @@ from opentelemetry import metrics
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.view import DropAggregation, View
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,7 +48,12 @@ def configure_metrics(service_name: str) -> CollectorRegistry:
     # Scope labels would repeat the instrumenting module on every series: the names say enough.
     reader = PrometheusMetricReader(scope_info_enabled=False, registry=registry)
     provider = MeterProvider(
-        metric_readers=[reader], resource=Resource.create({SERVICE_NAME: service_name})
+        metric_readers=[reader],
+        resource=Resource.create({SERVICE_NAME: service_name}),
+        # The FastAPI and httpx instrumentations record HTTP metrics of their own: they would
+        # duplicate cerchia_http_server_duration_seconds under other names and units. Every series
+        # this exposes is documented (docs/metrics.md).
+        views=[View(instrument_name="http.*", aggregation=DropAggregation())],
     )
     metrics.set_meter_provider(provider)
     _registry, _provider = registry, provider
