@@ -50,6 +50,8 @@ _TEST_ENV = {
     "MEMBERSHIP_OPERATOR_IDS": '["ops-e2e-operator"]',
     # Webhook URLs point at the loopback interface: the test machine resolves no public name.
     "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+    # Lag, outbox and dead-letter gauges follow within a second (production: every 10 s).
+    **{f"{name.upper()}_METRICS_SAMPLE_INTERVAL_S": "1" for name in UPSTREAMS},
 }
 
 

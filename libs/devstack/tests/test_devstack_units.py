@@ -9,6 +9,7 @@ import pytest
 
 from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_contracts.catalog import CATALOG
+from cerchia_devstack import pipeline_view
 from cerchia_devstack.cli import render_table
 from cerchia_devstack.kafka import (
     KafkaCluster,
@@ -207,3 +208,25 @@ def test_zipkin_keeps_a_bounded_number_of_spans_in_a_heap_that_holds_them(tmp_pa
     heap = next(arg for arg in zipkin.command() if arg.startswith("-Xmx"))
     assert heap.endswith("m")
     assert int(heap[4:-1]) * 1024 >= spans * 4  # a few KB per span
+
+
+def test_status_pipeline_table_sums_lag_and_names_the_dead_letter_topics_holding_records() -> None:
+    exposition = "\n".join(
+        [
+            "# TYPE cerchia_consumer_lag gauge",
+            'cerchia_consumer_lag{group="content",partition="0",topic="membership.users.v1"} 2.0',
+            'cerchia_consumer_lag{group="content",partition="1",topic="membership.users.v1"} 1.0',
+            "# TYPE cerchia_outbox_backlog gauge",
+            "cerchia_outbox_backlog 4.0",
+            "# TYPE cerchia_outbox_oldest_age_seconds gauge",
+            "cerchia_outbox_oldest_age_seconds 61.25",
+            "# TYPE cerchia_dlq_depth gauge",
+            'cerchia_dlq_depth{topic="membership.users.v1.dlq"} 1.0',
+            'cerchia_dlq_depth{topic="membership.communities.v1.dlq"} 0.0',
+            "",
+        ]
+    )
+    row = pipeline_view.summarize("content", exposition)
+    assert row.cells() == ("content", "3", "4", "61.2s", "1 (membership.users.v1.dlq: 1)")
+    assert pipeline_view.summarize("gateway", "").cells() == ("gateway", "-", "-", "-", "-")
+    assert pipeline_view.table([row])[0] == pipeline_view.HEADER

@@ -329,3 +329,21 @@ async def test_me_with_every_service_down_is_a_503_problem(client: httpx.AsyncCl
         "unread_notifications",
         "upcoming_events",
     }
+
+
+async def test_metrics_are_the_gateways_own_served_without_a_token_per_upstream(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.get("/api/v1/communities", headers=bearer(token()))
+    scraped = await client.get("/metrics", headers={"Authorization": "Bearer not-a-token"})
+    assert scraped.status_code == 200
+    assert scraped.headers["content-type"].startswith("text/plain")
+    # The proxied request is labelled with the upstream that served it, never its raw path.
+    assert re.search(
+        r'cerchia_http_server_duration_seconds_count\{method="GET",'
+        r'route="/api/v1/\* \(membership\)",status="5\d\d"\} [1-9]',
+        scraped.text,
+    ), scraped.text
+    assert 'route="/api/v1/communities"' not in scraped.text
+    # The instrumentations' own HTTP metrics would only duplicate it.
+    assert "http_server_duration_milliseconds" not in scraped.text

@@ -19,11 +19,18 @@ from tenacity import (
 )
 
 from cerchia_chassis.consistency import Positions, sequence_of
+from cerchia_chassis.metrics import meter
 from cerchia_contracts.catalog import AnyEvent, Topic
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[AnyEvent], Awaitable[None]]
+
+_dead_lettered = meter(__name__).create_counter(
+    "cerchia.dlq.messages",
+    unit="{message}",
+    description="Messages this service moved to a dead-letter topic, per topic and group.",
+)
 
 
 class PermanentError(Exception):
@@ -167,3 +174,4 @@ async def dead_letter(
         "dlq-failed-at": datetime.now(UTC).isoformat(),
     }
     await broker.publish(record.value or b"", topic=topic.dlq, key=record.key, headers=headers)
+    _dead_lettered.add(1, {"topic": topic.dlq, "group": group_id})

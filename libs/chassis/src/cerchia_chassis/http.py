@@ -12,6 +12,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from cerchia_chassis import consistency
 from cerchia_chassis.auth import TokenVerifier, document_optional_security, key_set_from_settings
 from cerchia_chassis.health import Check, health_router
+from cerchia_chassis.metrics import HttpMetrics, configure_metrics, metrics_router
 from cerchia_chassis.problems import install_problem_handlers, problem_response
 from cerchia_chassis.revocations import RevocationFeed, Revocations
 from cerchia_chassis.settings import ServiceSettings
@@ -41,6 +42,7 @@ def service_app(
     """
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     provider = configure_tracing(settings.service_name)
+    configure_metrics(settings.service_name)
     if docs:
         app: FastAPI = FastAPIOffline(
             title=title, version=version, description=description, lifespan=lifespan
@@ -72,6 +74,7 @@ def service_app(
         return {} if chassis is None else chassis.readiness_checks()
 
     app.include_router(health_router(readiness or chassis_checks))
+    app.include_router(metrics_router())
 
     @app.middleware("http")
     async def read_your_writes(
@@ -120,6 +123,7 @@ def service_app(
             response.headers[TRACE_HEADER] = format(context.trace_id, "032x")
         return response
 
+    app.add_middleware(HttpMetrics)
     FastAPIInstrumentor.instrument_app(
         app, tracer_provider=provider, excluded_urls="health/live,health/ready"
     )

@@ -22,6 +22,7 @@ from cerchia_chassis.mongo import (
     ensure_indexes,
 )
 from cerchia_chassis.outbox import Outbox, OutboxRelay
+from cerchia_chassis.pipeline_metrics import PipelineSampler
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.public_twins import PublicTwins
 from cerchia_chassis.settings import ServiceSettings
@@ -71,6 +72,18 @@ class Chassis:
         self._closers: list[Callable[[], Awaitable[None]]] = []
         if settings.outbox_relay_enabled:
             self._loops.append(self._relay_loop)
+        #: Consumer lag, outbox backlog and dead-letter depth, sampled for ``/metrics``.
+        self.pipeline_metrics = PipelineSampler(self.db, settings.kafka_access)
+        if settings.metrics_sample_interval_s > 0:
+            self._loops.append(
+                WakeablePoller(
+                    "pipeline-metrics",
+                    self.pipeline_metrics.sample,
+                    interval=settings.metrics_sample_interval_s,
+                    batch_size=1,
+                )
+            )
+            self._closers.append(self.pipeline_metrics.close)
         self._retry = RetryPolicy(
             max_attempts=settings.consumer_max_attempts,
             initial_s=settings.consumer_backoff_initial_s,
@@ -80,16 +93,18 @@ class Chassis:
     def consume(self, topic: Topic, handler: Handler, *, group_id: str | None = None) -> None:
         """Subscribe ``handler`` to ``topic`` (before ``running()``) under the delivery policy."""
         self._check_consumer(topic)
+        group_id = group_id or self.settings.kafka_group_id or self.settings.service_name
         subscribe(
             self.broker,
             topic,
             handler,
-            group_id=group_id or self.settings.kafka_group_id or self.settings.service_name,
+            group_id=group_id,
             retry=self._retry,
             max_workers=self.settings.kafka_consumer_max_workers,
             positions=self.positions,
         )
         self.consumed_topics.add(topic.name)
+        self.pipeline_metrics.subscriptions.add((group_id, topic.name))
 
     def consume_batch(
         self,
@@ -104,16 +119,18 @@ class Chassis:
         For high-volume streams: one decode call per batch, offsets committed in the background.
         """
         self._check_consumer(topic)
+        group_id = group_id or self.settings.kafka_group_id or self.settings.service_name
         subscribe_batch(
             self.broker,
             topic,
             handler,
-            group_id=group_id or self.settings.kafka_group_id or self.settings.service_name,
+            group_id=group_id,
             retry=self._retry,
             max_records=max_records,
             positions=self.positions,
         )
         self.consumed_topics.add(topic.name)
+        self.pipeline_metrics.subscriptions.add((group_id, topic.name))
 
     def _check_consumer(self, topic: Topic) -> None:
         # The brokers' ACLs come from the catalog: a subscription it does not list would be

@@ -121,6 +121,12 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 200
 
+    metrics_sample_interval_s: float = Field(
+        default=10.0,
+        description="How often consumer lag, outbox backlog and dead-letter depth are sampled "
+        "for /metrics (0: never).",
+    )
+
     consumer_max_attempts: int = Field(
         default=4, description="Handler attempts before a message goes to the dead-letter topic."
     )

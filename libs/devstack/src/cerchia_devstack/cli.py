@@ -11,10 +11,10 @@ import time
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cerchia_devstack import kafka_tools, logs
+from cerchia_devstack import kafka_tools, logs, pipeline_view
 from cerchia_devstack.paths import cache_dir, repo_root, state_dir
 from cerchia_devstack.service_process import ServiceProcess
-from cerchia_devstack.services import WEB_CLIENT_ORIGIN
+from cerchia_devstack.services import SERVICES, WEB_CLIENT_ORIGIN
 from cerchia_devstack.stack import Stack, StackConfig
 
 _PORT_FLAGS = {
@@ -165,11 +165,18 @@ async def _watch(stack: Stack, services: list[ServiceProcess], stop: asyncio.Eve
                 print(f"warning: {name} exited; see {log_path}", file=sys.stderr, flush=True)
 
 
+_SERVICE_NAMES = {spec.name for spec in SERVICES}
+
+
 def _status(stack: Stack) -> int:
     rows = asyncio.run(stack.health())
     table = [("name", "state", "pid", "where")]
     table += [(r.name, r.state, str(r.pid or "-"), r.where) for r in rows]
     print(render_table(table))
+    services = {r.name: r.where for r in rows if r.name in _SERVICE_NAMES and r.state == "healthy"}
+    if services:
+        print()
+        print(render_table(pipeline_view.table(asyncio.run(pipeline_view.read_rows(services)))))
     fine = {"ready", "healthy", "not in this checkout"}
     return 0 if all(row.state in fine for row in rows) else 1
 

@@ -19,6 +19,7 @@ from notifications.adapters.delivery_log import MongoDeliveryLog
 from notifications.adapters.digests import MongoDigests
 from notifications.adapters.feed import MongoFeed
 from notifications.adapters.messages import Copy
+from notifications.adapters.metrics import measured
 from notifications.adapters.preferences import MongoPreferences
 from notifications.adapters.provider_rates import ProviderRate
 from notifications.adapters.push import WebPushSender
@@ -167,7 +168,7 @@ def _senders(
         timeout_s=settings.webhook_timeout_s,
         limits=ProviderRate(limiter, "webhook", settings.webhook_rate),
     )
-    return {Channel.EMAIL: email, Channel.PUSH: push, Channel.WEBHOOK: webhook}
+    return measured({Channel.EMAIL: email, Channel.PUSH: push, Channel.WEBHOOK: webhook})
 
 
 def _start_loops(

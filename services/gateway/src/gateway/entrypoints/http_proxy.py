@@ -7,6 +7,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 from starlette.responses import StreamingResponse
 
+from cerchia_chassis.metrics import name_route
 from cerchia_chassis.problems import Problem
 from gateway.container import Container
 from gateway.domain.headers import client_response_headers, upstream_request_headers
@@ -87,6 +88,8 @@ async def forward(
     )
     headers.extend(extra_headers)
     record(request).upstream = str(upstream)
+    # One catch-all route serves every upstream: its series say which one.
+    name_route(request.scope, f"/api/v1/* ({upstream})")
     try:
         response = await deps.upstreams.open(
             upstream,

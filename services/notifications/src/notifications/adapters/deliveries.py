@@ -200,6 +200,7 @@ def _to_document(delivery: Delivery) -> Document:
         "deferred": delivery.deferred,
         "attempts": 0,
         "created_at": delivery.created_at,
+        "event_time": None if delivery.deferred else delivery.event_time,
         # A parked delivery is due when its wait ends; it goes at ``send_at`` once unparked.
         "due_at": delivery.park_until.astimezone(UTC) if delivery.park_until else due,
         "send_at": due,
@@ -228,4 +229,5 @@ def _from_document(document: Document) -> Delivery:
         sensitive=bool(document.get("sensitive")),
         trace_headers=document.get("trace_headers") or {},
         attempts=document["attempts"],
+        event_time=document.get("event_time"),
     )

@@ -120,6 +120,9 @@ class Delivery:
     park_until: datetime | None = None
     trace_headers: dict[str, str] = field(default_factory=dict)
     attempts: int = 0
+    #: When the event that caused it happened (its latency is measured from there); None for
+    #: what is not sent as soon as it can be (held for quiet hours, a digest).
+    event_time: datetime | None = None
 
     @property
     def category_label(self) -> str:

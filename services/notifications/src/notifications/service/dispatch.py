@@ -20,6 +20,7 @@ from notifications.domain.deliveries import (
     public_reason,
     retry_delay,
 )
+from notifications.service.instruments import delivered
 from notifications.service.ports import SendingPorts
 
 logger = logging.getLogger(__name__)
@@ -196,10 +197,12 @@ async def _record(outcomes: Sequence[_Outcome], ports: SendingPorts) -> None:
     for outcome in outcomes:
         if isinstance(outcome, _Postponed):
             await ports.deliveries.postpone(outcome.delivery, until=outcome.until)
+            delivered(outcome.delivery, "postponed", now=ports.clock())
         elif isinstance(outcome, _Retry):
             await ports.deliveries.mark_failed(
                 outcome.delivery, error=outcome.error, retry_at=outcome.at
             )
+            delivered(outcome.delivery, "retried", now=ports.clock())
     if not sent and not failed:
         return
 
@@ -218,3 +221,8 @@ async def _record(outcomes: Sequence[_Outcome], ports: SendingPorts) -> None:
 
     await ports.transactions.run(work)
     ports.outbox.committed()
+    now = ports.clock()
+    for d in sent:
+        delivered(d, "sent", now=now)
+    for f in failed:
+        delivered(f.delivery, "failed", now=now)

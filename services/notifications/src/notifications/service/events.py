@@ -35,6 +35,7 @@ async def handle_event(event: AnyEvent, *, ports: FanoutPorts) -> bool:
         data=readable(event, ports.opener),
         payload=event.model_dump_json(),
         trace_headers=carrier,
+        time=event.time,
     )
     now = ports.clock()
     rule = rule_for(event.type, facts.data, now=now)

@@ -19,6 +19,7 @@ from notifications.domain.rules import (
     recipients,
 )
 from notifications.domain.schedule import next_digest_at
+from notifications.service.instruments import fanned_out
 from notifications.service.ports import Contact, DigestEntry, FanoutPorts
 
 
@@ -31,6 +32,8 @@ class EventFacts:
     data: Mapping[str, Any]
     payload: str
     trace_headers: Mapping[str, str]
+    #: The event's own time (CloudEvents ``time``).
+    time: datetime | None = None
 
     @property
     def community_id(self) -> str | None:
@@ -84,6 +87,7 @@ async def _people(
 ) -> int:
     community_id = event.community_id
     people, names = await _audience(event, rule, ports, session)
+    fanned_out("people", len(people))
     if not people:
         return 0
     plans = [plan(rule, person, community_id=community_id, now=now) for person in people]
@@ -268,6 +272,7 @@ def _deliveries(
         "community_id": context.get("community_id"),
         "sensitive": rule.sensitive,
         "trace_headers": dict(event.trace_headers),
+        "event_time": event.time,
     }
     out: list[Delivery] = []
     if item.email_at is not None and person.reachable_by_email:
@@ -319,9 +324,11 @@ async def _integrators(
             created_at=now,
             community_id=community_id,
             trace_headers=dict(event.trace_headers),
+            event_time=event.time,
         )
         for subscription in subscriptions
     ]
     if deliveries:
         await ports.deliveries.enqueue(deliveries, session)
+    fanned_out("webhooks", len(deliveries))
     return len(deliveries)

@@ -1,5 +1,6 @@
 """HTML pages from Jinja2 templates, in the reader's language and time zone."""
 
+import time
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -11,11 +12,20 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from cerchia_chassis.metrics import DURATION_BUCKETS_S, meter
 from web.adapters.assets import Assets
 from web.domain.times import local_time
 from web.service.visits import Visit
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+_render_duration = meter(__name__).create_histogram(
+    "cerchia.web.render.duration",
+    unit="s",
+    description="Time to render a template into HTML, per template and kind (page or fragment); "
+    "the request's whole time is cerchia_http_server_duration_seconds.",
+    explicit_bucket_boundaries_advisory=DURATION_BUCKETS_S,
+)
 
 _translations: ContextVar[NullTranslations] = ContextVar("translations")
 
@@ -80,7 +90,11 @@ class Pages:
             "path": request.url.path,
             **(context or {}),
         }
+        started = time.perf_counter()
         html = self.env.get_template(template).render(values)
+        _render_duration.record(
+            time.perf_counter() - started, {"template": template, "kind": "page"}
+        )
         return HTMLResponse(html, status_code=status)
 
     def fragment(self, request: Request, template: str, context: Mapping[str, Any]) -> str:
@@ -93,7 +107,12 @@ class Pages:
             return local_time(value, zone=visit.session.zone, locale=language)
 
         values = {"session": visit.session, "csrf": visit.session.csrf, "when": when, **context}
-        return self.env.get_template(template).render(values)
+        started = time.perf_counter()
+        html = self.env.get_template(template).render(values)
+        _render_duration.record(
+            time.perf_counter() - started, {"template": template, "kind": "fragment"}
+        )
+        return html
 
     def gettext(self, message: str, **variables: Any) -> str:
         """Translate in the current request's language (for flash messages)."""

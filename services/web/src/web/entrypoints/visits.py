@@ -7,7 +7,8 @@ from fastapi import FastAPI, Request, Response
 from web.domain.locales import negotiate
 from web.service.visits import Visit
 
-_PASS_THROUGH = ("/static/", "/health/", "/sw.js")
+# The scraper is no visitor: no session, no call to the gateway.
+_PASS_THROUGH = ("/static/", "/health/", "/sw.js", "/metrics")
 
 
 def install(app: FastAPI) -> None:
