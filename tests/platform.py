@@ -50,6 +50,9 @@ _TEST_ENV = {
     "MEMBERSHIP_OPERATOR_IDS": '["ops-e2e-operator"]',
     # Webhook URLs point at the loopback interface: the test machine resolves no public name.
     "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+    # So do the test push services (and the web suite's made-up push.example.org endpoints).
+    "NOTIFICATIONS_PUSH_ALLOW_PRIVATE_NETWORKS": "true",
+    "NOTIFICATIONS_PUSH_SERVICE_HOSTS": '["127.0.0.1", "push.example.org"]',
 }
 
 

@@ -3,6 +3,7 @@
 import json
 import logging
 import time
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -11,13 +12,17 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
 from notifications.adapters.provider_rates import ProviderRate
+from notifications.adapters.url_guard import NetworkUrlGuard, PinnedResolver
 from notifications.adapters.vapid_keys import VapidKeys
 from notifications.domain.deliveries import (
     Delivery,
+    Failure,
     PermanentDeliveryError,
     PushAnswer,
     settle_push,
 )
+from notifications.domain.errors import UnsafeUrl
+from notifications.domain.push_endpoints import PushEndpointPolicy
 from notifications.service.ports import PushDevices, PushSubscription
 
 logger = logging.getLogger(__name__)
@@ -40,9 +45,13 @@ class WebPushSender:
         devices: PushDevices,
         base_url: str,
         ttl_s: int,
+        endpoints: PushEndpointPolicy,
+        guard: NetworkUrlGuard,
         timeout_s: float = 10.0,
         limits: ProviderRate | None = None,
     ) -> None:
+        self._endpoints = endpoints
+        self._guard = guard
         self._keys = keys
         self._limits = limits
         self._subject = subject
@@ -62,8 +71,12 @@ class WebPushSender:
 
     def _http(self) -> aiohttp.ClientSession:
         # Created on first use, inside the running loop; connections to a push service are kept.
+        # Its resolver checks the addresses it hands the connector: no second lookup.
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
+            resolver = PinnedResolver(allow_private=self._guard.allow_private)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(resolver=resolver), trust_env=False
+            )
         return self._session
 
     async def _subscriptions(self, user_id: str) -> list[PushSubscription]:
@@ -111,7 +124,7 @@ class WebPushSender:
         permanent when none took it (gone subscriptions are removed)."""
         subscriptions = await self._subscriptions(delivery.recipient_id)
         if not subscriptions:
-            raise PermanentDeliveryError("no push subscription")
+            raise PermanentDeliveryError("no push subscription", Failure.NO_DESTINATION)
         if self._limits is not None:
             hosts = (urlsplit(s.endpoint).netloc for s in subscriptions)
             await self._limits.take(*hosts)
@@ -125,6 +138,16 @@ class WebPushSender:
     async def _push(
         self, subscription: PushSubscription, data: str, delivery: Delivery, vapid: Vapid
     ) -> tuple[PushAnswer, str]:
+        refused = self._endpoints.problem(subscription.endpoint)
+        if refused is None:
+            try:
+                await self._guard.check(subscription.endpoint)
+            except UnsafeUrl as exc:
+                refused = str(exc)
+        if refused is not None:
+            # Stored before the rules were what they are, or its name now points inward.
+            logger.warning("push to %s refused: %s", subscription.endpoint, refused)
+            return PushAnswer.REFUSED, f"push endpoint refused: {refused}"
         info = {
             "endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
@@ -139,7 +162,7 @@ class WebPushSender:
                     "Urgency": delivery.urgency.push_header,
                 },
                 timeout=aiohttp.ClientTimeout(total=self._timeout),
-                aiohttp_session=self._http(),
+                aiohttp_session=cast(aiohttp.ClientSession, _NoRedirects(self._http())),
             )
         except WebPushException as exc:
             status = exc.status_code
@@ -153,3 +176,14 @@ class WebPushSender:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             return PushAnswer.RETRY, f"push service unreachable: {exc!r}"
         return PushAnswer.DELIVERED, ""
+
+
+class _NoRedirects:
+    """What pywebpush posts through: the session, with redirects answered rather than
+    followed (a push service does not redirect; a redirect could lead anywhere)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def post(self, url: str, **kwargs: Any) -> aiohttp.ClientResponse:
+        return await self._session.post(url, allow_redirects=False, **kwargs)
