@@ -12,7 +12,12 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
 from notifications.adapters.provider_rates import ProviderRate
-from notifications.adapters.url_guard import NetworkUrlGuard, PinnedResolver
+from notifications.adapters.url_guard import (
+    NetworkUrlGuard,
+    NonPublicAddress,
+    PinnedResolver,
+    literal_problem,
+)
 from notifications.adapters.vapid_keys import VapidKeys
 from notifications.domain.deliveries import (
     Delivery,
@@ -21,7 +26,6 @@ from notifications.domain.deliveries import (
     PushAnswer,
     settle_push,
 )
-from notifications.domain.errors import UnsafeUrl
 from notifications.domain.push_endpoints import PushEndpointPolicy
 from notifications.service.ports import PushDevices, PushSubscription
 
@@ -138,12 +142,10 @@ class WebPushSender:
     async def _push(
         self, subscription: PushSubscription, data: str, delivery: Delivery, vapid: Vapid
     ) -> tuple[PushAnswer, str]:
-        refused = self._endpoints.problem(subscription.endpoint)
-        if refused is None:
-            try:
-                await self._guard.check(subscription.endpoint)
-            except UnsafeUrl as exc:
-                refused = str(exc)
+        # Names are checked by the session's resolver as it connects; literals here.
+        refused = self._endpoints.problem(subscription.endpoint) or literal_problem(
+            subscription.endpoint, allow_private=self._guard.allow_private
+        )
         if refused is not None:
             # Stored before the rules were what they are, or its name now points inward.
             logger.warning("push to %s refused: %s", subscription.endpoint, refused)
@@ -174,8 +176,17 @@ class WebPushSender:
             logger.warning("push to %s refused (%s): %s", subscription.endpoint, status, exc)
             return PushAnswer.REFUSED, f"push service refused the message ({status})"
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            return PushAnswer.RETRY, f"push service unreachable: {exc!r}"
+            return _unreachable(subscription, exc)
         return PushAnswer.DELIVERED, ""
+
+
+def _unreachable(subscription: PushSubscription, exc: Exception) -> tuple[PushAnswer, str]:
+    """A connection that failed is retried, unless the resolver refused where the name points."""
+    inward = getattr(exc, "os_error", None)
+    if isinstance(inward, NonPublicAddress):
+        logger.warning("push to %s refused: %s", subscription.endpoint, inward)
+        return PushAnswer.REFUSED, f"push endpoint refused: {inward}"
+    return PushAnswer.RETRY, f"push service unreachable: {exc!r}"
 
 
 class _NoRedirects:

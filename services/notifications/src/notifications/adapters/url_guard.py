@@ -39,6 +39,23 @@ async def public_addresses(
     return found
 
 
+class NonPublicAddress(OSError):
+    """A resolver's refusal: the name resolves to a non-public address."""
+
+
+def literal_problem(url: str, *, allow_private: bool) -> str | None:
+    """Why ``url``'s host, when it is an IP literal, may not be called (resolvers never see
+    literals); None for names, which the pinned resolvers check when connecting."""
+    host = urlsplit(url).hostname
+    if allow_private or host is None:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return None if address.is_global else f"{host} is a non-public address"
+
+
 class NetworkUrlGuard:
     """Resolves the host and refuses non-public addresses (unless settings allow them)."""
 
@@ -124,7 +141,7 @@ class PinnedResolver(AbstractResolver):
                 host, port, allow_private=self._allow_private, family=family
             )
         except UnsafeUrl as exc:
-            raise OSError(str(exc)) from exc
+            raise NonPublicAddress(str(exc)) from exc
         return [
             ResolveResult(
                 hostname=host,
