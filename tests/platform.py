@@ -52,6 +52,9 @@ _TEST_ENV = {
     "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
     # Lag, outbox and dead-letter gauges follow within a second (production: every 10 s).
     **{f"{name.upper()}_METRICS_SAMPLE_INTERVAL_S": "1" for name in UPSTREAMS},
+    # So do the test push services (and the web suite's made-up push.example.org endpoints).
+    "NOTIFICATIONS_PUSH_ALLOW_PRIVATE_NETWORKS": "true",
+    "NOTIFICATIONS_PUSH_SERVICE_HOSTS": '["127.0.0.1", "push.example.org"]',
 }
 
 

@@ -212,6 +212,9 @@ async def start_notifications(
         settings = {
             "NOTIFICATIONS_PUBLIC_BASE_URL": base,
             "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+            # The test push service runs on loopback over plain http.
+            "NOTIFICATIONS_PUSH_ALLOW_PRIVATE_NETWORKS": "true",
+            "NOTIFICATIONS_PUSH_SERVICE_HOSTS": '["127.0.0.1"]',
             "NOTIFICATIONS_DISPATCH_POLL_INTERVAL_S": "0.5",
             **({"NOTIFICATIONS_VAPID_PRIVATE_KEY": vapid_private_key} if vapid else {}),
             **(env or {}),

@@ -24,7 +24,7 @@ from cerchia_chassis.testing import (
     FakeTransactions,
 )
 from notifications.adapters.messages import Copy
-from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
+from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus, Failure
 from notifications.domain.feed import FeedItem
 from notifications.domain.preferences import Preferences
 from notifications.domain.webhooks import WebhookSubscription
@@ -60,6 +60,8 @@ class Memory(CommunityStore):
     sent: dict[str, Any] = field(default_factory=dict)
     #: Delivery key -> (retry time, session) of its failure.
     failed: dict[str, tuple[datetime | None, Any]] = field(default_factory=dict)
+    #: The last error of each delivery and its category, as the delivery log keeps them.
+    errors: dict[str, tuple[str, Failure]] = field(default_factory=dict)
     postponed: dict[str, datetime] = field(default_factory=dict)
     unparked: list[Contact] = field(default_factory=list)
     digest: list[DigestEntry] = field(default_factory=list)
@@ -224,11 +226,14 @@ class MemoryQueue(_Fake):
             self.store.queue.setdefault(delivery.key, delivery)
             self.store.status.setdefault(delivery.key, DeliveryStatus.PENDING)
 
-    async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]:
+    async def claim_due(
+        self, *, limit: int, now: datetime, channels: Sequence[Channel] | None = None
+    ) -> list[Delivery]:
         due = [
             d
             for key, d in self.store.queue.items()
-            if self.store.status[key] is DeliveryStatus.PENDING
+            if (channels is None or d.channel in channels)
+            and self.store.status[key] is DeliveryStatus.PENDING
             and key not in self.store.claimed
             and (d.due_at or now) <= now
         ][:limit]
@@ -241,6 +246,7 @@ class MemoryQueue(_Fake):
         for delivery in deliveries:
             self.store.claimed.discard(delivery.key)
             self.store.status[delivery.key] = DeliveryStatus.SENT
+            self.store.errors.pop(delivery.key, None)
             self.store.sent[delivery.key] = session
 
     async def mark_failed(
@@ -248,6 +254,7 @@ class MemoryQueue(_Fake):
         delivery: Delivery,
         *,
         error: str,
+        failure: Failure = Failure.ERROR,
         retry_at: datetime | None,
         session: Any = None,
     ) -> None:
@@ -255,6 +262,7 @@ class MemoryQueue(_Fake):
         final = DeliveryStatus.FAILED if retry_at is None else DeliveryStatus.PENDING
         self.store.status[delivery.key] = final
         self.store.failed[delivery.key] = (retry_at, session)
+        self.store.errors[delivery.key] = (error, failure)
 
     async def postpone(self, delivery: Delivery, *, until: datetime) -> None:
         self.store.claimed.discard(delivery.key)
@@ -402,13 +410,15 @@ class MemoryLog(_Fake):
             recipient_id=d.recipient_id,
             channel=d.channel,
             kind=d.template,
-            category=d.category.value,
+            category=d.category_label,
             urgency=d.urgency.value,
             community_id=d.community_id,
             status=self.store.status[d.key],
             attempts=d.attempts,
             created_at=d.created_at,
             due_at=d.due_at,
+            last_error=self.store.errors.get(d.key, (None, None))[0],
+            failure=self.store.errors.get(d.key, (None, None))[1],
         )
 
 

@@ -11,15 +11,18 @@ from pywebpush import WebPushException
 
 from notifications.adapters import push as push_adapter
 from notifications.adapters.push import WebPushSender
+from notifications.adapters.url_guard import NetworkUrlGuard
 from notifications.domain.categories import Category
 from notifications.domain.deliveries import (
     Channel,
     Delivery,
+    Failure,
     PermanentDeliveryError,
     PushAnswer,
     TransientDeliveryError,
     settle_push,
 )
+from notifications.domain.push_endpoints import PushEndpointPolicy
 from notifications.domain.webhooks import WebhookSubscription
 from notifications.service.digests import digest_email
 from notifications.service.events import handle_event
@@ -87,13 +90,17 @@ async def test_a_push_answered_410_fails_as_gone_and_forgets_the_browser(
         devices=world.push,
         base_url="https://cerchia.example",
         ttl_s=60,
+        endpoints=PushEndpointPolicy(hosts=("push.example",)),
+        # push.example resolves nowhere: the address check is not what this test is about.
+        guard=NetworkUrlGuard(allow_private=True),
     )
     try:
-        with pytest.raises(PermanentDeliveryError, match=r"subscription gone \(410\)"):
+        with pytest.raises(PermanentDeliveryError, match=r"subscription gone \(410\)") as raised:
             await sender.send(_push_delivery())
     finally:
         await sender.close()
     assert world.store.browsers.get("ada", []) == []
+    assert raised.value.failure is Failure.GONE
 
 
 def test_a_digest_is_labelled_digest_not_account() -> None:

@@ -13,9 +13,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from cerchia_chassis.mongo import Document, ensure_indexes
 from notifications.adapters.push import WebPushSender
 from notifications.adapters.push_subscriptions import MongoPushSubscriptions
+from notifications.adapters.url_guard import NetworkUrlGuard
 from notifications.adapters.vapid_keys import VapidKeys
 from notifications.domain.categories import Category
 from notifications.domain.deliveries import Channel, Delivery, PermanentDeliveryError
+from notifications.domain.push_endpoints import PushEndpointPolicy
 from notifications.service.ports import PushSubscription
 
 pytestmark = pytest.mark.integration
@@ -64,6 +66,8 @@ async def test_a_group_of_push_deliveries_looks_up_its_browsers_in_one_query(
         devices=devices,
         base_url="https://cerchia.example",
         ttl_s=60,
+        endpoints=PushEndpointPolicy(hosts=("127.0.0.1",), allow_http=True),
+        guard=NetworkUrlGuard(allow_private=True),
     )
     try:
         await ensure_indexes(db, MongoPushSubscriptions.indexes)

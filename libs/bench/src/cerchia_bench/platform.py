@@ -28,6 +28,9 @@ BENCH_ENV: Mapping[str, str] = {
     # Providers' sending rates are a contract with each provider, not the platform's capacity.
     "NOTIFICATIONS_SMTP_RATE": f"{UNLIMITED}/second",
     "NOTIFICATIONS_PUSH_RATE": f"{UNLIMITED}/second",
+    # The push provider is a local sink on loopback, over plain http.
+    "NOTIFICATIONS_PUSH_ALLOW_PRIVATE_NETWORKS": "true",
+    "NOTIFICATIONS_PUSH_SERVICE_HOSTS": '["127.0.0.1"]',
     "GATEWAY_RATE_LIMIT_PER_IP": f"{UNLIMITED}/minute",
     "GATEWAY_RATE_LIMIT_PER_USER": f"{UNLIMITED}/minute",
 }

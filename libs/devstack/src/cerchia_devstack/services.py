@@ -41,8 +41,12 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "notifications",
         8004,
         uses_smtp=True,
-        # Links in emails open pages of the web client.
-        env={"NOTIFICATIONS_PUBLIC_BASE_URL": WEB_CLIENT_ORIGIN},
+        env={
+            # Links in emails open pages of the web client.
+            "NOTIFICATIONS_PUBLIC_BASE_URL": WEB_CLIENT_ORIGIN,
+            # A developer's webhook receiver runs on localhost over plain http.
+            "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+        },
     ),
     ServiceSpec(
         "gateway",

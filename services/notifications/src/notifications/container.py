@@ -34,11 +34,15 @@ from notifications.adapters.vapid_keys import VapidKeys
 from notifications.adapters.webhook_sender import WebhookSender
 from notifications.adapters.webhooks import MongoWebhooks
 from notifications.domain.deliveries import Channel
+from notifications.domain.push_endpoints import PushEndpointPolicy
 from notifications.service.digests import send_due_digests
 from notifications.service.dispatch import dispatch_due
 from notifications.service.ports import FanoutPorts, Ports, Sender, SendingPorts
 from notifications.service.webhook_health import WebhookHealth
 from notifications.settings import NotificationsSettings
+
+#: What the people's sender loop sends (webhooks have a loop of their own).
+PEOPLE_CHANNELS = (Channel.EMAIL, Channel.PUSH, Channel.IN_APP)
 
 #: Every collection's indexes, created when the chassis starts.
 INDEXES = [
@@ -85,11 +89,11 @@ class Container:
             max_attempts=settings.dispatch_max_attempts,
             concurrency=settings.dispatch_concurrency,
         )
-        dispatcher = _start_loops(chassis, settings, sending, storage.deliveries)
+        wake = _start_loops(chassis, settings, sending, storage.deliveries)
         return cls(
             settings=settings,
             chassis=chassis,
-            ports=_api_ports(settings, chassis.db, storage, wake=dispatcher.wake),
+            ports=_api_ports(settings, chassis.db, storage, wake=wake),
             fanout=_fanout_ports(settings, chassis, storage, copy),
             sending=sending,
         )
@@ -141,6 +145,8 @@ def _senders(
         devices=storage.devices,
         base_url=settings.public_base_url,
         ttl_s=settings.push_ttl_s,
+        endpoints=_push_endpoints(settings),
+        guard=_push_guard(settings),
         timeout_s=settings.push_timeout_s,
         limits=ProviderRate(limiter, "push", settings.push_rate),
     )
@@ -166,8 +172,10 @@ def _senders(
         guard=_url_guard(settings),
         outcomes=health,
         timeout_s=settings.webhook_timeout_s,
+        max_response_bytes=settings.webhook_max_response_bytes,
         limits=ProviderRate(limiter, "webhook", settings.webhook_rate),
     )
+    chassis.add_closer(webhook.close)
     return measured({Channel.EMAIL: email, Channel.PUSH: push, Channel.WEBHOOK: webhook})
 
 
@@ -176,12 +184,22 @@ def _start_loops(
     settings: NotificationsSettings,
     sending: SendingPorts,
     queue: MongoDeliveryQueue,
-) -> WakeablePoller:
-    """The delivery sender (woken by every enqueue) and the digest scheduler; returns the
-    sender's loop."""
+) -> Callable[[], None]:
+    """The delivery senders (people's channels; webhooks), woken by every enqueue, and the
+    digest scheduler; returns what wakes both senders."""
 
     async def dispatch() -> int:
-        return await dispatch_due(batch_size=settings.dispatch_batch_size, ports=sending)
+        return await dispatch_due(
+            batch_size=settings.dispatch_batch_size, ports=sending, channels=PEOPLE_CHANNELS
+        )
+
+    async def dispatch_webhooks() -> int:
+        return await dispatch_due(
+            batch_size=settings.dispatch_batch_size,
+            ports=sending,
+            channels=(Channel.WEBHOOK,),
+            concurrency=settings.webhook_concurrency,
+        )
 
     async def digest() -> int:
         return await send_due_digests(limit=settings.digest_batch_size, ports=sending)
@@ -192,8 +210,21 @@ def _start_loops(
         interval=settings.dispatch_poll_interval_s,
         batch_size=settings.dispatch_batch_size,
     )
-    queue.on_enqueue(dispatcher.wake)
+    # Webhooks have their own loop: an integrator's slow endpoint holds up only webhooks.
+    webhooks = WakeablePoller(
+        "webhook-dispatch",
+        dispatch_webhooks,
+        interval=settings.dispatch_poll_interval_s,
+        batch_size=settings.dispatch_batch_size,
+    )
+
+    def wake() -> None:
+        dispatcher.wake()
+        webhooks.wake()
+
+    queue.on_enqueue(wake)
     chassis.add_loop(dispatcher)
+    chassis.add_loop(webhooks)
     chassis.add_loop(
         WakeablePoller(
             "digest-scheduler",
@@ -202,7 +233,7 @@ def _start_loops(
             batch_size=settings.digest_batch_size,
         )
     )
-    return dispatcher
+    return wake
 
 
 def _api_ports(
@@ -225,6 +256,8 @@ def _api_ports(
         operators=settings.operator_ids,
         replay_max=settings.webhook_replay_max,
         webhook_allow_http=settings.webhook_allow_private_networks,
+        push_endpoints=_push_endpoints(settings),
+        push_guard=_push_guard(settings),
     )
 
 
@@ -254,6 +287,16 @@ def _unsubscribe_tokens(settings: NotificationsSettings) -> SignedUnsubscribeTok
 
 def _url_guard(settings: NotificationsSettings) -> NetworkUrlGuard:
     return NetworkUrlGuard(allow_private=settings.webhook_allow_private_networks)
+
+
+def _push_endpoints(settings: NotificationsSettings) -> PushEndpointPolicy:
+    return PushEndpointPolicy(
+        hosts=settings.push_service_hosts, allow_http=settings.push_allow_private_networks
+    )
+
+
+def _push_guard(settings: NotificationsSettings) -> NetworkUrlGuard:
+    return NetworkUrlGuard(allow_private=settings.push_allow_private_networks)
 
 
 def _opener(settings: NotificationsSettings) -> Opener:

@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from cerchia_chassis.settings import ServiceSettings
+from notifications.domain.push_endpoints import DEFAULT_PUSH_SERVICE_HOSTS
 
 DEVELOPMENT_UNSUBSCRIBE_SECRET = "development-only-unsubscribe-secret"  # noqa: S105
 
@@ -63,14 +64,44 @@ class NotificationsSettings(ServiceSettings):
         description="VAPID `sub` claim: a contact for push services.",
     )
     push_ttl_s: int = Field(default=86_400, description="How long push services keep a message.")
-    push_timeout_s: float = 10.0
+    push_timeout_s: float = Field(
+        default=10.0, gt=0, description="Total time one push service gets to take a message."
+    )
+    push_service_hosts: tuple[str, ...] = Field(
+        default=DEFAULT_PUSH_SERVICE_HOSTS,
+        description="Hosts browsers' push subscriptions may point at (JSON list; `*.` matches "
+        "any subdomain, `host:port` one port only). Subscriptions elsewhere are refused (422) "
+        "and never called.",
+    )
+    push_allow_private_networks: bool = Field(
+        default=False,
+        description="Tests and local development only: let push endpoints use plain http and "
+        "reach loopback/private addresses (a local test push service, also listed in "
+        "`push_service_hosts`).",
+    )
 
     webhook_allow_private_networks: bool = Field(
         default=False,
         description="Local development and tests only: let webhooks be registered with plain "
-        "http URLs and reach loopback/private addresses (e.g. a receiver on localhost).",
+        "http URLs and reach loopback/private addresses (e.g. a receiver on localhost). "
+        "`./dev up` turns it on.",
     )
-    webhook_timeout_s: float = 10.0
+    webhook_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Total time one webhook call may take, connecting to reading the answer.",
+    )
+    webhook_max_response_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Most bytes of a webhook's answer read; the rest is not waited for.",
+    )
+    webhook_concurrency: int = Field(
+        default=16,
+        ge=1,
+        description="Webhook calls at once, in a sender loop of their own (a slow endpoint "
+        "never holds up email or push).",
+    )
     webhook_disable_after: int = Field(
         default=50, description="Consecutive failed attempts after which an endpoint is disabled."
     )

@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Indexes, Session
 from notifications.domain.categories import Category, Urgency
-from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
+from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus, Failure
 from notifications.service.ports import Contact
 
 DELIVERIES = "deliveries"
@@ -25,6 +25,10 @@ class MongoDeliveryQueue:
             DELIVERIES,
             (
                 IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due"),
+                IndexModel(
+                    [("channel", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)],
+                    name="due_by_channel",
+                ),
                 IndexModel([("recipient_id", ASCENDING)], name="by_recipient"),
                 IndexModel([("event_id", ASCENDING)], name="by_event"),
                 IndexModel(
@@ -58,8 +62,11 @@ class MongoDeliveryQueue:
                 [_to_document(d) for d in deliveries], session=session, ordered=False
             )
 
-    async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]:
-        """Take up to ``limit`` due deliveries; each is hidden from other senders for a lease.
+    async def claim_due(
+        self, *, limit: int, now: datetime, channels: Sequence[Channel] | None = None
+    ) -> list[Delivery]:
+        """Take up to ``limit`` due deliveries (of ``channels``, else of any channel); each is
+        hidden from other senders for a lease.
 
         Three round trips a batch: the due ids, conditional updates that claim those no other
         sender claimed meanwhile (each re-checks status and due time), and the claimed
@@ -70,6 +77,8 @@ class MongoDeliveryQueue:
         """
         waiting = [DeliveryStatus.PENDING.value, DeliveryStatus.PARKED.value]
         due: Document = {"status": {"$in": waiting}, "due_at": {"$lte": now}}
+        if channels is not None:
+            due["channel"] = {"$in": [c.value for c in channels]}
         claimed: list[Delivery] = []
         for _ in range(CLAIM_ROUNDS):
             candidates = await self._collection.find(
@@ -102,7 +111,7 @@ class MongoDeliveryQueue:
         """The provider accepted these deliveries."""
         sent = {"status": DeliveryStatus.SENT.value, "sent_at": now}
         # An error of an earlier attempt no longer describes a delivery that arrived.
-        stale = {"last_error": "", "failed_at": ""}
+        stale = {"last_error": "", "failure": "", "failed_at": ""}
         plain = [d.key for d in deliveries if not d.sensitive]
         secret = [d.key for d in deliveries if d.sensitive]
         if plain:
@@ -122,11 +131,13 @@ class MongoDeliveryQueue:
         delivery: Delivery,
         *,
         error: str,
+        failure: Failure = Failure.ERROR,
         retry_at: datetime | None,
         session: Session | None = None,
     ) -> None:
-        """Retry at ``retry_at``, or give up when it is None."""
-        update: Document = {"$set": {"last_error": error[:1000]}}
+        """Retry at ``retry_at``, or give up when it is None. ``error`` is for operations;
+        ``failure`` is what the recipient is shown."""
+        update: Document = {"$set": {"last_error": error[:1000], "failure": failure.value}}
         if retry_at is None:
             update["$set"]["status"] = DeliveryStatus.FAILED.value
             update["$set"]["failed_at"] = datetime.now(UTC)

@@ -122,7 +122,7 @@ def _reset(now: datetime) -> Document:
             "due_at": now,
             "replayed_at": now,
         },
-        "$unset": {"last_error": "", "failed_at": ""},
+        "$unset": {"last_error": "", "failure": "", "failed_at": ""},
     }
 
 
@@ -142,6 +142,7 @@ def _record(doc: Document) -> DeliveryRecord:
         due_at=doc.get("due_at"),
         deferred=bool(doc.get("deferred")),
         last_error=doc.get("last_error"),
+        failure=doc.get("failure"),
         sent_at=doc.get("sent_at"),
         failed_at=doc.get("failed_at"),
         replayed_at=doc.get("replayed_at"),

@@ -2,6 +2,7 @@
 
 import json
 import time
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -10,13 +11,21 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
 from notifications.adapters.provider_rates import ProviderRate
+from notifications.adapters.url_guard import (
+    NetworkUrlGuard,
+    NonPublicAddress,
+    PinnedResolver,
+    literal_problem,
+)
 from notifications.adapters.vapid_keys import VapidKeys
 from notifications.domain.deliveries import (
     Delivery,
+    Failure,
     PermanentDeliveryError,
     PushAnswer,
     settle_push,
 )
+from notifications.domain.push_endpoints import PushEndpointPolicy
 from notifications.service.ports import PushDevices, PushSubscription
 
 GONE = frozenset({404, 410})
@@ -39,9 +48,13 @@ class WebPushSender:
         devices: PushDevices,
         base_url: str,
         ttl_s: int,
+        endpoints: PushEndpointPolicy,
+        guard: NetworkUrlGuard,
         timeout_s: float = 10.0,
         limits: ProviderRate | None = None,
     ) -> None:
+        self._endpoints = endpoints
+        self._guard = guard
         self._keys = keys
         self._limits = limits
         self._subject = subject
@@ -61,8 +74,12 @@ class WebPushSender:
 
     def _http(self) -> aiohttp.ClientSession:
         # Created on first use, inside the running loop; connections to a push service are kept.
+        # Its resolver checks the addresses it hands the connector: no second lookup.
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
+            resolver = PinnedResolver(allow_private=self._guard.allow_private)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(resolver=resolver), trust_env=False
+            )
         return self._session
 
     async def _subscriptions(self, user_id: str) -> list[PushSubscription]:
@@ -110,7 +127,7 @@ class WebPushSender:
         permanent when none took it (gone subscriptions are removed)."""
         subscriptions = await self._subscriptions(delivery.recipient_id)
         if not subscriptions:
-            raise PermanentDeliveryError("no push subscription")
+            raise PermanentDeliveryError("no push subscription", Failure.NO_DESTINATION)
         if self._limits is not None:
             hosts = (urlsplit(s.endpoint).netloc for s in subscriptions)
             await self._limits.take(*hosts)
@@ -124,6 +141,14 @@ class WebPushSender:
     async def _push(
         self, subscription: PushSubscription, data: str, delivery: Delivery, vapid: Vapid
     ) -> tuple[PushAnswer, str]:
+        # Names are checked by the session's resolver as it connects; literals here.
+        refused = self._endpoints.problem(subscription.endpoint) or literal_problem(
+            subscription.endpoint, allow_private=self._guard.allow_private
+        )
+        if refused is not None:
+            # Stored before the rules were what they are, or its name now points inward (the
+            # send's one log line says so, without the endpoint: its path is a secret).
+            return PushAnswer.REFUSED, f"push endpoint refused: {refused}"
         info = {
             "endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
@@ -138,7 +163,7 @@ class WebPushSender:
                     "Urgency": delivery.urgency.push_header,
                 },
                 timeout=aiohttp.ClientTimeout(total=self._timeout),
-                aiohttp_session=self._http(),
+                aiohttp_session=cast(aiohttp.ClientSession, _NoRedirects(self._http())),
             )
         except WebPushException as exc:
             status = exc.status_code
@@ -149,5 +174,24 @@ class WebPushSender:
                 return PushAnswer.RETRY, f"push service answered {status}"
             return PushAnswer.REFUSED, f"push service refused the message ({status})"
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            return PushAnswer.RETRY, f"push service unreachable: {exc!r}"
+            return _unreachable(subscription, exc)
         return PushAnswer.DELIVERED, ""
+
+
+def _unreachable(subscription: PushSubscription, exc: Exception) -> tuple[PushAnswer, str]:
+    """A connection that failed is retried, unless the resolver refused where the name points."""
+    inward = getattr(exc, "os_error", None)
+    if isinstance(inward, NonPublicAddress):
+        return PushAnswer.REFUSED, f"push endpoint refused: {inward}"
+    return PushAnswer.RETRY, f"push service unreachable: {exc!r}"
+
+
+class _NoRedirects:
+    """What pywebpush posts through: the session, with redirects answered rather than
+    followed (a push service does not redirect; a redirect could lead anywhere)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def post(self, url: str, **kwargs: Any) -> aiohttp.ClientResponse:
+        return await self._session.post(url, allow_redirects=False, **kwargs)

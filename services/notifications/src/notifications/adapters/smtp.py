@@ -15,6 +15,7 @@ from notifications.adapters.translations import language
 from notifications.adapters.unsubscribe_tokens import SignedUnsubscribeTokens
 from notifications.domain.deliveries import (
     Delivery,
+    Failure,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
@@ -82,7 +83,9 @@ class SmtpEmailSender:
     async def send(self, delivery: Delivery) -> None:
         """Send one delivery; 5xx replies are permanent, everything else is worth a retry."""
         if not delivery.address:
-            raise PermanentDeliveryError("no email address: the recipient never became known")
+            raise PermanentDeliveryError(
+                "no email address: the recipient never became known", Failure.NO_DESTINATION
+            )
         message = self.compose(delivery)
         if self._limits is not None:
             await self._limits.take(self._settings.smtp_host)

@@ -30,23 +30,54 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class Failure(StrEnum):
+    """Why a delivery did not arrive, as its recipient is told: a category, never a provider's
+    error text (which would turn the delivery log into a probe of the network behind us)."""
+
+    #: The provider could not be reached, or did not answer in time.
+    UNREACHABLE = "unreachable"
+    #: The provider (or our own address guard) refused the message.
+    REJECTED = "rejected"
+    #: The push subscription no longer exists (404/410); it was removed.
+    GONE = "gone"
+    #: Nowhere to send it: no address, no push subscription, a removed webhook.
+    NO_DESTINATION = "no_destination"
+    #: Something on our side went wrong.
+    ERROR = "error"
+
+
 class DeliveryError(Exception):
-    """A provider refused or could not take a delivery."""
+    """A provider refused or could not take a delivery; ``failure`` says why, as a category."""
+
+    default_failure = Failure.ERROR
+
+    def __init__(self, message: str, failure: Failure | None = None) -> None:
+        super().__init__(message)
+        self.failure = failure or self.default_failure
 
 
 class TransientDeliveryError(DeliveryError):
     """Worth retrying later (connection error, SMTP 4xx, HTTP 429 or 5xx)."""
 
+    default_failure = Failure.UNREACHABLE
+
 
 class PermanentDeliveryError(DeliveryError):
     """Retrying cannot help (SMTP 5xx, HTTP 4xx, no address)."""
+
+    default_failure = Failure.REJECTED
+
+
+def failure_of(error: Exception) -> Failure:
+    """The category of a failed attempt's error (an unexpected exception is our own)."""
+    return error.failure if isinstance(error, DeliveryError) else Failure.ERROR
 
 
 class ThrottledDelivery(DeliveryError):
     """The provider's send rate is used up: try again later, without counting an attempt."""
 
     def __init__(self, provider: str, retry_after_s: float) -> None:
-        super().__init__(f"{provider} rate limit reached")
+        super().__init__(f"{provider} rate limit reached", Failure.UNREACHABLE)
         self.provider = provider
         self.retry_after_s = retry_after_s
 
@@ -74,9 +105,10 @@ def settle_push(answers: Sequence[tuple[PushAnswer, str]]) -> None:
     if any(answer is PushAnswer.DELIVERED for answer, _ in answers):
         return
     if not answers:
-        raise PermanentDeliveryError("no push subscription")
+        raise PermanentDeliveryError("no push subscription", Failure.NO_DESTINATION)
     reasons = sorted({reason for _, reason in answers})
-    raise PermanentDeliveryError("; ".join(reasons))
+    gone = all(answer is PushAnswer.GONE for answer, _ in answers)
+    raise PermanentDeliveryError("; ".join(reasons), Failure.GONE if gone else Failure.REJECTED)
 
 
 _ADDRESS = re.compile(r"[^\s<>@\"',;:]+@[^\s<>@\"',;:]+")

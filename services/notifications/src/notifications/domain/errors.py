@@ -115,6 +115,13 @@ class InvalidWebhook(InvalidFields):
     code = "invalid-webhook"
 
 
+class InvalidPushSubscription(InvalidFields):
+    """The subscription's endpoint is not https on a known push service, or points at a
+    non-public address."""
+
+    code = "invalid-push-subscription"
+
+
 class InvalidPreferences(InvalidFields):
     """Preferences that could not be honoured: account email off, an empty quiet-hours window,
     an override for a community this service does not know."""

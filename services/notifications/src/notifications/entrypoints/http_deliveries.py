@@ -60,11 +60,11 @@ async def list_my_deliveries(
     me: CurrentUser, deps: Deps, query: Annotated[PageQuery, Query()]
 ) -> DeliveryPageOut:
     """What was emailed or pushed to the caller and how it went (queued, deferred, sent,
-    failed with the reason)."""
+    failed with the reason as a category in `failure`; `last_error` is always null here)."""
     page = await own_deliveries(
         me.user_id, status=query.status, cursor=query.cursor, limit=query.limit, ports=deps.ports
     )
-    return page_out(page)
+    return page_out(page, with_errors=False)
 
 
 @router.post(

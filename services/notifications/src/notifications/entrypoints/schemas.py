@@ -3,11 +3,12 @@
 from datetime import datetime, time
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from cerchia_chassis.text import Line
 from notifications.domain.categories import Category
 from notifications.domain.preferences import DigestFrequency, EmailMode
+from notifications.domain.push_keys import auth_problem, p256dh_problem
 
 
 class Request(BaseModel):
@@ -132,6 +133,22 @@ class PushKeys(Request):
 
     p256dh: str = Field(min_length=20, max_length=200, pattern=r"^[A-Za-z0-9_\-=]+$")
     auth: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_\-=]+$")
+
+    @field_validator("p256dh")
+    @classmethod
+    def _a_p256_key(cls, value: str) -> str:
+        problem = p256dh_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("auth")
+    @classmethod
+    def _an_auth_secret(cls, value: str) -> str:
+        problem = auth_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class PushSubscriptionIn(BaseModel):

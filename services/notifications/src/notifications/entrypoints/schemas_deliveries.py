@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cerchia_chassis.domain.cursors import Page
 from cerchia_chassis.text import Line
-from notifications.domain.deliveries import Channel, DeliveryStatus
+from notifications.domain.deliveries import Channel, DeliveryStatus, Failure
 from notifications.service.log_ports import DeliveryRecord
 
 #: A page's cursor is opaque: one this API did not issue is refused.
@@ -36,7 +36,17 @@ class DeliveryOut(BaseModel):
     )
     attempts: int
     deferred: bool = Field(description="Held back past the recipient's quiet hours.")
-    last_error: str | None
+    last_error: str | None = Field(
+        description="The provider's last error, for operations and webhook owners; never shown "
+        "in a person's own log (`/deliveries/mine`), which has `failure` only."
+    )
+    failure: Failure | None = Field(
+        default=None,
+        description="Why the last attempt did not arrive: `unreachable` (no answer, or not in "
+        "time), `rejected` (refused, by the provider or by our address checks), `gone` (the "
+        "push subscription no longer exists and was removed), `no_destination` (no address or "
+        "subscription), `error` (ours). Cleared once it arrives.",
+    )
     created_at: datetime
     due_at: datetime | None
     sent_at: datetime | None
@@ -80,8 +90,9 @@ class PageQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-def delivery_out(record: DeliveryRecord) -> DeliveryOut:
-    """The API view of a log entry."""
+def delivery_out(record: DeliveryRecord, *, with_errors: bool = True) -> DeliveryOut:
+    """The API view of a log entry; ``with_errors=False`` leaves out the provider's error text
+    (a person sees only its category: the text could describe our network)."""
     return DeliveryOut(
         key=record.key,
         event_id=record.event_id,
@@ -94,7 +105,8 @@ def delivery_out(record: DeliveryRecord) -> DeliveryOut:
         status=record.status,
         attempts=record.attempts,
         deferred=record.deferred,
-        last_error=record.last_error,
+        last_error=record.last_error if with_errors else None,
+        failure=Failure(record.failure) if record.failure else None,
         created_at=record.created_at,
         due_at=record.due_at,
         sent_at=record.sent_at,
@@ -104,8 +116,9 @@ def delivery_out(record: DeliveryRecord) -> DeliveryOut:
     )
 
 
-def page_out(page: Page[DeliveryRecord]) -> DeliveryPageOut:
+def page_out(page: Page[DeliveryRecord], *, with_errors: bool = True) -> DeliveryPageOut:
     """The API view of a page of the log."""
     return DeliveryPageOut(
-        items=[delivery_out(r) for r in page.items], next_cursor=page.next_cursor
+        items=[delivery_out(r, with_errors=with_errors) for r in page.items],
+        next_cursor=page.next_cursor,
     )

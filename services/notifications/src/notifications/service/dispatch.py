@@ -13,10 +13,13 @@ from opentelemetry import propagate, trace
 from cerchia_chassis.ports import Session
 from cerchia_contracts.events import notifications as n
 from notifications.domain.deliveries import (
+    Channel,
     Delivery,
+    Failure,
     PermanentDeliveryError,
     ThrottledDelivery,
     TransientDeliveryError,
+    failure_of,
     public_reason,
     retry_delay,
 )
@@ -72,6 +75,7 @@ class _Failed:
     delivery: Delivery
     error: str
     permanent: bool
+    failure: Failure
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class _Retry:
     delivery: Delivery
     error: str
     at: datetime
+    failure: Failure
 
 
 @dataclass(frozen=True)
@@ -90,17 +95,26 @@ class _Postponed:
 _Outcome = _Sent | _Failed | _Retry | _Postponed
 
 
-async def dispatch_due(*, batch_size: int, ports: SendingPorts) -> int:
-    """Send the deliveries that are due; return how many were claimed.
+async def dispatch_due(
+    *,
+    batch_size: int,
+    ports: SendingPorts,
+    channels: Sequence[Channel] | None = None,
+    concurrency: int | None = None,
+) -> int:
+    """Send the deliveries that are due (of ``channels``, else of every channel); return how
+    many were claimed. Each pool of senders (people's email and push; integrators' webhooks)
+    runs its own loop, so a slow webhook endpoint never holds up a person's email.
 
-    A claimed batch is sent in groups of ``ports.concurrency`` deliveries at once; the final
+    A claimed batch is sent in groups of ``concurrency`` (default ``ports.concurrency``)
+    deliveries at once; the final
     outcomes of a group (sent, failed for good) are recorded with their events in one
     transaction. A crash between a provider's acceptance and that record resends at most one
     group, with the same Message-ID or push tag, when the claims lapse.
     """
     now = ports.clock()
-    claimed = await ports.deliveries.claim_due(limit=batch_size, now=now)
-    step = max(1, ports.concurrency)
+    claimed = await ports.deliveries.claim_due(limit=batch_size, now=now, channels=channels)
+    step = max(1, concurrency or ports.concurrency)
     for start in range(0, len(claimed), step):
         group = claimed[start : start + step]
         outcomes = await asyncio.gather(*(_attempt(d, now, ports) for d in group))
@@ -121,23 +135,26 @@ async def _attempt(delivery: Delivery, now: datetime, ports: SendingPorts) -> _O
         unexpected: Exception | None = None
         try:
             if sender is None:
-                raise PermanentDeliveryError(f"no sender for channel {delivery.channel}")
+                raise PermanentDeliveryError(
+                    f"no sender for channel {delivery.channel}", Failure.ERROR
+                )
             await sender.send(delivery)
             outcome: _Outcome = _Sent(delivery)
         except ThrottledDelivery as exc:
             # The provider's rate is used up: wait for room, this attempt does not count.
             outcome = _Postponed(delivery, now + timedelta(seconds=exc.retry_after_s))
         except PermanentDeliveryError as exc:
-            outcome = _Failed(delivery, str(exc), permanent=True)
+            outcome = _Failed(delivery, str(exc), permanent=True, failure=exc.failure)
         except Exception as exc:
             # Anything unexpected is treated as transient: a bounded number of retries is
             # cheaper than losing a message to a bug fixed by the next deploy.
             unexpected = None if isinstance(exc, TransientDeliveryError) else exc
+            failure = failure_of(exc)
             if delivery.attempts >= ports.max_attempts:
-                outcome = _Failed(delivery, str(exc), permanent=False)
+                outcome = _Failed(delivery, str(exc), permanent=False, failure=failure)
             else:
                 retry_at = now + retry_delay(delivery.attempts, jitter=0.2)
-                outcome = _Retry(delivery, str(exc), retry_at)
+                outcome = _Retry(delivery, str(exc), retry_at, failure)
         span.set_attribute("cerchia.delivery.outcome", _OUTCOME_NAMES[type(outcome)])
         log_send(
             outcome,
@@ -200,7 +217,7 @@ async def _record(outcomes: Sequence[_Outcome], ports: SendingPorts) -> None:
             delivered(outcome.delivery, "postponed", now=ports.clock())
         elif isinstance(outcome, _Retry):
             await ports.deliveries.mark_failed(
-                outcome.delivery, error=outcome.error, retry_at=outcome.at
+                outcome.delivery, error=outcome.error, failure=outcome.failure, retry_at=outcome.at
             )
             delivered(outcome.delivery, "retried", now=ports.clock())
     if not sent and not failed:
@@ -211,7 +228,7 @@ async def _record(outcomes: Sequence[_Outcome], ports: SendingPorts) -> None:
             await ports.deliveries.mark_sent(sent, now=ports.clock(), session=session)
         for f in failed:
             await ports.deliveries.mark_failed(
-                f.delivery, error=f.error, retry_at=None, session=session
+                f.delivery, error=f.error, failure=f.failure, retry_at=None, session=session
             )
         await ports.outbox.add(
             session,

@@ -26,6 +26,8 @@ class DeliveryRecord:
     due_at: datetime | None
     deferred: bool = False
     last_error: str | None = None
+    #: Why it did not arrive, as a category (``Failure``); what its recipient is shown.
+    failure: str | None = None
     sent_at: datetime | None = None
     failed_at: datetime | None = None
     replayed_at: datetime | None = None

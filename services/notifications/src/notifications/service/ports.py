@@ -6,15 +6,16 @@ chassis's; the projection of communities is the chassis's ``CommunityProjection`
 """
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from cerchia_chassis.ports import CommunityView, EventOutbox, Inbox, Session, Transactions
 from cerchia_contracts.events.membership.tokens import SealedToken
-from notifications.domain.deliveries import Channel, Delivery
+from notifications.domain.deliveries import Channel, Delivery, Failure
 from notifications.domain.feed import FeedItem
 from notifications.domain.preferences import Preferences
+from notifications.domain.push_endpoints import DEFAULT_PUSH_SERVICE_HOSTS, PushEndpointPolicy
 from notifications.domain.webhooks import WebhookSubscription
 from notifications.service.log_ports import DeliveryLog
 
@@ -118,7 +119,9 @@ class DeliveryQueue(Protocol):
 
     async def enqueue(self, deliveries: Sequence[Delivery], session: Session) -> None: ...
 
-    async def claim_due(self, *, limit: int, now: datetime) -> list[Delivery]: ...
+    async def claim_due(
+        self, *, limit: int, now: datetime, channels: Sequence[Channel] | None = None
+    ) -> list[Delivery]: ...
 
     async def mark_sent(
         self, deliveries: Sequence[Delivery], *, now: datetime, session: Session
@@ -129,6 +132,7 @@ class DeliveryQueue(Protocol):
         delivery: Delivery,
         *,
         error: str,
+        failure: Failure = Failure.ERROR,
         retry_at: datetime | None,
         session: Session | None = None,
     ) -> None: ...
@@ -298,6 +302,12 @@ class Ports:
     #: Whether webhooks may be registered with plain http URLs (only with the local-development
     #: switch that also lets them reach private addresses).
     webhook_allow_http: bool = False
+    #: Which push services browsers' subscriptions may point at.
+    push_endpoints: PushEndpointPolicy = field(
+        default_factory=lambda: PushEndpointPolicy(hosts=DEFAULT_PUSH_SERVICE_HOSTS)
+    )
+    #: Refuses push endpoints that resolve to non-public addresses.
+    push_guard: UrlGuard | None = None
     clock: Clock = utc_now
 
 
