@@ -278,6 +278,11 @@ def test_membership_signs_with_a_key_shared_by_its_replicas(overlay: list[Manife
         "membership-signing-key",
         "signing-key.pem",
     )
+    # The next or previous public key of a rotation: a ConfigMap, a change of which rolls it out.
+    published = container_env(overlay, deployment)["MEMBERSHIP_PUBLISHED_KEYS_FILE"]
+    kind, name, key = file_source(deployment, published)
+    assert (kind, key) == ("ConfigMap", "published-keys.pem")
+    assert name.startswith("membership-published-keys")
 
 
 def test_keys_every_replica_must_share_are_secrets(overlay: list[Manifest]) -> None:
