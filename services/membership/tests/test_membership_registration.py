@@ -95,6 +95,22 @@ async def test_a_taken_email_is_answered_as_a_new_one_and_its_owner_is_told(
     assert world.outbox.commits == 2
 
 
+async def test_the_owner_is_told_within_a_budget_and_the_answer_never_changes(
+    world: World,
+) -> None:
+    def attempt(name: str) -> Registration:
+        return Registration(
+            email="ada@example.org", password="x" * 12, display_name=name, locale="en"
+        )
+
+    await register_user(attempt("Ada"), ports=world.ports)
+    answers = [await register_user(attempt(f"M{i}"), ports=world.ports) for i in range(5)]
+    assert [a.display_name for a in answers] == [f"M{i}" for i in range(5)]  # no 429 ever
+    assert len(world.events(SignUpAttemptedV1)) == 2  # the budget (2 an hour in the fakes)
+    # A budget of its own: the owner's verification and reset emails are not used up.
+    assert not world.throttle.logs.get(("token-request-account", "ada@example.org"))
+
+
 async def test_sign_up_takes_a_time_zone_and_defaults_to_utc(world: World) -> None:
     def person(email: str, timezone: str | None) -> Registration:
         return Registration(

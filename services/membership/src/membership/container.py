@@ -198,4 +198,7 @@ def _throttle_policies(settings: MembershipSettings) -> dict[str, ThrottlePolicy
         "login-ip": ThrottlePolicy(settings.login_ip_limit, login),
         "token-request-account": ThrottlePolicy(settings.token_request_account_limit, requests),
         "token-request-ip": ThrottlePolicy(settings.token_request_ip_limit, requests),
+        # Emails telling an owner that someone tried to sign up with their address: a budget of
+        # their own, so such attempts cannot use up the owner's verification and reset emails.
+        "sign-up-attempt-account": ThrottlePolicy(settings.token_request_account_limit, requests),
     }

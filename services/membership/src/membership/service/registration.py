@@ -10,7 +10,7 @@ from cerchia_contracts.events.membership import (
     UserRegistered,
     UserRegisteredV1,
 )
-from membership.domain.account_errors import EmailAlreadyRegistered
+from membership.domain.account_errors import EmailAlreadyRegistered, Throttled
 from membership.domain.profiles import DEFAULT_TIMEZONE, check_timezone
 from membership.domain.users import Locale, User
 from membership.service.account_ports import AccountPorts
@@ -77,6 +77,12 @@ async def register_user(registration: Registration, *, ports: AccountPorts) -> U
 
 async def _tell_owner(email: str, *, now: datetime, ports: AccountPorts) -> None:
     """Announce the attempt for the notifications service to email the address's owner."""
+    # Each attempt sends an email, which must not become a mail bomb; past the budget the owner
+    # has been told enough, and the answer stays the same (a 429 here would tell the address).
+    try:
+        await ports.throttle.reserve([("sign-up-attempt-account", email)], now)
+    except Throttled:
+        return
 
     async def work(session: Session) -> None:
         owner = await ports.accounts.by_email(email, session)
