@@ -1,5 +1,7 @@
 """Problem details, health and the trace-id header, on an app with no infrastructure."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -147,3 +149,27 @@ def test_the_openapi_document_describes_422_as_problem_json() -> None:
     documented = document["paths"]["/things"]["post"]["responses"]["422"]
     assert list(documented["content"]) == ["application/problem+json"]
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+async def test_an_unreachable_kafka_is_retried_while_the_outbox_waits() -> None:
+    # Nothing listens on port 1: the start fails at once, is retried, and the relay publishes
+    # nothing meanwhile (the outbox keeps the records for when the broker answers).
+    chassis = Chassis(
+        ServiceSettings(
+            service_name="probe",
+            kafka_bootstrap_servers="127.0.0.1:1",
+            kafka_security_protocol="PLAINTEXT",
+            kafka_reconnect_initial_s=0.05,
+        )
+    )
+    assert not await chassis._try_start_broker()
+    assert not await chassis._try_start_broker()  # a failed start leaves nothing half-open
+    assert not chassis.broker.running
+    assert await chassis._relay_when_connected() == 0
+    retrying = asyncio.create_task(chassis._keep_starting_broker())
+    await asyncio.sleep(0.3)
+    assert not retrying.done()
+    retrying.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await retrying
+    await chassis.broker.stop()

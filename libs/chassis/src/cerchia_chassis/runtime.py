@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
+from aiokafka.client import AIOKafkaClient
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -156,7 +157,22 @@ class Chassis:
         # While Kafka is unreachable the outbox simply grows; the relay resumes once connected.
         return await self.relay.relay_once() if self.broker.running else 0
 
+    async def _kafka_answers(self) -> bool:
+        # Asked with a client of our own, closed either way: a producer that fails to start
+        # inside the broker's connect would be left unclosed by FastStream.
+        probe = AIOKafkaClient(**self.settings.kafka_access.client_kwargs())
+        try:
+            await probe.bootstrap()
+        except Exception as error:
+            logger.warning("Kafka unreachable (%s); serving from MongoDB meanwhile", error)
+            return False
+        finally:
+            await probe.close()
+        return True
+
     async def _try_start_broker(self) -> bool:
+        if not await self._kafka_answers():
+            return False
         try:
             await start_broker(self.broker)
         except Exception as error:
