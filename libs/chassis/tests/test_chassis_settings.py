@@ -121,7 +121,7 @@ def test_the_mongo_client_has_socket_selection_and_operation_timeouts() -> None:
     assert options.pool_options.connect_timeout == 1.5
     assert options.pool_options.socket_timeout == 7.0
     assert options.timeout == 9.0
-    unbounded = build_mongo_client(ProbeSettings(mongo_operation_timeout_ms=None)).options
+    unbounded = build_mongo_client(ProbeSettings(mongo_operation_timeout_ms=0)).options
     assert unbounded.timeout is None
     assert unbounded.pool_options.socket_timeout == 20.0
     with pytest.raises(ValidationError):

@@ -174,12 +174,12 @@ class ServiceSettings(BaseSettings):
         "server that stopped answering (a network partition) cannot hold a request forever. "
         "Superseded by the operation timeout when that is set.",
     )
-    mongo_operation_timeout_ms: int | None = Field(
+    mongo_operation_timeout_ms: int = Field(
         default=30000,
-        gt=0,
+        ge=0,
         description="timeoutMS, PyMongo's client-side operation timeout: every operation (server "
         "selection, connection checkout, the server's own work through maxTimeMS, a whole "
-        "transaction with its retries, a cursor's lifetime) ends within it. Unset: no overall "
+        "transaction with its retries, a cursor's lifetime) ends within it. 0: no overall "
         "limit, only the socket timeout.",
     )
 
