@@ -6,6 +6,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from pymongo.uri_parser import parse_uri
 from cerchia_chassis import kafka_node
 from cerchia_chassis.acls import service_passwords, services_of
 from cerchia_chassis.kafka_access import KafkaAccess
-from cerchia_chassis.settings import ServiceSettings
+from cerchia_chassis.settings import ServiceSettings, parse_networks
 from cerchia_contracts.catalog import CATALOG
 from cerchia_devstack.services import SERVICES
 from web.settings import WebSettings
@@ -86,6 +87,11 @@ def environment(spec: dict[str, Any], interpolate: Callable[[Any], Any]) -> dict
     env = spec.get("environment") or {}
     assert isinstance(env, dict), "environment is written as a mapping"
     return {key: str(interpolate(value)) for key, value in env.items()}
+
+
+def address_on(spec: dict[str, Any], network: str) -> str:
+    """A service's fixed address on one network, inside that network's declared subnet."""
+    return str(spec["networks"][network]["ipv4_address"])
 
 
 def networks(spec: dict[str, Any]) -> set[str]:
@@ -325,12 +331,20 @@ def test_services_are_configured_for_containers(
             assert env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
         else:
             assert not any("KAFKA" in key for key in env), f"{name} uses no Kafka"
-        if spec.get("ports"):
+        # uvicorn's own variable is never used: each service's setting names its proxies.
+        assert "FORWARDED_ALLOW_IPS" not in env, name
+        trusted = parse_networks(env.get(prefix + "FORWARDED_ALLOW_IPS", ""))
+        if name == "gateway":
+            # Published, and reached by the web client: only the web client's address is trusted.
+            assert trusted == (ip_network(address_on(compose["services"]["web"], "edge")),)
+        elif spec.get("ports"):
             # Published: its peer is the client itself, whose X-Forwarded-For is not trusted.
-            assert "FORWARDED_ALLOW_IPS" not in env, name
+            assert trusted == (), name
         elif name not in STATELESS:
-            # Behind the gateway: the client address comes from its X-Forwarded-For.
-            assert env["FORWARDED_ALLOW_IPS"] == "*"
+            # Behind the gateway: the client address comes from the gateway's X-Forwarded-For.
+            assert trusted == (ip_network(address_on(compose["services"]["gateway"], "bus")),)
+        for network in trusted:
+            assert network.num_addresses == 1, f"{name} trusts a whole network"
         if name in CLIENT_APPS:
             assert not any("AUTH_JWKS" in key for key in env), f"{name} verifies no token"
         elif name != "membership":

@@ -12,6 +12,7 @@ import yaml
 
 from cerchia_chassis.acls import service_passwords, services_of
 from cerchia_chassis.kafka_access import KafkaAccess
+from cerchia_chassis.settings import parse_networks
 from cerchia_contracts.catalog import CATALOG, MEMBERSHIP_SESSIONS
 from cerchia_devstack.services import SERVICES
 
@@ -244,9 +245,9 @@ def test_settings_come_from_config_maps_and_secret_references(overlay: list[Mani
         else:
             assert not any("KAFKA" in key for key in env), f"{name} uses no Kafka"
         if name in STATELESS:
-            assert prefix + "MONGO_URI" not in env
+            assert prefix + "MONGO_URI_FILE" not in env
         else:
-            mongo_secrets.add(env[prefix + "MONGO_URI"]["secretKeyRef"]["name"])
+            mongo_secrets.add(file_source(deployment, env[prefix + "MONGO_URI_FILE"])[1])
             assert env[prefix + "MONGO_DATABASE"] == name
             knobs = ["MONGO_MAX_POOL_SIZE"]
             if name in PRINCIPALS:
@@ -277,14 +278,48 @@ def test_membership_signs_with_a_key_shared_by_its_replicas(overlay: list[Manife
         "membership-signing-key",
         "signing-key.pem",
     )
+    # The next or previous public key of a rotation: a ConfigMap, a change of which rolls it out.
+    published = container_env(overlay, deployment)["MEMBERSHIP_PUBLISHED_KEYS_FILE"]
+    kind, name, key = file_source(deployment, published)
+    assert (kind, key) == ("ConfigMap", "published-keys.pem")
+    assert name.startswith("membership-published-keys")
 
 
 def test_keys_every_replica_must_share_are_secrets(overlay: list[Manifest]) -> None:
-    env = container_env(overlay, by_kind(overlay, "Deployment")["notifications"])
-    for name in ("NOTIFICATIONS_UNSUBSCRIBE_SECRET", "NOTIFICATIONS_VAPID_PRIVATE_KEY"):
-        reference = env[name]["secretKeyRef"]
-        assert reference["name"] == "notifications-keys"
-        assert not reference.get("optional"), f"{name} generated per pod would break across pods"
+    deployment = by_kind(overlay, "Deployment")["notifications"]
+    env = container_env(overlay, deployment)
+    for name, key in (
+        ("NOTIFICATIONS_UNSUBSCRIBE_SECRET", "unsubscribe-secret"),
+        ("NOTIFICATIONS_VAPID_PRIVATE_KEY", "vapid-private-key"),
+    ):
+        assert file_source(deployment, env[f"{name}_FILE"]) == ("Secret", "notifications-keys", key)
+        (volume,) = [
+            v
+            for v in deployment["spec"]["template"]["spec"]["volumes"]
+            if v.get("secret", {}).get("secretName") == "notifications-keys"
+        ]
+        assert not volume["secret"].get("optional"), f"{name} generated per pod would break"
+
+
+def test_services_read_secrets_from_files_never_from_the_environment(
+    overlay: list[Manifest],
+) -> None:
+    for name, deployment in by_kind(overlay, "Deployment").items():
+        env = container_env(overlay, deployment)
+        from_secrets = [
+            variable
+            for variable, value in env.items()
+            if isinstance(value, dict) and "secretKeyRef" in value
+        ]
+        assert not from_secrets, f"{name} takes {from_secrets} from a Secret as env vars"
+        uri_file = env.get(f"{name.upper()}_MONGO_URI_FILE")
+        if name not in STATELESS:
+            assert uri_file is not None, f"{name} reads its connection string from a file"
+            assert file_source(deployment, uri_file) == (
+                "Secret",
+                f"{name}-mongodb",
+                "connectionString.standard",
+            )
 
 
 def test_services_trust_forwarded_addresses_only_behind_network_policies(
@@ -293,7 +328,12 @@ def test_services_trust_forwarded_addresses_only_behind_network_policies(
     policies = by_kind(overlay, "NetworkPolicy")
     assert policies["default-deny-ingress"]["spec"]["podSelector"] == {}
     for name, deployment in by_kind(overlay, "Deployment").items():
-        assert container_env(overlay, deployment)["FORWARDED_ALLOW_IPS"] == "*", name
+        env = container_env(overlay, deployment)
+        assert "FORWARDED_ALLOW_IPS" not in env, "uvicorn's own variable is never used"
+        trusted = parse_networks(env[f"{name.upper()}_FORWARDED_ALLOW_IPS"])
+        # The cluster's pod network, never the whole internet.
+        assert trusted, name
+        assert all(network.is_private for network in trusted), name
         admitted = [
             rule
             for policy in policies.values()

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from tests.platform import PASSWORD, Platform
+from tests.platform import PASSWORD, Platform, text_of, to
 from tests.web.browser import watch_csp
 from tests.web.people import accessible, address, emailed_link, sign_in, sign_up
 
@@ -131,3 +131,26 @@ async def test_unknown_pages_and_bad_links_get_helpful_pages(platform: Platform)
         reset = await client.get("/reset-password", params={"token": "x"})
         assert reset.status_code == 200
         assert "Choose a new password" in reset.text
+
+
+async def test_signing_up_with_a_taken_address_looks_the_same_and_tells_its_owner(
+    platform: Platform, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    email = await sign_up(page, platform, "Dora")
+    await context.clear_cookies()
+    # Someone else tries the address: the same page as any sign-up, no hint of an account.
+    await page.goto(f"{platform.web_url}/signup")
+    await page.get_by_label("Your name").fill("Mallory")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill("another password 123")
+    await page.get_by_role("button", name="Create my account").click()
+    await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    await expect(page.locator("#form-error")).to_have_count(0)
+    await accessible(page)
+    # The owner learns of it by email, with the way back in.
+    told = await platform.smtp.wait_for(
+        to(email, "Someone tried to sign up with your address"), timeout=60
+    )
+    assert "If it was you, sign in, or reset your password" in text_of(told)
+    assert f"{platform.web_url}/login" in text_of(told)

@@ -1,5 +1,7 @@
 """Problem details, health and the trace-id header, on an app with no infrastructure."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +13,7 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 from cerchia_chassis.http import service_app
 from cerchia_chassis.problems import Problem
+from cerchia_chassis.runtime import Chassis
 from cerchia_chassis.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
@@ -22,22 +25,19 @@ class Body(BaseModel):
 
 
 class FakeChassis:
-    def __init__(self, kafka_ok: bool) -> None:
-        self.kafka_ok = kafka_ok
+    def __init__(self, mongo_ok: bool) -> None:
+        self.mongo_ok = mongo_ok
 
     def readiness_checks(self) -> dict[str, object]:
-        async def ok() -> bool:
-            return True
-
-        async def kafka() -> bool:
-            if not self.kafka_ok:
+        async def mongodb() -> bool:
+            if not self.mongo_ok:
                 raise ConnectionError("down")
             return True
 
-        return {"mongodb": ok, "kafka": kafka}
+        return {"mongodb": mongodb}
 
 
-def build(kafka_ok: bool = True) -> FastAPI:
+def build(mongo_ok: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -48,7 +48,7 @@ def build(kafka_ok: bool = True) -> FastAPI:
         version="0",
         lifespan=lifespan,
     )
-    app.state.chassis = FakeChassis(kafka_ok)
+    app.state.chassis = FakeChassis(mongo_ok)
 
     @app.post("/things")
     async def create(body: Body) -> dict[str, str]:
@@ -119,11 +119,17 @@ async def test_unknown_route_is_404_problem() -> None:
 async def test_ready_reports_each_dependency() -> None:
     healthy = await call(build(), "GET", "/health/ready")
     assert healthy.status_code == 200
-    assert healthy.json()["checks"] == {"mongodb": "ok", "kafka": "ok"}
-    failing = await call(build(kafka_ok=False), "GET", "/health/ready")
+    assert healthy.json()["checks"] == {"mongodb": "ok"}
+    failing = await call(build(mongo_ok=False), "GET", "/health/ready")
     assert failing.status_code == 503
-    assert failing.json()["checks"]["kafka"] == "failing"
-    assert (await call(build(kafka_ok=False), "GET", "/health/live")).status_code == 200
+    assert failing.json()["checks"]["mongodb"] == "failing"
+    assert (await call(build(mongo_ok=False), "GET", "/health/live")).status_code == 200
+
+
+def test_readiness_asks_mongodb_not_kafka() -> None:
+    # Writes wait in the outbox while Kafka is down: a broker outage must not take pods out.
+    chassis = Chassis(ServiceSettings(service_name="probe", kafka_security_protocol="PLAINTEXT"))
+    assert set(chassis.readiness_checks()) == {"mongodb"}
 
 
 async def test_interactive_docs_are_served_without_any_cdn() -> None:
@@ -143,3 +149,27 @@ def test_the_openapi_document_describes_422_as_problem_json() -> None:
     documented = document["paths"]["/things"]["post"]["responses"]["422"]
     assert list(documented["content"]) == ["application/problem+json"]
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+async def test_an_unreachable_kafka_is_retried_while_the_outbox_waits() -> None:
+    # Nothing listens on port 1: the start fails at once, is retried, and the relay publishes
+    # nothing meanwhile (the outbox keeps the records for when the broker answers).
+    chassis = Chassis(
+        ServiceSettings(
+            service_name="probe",
+            kafka_bootstrap_servers="127.0.0.1:1",
+            kafka_security_protocol="PLAINTEXT",
+            kafka_reconnect_initial_s=0.05,
+        )
+    )
+    assert not await chassis._try_start_broker()
+    assert not await chassis._try_start_broker()  # a failed start leaves nothing half-open
+    assert not chassis.broker.running
+    assert await chassis._relay_when_connected() == 0
+    retrying = asyncio.create_task(chassis._keep_starting_broker())
+    await asyncio.sleep(0.3)
+    assert not retrying.done()
+    retrying.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await retrying
+    await chassis.broker.stop()

@@ -239,6 +239,7 @@ def account_world() -> World:
             "login-ip": ThrottlePolicy(10, window),
             "token-request-account": ThrottlePolicy(2, timedelta(hours=1)),
             "token-request-ip": ThrottlePolicy(20, timedelta(hours=1)),
+            "sign-up-attempt-account": ThrottlePolicy(2, timedelta(hours=1)),
         }
     )
     transactions, outbox = FakeTransactions(store), FakeOutbox(store)

@@ -7,10 +7,12 @@ import pytest
 from cerchia_contracts.events.membership import (
     EmailVerificationRequestedV2,
     ProfileUpdatedV1,
+    SignUpAttempted,
+    SignUpAttemptedV1,
     UserRegistered,
     UserRegisteredV1,
 )
-from membership.domain.account_errors import EmailAlreadyRegistered, InvalidProfile
+from membership.domain.account_errors import InvalidProfile
 from membership.domain.users import User, normalize_email
 from membership.service.registration import Registration, register_user
 from services.membership.tests.account_fakes import World, account_world
@@ -63,19 +65,50 @@ async def test_registering_stores_user_and_announces_it_atomically(world: World)
     assert world.outbox.commits == 1
 
 
-async def test_duplicate_email_raises_and_announces_nothing(world: World) -> None:
+async def test_a_taken_email_is_answered_as_a_new_one_and_its_owner_is_told(
+    world: World,
+) -> None:
     registration = Registration(
         email="ada@example.org", password="correct horse", display_name="Ada", locale="it"
     )
-    await register_user(registration, ports=world.ports)
+    owner = await register_user(registration, ports=world.ports)
     before = world.store.snapshot()
-    with pytest.raises(EmailAlreadyRegistered):
-        await register_user(
-            Registration(email="ADA@example.org", password="x" * 12, display_name="B", locale="it"),
-            ports=world.ports,
+    emitted = len(world.store.emitted())
+    answer = await register_user(
+        Registration(email="ADA@example.org", password="x" * 12, display_name="B", locale="en"),
+        ports=world.ports,
+    )
+    # The same answer as a new account: an account of the same shape, never stored.
+    assert type(answer) is User
+    assert answer.id != owner.id
+    assert (answer.email, answer.display_name, answer.locale) == ("ada@example.org", "B", "en")
+    assert not answer.email_verified
+    assert answer.password_hash == "hashed:" + "x" * 12  # hashed all the same: same time taken
+    assert answer.id not in world.store.users
+    assert world.store.users[owner.id] == owner
+    # No second account, token, registration or verification: only the owner is told.
+    assert world.store.emitted()[emitted:] == [SignUpAttemptedV1]
+    (attempt,) = world.events(SignUpAttemptedV1)
+    assert attempt.subject == owner.id
+    assert attempt.data == SignUpAttempted(user_id=owner.id)
+    assert world.store.snapshot()["users"] == before["users"]
+    assert world.outbox.commits == 2
+
+
+async def test_the_owner_is_told_within_a_budget_and_the_answer_never_changes(
+    world: World,
+) -> None:
+    def attempt(name: str) -> Registration:
+        return Registration(
+            email="ada@example.org", password="x" * 12, display_name=name, locale="en"
         )
-    assert world.store.snapshot() == before  # no second account, token or event
-    assert world.outbox.commits == 1
+
+    await register_user(attempt("Ada"), ports=world.ports)
+    answers = [await register_user(attempt(f"M{i}"), ports=world.ports) for i in range(5)]
+    assert [a.display_name for a in answers] == [f"M{i}" for i in range(5)]  # no 429 ever
+    assert len(world.events(SignUpAttemptedV1)) == 2  # the budget (2 an hour in the fakes)
+    # A budget of its own: the owner's verification and reset emails are not used up.
+    assert not world.throttle.logs.get(("token-request-account", "ada@example.org"))
 
 
 async def test_sign_up_takes_a_time_zone_and_defaults_to_utc(world: World) -> None:

@@ -1,6 +1,7 @@
 """Access-token verification (RFC 8725 / RFC 9068) against membership's JWKS, for every service."""
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from cerchia_chassis.revocations import Revocations, issued_at
 ALGORITHMS = ("EdDSA", "ES256")
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type (RFC 9068), not a secret
 _REFRESH_INTERVAL_S = 30.0
+#: How long fetched keys are used before being re-read: the JWKS's ``Cache-Control: max-age``.
+MAX_AGE_S = 300.0
 _WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="cerchia"'}
 
 
@@ -50,10 +53,17 @@ class KeySet:
     a flood of requests to membership.
     """
 
-    def __init__(self, *, url: str | None = None, static: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        static: dict[str, Any] | None = None,
+        max_age_s: float = MAX_AGE_S,
+    ) -> None:
         if url is None and static is None:
             raise ValueError("a key set needs a JWKS URL or a static JWKS")
         self._url = url
+        self._max_age_s = max_age_s
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
@@ -82,13 +92,22 @@ class KeySet:
         self._keys = keys
 
     async def key(self, kid: str) -> jwt.PyJWK:
-        """The public key with this id; raise InvalidToken when membership does not know it."""
-        if kid not in self._keys and self._url is not None:
+        """The public key with this id; raise InvalidToken when membership does not know it.
+
+        Keys fetched from the URL are re-read once older than ``max_age_s`` (the JWKS's own
+        cache lifetime), so a key membership publishes ahead of a rotation is known here before
+        the first token signed with it arrives; a failed re-read keeps the keys already known.
+        """
+        if self._url is not None and (
+            kid not in self._keys or time.monotonic() - self._fetched_at > self._max_age_s
+        ):
             async with self._lock:
-                if kid not in self._keys and time.monotonic() - self._fetched_at > (
-                    _REFRESH_INTERVAL_S if self._keys else 0
-                ):
+                age = time.monotonic() - self._fetched_at
+                if kid not in self._keys and age > (_REFRESH_INTERVAL_S if self._keys else 0):
                     await self._refresh(self._url)
+                elif age > self._max_age_s:
+                    with contextlib.suppress(InvalidToken):
+                        await self._refresh(self._url)
         try:
             return self._keys[kid]
         except KeyError:

@@ -155,5 +155,7 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
         "log_config": None,
         "access_log": False,
         "proxy_headers": True,
+        # Always explicit, so uvicorn's own FORWARDED_ALLOW_IPS default (loopback) never applies.
+        "forwarded_allow_ips": [str(network) for network in settings.forwarded_allow_ips],
         "timeout_graceful_shutdown": 10,
     }

@@ -40,6 +40,8 @@ def build_mongo_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
         maxPoolSize=settings.mongo_max_pool_size,
         serverSelectionTimeoutMS=settings.mongo_timeout_ms,
         connectTimeoutMS=settings.mongo_timeout_ms,
+        socketTimeoutMS=settings.mongo_socket_timeout_ms,
+        timeoutMS=settings.mongo_operation_timeout_ms or None,
         tz_aware=True,
         uuidRepresentation="standard",
         w="majority",

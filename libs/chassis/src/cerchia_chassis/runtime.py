@@ -1,9 +1,12 @@
 """The chassis runtime: one object wires MongoDB, Kafka, outbox, inbox and background loops."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
+from aiokafka.client import AIOKafkaClient
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -51,7 +54,7 @@ class Chassis:
         self.relay = OutboxRelay(self.db, self.broker, batch_size=settings.outbox_batch_size)
         self._relay_loop = WakeablePoller(
             "outbox-relay",
-            self.relay.relay_once,
+            self._relay_when_connected,
             interval=settings.outbox_poll_interval_s,
             batch_size=settings.outbox_batch_size,
         )
@@ -153,28 +156,79 @@ class Chassis:
         self._closers.append(close)
 
     def readiness_checks(self) -> dict[str, Check]:
-        """The dependencies ``/health/ready`` asks."""
+        """The dependencies ``/health/ready`` asks: MongoDB only.
+
+        A pod serves reads and accepts writes while Kafka is down (writes wait in the outbox and
+        the relay publishes them when the broker is back), so a broker outage must not take
+        every pod out of its Service; Kafka's health is watched by its own alerts (consumer lag,
+        outbox backlog), not by readiness.
+        """
 
         async def mongo() -> bool:
             reply = await self.mongo.admin.command("ping")
             return bool(reply.get("ok"))
 
-        async def kafka() -> bool:
-            return await self.broker.ping(timeout=2.0)
+        return {"mongodb": mongo}
 
-        return {"mongodb": mongo, "kafka": kafka}
+    async def _relay_when_connected(self) -> int:
+        # While Kafka is unreachable the outbox simply grows; the relay resumes once connected.
+        return await self.relay.relay_once() if self.broker.running else 0
+
+    async def _kafka_answers(self) -> bool:
+        # Asked with a client of our own, closed either way: a producer that fails to start
+        # inside the broker's connect would be left unclosed by FastStream.
+        probe = AIOKafkaClient(**self.settings.kafka_access.client_kwargs())
+        try:
+            await probe.bootstrap()
+        except Exception as error:
+            logger.warning("Kafka unreachable (%s); serving from MongoDB meanwhile", error)
+            return False
+        finally:
+            await probe.close()
+        return True
+
+    async def _try_start_broker(self) -> bool:
+        if not await self._kafka_answers():
+            return False
+        try:
+            await start_broker(self.broker)
+        except Exception as error:
+            logger.warning("Kafka unreachable (%s); serving from MongoDB meanwhile", error)
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+            return False
+        logger.info("%s connected to Kafka", self.settings.service_name)
+        return True
+
+    async def _keep_starting_broker(self) -> None:
+        """Retry starting the broker with backoff until Kafka answers."""
+        delay = self.settings.kafka_reconnect_initial_s
+        while True:
+            await asyncio.sleep(delay)
+            if await self._try_start_broker():
+                return
+            delay = min(delay * 2, self.settings.kafka_reconnect_max_s)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator["Chassis"]:
         """Create indexes, connect Kafka, start loops; undo it all on exit (even a failed start)."""
+        broker: asyncio.Task[None] | None = None
         try:
             await ensure_indexes(self.db, self._indexes)
-            await start_broker(self.broker)
+            # Kafka is not needed to serve: when it cannot be reached the service starts without
+            # it and connects (its consumers join, its relay publishes the outbox) as soon as
+            # the broker answers. When it answers, startup waits for every subscriber to join.
+            if not await self._try_start_broker():
+                broker = asyncio.create_task(self._keep_starting_broker(), name="kafka-connect")
             for loop in self._loops:
                 loop.start()
             logger.info("%s started", self.settings.service_name)
             yield self
         finally:
+            if broker is not None and not broker.done():
+                broker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await broker
             for loop in self._loops:
                 await loop.stop()
             for close in reversed(self._closers):

@@ -1,16 +1,48 @@
 """Settings every Cerchia service shares; each service subclasses with its own env prefix."""
 
+import ipaddress
 import os
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from cerchia_chassis.kafka_access import KafkaAccess, SaslMechanism, SecurityProtocol, env_or_file
 
 #: Transactions one process keeps open at once unless configured (docs/benchmarks.md).
 DEFAULT_MAX_TRANSACTIONS = 8
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """Comma-separated addresses and CIDR networks (``10.0.0.0/8, 192.0.2.7``); empty: none.
+
+    Strict, unlike uvicorn (which takes anything it cannot parse for a literal host name and so
+    silently trusts nothing or the wrong thing): a typo, a network with host bits set or ``*``
+    is an error naming the entry.
+    """
+    networks: list[Network] = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            raise ValueError(
+                "'*' would trust X-Forwarded-For from anyone: name the proxies' addresses or "
+                "networks (CIDR)"
+            )
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=True))
+        except ValueError as error:
+            raise ValueError(f"{entry!r} is not an IP address or CIDR network: {error}") from None
+    return tuple(networks)
 
 
 class FileVariablesSource(PydanticBaseSettingsSource):
@@ -68,6 +100,18 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     log_level: str = "INFO"
     log_json: bool = True
+    forwarded_allow_ips: Annotated[tuple[Network, ...], NoDecode] = Field(
+        default=(),
+        description="Proxies whose X-Forwarded-For / X-Forwarded-Proto are trusted, as "
+        "comma-separated addresses or CIDR networks (the ingress controller's and the web "
+        "client's addresses in front of the gateway; the gateway's in front of a service). "
+        "Empty (the default): no proxy is trusted, the peer's own address is the client's.",
+    )
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _parse_forwarded_allow_ips(cls, value: object) -> object:
+        return parse_networks(value) if isinstance(value, str) else value
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_client_id: str | None = None
@@ -93,6 +137,13 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_password: SecretStr | None = Field(
         default=None, description="The principal's SCRAM password (best from a _FILE)."
     )
+    kafka_reconnect_initial_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="First wait before retrying a Kafka that could not be reached at startup "
+        "(the service serves meanwhile; writes wait in the outbox); doubles each time.",
+    )
+    kafka_reconnect_max_s: float = Field(default=30.0, gt=0, description="Longest such wait.")
     kafka_ca_file: str | None = Field(
         default=None,
         description="PEM bundle of the CA that signs the brokers' certificates; unset: the "
@@ -111,8 +162,25 @@ class ServiceSettings(BaseSettings):
     )
     mongo_timeout_ms: int = Field(
         default=5000,
-        description="Server selection and connect timeout: a request fails fast (503) when "
-        "the database is unreachable instead of hanging.",
+        gt=0,
+        description="Server selection and connect timeout (serverSelectionTimeoutMS, "
+        "connectTimeoutMS): a request fails fast (503) when the database is unreachable "
+        "instead of hanging.",
+    )
+    mongo_socket_timeout_ms: int = Field(
+        default=20000,
+        gt=0,
+        description="socketTimeoutMS: the longest wait for a reply on an open connection, so a "
+        "server that stopped answering (a network partition) cannot hold a request forever. "
+        "Superseded by the operation timeout when that is set.",
+    )
+    mongo_operation_timeout_ms: int = Field(
+        default=30000,
+        ge=0,
+        description="timeoutMS, PyMongo's client-side operation timeout: every operation (server "
+        "selection, connection checkout, the server's own work through maxTimeMS, a whole "
+        "transaction with its retries, a cursor's lifetime) ends within it. 0: no overall "
+        "limit, only the socket timeout.",
     )
 
     outbox_relay_enabled: bool = Field(

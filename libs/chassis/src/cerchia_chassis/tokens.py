@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,10 +10,40 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
 
 from cerchia_chassis.auth import ACCESS_TOKEN_TYPE
+
+_PEM_BLOCK = re.compile(rb"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----", re.DOTALL)
+
+
+def public_jwk(key: Ed25519PublicKey) -> dict[str, Any]:
+    """The JWK of an Ed25519 public key, its ``kid`` the RFC 7638 thumbprint."""
+    public = json.loads(OKPAlgorithm.to_jwk(key))
+    thumbprint_input = json.dumps(
+        {k: public[k] for k in ("crv", "kty", "x")}, separators=(",", ":"), sort_keys=True
+    )
+    kid = jwt.utils.base64url_encode(hashlib.sha256(thumbprint_input.encode()).digest()).decode()
+    return {**public, "alg": "EdDSA", "use": "sig", "kid": kid}
+
+
+def public_jwks_from_pem(pem: bytes) -> list[dict[str, Any]]:
+    """The JWKs of every Ed25519 public key in a PEM bundle (``-----BEGIN PUBLIC KEY-----``).
+
+    Private keys are refused: a file of keys to publish must never hold a secret.
+    """
+    keys: list[dict[str, Any]] = []
+    for block in _PEM_BLOCK.findall(pem):
+        if b"PRIVATE KEY" in block.split(b"\n", 1)[0]:
+            raise ValueError("a published key file holds public keys only, not a private key")
+        key = serialization.load_pem_public_key(block)
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("published keys must be Ed25519 public keys")
+        keys.append(public_jwk(key))
+    if pem.strip() and not keys:
+        raise ValueError("no PEM public key found")
+    return keys
 
 
 class SigningKey:
@@ -20,15 +51,8 @@ class SigningKey:
 
     def __init__(self, private_key: Ed25519PrivateKey) -> None:
         self._private = private_key
-        public = json.loads(OKPAlgorithm.to_jwk(private_key.public_key()))
-        self.public_jwk: dict[str, Any] = {**public, "alg": "EdDSA", "use": "sig"}
-        thumbprint_input = json.dumps(
-            {k: public[k] for k in ("crv", "kty", "x")}, separators=(",", ":"), sort_keys=True
-        )
-        self.kid = jwt.utils.base64url_encode(
-            hashlib.sha256(thumbprint_input.encode()).digest()
-        ).decode()
-        self.public_jwk["kid"] = self.kid
+        self.public_jwk: dict[str, Any] = public_jwk(private_key.public_key())
+        self.kid: str = self.public_jwk["kid"]
 
     @classmethod
     def generate(cls) -> "SigningKey":
@@ -62,9 +86,22 @@ class SigningKey:
             serialization.NoEncryption(),
         )
 
-    def jwks(self) -> dict[str, Any]:
-        """The public JWKS document."""
-        return {"keys": [self.public_jwk]}
+    def public_pem(self) -> bytes:
+        """The public key as SubjectPublicKeyInfo PEM (what a published key file holds)."""
+        return self._private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def jwks(
+        self, published: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()
+    ) -> dict[str, Any]:
+        """The public JWKS document: this key first, then ``published`` (the next key before a
+        rotation, the previous one after it), each key once."""
+        keys = [self.public_jwk]
+        for jwk in published:
+            if all(jwk["kid"] != k["kid"] for k in keys):
+                keys.append(jwk)
+        return {"keys": keys}
 
     def sign_access_token(
         self,

@@ -137,11 +137,13 @@ MEMBERSHIP_USERS = Topic(
         m.ProfileUpdatedV1,
         m.UserErasedV1,
         m.PasswordChangedV1,
+        m.SignUpAttemptedV1,
     ),
     key="user id (the event subject)",
     description=(
         "Lifecycle of user accounts: registration, verification, profile, password changes, "
-        "erasure. Personal data (addresses, profiles): internal."
+        "sign-up attempts with an address already registered, erasure. Personal data "
+        "(addresses, profiles): internal."
     ),
     consumers=("content", "events", "notifications"),
 )

@@ -130,6 +130,9 @@ def service_env(
         **infra.kafka.service_env(spec.name, prefix),
         f"{prefix}MONGO_URI": infra.mongo_uri,
         f"{prefix}MONGO_DATABASE": database or spec.name,
+        # Every process of the local stack runs on loopback: the web client and the gateway in
+        # front of the services are the proxies whose X-Forwarded-For counts.
+        f"{prefix}FORWARDED_ALLOW_IPS": "127.0.0.0/8,::1",
         "OTEL_SERVICE_NAME": spec.name,
         "OTEL_METRICS_EXPORTER": "none",
         "OTEL_LOGS_EXPORTER": "none",

@@ -1,6 +1,7 @@
 """The membership composition root: every adapter and port bundle built once from settings."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from cerchia_chassis.auth import KeySet, TokenVerifier
 from cerchia_chassis.poller import WakeablePoller
@@ -16,7 +17,7 @@ from membership.adapters.members import MongoMemberships
 from membership.adapters.one_time_tokens import MongoOneTimeTokens
 from membership.adapters.passwords import Argon2Hasher
 from membership.adapters.refresh_tokens import MongoRefreshSessions
-from membership.adapters.signing import load_signing_key
+from membership.adapters.signing import load_signing_key, published_keys
 from membership.adapters.throttle import MongoAttemptThrottle
 from membership.adapters.users import MongoProfileDirectory, MongoUsers
 from membership.domain.throttling import ThrottlePolicy
@@ -47,9 +48,11 @@ def signing_key(settings: MembershipSettings) -> SigningKey:
 
 
 def token_verifier(settings: MembershipSettings, key: SigningKey) -> TokenVerifier:
-    """Verifies access tokens against membership's own key (no JWKS round trip to itself)."""
+    """Verifies access tokens against membership's own JWKS (no round trip to itself)."""
     return TokenVerifier(
-        KeySet(static=key.jwks()), issuer=settings.auth_issuer, audience=settings.auth_audience
+        KeySet(static=key.jwks(published_keys(settings))),
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
     )
 
 
@@ -65,6 +68,8 @@ class Container:
     community: CommunityPorts
     #: Signs access tokens; its public half is the JWKS.
     signing_key: SigningKey
+    #: The JWKS: the signing key's public half, then the keys published beside it.
+    jwks: dict[str, Any]
 
     @classmethod
     def build(
@@ -88,6 +93,7 @@ class Container:
             accounts=_account_ports(chassis, settings, sealer, key, community),
             community=community,
             signing_key=key,
+            jwks=key.jwks(published_keys(settings)),
         )
 
 
@@ -192,4 +198,7 @@ def _throttle_policies(settings: MembershipSettings) -> dict[str, ThrottlePolicy
         "login-ip": ThrottlePolicy(settings.login_ip_limit, login),
         "token-request-account": ThrottlePolicy(settings.token_request_account_limit, requests),
         "token-request-ip": ThrottlePolicy(settings.token_request_ip_limit, requests),
+        # Emails telling an owner that someone tried to sign up with their address: a budget of
+        # their own, so such attempts cannot use up the owner's verification and reset emails.
+        "sign-up-attempt-account": ThrottlePolicy(settings.token_request_account_limit, requests),
     }

@@ -25,6 +25,16 @@ class MembershipSettings(ServiceSettings):
         ),
     )
 
+    published_keys_file: Path | None = Field(
+        default=None,
+        description=(
+            "Ed25519 public keys (PEM, one after another) published in the JWKS beside the "
+            "signing key's: the next key before a rotation, so every verifier knows it before "
+            "the first token it signs; the previous key after one, until the last token it "
+            "signed has expired (docs/operations.md, 'Rotating the signing key')."
+        ),
+    )
+
     token_sealing_key: str | None = Field(
         default=None,
         description=(

@@ -20,10 +20,15 @@ router = APIRouter(prefix="/api/v1/users", tags=["accounts"])
     status_code=status.HTTP_201_CREATED,
     response_model=UserResponse,
     summary="Register an account",
-    responses=documented(409, 422),
+    responses=documented(422),
 )
 async def register(body: RegisterRequest, deps: Deps, response: Response) -> UserResponse:
-    """Register an account; the welcome email and the verification link follow by email."""
+    """Register an account; the welcome email and the verification link follow by email.
+
+    An address that already has an account is answered the same way (201, an account of the
+    same shape, which is never stored), so sign-up does not reveal who has an account; the
+    address's owner is emailed that someone tried to sign up with it instead.
+    """
     user = await register_user(body.registration(), ports=deps.accounts)
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     return UserResponse.of(user)

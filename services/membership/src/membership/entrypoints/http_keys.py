@@ -34,7 +34,7 @@ _EXAMPLE = {
     },
 )
 async def jwks(deps: Deps, response: Response) -> dict[str, Any]:
-    """The JSON Web Key Set; cacheable for a few minutes."""
+    """The JSON Web Key Set: the signing key first, then any key published ahead of or after a
+    rotation; cacheable for a few minutes (verifiers re-read it as often)."""
     response.headers["Cache-Control"] = "public, max-age=300"
-    document: dict[str, Any] = deps.signing_key.jwks()
-    return document
+    return deps.jwks

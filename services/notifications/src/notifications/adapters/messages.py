@@ -48,6 +48,15 @@ NOTICES: Mapping[str, tuple[str, str, str]] = {
         ),
         N_("Reset my password"),
     ),
+    "sign_up_attempted": (
+        N_("Someone tried to sign up with your address"),
+        N_(
+            "Someone tried to create a Cerchia account with this email address, which already "
+            "has one. If it was you, sign in, or reset your password if you forgot it. If it "
+            "wasn't, ignore this email: your account has not changed."
+        ),
+        N_("Sign in"),
+    ),
     "invitation": (
         N_("You are invited to join %(community)s"),
         N_(

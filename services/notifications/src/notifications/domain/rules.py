@@ -148,6 +148,16 @@ RULES: Mapping[str, Rule] = {
         channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
         link="/forgot-password",
     ),
+    # Sign-up answers a taken address as a new one; the owner is told here instead.
+    _type(m.SignUpAttemptedV1): Rule(
+        "sign_up_attempted",
+        Category.ACCOUNT,
+        People(("user_id",)),
+        actor=None,
+        urgency=Urgency.HIGH,
+        channels=EMAIL_ONLY,
+        link="/login",
+    ),
     # membership.tokens.v2: links with secrets (opened from their seal), to an address
     _type(m.EmailVerificationRequestedV2): Rule(
         "verify_email",

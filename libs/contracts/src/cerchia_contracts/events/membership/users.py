@@ -14,6 +14,8 @@ __all__ = [
     "PasswordChangedV1",
     "ProfileUpdated",
     "ProfileUpdatedV1",
+    "SignUpAttempted",
+    "SignUpAttemptedV1",
     "UserErased",
     "UserErasedV1",
     "UserRegistered",
@@ -103,6 +105,24 @@ class PasswordChangedV1(CloudEvent[PasswordChanged]):
 
     type: Literal["cerchia.membership.password_changed.v1"] = Field(
         default="cerchia.membership.password_changed.v1", description="Event type."
+    )
+
+
+class SignUpAttempted(EventData):
+    """Someone tried to register an account with the address of an existing one.
+
+    Sign-up answers such an attempt exactly as a new registration (so it does not reveal which
+    addresses have accounts); the owner is told instead, by email.
+    """
+
+    user_id: str = Field(description="Id of the existing account whose address was used.")
+
+
+class SignUpAttemptedV1(CloudEvent[SignUpAttempted]):
+    """Tell the owner of an address that someone tried to sign up with it."""
+
+    type: Literal["cerchia.membership.sign_up_attempted.v1"] = Field(
+        default="cerchia.membership.sign_up_attempted.v1", description="Event type."
     )
 
 
