@@ -39,6 +39,11 @@ class MeasuredSender:
         self._channel = channel
         self._sender = sender
 
+    @property
+    def provider(self) -> str:
+        """The wrapped sender's provider (what the send's log line names)."""
+        return self._sender.provider
+
     async def send(self, delivery: Delivery) -> None:
         """Send through the wrapped sender, recording how long the provider took."""
         started = time.perf_counter()
