@@ -198,6 +198,8 @@ def test_a_push_whose_browsers_are_all_gone_fails_as_gone() -> None:
 class Unreachable:
     """A push service that cannot be reached, whose error names an internal address."""
 
+    provider = "unreachable-push"
+
     async def send(self, delivery: Delivery) -> None:
         raise TransientDeliveryError("push service unreachable: ConnectionRefused('10.0.0.7:443')")
 
