@@ -1,5 +1,6 @@
 """The web client's rules without servers: languages, times, sessions, redirects, catalogs."""
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -11,12 +12,14 @@ from babel.messages.extract import extract_from_dir
 from web.adapters.assets import Assets
 from web.adapters.pages import Pages
 from web.adapters.translations import load_translations
+from web.domain.api import ApiResponse
 from web.domain.locales import negotiate
 from web.domain.preferences import CATEGORIES, community_choices, from_form
 from web.domain.server_events import ServerEvent, parse_events
 from web.domain.sessions import WebSession, session_key
 from web.domain.times import local_time
 from web.entrypoints.forms import safe_next
+from web.service.visits import REFRESH_PATH, Lifetimes, Visit
 
 pytestmark = pytest.mark.unit
 
@@ -211,3 +214,66 @@ def test_plural_messages_take_their_numbers_and_variables(
         " n, capacity=3) }}"
     )
     assert template.render(n=count) == expected
+
+
+class _RotatingGateway:
+    """A gateway whose access tokens expire and whose refresh tokens are single-use."""
+
+    def __init__(self) -> None:
+        self.refreshes = 0
+        self.valid = {"access-1"}
+        self.refresh_tokens = {"refresh-1"}
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        consistency: str | None = None,
+        json: object = None,
+        params: dict[str, object] | None = None,
+        client_ip: str | None = None,
+    ) -> ApiResponse:
+        if path == REFRESH_PATH:
+            assert isinstance(json, dict)
+            used = json["refresh_token"]
+            if used not in self.refresh_tokens:
+                return ApiResponse(401, {"code": "refresh-token-reused"})
+            self.refresh_tokens.discard(used)
+            self.refreshes += 1
+            access, refresh = f"access-{self.refreshes + 1}", f"refresh-{self.refreshes + 1}"
+            self.valid, self.refresh_tokens = {access}, {refresh}
+            return ApiResponse(200, {"access_token": access, "refresh_token": refresh})
+        await asyncio.sleep(0.01)
+        return ApiResponse(200 if token in self.valid else 401, {"path": path})
+
+
+async def test_reads_made_together_refresh_an_expired_token_once() -> None:
+    gateway = _RotatingGateway()
+    gateway.valid = {"access-0"}  # the session's token has expired
+    now = datetime.now(UTC)
+    session = WebSession(
+        key="k", csrf="c", expires_at=now + timedelta(hours=1), user_id="ada",
+        access_token="access-1", refresh_token="refresh-1",
+    )  # fmt: skip
+    lifetimes = Lifetimes(signed_in=timedelta(hours=1), anonymous=timedelta(hours=1))
+    visit = Visit(gateway, _NoSessions(), lifetimes, session, "cookie")
+
+    answers = await asyncio.gather(*(visit.api("GET", f"/api/v1/things/{n}") for n in range(3)))
+
+    assert [a.status for a in answers] == [200, 200, 200]
+    assert gateway.refreshes == 1
+    assert visit.signed_in
+    assert visit.session.access_token == "access-2"
+
+
+class _NoSessions:
+    async def get(self, key: str, now: datetime) -> WebSession | None:
+        return None
+
+    async def save(self, session: WebSession) -> None:
+        return None
+
+    async def delete(self, key: str) -> None:
+        return None

@@ -1,6 +1,7 @@
 """Discussions: a community's threads, a thread with its replies, posting, editing with history,
 reactions, following, and the moderators' pin and lock."""
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,13 +220,21 @@ async def _thread_page(
     status: int = 200,
 ) -> Response:
     visit = _visit(request)
+
+    async def no_members() -> list[dict[str, Any]]:
+        return []
+
+    # The page's reads go together: its time is the slowest of them, not their sum.
     try:
-        thread = await _thread(request, place, thread_id)
+        thread, replies, members = await asyncio.gather(
+            _thread(request, place, thread_id),
+            _replies(visit, thread_id),
+            _members(visit, place.id) if place.member else no_members(),
+        )
     except HTTPException as refused:
         if refused.status_code in (403, 404) and not place.member:
             return _not_member(request, place)
         raise
-    replies = await _replies(visit, thread_id)
     if thread.get("unread"):
         # Opening the thread is reading it; a failure here costs only the marker.
         await visit.api("POST", f"/api/v1/threads/{thread_id}/read")
@@ -239,7 +248,7 @@ async def _thread_page(
         by_id={str(r["id"]): r for r in replies},
         reply_count=sum(1 for r in replies if not r.get("deleted")),
         reactions=REACTIONS,
-        members=await _members(visit, place.id) if place.member else [],
+        members=members,
         me=visit.session.user_id,
         draft=draft or {},
         preview=preview,

@@ -1,7 +1,8 @@
 """One browser request's dealings with the platform: the session's tokens and consistency token
 go with every call, an expired access token is refreshed once, and what changed is kept."""
 
-from dataclasses import dataclass, replace
+import asyncio
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -68,6 +69,9 @@ class Visit:
     #: Whether the cookie must be (re)sent: a new session, or a new cookie after signing in.
     new_cookie: bool = False
     _dirty: bool = False
+    #: Calls made together (a page's reads) refresh an expired token once, not once each: the
+    #: platform rotates refresh tokens and takes a reused one for theft.
+    _refreshing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @classmethod
     async def open(
@@ -120,9 +124,11 @@ class Visit:
         json: JsonBody = None,
         params: dict[str, Any] | None = None,
     ) -> ApiResponse:
-        """Call the gateway as this person, echoing their consistency token."""
+        """Call the gateway as this person, echoing their consistency token (several calls of
+        one visit may run together)."""
+        used = self.session.access_token
         response = await self._call(method, path, json=json, params=params)
-        if response.status == 401 and self.session.refresh_token and await self._refresh():
+        if response.status == 401 and self.session.refresh_token and await self._fresh(used):
             response = await self._call(method, path, json=json, params=params)
         if response.status == 401 and self.signed_in:
             # Revoked or expired beyond refresh: the person is signed out here too.
@@ -203,6 +209,14 @@ class Visit:
             params=params,
             client_ip=self.client_ip,
         )
+
+    async def _fresh(self, used: str | None) -> bool:
+        """Whether a newer access token than ``used`` is now at hand (refreshing if no other
+        call of this visit has)."""
+        async with self._refreshing:
+            if self.session.access_token != used:
+                return True
+            return await self._refresh()
 
     async def _refresh(self) -> bool:
         response = await self.gateway.call(
