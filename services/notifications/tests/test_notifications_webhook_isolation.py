@@ -93,6 +93,14 @@ async def test_a_tarpit_webhook_does_not_delay_an_email_sent_alongside(
         )
         assert created.status_code == 201, created.text
 
+    # A first application sets the webhooks' calls going; the measured one comes while the
+    # tarpit holds them open.
+    await publish(w.applied())
+
+    async def held() -> bool:
+        return any(closed is None for _, closed in tarpit.calls)
+
+    await until(held, timeout=60)
     application = w.applied()
     await publish(application)
     await smtp_sink.wait_for(mail(w.emails[w.owner], "New application to Lettori"), timeout=60)
