@@ -88,7 +88,9 @@ async def test_errors_refer_to_one_problem_component_and_the_document_is_small(
 ) -> None:
     async with platform.client() as client:
         raw = (await client.get("/openapi.json")).content
-    assert len(raw) < 250 * 1024, len(raw)
+    # About 250 KB with push failure categories, published keys and the other fields of
+    # 2026-12; inlined problem schemas would multiply it, which is what this budget catches.
+    assert len(raw) < 300 * 1024, len(raw)
     document = json.loads(raw)
     schemas = document["components"]["schemas"]
     assert "ProblemDetails" in schemas

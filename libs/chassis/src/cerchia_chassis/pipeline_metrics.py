@@ -102,13 +102,19 @@ class PipelineSampler:
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._consumer is None:
             admin = AIOKafkaAdminClient(**self._access.client_kwargs())
+            try:
+                await admin.start()
+            except BaseException:
+                await admin.close()
+                raise
+            # Made only once the admin is up: a consumer never stopped warns when collected.
             consumer = AIOKafkaConsumer(
                 **self._access.client_kwargs(), group_id=None, enable_auto_commit=False
             )
-            await admin.start()
             try:
                 await consumer.start()
-            except Exception:
+            except BaseException:
+                await consumer.stop()
                 await admin.close()
                 raise
             self._admin, self._consumer = admin, consumer
