@@ -54,7 +54,9 @@ async def test_the_same_flows_work_without_javascript(platform: Platform, browse
         await page.get_by_label("Password").fill(PASSWORD)
         await page.get_by_role("button", name="Crea il mio account").click()
         await expect(page.get_by_role("heading", name="Controlla la tua email")).to_be_visible()
-        link = await emailed_link(platform, email, "Conferma il tuo indirizzo email", "/verify-email")
+        link = await emailed_link(
+            platform, email, "Conferma il tuo indirizzo email", "/verify-email"
+        )
         await page.goto(link)
         await expect(page.get_by_role("heading", name="Indirizzo confermato")).to_be_visible()
         await page.goto(f"{platform.web_url}/login")
