@@ -128,7 +128,7 @@ async def until_committed(access: KafkaAccess, group_id: str, topic: str, offset
             await asyncio.sleep(0.1)
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+async def until(condition: Callable[[], bool], timeout: float = 90.0) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.05)

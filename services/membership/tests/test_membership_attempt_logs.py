@@ -45,6 +45,13 @@ async def test_concurrent_attempts_never_exceed_the_limit(throttle: MongoAttempt
     now = datetime.now(UTC)
     results = await asyncio.gather(*(outcome(throttle, ("ip", "10.0.0.1"), now) for _ in range(8)))
     assert sorted(results) == ["counted"] * 3 + ["throttled"] * 5
+    # Bursts on logs that do not exist yet: the racing upserts that create a log, one of
+    # which some servers answer with no document, must count exactly as well.
+    for burst in range(20):
+        results = await asyncio.gather(
+            *(outcome(throttle, ("account", f"burst-{burst}"), now) for _ in range(8))
+        )
+        assert sorted(results) == ["counted"] * 3 + ["throttled"] * 5, burst
     with pytest.raises(Throttled) as error:
         await throttle.reserve([("ip", "10.0.0.1")], now + timedelta(minutes=1))
     assert error.value.retry_after == timedelta(minutes=14)

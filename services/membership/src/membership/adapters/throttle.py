@@ -38,10 +38,9 @@ class MongoAttemptThrottle:
         for scope, subject in keys:
             policy = self._policies[scope]
             entry = Counted(scope=scope, subject=subject)
-            attempts = await self._log(entry, policy, now)
+            earlier = await self._log(entry, policy, now)
             counted.append(entry)
-            earlier = [a["at"] for a in attempts if a["id"] != entry.attempt_id]
-            wait = policy.retry_after(earlier, now)
+            wait = policy.retry_after([a["at"] for a in earlier], now)
             if wait is not None:
                 waits.append(wait)
         if waits:
@@ -58,6 +57,7 @@ class MongoAttemptThrottle:
                 await self._unlog([entry])
 
     async def _log(self, entry: Counted, policy: ThrottlePolicy, now: datetime) -> list[Document]:
+        """Append the attempt to its log; answer the attempts logged before it."""
         # Forget attempts that left the window. The log is not trimmed to a fixed length: a
         # burst of refused attempts, each logged then withdrawn, must not push out the
         # counted ones.
@@ -76,7 +76,11 @@ class MongoAttemptThrottle:
                 )
             except DuplicateKeyError:
                 continue
-            return list(document["attempts"]) if document else []
+            if document is None:
+                # Some servers answer an upsert that raced another with no document, though
+                # the update was applied: read the log back.
+                document = await self._collection.find_one(key)
+            return _before(entry, list(document["attempts"]) if document else [])
         raise RuntimeError("attempt log could not be updated")
 
     async def _unlog(self, entries: Sequence[Counted]) -> None:
@@ -84,6 +88,14 @@ class MongoAttemptThrottle:
             await self._collection.update_one(
                 {"_id": _id(entry)}, {"$pull": {"attempts": {"id": entry.attempt_id}}}
             )
+
+
+def _before(entry: Counted, attempts: list[Document]) -> list[Document]:
+    """The attempts appended before ``entry``: the order of the log is the order of the
+    appends, so attempts that came after it (seen when the log is read back) do not count
+    against it. An entry no longer there (a success forgot the log) counts them all."""
+    ids = [attempt["id"] for attempt in attempts]
+    return attempts[: ids.index(entry.attempt_id)] if entry.attempt_id in ids else attempts
 
 
 def _id(entry: Counted) -> str:
