@@ -182,9 +182,9 @@ async def preview_fragment(request: Request, form: Form) -> Response:
 # ---- one thread ---------------------------------------------------------------------------
 
 
-async def _thread(request: Request, place: Place, thread_id: str) -> dict[str, Any]:
+async def _thread(request: Request, community_id: str, thread_id: str) -> dict[str, Any]:
     found = await _visit(request).api("GET", f"/api/v1/threads/{thread_id}")
-    if found.status == 404 or (found.ok and found.body.get("community_id") != place.id):
+    if found.status == 404 or (found.ok and found.body.get("community_id") != community_id):
         raise HTTPException(404)
     if not found.ok or not isinstance(found.body, dict):
         raise HTTPException(status_for(found.status), refusal(found))
@@ -211,7 +211,7 @@ async def _replies(visit: Visit, thread_id: str) -> list[dict[str, Any]]:
 
 async def _thread_page(
     request: Request,
-    place: Place,
+    place: Place | str,
     thread_id: str,
     *,
     draft: dict[str, str] | None = None,
@@ -219,22 +219,38 @@ async def _thread_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
+    """The thread page; ``place`` is the community, or its id when it is still to be read."""
     visit = _visit(request)
+    community_id = place if isinstance(place, str) else place.id
 
-    async def no_members() -> list[dict[str, Any]]:
-        return []
+    async def known() -> Place:
+        assert isinstance(place, Place)
+        return place
 
-    # The page's reads go together: its time is the slowest of them, not their sum.
-    try:
-        thread, replies, members = await asyncio.gather(
-            _thread(request, place, thread_id),
-            _replies(visit, thread_id),
-            _members(visit, place.id) if place.member else no_members(),
-        )
-    except HTTPException as refused:
-        if refused.status_code in (403, 404) and not place.member:
-            return _not_member(request, place)
-        raise
+    # The page's reads go together, the community's too: its time is the slowest of them, not
+    # their sum. The directory (for the mention picker) is read before the standing is known;
+    # a reader who is not a member gets none of it.
+    read = await asyncio.gather(
+        _place(request, community_id) if isinstance(place, str) else known(),
+        _thread(request, community_id, thread_id),
+        _replies(visit, thread_id),
+        _members(visit, community_id),
+        return_exceptions=True,
+    )
+    found, thread, replies, members = read
+    if isinstance(found, BaseException):
+        raise found
+    refused = isinstance(thread, HTTPException) and thread.status_code in (403, 404)
+    if refused and not found.member:
+        return _not_member(request, found)
+    for failed in (thread, replies, members):
+        if isinstance(failed, BaseException):
+            raise failed
+    assert isinstance(thread, dict)
+    assert isinstance(replies, list)
+    assert isinstance(members, list)
+    place = found
+    members = members if found.member else []
     if thread.get("unread"):
         # Opening the thread is reading it; a failure here costs only the marker.
         await visit.api("POST", f"/api/v1/threads/{thread_id}/read")
@@ -262,8 +278,10 @@ async def thread_page(
 ) -> Response:
     """A thread and its replies, threaded; opening it marks it read. ``reply_to`` names the
     reply the form answers (a link, so it works without JavaScript)."""
-    place = await _place(request, community_id)
-    return await _thread_page(request, place, thread_id, draft={"parent_id": reply_to.strip()})
+    signed_in(request)
+    return await _thread_page(
+        request, community_id, thread_id, draft={"parent_id": reply_to.strip()}
+    )
 
 
 @router.post(THREAD + "/replies")
@@ -276,7 +294,7 @@ async def post_reply(request: Request, community_id: str, thread_id: str, form: 
     if text(form, "action") == "preview":
         html, error = await _preview(visit, draft["body"])
         return await _thread_page(request, place, thread_id, draft=draft, preview=html, error=error)
-    await _thread(request, place, thread_id)
+    await _thread(request, place.id, thread_id)
     posted = await visit.api(
         "POST",
         f"/api/v1/threads/{thread_id}/replies",
@@ -305,7 +323,7 @@ async def _act(
 ) -> Response:
     """A small action on the thread (react, follow, pin, lock), then back to where it was."""
     place = await _place(request, community_id)
-    await _thread(request, place, thread_id)
+    await _thread(request, place.id, thread_id)
     done = await _visit(request).api(method, path)
     if not done.ok:
         if done.status == 404:
@@ -404,7 +422,7 @@ async def _edit_page(
 async def edit_thread_page(request: Request, community_id: str, thread_id: str) -> Response:
     """My thread's opening post, in a form to edit."""
     place = await _place(request, community_id)
-    thread = await _thread(request, place, thread_id)
+    thread = await _thread(request, place.id, thread_id)
     if not _mine(request, thread):
         raise HTTPException(403)
     draft = {"title": thread["title"], "body": thread["body_markdown"]}
@@ -415,7 +433,7 @@ async def edit_thread_page(request: Request, community_id: str, thread_id: str) 
 async def edit_thread(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Save the edit (the earlier version goes to the history)."""
     place = await _place(request, community_id)
-    thread = await _thread(request, place, thread_id)
+    thread = await _thread(request, place.id, thread_id)
     visit = _visit(request)
     draft = {"title": text(form, "title"), "body": _body(form)}
     if text(form, "action") == "preview":
@@ -444,7 +462,7 @@ async def edit_reply_page(
 ) -> Response:
     """My reply, in a form to edit."""
     place = await _place(request, community_id)
-    thread = await _thread(request, place, thread_id)
+    thread = await _thread(request, place.id, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     if not _mine(request, reply):
         raise HTTPException(403)
@@ -458,7 +476,7 @@ async def edit_reply(
 ) -> Response:
     """Save the edited reply (the earlier version goes to the history)."""
     place = await _place(request, community_id)
-    thread = await _thread(request, place, thread_id)
+    thread = await _thread(request, place.id, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     visit = _visit(request)
     draft = {"body": _body(form)}
@@ -486,7 +504,7 @@ async def edit_reply(
 async def thread_history(request: Request, community_id: str, thread_id: str) -> Response:
     """Earlier versions of the opening post, newest first."""
     place = await _place(request, community_id)
-    thread = await _thread(request, place, thread_id)
+    thread = await _thread(request, place.id, thread_id)
     found = await _visit(request).api("GET", f"/api/v1/threads/{thread_id}/history")
     if not found.ok:
         raise HTTPException(status_for(found.status), refusal(found))
@@ -507,7 +525,7 @@ async def reply_history(
 ) -> Response:
     """Earlier versions of a reply, newest first."""
     place = await _place(request, community_id)
-    thread = await _thread(request, place, thread_id)
+    thread = await _thread(request, place.id, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     found = await _visit(request).api("GET", f"/api/v1/replies/{reply_id}/history")
     if not found.ok:
