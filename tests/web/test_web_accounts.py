@@ -23,6 +23,12 @@ async def test_a_person_signs_up_confirms_signs_in_and_out(
     await sign_in(page, platform, email)
     await expect(page.get_by_role("heading", name="Your communities")).to_be_visible()
     await accessible(page)
+    # The page names its icon, so browsers do not ask for a /favicon.ico that is not there.
+    icon = await page.locator("link[rel=icon]").get_attribute("href")
+    assert icon
+    served = await page.request.get(f"{platform.web_url}{icon}")
+    assert served.ok
+    assert served.headers["content-type"].startswith("image/svg+xml")
 
     # The browser's zone (Europe/Rome) was sent at sign-up.
     await page.goto(f"{platform.web_url}/profile")
