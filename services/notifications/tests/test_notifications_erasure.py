@@ -103,3 +103,41 @@ async def test_erasure_reaches_webhooks_and_deliveries_expire(
 async def _delivered(hook: Any, user: str) -> dict[str, Any] | None:
     found = [v for v in hook.verified if v["event"]["data"].get("user_id") == user]
     return found[0] if found else None
+
+
+async def test_members_are_told_when_an_erased_owner_s_community_is_handed_over(
+    *,
+    start_notifications: Any,
+    publish: Any,
+    auth_keys: AuthKeys,
+    smtp_sink: MailSink,
+) -> None:
+    running = await start_notifications()
+    w = World()
+    await set_up(w, publish, smtp_sink)
+    await publish(w.joined(w.applicant))
+    await publish(
+        m.CommunityHandedOverV1.new(
+            subject=w.community,
+            data=m.CommunityHandedOver(
+                community_id=w.community, new_owner_id=w.moderator, archived=False
+            ),
+        )
+    )
+    told = await smtp_sink.wait_for(
+        lambda msg: (
+            msg["To"] == w.emails[w.applicant]
+            and msg["Subject"] == "Lettori ha un nuovo proprietario"
+        ),
+        timeout=30,
+    )
+    assert "Marco" in str(told.get_body(("plain",)).get_content())
+
+    async def in_feed() -> list[Any]:
+        feed = await running.client.get(
+            "/api/v1/notifications", headers=auth_keys.headers(w.applicant)
+        )
+        return [n for n in feed.json()["items"] if n["kind"] == "community_handed_over"]
+
+    (notice,) = await until(in_feed)
+    assert notice["link"] == f"/communities/{w.community}"
