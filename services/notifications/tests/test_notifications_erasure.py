@@ -131,7 +131,9 @@ async def test_members_are_told_when_an_erased_owner_s_community_is_handed_over(
         ),
         timeout=30,
     )
-    assert "Marco" in str(told.get_body(("plain",)).get_content())
+    text = told.get_body(("plain",))
+    assert text is not None
+    assert "Marco" in str(text.get_content())
 
     async def in_feed() -> list[Any]:
         feed = await running.client.get(
