@@ -210,7 +210,7 @@ class MemoryFeed(_Fake):
         return len(unread)
 
     async def erase(self, user_id: str, session: Any) -> None:
-        self.store.feed = [i for i in self.store.feed if i.user_id != user_id]
+        self.store.feed = [i for i in self.store.feed if user_id not in (i.user_id, i.actor_id)]
 
 
 class MemoryQueue(_Fake):

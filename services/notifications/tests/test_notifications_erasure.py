@@ -55,6 +55,12 @@ async def test_erasure_reaches_webhooks_and_deliveries_expire(
     await publish(joined)
     await until(lambda: _delivered(hook, ada))
 
+    async def staff_told() -> bool:
+        feed = await service.get("/api/v1/notifications", headers=owner)
+        return any(n["actor_id"] == ada for n in feed.json()["items"])
+
+    await until(staff_told)
+
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
     try:
         db = client[running.database]
@@ -75,6 +81,10 @@ async def test_erasure_reaches_webhooks_and_deliveries_expire(
             return bool(items) and items[0]["replayable"] is False
 
         await until(unreplayable)
+        # The staff's notices of her join named her: they go too.
+        feed = await service.get("/api/v1/notifications", headers=owner)
+        assert all(n["actor_id"] != ada for n in feed.json()["items"])
+        assert await db["feed"].count_documents({"actor_id": ada}) == 0
         replay = await service.post(
             f"/api/v1/webhooks/{hook_id}/replay", json={"event_ids": [joined.id]}, headers=owner
         )

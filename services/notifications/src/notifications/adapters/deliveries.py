@@ -200,15 +200,22 @@ class MongoDeliveryQueue:
 
     async def erase(self, user_id: str, session: Session, *, webhooks: Sequence[str] = ()) -> None:
         """Forget every delivery to a person (the address and texts are personal data), and
-        to the person's own ``webhooks``. A webhook delivery whose event names the person
-        loses that event: not sent yet, it is dropped; sent or failed, its log entry stays
-        without the event, so it cannot be replayed."""
+        to the person's own ``webhooks``. A webhook delivery whose event names the person, or
+        a message to someone else about what the person did, loses its content: not sent yet,
+        it is dropped; sent or failed, its log entry stays without it, so it cannot be sent
+        again."""
         await self._collection.delete_many(
             {"recipient_id": {"$in": [user_id, *webhooks]}}, session=session
         )
         naming = {
-            "channel": Channel.WEBHOOK.value,
-            "context.payload": {"$regex": re.escape(user_id)},
+            "$or": [
+                {
+                    "channel": Channel.WEBHOOK.value,
+                    "context.payload": {"$regex": re.escape(user_id)},
+                },
+                # A message to someone else about what the person did names them.
+                {"context.actor_id": user_id},
+            ]
         }
         waiting = [DeliveryStatus.PENDING.value, DeliveryStatus.PARKED.value]
         await self._collection.delete_many({**naming, "status": {"$in": waiting}}, session=session)
