@@ -230,8 +230,14 @@ async def test_direct_messages_blocks_and_erasure(
     assert isinstance(events[-1], c.MemberBlockedV1)
     assert (events[-1].data.blocker_id, events[-1].data.blocked_id) == (bo, ada)
 
-    # Erasure: Ada's messages go with the conversation; her posts stay, anonymised.
+    # Erasure: Ada's own messages go, Bo's stay; her posts and resources stay, unlinked.
     thread = (await circle.post_thread(ada, title="Mine", body="words")).json()
+    resource = await client.post(
+        f"/api/v1/communities/{circle.id}/resources",
+        json={"title": "Ada's pick", "kind": "book", "url": "https://example.org/pick"},
+        headers=circle.headers(ada),
+    )
+    assert resource.status_code == 201, resource.text
     await circle.publish(m.UserErasedV1.new(subject=ada, data=m.UserErased(user_id=ada)))
 
     async def erased() -> bool:
@@ -239,13 +245,20 @@ async def test_direct_messages_blocks_and_erasure(
         return got.json()["author"] is None
 
     await circle.eventually(erased, what="erasure")
-    gone = await client.get(
+    shared = await client.get(
+        f"/api/v1/resources/{resource.json()['id']}", headers=circle.headers(bo)
+    )
+    assert shared.status_code == 200
+    assert (shared.json()["title"], shared.json()["author"]) == ("Ada's pick", None)
+    kept = await client.get(
         f"/api/v1/conversations/{conversation}/messages", headers=circle.headers(bo)
     )
-    assert gone.status_code == 404
-    assert (await client.get("/api/v1/conversations", headers=circle.headers(bo))).json()[
-        "items"
-    ] == []
+    assert kept.status_code == 200, kept.text
+    assert [x["body"] for x in kept.json()["items"]] == ["Sure"]
+    inbox = (await client.get("/api/v1/conversations", headers=circle.headers(bo))).json()["items"]
+    assert [(x["id"], x["with"]["display_name"]) for x in inbox] == [
+        (conversation, "Former member")
+    ]
     # A late profile update does not bring the person back.
     await circle.person(ada, "Ada again", "ada")
     await circle.post_thread(bo, title="x", body="@ada are you there")

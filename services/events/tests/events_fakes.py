@@ -238,6 +238,11 @@ class Recaps:
     async def save(self, recap: Recap, session: Any) -> None:
         self.store.recaps[recap.gathering_id] = recap
 
+    async def replace_author(self, author_id: str, replacement: str, session: Any) -> None:
+        for key, recap in list(self.store.recaps.items()):
+            if recap.author_id == author_id:
+                self.store.recaps[key] = replace(recap, author_id=replacement)
+
 
 class FeedTokens:
     def __init__(self, store: EventsStore) -> None:

@@ -24,6 +24,7 @@ async def test_check_in_then_recap_after_the_end(
     body: Callable[..., dict[str, Any]],
     topic_events: Callable[..., Awaitable[list[Any]]],
     poll: Callable[..., Awaitable[None]],
+    announce: Callable[..., Awaitable[None]],
 ) -> None:
     events = await service_process("events", database=f"events_{uuid.uuid4().hex[:8]}")
     community = await seed(events.url, members=4)
@@ -102,6 +103,21 @@ async def test_check_in_then_recap_after_the_end(
         assert not_host.status_code == 403
         shown = (await client.get(f"/api/v1/events/{event_id}", headers=h(ada))).json()
         assert shown["recap"]["notes"] == "Edited"
+        assert shown["recap"]["author_id"] == host
+
+        # Erasing the host unlinks the recap from them; the notes stay with the gathering.
+        await announce(
+            UserErasedV1.new(subject=host, data=UserErased(user_id=host)),
+            topic=MEMBERSHIP_USERS.name,
+        )
+
+        async def unlinked() -> bool:
+            r = await client.get(f"/api/v1/events/{event_id}", headers=h(ada))
+            return bool(r.json()["recap"]["author_id"] != host)
+
+        await poll(unlinked, what="the recap to lose its erased author")
+        shown = (await client.get(f"/api/v1/events/{event_id}", headers=h(ada))).json()
+        assert (shown["recap"]["author_id"], shown["recap"]["notes"]) == ("erased-user", "Edited")
 
     def complete(seen: list[Any]) -> bool:
         return sum(isinstance(e, g.RecapPublishedV1) for e in seen) >= 2

@@ -231,12 +231,20 @@ async def test_directory_introductions_and_erasure(
             solo_id: "owner",
         }
         assert section["introductions"][0]["note"] == "Could you look at my Django project?"
+        # Before confirming, Ada reads what the erasure does to the communities she owns.
+        preview = await people.call("GET", "/api/v1/users/me/erasure", "Ada")
+        assert preview.status_code == 200, preview.text
+        assert sorted(
+            (c["community_id"], c["outcome"], c["new_owner_id"])
+            for c in preview.json()["communities"]
+        ) == sorted([(cid, "handed_over", people.ids["Bruno"]), (solo_id, "archived", None)])
         erased = await people.call("DELETE", "/api/v1/users/me", "Ada", json={"password": PASSWORD})
         assert erased.status_code == 204, erased.text
         community = (await people.call("GET", f"/api/v1/communities/{cid}", "Carla")).json()
         assert (community["owner_id"], community["member_count"]) == (people.ids["Bruno"], 2)
         archived = (await people.call("GET", f"/api/v1/communities/{solo_id}", "Carla")).json()
         assert archived["archived_at"] is not None
+        assert archived["owner_id"] is None
         assert (await people.call("GET", "/api/v1/introductions", "Bruno")).json()["items"] == []
 
     ada = people.ids["Ada"]
@@ -255,7 +263,7 @@ async def test_directory_introductions_and_erasure(
         kafka.admin,
         MEMBERSHIP_COMMUNITIES,
         lambda e: e.subject in (cid, solo_id),
-        lambda es: sum(isinstance(e, ev.MemberLeftV1) for e in es) >= 2,
+        lambda es: sum(isinstance(e, ev.CommunityHandedOverV1) for e in es) >= 2,
     )
     left = [e.data.community_id for e in handover if isinstance(e, ev.MemberLeftV1)]
     assert sorted(left) == sorted([cid, solo_id])
@@ -266,3 +274,13 @@ async def test_directory_introductions_and_erasure(
         if isinstance(e, ev.MemberRoleChangedV1) and e.data.actor_id is None
     ] == [(people.ids["Bruno"], "moderator", "owner")]
     assert [e.subject for e in handover if isinstance(e, ev.CommunityArchivedV1)] == [solo_id]
+    # Every remaining member is told, after Ada's departure (so not Ada herself).
+    told = {
+        e.subject: (e.data.new_owner_id, e.data.archived)
+        for e in handover
+        if isinstance(e, ev.CommunityHandedOverV1)
+    }
+    assert told == {cid: (people.ids["Bruno"], False), solo_id: (None, True)}
+    for community_id in (cid, solo_id):
+        kinds = [type(e) for e in handover if e.subject == community_id]
+        assert kinds.index(ev.MemberLeftV1) < kinds.index(ev.CommunityHandedOverV1)

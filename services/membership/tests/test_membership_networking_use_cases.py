@@ -122,13 +122,21 @@ async def test_erasing_an_owner_hands_over_to_the_longest_standing_moderator(w: 
     exported = await CommunityExport(w.ports).export("ada")
     assert [m["role"] for m in exported["memberships"]] == ["owner"]
 
+    (warned,) = await CommunityErasure(w.ports).consequences("ada")
+    assert (warned.community_id, warned.outcome, warned.new_owner_id) == (
+        community.id,
+        "handed_over",
+        "mo",
+    )
     await w.ports.transactions.run(lambda session: CommunityErasure(w.ports).erase("ada", session))
     assert w.emitted() == [
         ev.MemberRoleChangedV1,
         ev.CommunityUpdatedV1,
         ev.MemberLeftV1,
         ev.SeatOfferedV1,
+        ev.CommunityHandedOverV1,
     ]
+    assert w.last(ev.CommunityHandedOverV1).data.new_owner_id == "mo"
     assert w.community(community.id).owner_id == "mo"
     assert w.last(ev.SeatOfferedV1).data.user_id == "waiting"
     assert all(key[1] != "ada" for key in w.store.memberships)
@@ -141,7 +149,16 @@ async def test_erasing_an_owner_without_moderators_archives_and_closes_applicati
     community = await found(w, "ada", join_policy="application")
     await apply(community.id, user_id="cy", answers={}, code_version=1, ports=w.ports)
     w.emitted()
+    (warned,) = await CommunityErasure(w.ports).consequences("ada")
+    assert (warned.outcome, warned.new_owner_id) == ("archived", None)
     await w.ports.transactions.run(lambda session: CommunityErasure(w.ports).erase("ada", session))
-    assert w.emitted() == [ev.CommunityArchivedV1, ev.ApplicationClosedV1, ev.MemberLeftV1]
+    assert w.emitted() == [
+        ev.CommunityArchivedV1,
+        ev.ApplicationClosedV1,
+        ev.MemberLeftV1,
+        ev.CommunityHandedOverV1,
+    ]
     assert w.community(community.id).archived
+    assert w.community(community.id).owner_id is None
+    assert w.last(ev.CommunityHandedOverV1).data.archived
     assert w.standing(community.id, "cy").state == "former"

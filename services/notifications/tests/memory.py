@@ -210,7 +210,7 @@ class MemoryFeed(_Fake):
         return len(unread)
 
     async def erase(self, user_id: str, session: Any) -> None:
-        self.store.feed = [i for i in self.store.feed if i.user_id != user_id]
+        self.store.feed = [i for i in self.store.feed if user_id not in (i.user_id, i.actor_id)]
 
 
 class MemoryQueue(_Fake):
@@ -272,8 +272,9 @@ class MemoryQueue(_Fake):
         self.store.unparked.append(contact)
         return 1
 
-    async def erase(self, user_id: str, session: Any) -> None:
-        for key in [k for k, d in self.store.queue.items() if d.recipient_id == user_id]:
+    async def erase(self, user_id: str, session: Any, *, webhooks: Sequence[str] = ()) -> None:
+        gone = {user_id, *webhooks}
+        for key in [k for k, d in self.store.queue.items() if d.recipient_id in gone]:
             del self.store.queue[key]
             del self.store.status[key]
 
@@ -323,6 +324,12 @@ class MemoryWebhooks(_Fake):
             for s in self.store.webhooks.values()
             if s.community_id == community_id and s.active and s.wants(event_type)
         ]
+
+    async def remove_owned_by(self, owner_id: str, session: Any) -> list[str]:
+        owned = [s.id for s in self.store.webhooks.values() if s.owner_id == owner_id]
+        for subscription_id in owned:
+            del self.store.webhooks[subscription_id]
+        return owned
 
     async def add(self, subscription: WebhookSubscription) -> None:
         self.store.webhooks[subscription.id] = subscription

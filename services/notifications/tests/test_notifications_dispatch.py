@@ -114,6 +114,8 @@ async def test_each_final_outcome_is_written_with_its_state_in_one_transaction()
         assert event.data.permanent is permanent
     refusal = by_key[refused.key]
     assert refusal.data.reason == "SMTP 550: <<address>> unknown"
+    # What may reach a person is the category, never the provider's text.
+    assert (refusal.data.failure, by_key[tired.key].data.failure) == ("rejected", "unreachable")
     assert refusal.data.recipient_id == "u-1"
     assert refusal.subject == "c-1"
     assert topic_of(refusal) is NOTIFICATIONS_DELIVERIES

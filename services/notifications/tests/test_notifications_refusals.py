@@ -17,7 +17,7 @@ from cerchia_chassis.problems import PROBLEM_BASE, PROBLEM_JSON
 from cerchia_chassis.tokens import SigningKey
 from notifications.app import create_app
 from notifications.domain.categories import Category
-from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus
+from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus, Failure
 from notifications.domain.errors import InvalidWebhook
 from notifications.domain.feed import FeedItem
 from notifications.domain.webhooks import WEBHOOK_EVENT_TYPES, check_registration
@@ -109,6 +109,23 @@ async def test_only_the_owner_manages_webhooks_and_others_see_none(
         f"/api/v1/webhooks/{hook}/replay", json={"event_ids": ["e"]}, headers=headers("olga")
     )
     refused(replay, 409, "webhook-disabled")
+
+
+async def test_a_webhook_s_owner_sees_why_a_delivery_failed_as_a_category_only(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    body = {"community_id": "c", "url": "https://hooks.example/x", "event_types": []}
+    hook = (await api.post("/api/v1/webhooks", json=body, headers=headers("olga"))).json()["id"]
+    failed = replace(
+        delivery(1, recipient=hook), key=f"ev-1:{hook}:webhook", channel=Channel.WEBHOOK
+    )
+    world.store.queue[failed.key] = failed
+    world.store.status[failed.key] = DeliveryStatus.FAILED
+    world.store.errors[failed.key] = ("connect to 10.0.0.7:5432 refused", Failure.UNREACHABLE)
+    log = await api.get(f"/api/v1/webhooks/{hook}/deliveries", headers=headers("olga"))
+    assert log.status_code == 200, log.text
+    [entry] = log.json()["items"]
+    assert (entry["failure"], entry["last_error"]) == ("unreachable", None)
 
 
 async def test_a_former_owner_manages_no_webhook(api: httpx.AsyncClient, world: World) -> None:
@@ -301,8 +318,6 @@ def test_webhooks_filter_on_the_event_types_they_can_receive() -> None:
             "security",
         ),
         ({"quiet_hours": {"start": "22:00", "end": "22:00"}}, "quiet_hours", "empty"),
-        ({"communities": {"gone": {"events": {"email": "off"}}}}, "communities.gone", "gone"),
-        ({"community_digests": {"gone": {"hour": 7}}}, "community_digests.gone", "gone"),
     ],
 )
 async def test_preferences_that_could_not_be_honoured_are_refused_naming_the_field(
@@ -315,6 +330,23 @@ async def test_preferences_that_could_not_be_honoured_are_refused_naming_the_fie
     [error] = response.json()["errors"]
     assert error["loc"] == ["body", *field.split(".")]
     assert says in error["msg"]
+    assert "ada" not in world.store.preferences
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"communities": {"gone": {"events": {"email": "off"}}}},
+        {"community_digests": {"gone": {"hour": 7}}},
+    ],
+)
+async def test_preferences_for_a_community_that_does_not_exist_answer_404(
+    api: httpx.AsyncClient, world: World, body: dict[str, Any]
+) -> None:
+    world.store.communities["c"] = CommunityState("c")
+    response = await api.put("/api/v1/preferences", json=body, headers=headers("ada"))
+    refused(response, 404, "community-not-found")
+    assert "gone" in response.json()["detail"]
     assert "ada" not in world.store.preferences
 
 

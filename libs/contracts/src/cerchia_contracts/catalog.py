@@ -184,6 +184,7 @@ MEMBERSHIP_COMMUNITIES = Topic(
         m.CommunityCreatedV1,
         m.CommunityUpdatedV1,
         m.CommunityArchivedV1,
+        m.CommunityHandedOverV1,
         m.CodeOfConductPublishedV1,
         m.CodeOfConductAcceptedV1,
         m.ApplicationSubmittedV1,

@@ -107,6 +107,7 @@ def _account_ports(
     users = MongoUsers(chassis.db)
     tokens = MongoOneTimeTokens(chassis.db)
     sessions = MongoRefreshSessions(chassis.db)
+    erasure = CommunityErasure(community)
     return AccountPorts(
         transactions=chassis.transactions,
         outbox=chassis.outbox,
@@ -133,7 +134,8 @@ def _account_ports(
             "account": AccountExporter(accounts=users, sessions=sessions, tokens=tokens),
             "communities": CommunityExport(community),
         },
-        erasure=(CommunityErasure(community),),
+        erasure=(erasure,),
+        forecasters=(erasure,),
     )
 
 

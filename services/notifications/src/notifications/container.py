@@ -122,7 +122,9 @@ class _Storage:
             communities=CommunityProjection(db),
             preferences=MongoPreferences(db),
             feed=MongoFeed(db),
-            deliveries=MongoDeliveryQueue(db),
+            deliveries=MongoDeliveryQueue(
+                db, retention=timedelta(days=settings.delivery_retention_days)
+            ),
             digests=MongoDigests(db),
             devices=MongoPushSubscriptions(db),
             webhooks=MongoWebhooks(db),

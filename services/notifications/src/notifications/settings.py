@@ -73,6 +73,14 @@ class NotificationsSettings(ServiceSettings):
         "any subdomain, `host:port` one port only). Subscriptions elsewhere are refused (422) "
         "and never called.",
     )
+    delivery_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3_650,
+        description="How long a delivery (its address, texts, and a webhook's event) is kept "
+        "after it was queued; MongoDB's TTL monitor removes it afterwards. Also how long an "
+        "owner may replay what a webhook received. See docs/personal-data.md.",
+    )
     push_allow_private_networks: bool = Field(
         default=False,
         description="Tests and local development only: let push endpoints use plain http and "

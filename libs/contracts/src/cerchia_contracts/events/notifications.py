@@ -81,7 +81,16 @@ class DeliveryFailed(DeliveryOutcome):
             "failures outlasted the retries."
         )
     )
-    reason: str = Field(description="The last error, addresses removed.")
+    reason: str = Field(
+        description="The last error, addresses removed: for operations, never shown to people."
+    )
+    failure: str | None = Field(
+        default=None,
+        description=(
+            "Why, as a category (`unreachable`, `rejected`, `gone`, `no_destination`, `error`): "
+            "what may be shown to the recipient or a webhook's owner."
+        ),
+    )
 
 
 class DeliveryFailedV1(CloudEvent[DeliveryFailed]):

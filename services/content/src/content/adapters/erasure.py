@@ -3,11 +3,14 @@
 Posts, resources and courses stay, because conversations and the library would lose their
 sense, but nothing links them to the person any more: the author becomes "former member".
 Their reactions, follows, read markers, useful marks, enrolments and posting log go. Their
-flags and moderation decisions stay in the audit log without their id. Every direct message
-conversation they took part in is deleted with all its messages, and so are blocks. (Their
-name and their places in communities are forgotten by the people and community projections.)
+flags and moderation decisions stay in the audit log without their id. In each direct message
+conversation their own messages are deleted and the other participant's stay (they are that
+person's words); the erased participant is shown as "former member", and a conversation left
+with no message goes. Blocks either way go. (Their name and their places in communities are
+forgotten by the people and community projections.) See docs/personal-data.md.
 """
 
+from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.mongo import Document, Session
@@ -41,23 +44,48 @@ class MongoEraser:
             {"$pull": {"useful_by": user_id}, "$inc": {"useful_count": -1}},
             session=session,
         )
-        await db[COURSES].update_many(
-            {"author_id": user_id}, {"$set": {"author_id": None}}, session=session
-        )
+        for authored in (RESOURCES, COURSES):
+            await db[authored].update_many(
+                {"author_id": user_id}, {"$set": {"author_id": None}}, session=session
+            )
         await db[FLAGS].update_many(
             {"reporter_id": user_id}, {"$set": {"reporter_id": None}}, session=session
         )
         await db[DECISIONS].update_many(
             {"moderator_id": user_id}, {"$set": {"moderator_id": None}}, session=session
         )
-        conversations = await db[CONVERSATIONS].distinct(
-            "_id", {"participants": user_id}, session=session
-        )
-        await db[MESSAGES].delete_many({"conversation_id": {"$in": conversations}}, session=session)
-        await db[CONVERSATIONS].delete_many({"_id": {"$in": conversations}}, session=session)
+        await self._leave_conversations(user_id, session)
         await db[BLOCKS].delete_many(
             {"$or": [{"blocker_id": user_id}, {"blocked_id": user_id}]}, session=session
         )
         for collection in (READS, POST_LOG, PROGRESS):
             await db[collection].delete_many({"user_id": user_id}, session=session)
         await db[POSTERS].delete_one({"_id": user_id}, session=session)
+
+    async def _leave_conversations(self, user_id: str, session: Session) -> None:
+        """Delete the person's own messages; keep the other participant's, dated by the
+        latest one left."""
+        db = self._db
+        conversations = await db[CONVERSATIONS].distinct(
+            "_id", {"participants": user_id}, session=session
+        )
+        await db[MESSAGES].delete_many(
+            {"conversation_id": {"$in": conversations}, "sender_id": user_id}, session=session
+        )
+        for conversation_id in conversations:
+            latest = await db[MESSAGES].find_one(
+                {"conversation_id": conversation_id},
+                sort=[("created_at", DESCENDING)],
+                session=session,
+            )
+            if latest is None:
+                await db[CONVERSATIONS].delete_one({"_id": conversation_id}, session=session)
+                continue
+            await db[CONVERSATIONS].update_one(
+                {"_id": conversation_id},
+                {
+                    "$set": {"last_message_at": latest["created_at"]},
+                    "$unset": {f"last_read_at.{user_id}": ""},
+                },
+                session=session,
+            )

@@ -48,3 +48,9 @@ class MongoRecaps:
             upsert=True,
             session=session,
         )
+
+    async def replace_author(self, author_id: str, replacement: str, session: Session) -> None:
+        """Credit ``replacement`` with every recap ``author_id`` published (erasure)."""
+        await self._collection.update_many(
+            {"author_id": author_id}, {"$set": {"author_id": replacement}}, session=session
+        )

@@ -144,6 +144,10 @@ class RecapRepository(Protocol):
 
     async def save(self, recap: Recap, session: Session) -> None: ...
 
+    async def replace_author(self, author_id: str, replacement: str, session: Session) -> None:
+        """Credit ``replacement`` with every recap ``author_id`` published (erasure)."""
+        ...
+
 
 class FeedTokens(Protocol):
     """Secret calendar-feed tokens, stored as hashes."""

@@ -13,8 +13,9 @@ service cannot resolve is not recorded, so their times fall back to the gatherin
 Erasure policy (``user_erased``): the person's seats and waitlist places in gatherings that
 have not started are released (the waitlist moves up, as if they said "not going"); every
 remaining RSVP and check-in is kept for the counts but re-keyed to an anonymous id; they are
-replaced by an anonymous id among hosts and as creator; their calendar-feed token is revoked
-their memberships and time zone forgotten.
+replaced by an anonymous id among hosts, as creator and as the author of recaps (the notes stay:
+they tell the gathering, not the person); their calendar-feed token is revoked, their
+memberships and time zone forgotten. See docs/personal-data.md.
 """
 
 import uuid
@@ -142,6 +143,7 @@ async def on_user_erased(event: m.UserErasedV1, *, now: datetime, ports: Ports) 
             await ports.gatherings.save(
                 replace(hosted, details=details, created_by=creator), session
             )
+        await ports.recaps.replace_author(user_id, ERASED_HOST, session)
         await ports.feeds.revoke(user_id, session)
         await ports.directory.forget_user(user_id, session)
         await ports.zones.forget(user_id, session)

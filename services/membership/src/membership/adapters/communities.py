@@ -212,7 +212,7 @@ def _from_document(document: Document) -> Community:
         seats=Seats(
             capacity=document["capacity"], members=document["members"], free=document["seats_free"]
         ),
-        owner_id=document["owner_id"],
+        owner_id=document.get("owner_id"),
         code_of_conduct=CodeOfConduct(
             version=code["version"],
             text=code["text"],

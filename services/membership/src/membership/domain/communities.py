@@ -121,7 +121,8 @@ class Community:
     id: str
     details: Details
     seats: Seats
-    owner_id: str
+    #: None only for a community archived because its owner's account was erased.
+    owner_id: str | None
     code_of_conduct: CodeOfConduct
     questions: tuple[ScreeningQuestion, ...]
     created_at: datetime
@@ -198,6 +199,11 @@ class Community:
         """Archive: no more admissions or changes."""
         self.ensure_active()
         return replace(self, archived_at=now, updated_at=now)
+
+    def archive_ownerless(self, now: datetime) -> "Community":
+        """Archive because the owner's account was erased and nobody may take it over: the
+        community keeps no link to that person."""
+        return replace(self.archive(now), owner_id=None)
 
     def ensure_current_code(self, version: int) -> None:
         """Joining requires accepting the version in force, not an older one."""

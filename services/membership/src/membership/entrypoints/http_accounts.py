@@ -7,8 +7,14 @@ from fastapi import APIRouter, Response, status
 from cerchia_chassis.auth import CurrentUser
 from membership.entrypoints.deps import Deps
 from membership.entrypoints.schemas import documented
-from membership.entrypoints.schemas_accounts import EraseRequest, RegisterRequest, UserResponse
-from membership.service.privacy import erase_account
+from membership.entrypoints.schemas_accounts import (
+    EraseRequest,
+    ErasurePreview,
+    OwnedCommunityOutcome,
+    RegisterRequest,
+    UserResponse,
+)
+from membership.service.privacy import erase_account, erasure_consequences
 from membership.service.profiles import my_profile
 from membership.service.registration import register_user
 
@@ -45,6 +51,29 @@ async def read_me(me: CurrentUser, deps: Deps) -> UserResponse:
     return UserResponse.of(await my_profile(me.user_id, ports=deps.accounts))
 
 
+@router.get(
+    "/me/erasure",
+    response_model=ErasurePreview,
+    summary="What erasing my account would do",
+    responses=documented(401, 404),
+)
+async def preview_erasure(me: CurrentUser, deps: Deps) -> ErasurePreview:
+    """Before `DELETE /api/v1/users/me`: each community I own passes to its longest-serving
+    moderator, or, with none, is archived with no owner; its members are told either way."""
+    found = await erasure_consequences(me.user_id, ports=deps.accounts)
+    return ErasurePreview(
+        communities=[
+            OwnedCommunityOutcome(
+                community_id=c.community_id,
+                community_name=c.community_name,
+                outcome=c.outcome,
+                new_owner_id=c.new_owner_id,
+            )
+            for c in found
+        ]
+    )
+
+
 @router.delete(
     "/me",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -55,6 +84,7 @@ async def erase_me(me: CurrentUser, body: EraseRequest, deps: Deps) -> Response:
     """Delete my account and everything membership holds about me, confirmed by my password.
 
     Every other service forgets me too when it receives ``cerchia.membership.user_erased.v1``.
+    Communities I own are handed over or archived: `GET /api/v1/users/me/erasure` says which.
     """
     await erase_account(
         me.user_id, body.password.get_secret_value(), ports=deps.accounts, now=datetime.now(UTC)

@@ -144,3 +144,41 @@ class AccountStatusResponse(BaseModel):
             disabled_at=user.disabled_at,
             reason=user.disabled_reason,
         )
+
+
+class OwnedCommunityOutcome(BaseModel):
+    """What erasing my account does to a community I own."""
+
+    community_id: str
+    community_name: str
+    outcome: Literal["handed_over", "archived"] = Field(
+        description="`handed_over`: its longest-serving moderator becomes the owner; "
+        "`archived`: it has no moderator, so it is archived (read-only) with no owner."
+    )
+    new_owner_id: str | None = Field(description="The moderator who would become the owner.")
+
+
+class ErasurePreview(BaseModel):
+    """Read before confirming `DELETE /api/v1/users/me`: what it does beyond my own data.
+    Every member of these communities is told when it happens."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "communities": [
+                        {
+                            "community_id": "c-1",
+                            "community_name": "Lettori",
+                            "outcome": "handed_over",
+                            "new_owner_id": "u-2",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    communities: list[OwnedCommunityOutcome] = Field(
+        description="The communities I own, each with what would happen to it."
+    )

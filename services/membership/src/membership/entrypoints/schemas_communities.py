@@ -199,7 +199,9 @@ class CommunityOut(BaseModel):
     capacity: int
     member_count: int
     seats_available: int = Field(description="Free seats (0 when full or held for offers).")
-    owner_id: str
+    owner_id: str | None = Field(
+        description="None once the owner's account was erased and the community archived."
+    )
     code_of_conduct_version: int
     code_of_conduct: str = Field(description="The code of conduct in force (its text).")
     screening_questions: list[QuestionOut]

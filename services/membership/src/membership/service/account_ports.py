@@ -7,7 +7,7 @@ points: other parts of membership implement them and the composition root regist
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from cerchia_chassis.ports import EventOutbox, Session, Transactions
 from membership.domain.credentials import OneTimeToken, TokenPurpose
@@ -160,6 +160,23 @@ class ErasureParticipant(Protocol):
 
 
 @dataclass(frozen=True)
+class ErasureConsequence:
+    """What erasing a person does to a community they own."""
+
+    community_id: str
+    community_name: str
+    #: ``handed_over`` to ``new_owner_id`` (the longest-serving moderator), or ``archived``.
+    outcome: Literal["handed_over", "archived"]
+    new_owner_id: str | None
+
+
+class ErasureForecaster(Protocol):
+    """Tells, before an erasure, what it would do beyond the person's own data."""
+
+    async def consequences(self, user_id: str) -> list[ErasureConsequence]: ...
+
+
+@dataclass(frozen=True)
 class AccountPolicy:
     """The lifetimes the account use cases apply."""
 
@@ -192,3 +209,5 @@ class AccountPorts:
     exporters: Mapping[str, PersonalDataExporter]
     #: Erase their area's personal data inside the account-erasure transaction.
     erasure: Sequence[ErasureParticipant]
+    #: Say beforehand what an erasure would do to others (communities handed over, archived).
+    forecasters: Sequence[ErasureForecaster] = ()

@@ -52,6 +52,16 @@ def archived(community: Community, actor_id: str | None) -> ev.CommunityArchived
     return ev.CommunityArchivedV1.new(subject=community.id, data=data, time=community.updated_at)
 
 
+def handed_over(community: Community, now: datetime) -> ev.CommunityHandedOverV1:
+    """The owner's account was erased: the community has a new owner, or none and is archived."""
+    data = ev.CommunityHandedOver(
+        community_id=community.id,
+        new_owner_id=community.owner_id,
+        archived=community.archived,
+    )
+    return ev.CommunityHandedOverV1.new(subject=community.id, data=data, time=now)
+
+
 def code_published(community: Community, actor_id: str) -> ev.CodeOfConductPublishedV1:
     """A new code of conduct version is in force."""
     data = ev.CodeOfConductPublished(

@@ -10,6 +10,7 @@ from membership.domain.communities import Community
 from membership.domain.introductions import Introduction
 from membership.domain.memberships import Membership
 from membership.service import announcements as announce
+from membership.service.account_ports import ErasureConsequence
 from membership.service.closures import close_for_archive
 from membership.service.community_ports import CommunityPorts
 from membership.service.seats import release_seat
@@ -82,12 +83,37 @@ def _introduction(i: Introduction, user_id: str) -> dict[str, Any]:
 class CommunityErasure:
     """Takes a person out of every community inside the account-erasure transaction.
 
-    Their seats go to the next in line. An owner's community passes to its longest-standing
-    moderator; without one it is archived, because nobody else may run it.
+    Their seats go to the next in line. An owner's community passes to its longest-serving
+    moderator (the earliest to join, then the smallest id); without one it is archived with no
+    owner, because nobody else may run it. Either way every remaining member is told
+    (``community_handed_over``), after the owner's departure, and ``consequences`` says it
+    beforehand, so the person is warned before confirming.
     """
 
     def __init__(self, ports: CommunityPorts) -> None:
         self._ports = ports
+
+    async def consequences(self, user_id: str) -> list[ErasureConsequence]:
+        """What erasing ``user_id`` would do to the communities they own."""
+        ports = self._ports
+        owned = [
+            s for s in await ports.memberships.of_user(user_id) if s.is_member and s.role == "owner"
+        ]
+        found: list[ErasureConsequence] = []
+        for standing in owned:
+            community = await ports.communities.get(standing.community_id)
+            if community is None or community.archived:
+                continue
+            successor = await self._successor(community.id, user_id, None)
+            found.append(
+                ErasureConsequence(
+                    community_id=community.id,
+                    community_name=community.details.name,
+                    outcome="archived" if successor is None else "handed_over",
+                    new_owner_id=None if successor is None else successor.user_id,
+                )
+            )
+        return found
 
     async def erase(self, user_id: str, session: Session) -> None:
         """Leave every community, then delete what is left of the person here."""
@@ -111,7 +137,8 @@ class CommunityErasure:
         ports = self._ports
         events: list[AnyEvent] = []
         if standing.is_member:
-            if standing.role == "owner" and not community.archived:
+            handed_over = standing.role == "owner" and not community.archived
+            if handed_over:
                 community, handover = await self._hand_over(community, standing, session, now)
                 events += handover
             events.append(announce.left(standing, now))
@@ -119,6 +146,9 @@ class CommunityErasure:
                 await ports.communities.adjust(community.id, session, members=-1, free=1)
             else:
                 events += await release_seat(ports, session, community.id, member=True, now=now)
+            if handed_over:
+                # After the departure, so the erased owner is not among those told.
+                events.append(announce.handed_over(community, now))
         elif standing.offer is not None:
             events.append(announce.offer_closed(standing, standing.offer, expired=False, now=now))
             events += await release_seat(ports, session, community.id, member=False, now=now)
@@ -126,21 +156,28 @@ class CommunityErasure:
             events.append(announce.left_waitlist(standing, now))
         return events
 
+    async def _successor(
+        self, community_id: str, owner_id: str, session: Session | None
+    ) -> Membership | None:
+        moderators = [
+            m
+            for m in await self._ports.memberships.members(community_id, session)
+            if m.role == "moderator" and m.user_id != owner_id
+        ]
+        if not moderators:
+            return None
+        return min(moderators, key=lambda m: (m.joined_at or m.since, m.user_id))
+
     async def _hand_over(
         self, community: Community, owner: Membership, session: Session, now: datetime
     ) -> tuple[Community, list[AnyEvent]]:
         ports = self._ports
-        moderators = [
-            m
-            for m in await ports.memberships.members(community.id, session)
-            if m.role == "moderator" and m.user_id != owner.user_id
-        ]
-        if not moderators:
-            archived = community.archive(now)
+        successor = await self._successor(community.id, owner.user_id, session)
+        if successor is None:
+            archived = community.archive_ownerless(now)
             await ports.communities.save(archived, session)
             closed = await close_for_archive(ports, session, community.id, actor_id=None, now=now)
             return archived, [announce.archived(archived, None), *closed]
-        successor = min(moderators, key=lambda m: (m.joined_at or m.since, m.user_id))
         await ports.memberships.put(successor.with_role("owner"), session)
         transferred = community.with_owner(successor.user_id, now)
         await ports.communities.save(transferred, session)

@@ -10,6 +10,7 @@ from membership.domain.account_errors import UserNotFound
 from membership.service.account_ports import (
     AccountPorts,
     Accounts,
+    ErasureConsequence,
     OneTimeTokens,
     RefreshSessions,
 )
@@ -71,6 +72,14 @@ async def export_personal_data(
     """One JSON document with each area's section; raise UserNotFound for an unknown account."""
     sections = {name: await exporter.export(user_id) for name, exporter in ports.exporters.items()}
     return {"format": EXPORT_FORMAT, "user_id": user_id, "generated_at": now, "sections": sections}
+
+
+async def erasure_consequences(user_id: str, *, ports: AccountPorts) -> list[ErasureConsequence]:
+    """What erasing the account would do to others: each community the person owns is handed
+    to its longest-serving moderator, or archived when it has none. Raise UserNotFound."""
+    if await ports.accounts.by_id(user_id) is None:
+        raise UserNotFound(user_id)
+    return [c for f in ports.forecasters for c in await f.consequences(user_id)]
 
 
 async def erase_account(user_id: str, password: str, *, ports: AccountPorts, now: datetime) -> None:

@@ -1,5 +1,10 @@
-"""The delivery queue in MongoDB: claimed with a lease, so a crashed sender's work is retried."""
+"""The delivery queue in MongoDB: claimed with a lease, so a crashed sender's work is retried.
 
+Every delivery carries ``expires_at`` (queued + the configured retention): a TTL index removes
+it then, with its address, texts and, for a webhook, the event it carried.
+"""
+
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -13,6 +18,7 @@ from notifications.domain.deliveries import Channel, Delivery, DeliveryStatus, F
 from notifications.service.ports import Contact
 
 DELIVERIES = "deliveries"
+DEFAULT_RETENTION = timedelta(days=90)
 CLAIM_LEASE = timedelta(seconds=60)
 CLAIM_ROUNDS = 3
 
@@ -39,12 +45,17 @@ class MongoDeliveryQueue:
                     [("recipient_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
                     name="log_by_recipient",
                 ),
+                # Each document's own expiry, so a changed retention needs no index rebuild.
+                IndexModel([("expires_at", ASCENDING)], name="retention", expireAfterSeconds=0),
             ),
         ),
     )
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], *, retention: timedelta = DEFAULT_RETENTION
+    ) -> None:
         self._collection = db[DELIVERIES]
+        self._retention = retention
         self._wake: Callable[[], None] = lambda: None
 
     def on_enqueue(self, wake: Callable[[], None]) -> None:
@@ -59,7 +70,9 @@ class MongoDeliveryQueue:
         """Store deliveries in the caller's transaction, in one bulk write."""
         if deliveries:
             await self._collection.insert_many(
-                [_to_document(d) for d in deliveries], session=session, ordered=False
+                [_to_document(d, self._retention) for d in deliveries],
+                session=session,
+                ordered=False,
             )
 
     async def claim_due(
@@ -185,12 +198,33 @@ class MongoDeliveryQueue:
         )
         return len(parked)
 
-    async def erase(self, user_id: str, session: Session) -> None:
-        """Forget every delivery to a person (the address and texts are personal data)."""
-        await self._collection.delete_many({"recipient_id": user_id}, session=session)
+    async def erase(self, user_id: str, session: Session, *, webhooks: Sequence[str] = ()) -> None:
+        """Forget every delivery to a person (the address and texts are personal data), and
+        to the person's own ``webhooks``. A webhook delivery whose event names the person, or
+        a message to someone else about what the person did, loses its content: not sent yet,
+        it is dropped; sent or failed, its log entry stays without it, so it cannot be sent
+        again."""
+        await self._collection.delete_many(
+            {"recipient_id": {"$in": [user_id, *webhooks]}}, session=session
+        )
+        naming = {
+            "$or": [
+                {
+                    "channel": Channel.WEBHOOK.value,
+                    "context.payload": {"$regex": re.escape(user_id)},
+                },
+                # A message to someone else about what the person did names them.
+                {"context.actor_id": user_id},
+            ]
+        }
+        waiting = [DeliveryStatus.PENDING.value, DeliveryStatus.PARKED.value]
+        await self._collection.delete_many({**naming, "status": {"$in": waiting}}, session=session)
+        await self._collection.update_many(
+            naming, {"$set": {"replayable": False}, "$unset": {"context": ""}}, session=session
+        )
 
 
-def _to_document(delivery: Delivery) -> Document:
+def _to_document(delivery: Delivery, retention: timedelta) -> Document:
     due = (delivery.due_at or delivery.created_at).astimezone(UTC)
     parked = delivery.park_until is not None
     return {
@@ -211,6 +245,7 @@ def _to_document(delivery: Delivery) -> Document:
         "deferred": delivery.deferred,
         "attempts": 0,
         "created_at": delivery.created_at,
+        "expires_at": delivery.created_at.astimezone(UTC) + retention,
         "event_time": None if delivery.deferred else delivery.event_time,
         # A parked delivery is due when its wait ends; it goes at ``send_at`` once unparked.
         "due_at": delivery.park_until.astimezone(UTC) if delivery.park_until else due,

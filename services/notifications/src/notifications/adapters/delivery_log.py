@@ -146,8 +146,10 @@ def _record(doc: Document) -> DeliveryRecord:
         sent_at=doc.get("sent_at"),
         failed_at=doc.get("failed_at"),
         replayed_at=doc.get("replayed_at"),
-        # A secret is dropped once its delivery ends: such a delivery cannot be sent again.
-        replayable=not (
+        # A secret is dropped once its delivery ends, and a webhook's event once a person it
+        # names is erased: such a delivery cannot be sent again.
+        replayable=bool(doc.get("replayable", True))
+        and not (
             doc.get("sensitive")
             and doc["status"] in (DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value)
         ),

@@ -36,6 +36,7 @@ class MongoFeed:
                 IndexModel("key", unique=True, name="key_unique"),
                 IndexModel([("user_id", ASCENDING), ("_id", DESCENDING)], name="by_user"),
                 IndexModel([("user_id", ASCENDING), ("read_at", ASCENDING)], name="unread"),
+                IndexModel("actor_id", name="by_actor"),  # erasure
             ),
         ),
     )
@@ -84,8 +85,11 @@ class MongoFeed:
         return result.modified_count
 
     async def erase(self, user_id: str, session: Session) -> None:
-        """Forget a person's feed."""
-        await self._collection.delete_many({"user_id": user_id}, session=session)
+        """Forget a person's feed, and the notices about what they did in other people's feeds
+        (their texts name the person)."""
+        await self._collection.delete_many(
+            {"$or": [{"user_id": user_id}, {"actor_id": user_id}]}, session=session
+        )
 
     async def follow(self, user_id: str, last_id: str | None) -> AsyncIterator[FeedItem]:
         """Items after ``last_id`` (none of the past when it is None), then new ones as they come.

@@ -130,6 +130,22 @@ NOTICES: Mapping[str, tuple[str, str, str]] = {
         N_("A moderator banned you from %(community)s. Reason: %(reason)s"),
         N_("Find other communities"),
     ),
+    "community_handed_over": (
+        N_("%(community)s has a new owner"),
+        N_(
+            "Its owner closed their account, so %(new_owner)s, its longest-serving moderator, "
+            "now runs %(community)s."
+        ),
+        N_("Open the community"),
+    ),
+    "community_archived_ownerless": (
+        N_("%(community)s was archived"),
+        N_(
+            "Its owner closed their account and no moderator could take it over, so "
+            "%(community)s is archived: you can still read it, but nothing new can be added."
+        ),
+        N_("Open the community"),
+    ),
     "member_role_changed": (
         N_("Your role in %(community)s changed"),
         N_("You are now %(role_name)s of %(community)s."),

@@ -15,7 +15,13 @@ class MongoWebhooks:
     """Integrators' endpoints per community."""
 
     indexes: Sequence[Indexes] = (
-        Indexes(WEBHOOKS, (IndexModel([("community_id", ASCENDING)], name="by_community"),)),
+        Indexes(
+            WEBHOOKS,
+            (
+                IndexModel([("community_id", ASCENDING)], name="by_community"),
+                IndexModel([("owner_id", ASCENDING)], name="by_owner"),
+            ),
+        ),
     )
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
@@ -57,6 +63,12 @@ class MongoWebhooks:
             {"community_id": community_id, "active": True}, session=session
         ).to_list()
         return [s for s in map(_from_document, docs) if s.wants(event_type)]
+
+    async def remove_owned_by(self, owner_id: str, session: Session) -> list[str]:
+        """Delete the endpoints ``owner_id`` registered (erasure); their ids."""
+        ids = await self._collection.distinct("_id", {"owner_id": owner_id}, session=session)
+        await self._collection.delete_many({"_id": {"$in": ids}}, session=session)
+        return [str(i) for i in ids]
 
     async def delete(self, subscription_id: str) -> None:
         """Remove a subscription."""

@@ -45,6 +45,16 @@ class NotOperator(Forbidden):
         super().__init__("Only the operations team reads the delivery log.")
 
 
+class CommunityNotFound(NotFound):
+    """Preferences name a community this service does not know (or no longer does)."""
+
+    code = "community-not-found"
+
+    def __init__(self, community_ids: list[str]) -> None:
+        super().__init__(f"No such community: {', '.join(community_ids)}.")
+        self.community_ids = community_ids
+
+
 class DeliveryNotFound(NotFound):
     """No such delivery."""
 

@@ -6,7 +6,7 @@ from datetime import time
 from enum import StrEnum
 
 from notifications.domain.categories import Category
-from notifications.domain.errors import InvalidPreferences
+from notifications.domain.errors import CommunityNotFound, InvalidPreferences
 
 
 class EmailMode(StrEnum):
@@ -132,9 +132,9 @@ def check_preferences(
 ) -> None:
     """Refuse, naming each field at fault, what could not be honoured: the ``account`` category's
     email off or to the digest (security messages are always emailed at once), a quiet-hours
-    window that starts when it ends, and overrides or digest schedules for a community that is
-    not in ``known_communities`` (those already in ``current`` stay, so what was read can be
-    written back after the community is gone)."""
+    window that starts when it ends (``InvalidPreferences``); then overrides or digest schedules
+    for a community that is not in ``known_communities`` (``CommunityNotFound``; those already
+    in ``current`` stay, so what was read can be written back after the community is gone)."""
     errors: dict[str, str] = {}
     account = Category.ACCOUNT
     security = "account email (sign-in and security messages) cannot be turned off or digested"
@@ -147,13 +147,10 @@ def check_preferences(
     quiet = preferences.quiet_hours
     if quiet is not None and quiet.start == quiet.end:
         errors["quiet_hours"] = "the window is empty: `start` must differ from `end`"
-    kept = set(current.communities) | set(current.community_digests)
-    for name, ids in (
-        ("communities", preferences.communities),
-        ("community_digests", preferences.community_digests),
-    ):
-        for community in ids:
-            if community not in known_communities and community not in kept:
-                errors[f"{name}.{community}"] = f"no community {community!r} is known"
     if errors:
         raise InvalidPreferences(errors)
+    kept = set(current.communities) | set(current.community_digests)
+    named = [*preferences.communities, *preferences.community_digests]
+    unknown = sorted({c for c in named if c not in known_communities and c not in kept})
+    if unknown:
+        raise CommunityNotFound(unknown)

@@ -245,6 +245,16 @@ RULES: Mapping[str, Rule] = {
     _type(m.MemberBannedV1): Rule(
         "member_banned", Category.MODERATION, People(("user_id",)), link="/communities"
     ),
+    # The owner's account was erased: everyone left is told who runs the community now, or
+    # that it was archived for want of a moderator to take it over.
+    _type(m.CommunityHandedOverV1): Rule(
+        "community_archived_ownerless",
+        Category.MEMBERSHIP,
+        CommunityRoles(EVERYONE),
+        actor=None,
+        link=_COMMUNITY,
+        variant=("new_owner_id", "community_handed_over"),
+    ),
     _type(m.MemberRoleChangedV1): Rule(
         "member_role_changed", Category.MEMBERSHIP, People(("user_id",)), link=_COMMUNITY
     ),

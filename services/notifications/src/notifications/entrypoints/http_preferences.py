@@ -86,10 +86,12 @@ async def read_preferences(
     summary="Replace the caller's preferences",
     responses=problem_responses(
         401,
+        404,
         422,
         descriptions={
-            422: "Invalid body; or `account` email off, quiet hours starting when they end, "
-            "or a community that is not known (`errors` names the field)"
+            404: "An override or digest schedule names a community that does not exist",
+            422: "Invalid body; or `account` email off, or quiet hours starting when they end "
+            "(`errors` names the field)",
         },
     ),
 )

@@ -127,8 +127,9 @@ async def enable(webhook_id: str, me: CurrentUser, deps: Deps) -> WebhookOut:
 async def deliveries(
     webhook_id: str, me: CurrentUser, deps: Deps, query: Annotated[PageQuery, Query()]
 ) -> DeliveryPageOut:
-    """Newest first, with each delivery's state (`?status=failed` for what did not arrive);
-    `event_id` is what a replay takes."""
+    """Newest first, with each delivery's state (`?status=failed` for what did not arrive, why
+    as a category in `failure`; `last_error`, the raw text, is for operations only and always
+    null here); `event_id` is what a replay takes."""
     page = await webhook_deliveries(
         me.user_id,
         webhook_id,
@@ -137,7 +138,7 @@ async def deliveries(
         limit=query.limit,
         ports=deps.ports,
     )
-    return page_out(page)
+    return page_out(page, with_errors=False)
 
 
 @router.post(

@@ -57,10 +57,16 @@ def succeeded(delivery: Delivery) -> n.DeliverySucceededV1:
     return n.DeliverySucceededV1.new(subject=outcome_subject(data), data=data)
 
 
-def failed_event(delivery: Delivery, *, error: str, permanent: bool) -> n.DeliveryFailedV1:
-    """The event telling a delivery failed for good."""
+def failed_event(
+    delivery: Delivery, *, error: str, permanent: bool, failure: Failure = Failure.ERROR
+) -> n.DeliveryFailedV1:
+    """The event telling a delivery failed for good: the error text for operations, and the
+    category that may be shown to people."""
     data = n.DeliveryFailed(
-        **_outcome(delivery).model_dump(), permanent=permanent, reason=public_reason(error)
+        **_outcome(delivery).model_dump(),
+        permanent=permanent,
+        reason=public_reason(error),
+        failure=failure.value,
     )
     return n.DeliveryFailedV1.new(subject=outcome_subject(data), data=data)
 
@@ -233,7 +239,10 @@ async def _record(outcomes: Sequence[_Outcome], ports: SendingPorts) -> None:
         await ports.outbox.add(
             session,
             *(succeeded(d) for d in sent),
-            *(failed_event(f.delivery, error=f.error, permanent=f.permanent) for f in failed),
+            *(
+                failed_event(f.delivery, error=f.error, permanent=f.permanent, failure=f.failure)
+                for f in failed
+            ),
         )
 
     await ports.transactions.run(work)

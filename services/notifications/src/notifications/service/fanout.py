@@ -188,6 +188,8 @@ async def _context(
         context["community"] = name or ""
     context["actor"] = names.get(str(data.get("actor_id") or data.get("requester_id")), "")
     context["person"] = names.get(str(data.get("user_id")), "")
+    if data.get("new_owner_id"):
+        context["new_owner"] = names.get(str(data["new_owner_id"]), "")
     context["link"] = rule.link_for(data)
     return context
 

@@ -141,7 +141,9 @@ class DeliveryQueue(Protocol):
 
     async def unpark(self, contact: Contact, *, now: datetime, session: Session) -> int: ...
 
-    async def erase(self, user_id: str, session: Session) -> None: ...
+    async def erase(
+        self, user_id: str, session: Session, *, webhooks: Sequence[str] = ()
+    ) -> None: ...
 
     def wake(self) -> None: ...
 
@@ -179,6 +181,10 @@ class Webhooks(Protocol):
     async def matching(
         self, community_id: str, event_type: str, session: Session
     ) -> list[WebhookSubscription]: ...
+
+    async def remove_owned_by(self, owner_id: str, session: Session) -> list[str]:
+        """Delete the endpoints ``owner_id`` registered; their ids."""
+        ...
 
 
 class FanoutBudget(Protocol):

@@ -42,11 +42,13 @@ async def project(event: AnyEvent, *, ports: FanoutPorts, now: datetime, session
 
 
 async def erase_user(user_id: str, *, ports: FanoutPorts, session: Session) -> None:
-    """Forget a person: contact details, memberships, choices, feed, queued messages, devices."""
+    """Forget a person: contact details, memberships, choices, feed, deliveries, devices, the
+    webhooks they registered (they stop firing) and every webhook event naming them."""
     await ports.users.erase(user_id, session)
     await ports.communities.forget_user(user_id, session)
     await ports.preferences.erase(user_id, session)
     await ports.feed.erase(user_id, session)
-    await ports.deliveries.erase(user_id, session)
+    owned = await ports.webhooks.remove_owned_by(user_id, session)
+    await ports.deliveries.erase(user_id, session, webhooks=owned)
     await ports.digests.erase(user_id, session)
     await ports.push.erase(user_id, session)

@@ -36,6 +36,8 @@ __all__ = [
     "CommunityArchivedV1",
     "CommunityCreated",
     "CommunityCreatedV1",
+    "CommunityHandedOver",
+    "CommunityHandedOverV1",
     "CommunitySnapshot",
     "CommunityUpdated",
     "CommunityUpdatedV1",
@@ -135,6 +137,24 @@ class CommunityArchivedV1(CloudEvent[CommunityArchived]):
 
     type: Literal["cerchia.membership.community_archived.v1"] = Field(
         default="cerchia.membership.community_archived.v1", description="Event type."
+    )
+
+
+class CommunityHandedOver(CommunityFact):
+    """The owner's account was erased: the community passed to its longest-serving moderator,
+    or, with none, was archived with no owner. Told to every remaining member."""
+
+    new_owner_id: str | None = Field(
+        description="The moderator who is the owner now; None when the community was archived."
+    )
+    archived: bool = Field(description="Whether the community was archived instead.")
+
+
+class CommunityHandedOverV1(CloudEvent[CommunityHandedOver]):
+    """A community lost its owner to an erasure and was handed over or archived."""
+
+    type: Literal["cerchia.membership.community_handed_over.v1"] = Field(
+        default="cerchia.membership.community_handed_over.v1", description="Event type."
     )
 
 
