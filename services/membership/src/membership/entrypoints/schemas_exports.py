@@ -1,9 +1,9 @@
 """Response models of the export routes."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from membership.domain.exports import Export
 
@@ -19,8 +19,26 @@ class ContributionView(BaseModel):
     )
 
 
+_EXAMPLE: dict[str, Any] = {
+    "id": "5e0c2b7a-8f0e-4d43-9a43-0b1f0f6c2d11",
+    "status": "complete",
+    "requested_at": "2026-12-03T09:00:00Z",
+    "deadline": "2026-12-03T09:10:00Z",
+    "finished_at": "2026-12-03T09:00:04Z",
+    "expires_at": "2026-12-10T09:00:04Z",
+    "contributed": ["membership", "content", "events", "notifications"],
+    "missing": [],
+    "services": [
+        {"service": "content", "contributed": True, "parts_received": 13, "parts_expected": 13}
+    ],
+    "archive_url": "/api/v1/me/exports/5e0c2b7a-8f0e-4d43-9a43-0b1f0f6c2d11/archive",
+}
+
+
 class ExportView(BaseModel):
     """An export's progress, and where to download it once finished."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     id: str = Field(description="Id of the export.")
     status: Literal["pending", "complete", "partial"] = Field(

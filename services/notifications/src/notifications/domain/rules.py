@@ -162,13 +162,14 @@ RULES: Mapping[str, Rule] = {
         link="/login",
     ),
     # membership.exports.v1: the archive of a personal-data export can be downloaded (by its
-    # owner, signed in: the link carries no secret) until it expires.
+    # owner, signed in: the link carries no secret) until it expires. The person just asked for
+    # it and waits for it, as for a reset link: quiet hours do not hold it back.
     _type(x.ExportReadyV1): Rule(
         "export_ready",
         Category.ACCOUNT,
         People(("user_id",)),
         actor=None,
-        urgency=Urgency.HIGH,
+        urgency=Urgency.CRITICAL,
         channels=EMAIL_ONLY,
         link="/account/exports/{export_id}",
     ),
