@@ -121,7 +121,8 @@ def test_the_archive_has_a_folder_per_service_a_readme_and_a_manifest() -> None:
     assert manifest["missing"] == ["events"]
     readme = files[f"{root}/README.md"]
     assert "`replies.json`: replies.json of content" in readme
-    assert "`events`" in readme and "Incomplete" in readme
+    assert "Incomplete" in readme
+    assert "`events`" in readme
 
 
 def test_parts_are_cut_small_and_every_file_has_one() -> None:

@@ -174,3 +174,37 @@ async def contribute(
     if applied:
         outbox.committed()
     return applied
+
+
+class ExportContributor:
+    """A service's part of personal-data exports, built in its composition root:
+    ``contribute`` is what its subscriber to ``membership.exports.v1`` calls."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        files: Sequence[ExportFile],
+        part_event: type[CloudEvent[ExportPart]],
+        db: AsyncDatabase[Document],
+        inbox: Inbox,
+        outbox: Outbox,
+    ) -> None:
+        self._service = service
+        self._files = tuple(files)
+        self._part_event = part_event
+        self._db = db
+        self._inbox = inbox
+        self._outbox = outbox
+
+    async def contribute(self, event: ExportRequestedV1) -> bool:
+        """Publish this service's part of the requested export once; True if it was new."""
+        return await contribute(
+            event,
+            service=self._service,
+            files=self._files,
+            part_event=self._part_event,
+            db=self._db,
+            inbox=self._inbox,
+            outbox=self._outbox,
+        )

@@ -1,6 +1,5 @@
 """Kafka subscriptions: each topic content consumes, handed to its use case."""
 
-from cerchia_chassis.exports import contribute
 from cerchia_contracts.catalog import (
     EVENTS_GATHERINGS,
     MEMBERSHIP_COMMUNITIES,
@@ -8,9 +7,8 @@ from cerchia_contracts.catalog import (
     MEMBERSHIP_USERS,
     AnyEvent,
 )
-from cerchia_contracts.events.exports import ContentExportPartV1, ExportRequestedV1
+from cerchia_contracts.events.exports import ExportRequestedV1
 from cerchia_contracts.events.gatherings import RecapPublishedV1
-from content.adapters.export import FILES
 from content.container import Container
 from content.service.membership_events import on_community_event, on_user_event
 from content.service.recaps import on_recap_published
@@ -30,19 +28,9 @@ def register_consumers(container: Container) -> None:
         if isinstance(event, RecapPublishedV1):
             await on_recap_published(event, ports=ports)
 
-    chassis = container.chassis
-
     async def on_export(event: AnyEvent) -> None:
         if isinstance(event, ExportRequestedV1):
-            await contribute(
-                event,
-                service="content",
-                files=FILES,
-                part_event=ContentExportPartV1,
-                db=chassis.db,
-                inbox=chassis.inbox,
-                outbox=chassis.outbox,
-            )
+            await container.export.contribute(event)
 
     container.chassis.consume(MEMBERSHIP_EXPORTS, on_export)
     container.chassis.consume(MEMBERSHIP_COMMUNITIES, on_community)

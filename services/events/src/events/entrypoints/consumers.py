@@ -2,16 +2,14 @@
 
 from datetime import UTC, datetime
 
-from cerchia_chassis.exports import contribute
 from cerchia_contracts.catalog import (
     MEMBERSHIP_COMMUNITIES,
     MEMBERSHIP_EXPORTS,
     MEMBERSHIP_USERS,
     AnyEvent,
 )
-from cerchia_contracts.events.exports import EventsExportPartV1, ExportRequestedV1
+from cerchia_contracts.events.exports import ExportRequestedV1
 from cerchia_contracts.events.membership import ProfileUpdatedV1, UserErasedV1
-from events.adapters.export import FILES
 from events.container import Container
 from events.service.projection import on_community_event, on_profile_updated, on_user_erased
 
@@ -29,19 +27,9 @@ def register_consumers(container: Container) -> None:
         elif isinstance(event, ProfileUpdatedV1):
             await on_profile_updated(event, ports=ports)
 
-    chassis = container.chassis
-
     async def on_exports(event: AnyEvent) -> None:
         if isinstance(event, ExportRequestedV1):
-            await contribute(
-                event,
-                service="events",
-                files=FILES,
-                part_event=EventsExportPartV1,
-                db=chassis.db,
-                inbox=chassis.inbox,
-                outbox=chassis.outbox,
-            )
+            await container.export.contribute(event)
 
     container.chassis.consume(MEMBERSHIP_COMMUNITIES, on_communities)
     container.chassis.consume(MEMBERSHIP_EXPORTS, on_exports)
