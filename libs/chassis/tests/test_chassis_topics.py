@@ -22,7 +22,12 @@ def test_the_plan_holds_every_catalog_topic_and_its_dead_letter_topic() -> None:
         for name in (topic.name, topic.dlq):
             assert by_name[name].partitions == topic.partitions
             assert by_name[name].replication_factor == 3
-            assert by_name[name].configs == {"min.insync.replicas": "2"}
+            # Topics holding personal data keep it for a short time, their DLQs too.
+            retention = (
+                {} if topic.retention_ms is None else {"retention.ms": str(topic.retention_ms)}
+            )
+            assert by_name[name].configs == {"min.insync.replicas": "2", **retention}
+    assert by_name["content.exports.v1.dlq"].configs["retention.ms"] == str(24 * 3600 * 1000)
 
 
 @pytest.mark.unit

@@ -10,6 +10,7 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from cerchia_contracts.catalog import (
     EVENTS_GATHERINGS,
     MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_EXPORTS,
     MEMBERSHIP_USERS,
     AnyEvent,
     topic_of,
@@ -51,6 +52,7 @@ async def test_each_topic_content_consumes_reaches_its_use_case(
         MEMBERSHIP_COMMUNITIES.name,
         MEMBERSHIP_USERS.name,
         EVENTS_GATHERINGS.name,
+        MEMBERSHIP_EXPORTS.name,
     }
     async with TestKafkaBroker(container.chassis.broker) as broker:
         await publish(broker, f.created())

@@ -7,7 +7,12 @@ from dataclasses import replace
 import pytest
 from faststream.kafka import TestKafkaBroker
 
-from cerchia_contracts.catalog import MEMBERSHIP_COMMUNITIES, MEMBERSHIP_USERS, AnyEvent
+from cerchia_contracts.catalog import (
+    MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_EXPORTS,
+    MEMBERSHIP_USERS,
+    AnyEvent,
+)
 from cerchia_contracts.events import membership as m
 from events.container import Container
 from events.entrypoints.consumers import register_consumers
@@ -40,7 +45,11 @@ async def test_the_service_subscribes_to_the_topics_it_depends_on(
     wired: tuple[Container, World],
 ) -> None:
     container, _ = wired
-    assert container.chassis.consumed_topics == {MEMBERSHIP_COMMUNITIES.name, MEMBERSHIP_USERS.name}
+    assert container.chassis.consumed_topics == {
+        MEMBERSHIP_COMMUNITIES.name,
+        MEMBERSHIP_USERS.name,
+        MEMBERSHIP_EXPORTS.name,
+    }
 
 
 async def test_community_events_reach_the_projection(wired: tuple[Container, World]) -> None:

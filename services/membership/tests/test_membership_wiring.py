@@ -1,8 +1,8 @@
 """The composition root, built in memory: what membership subscribes to and how it is wired.
 
-Membership produces events and consumes none, so its subscriber wiring is empty by design; this
-checks the container and the topic catalog agree on that (a subscription added later must come
-with its catalog entry and an in-memory test of its handler).
+Membership consumes only the parts of personal-data exports that the other services publish;
+this checks the container and the topic catalog agree on that (a subscription added later must
+come with its catalog entry and an in-memory test of its handler).
 """
 
 from collections.abc import AsyncIterator
@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from cerchia_chassis.sealing import OpeningKey
-from cerchia_contracts.catalog import CATALOG, MEMBERSHIP_SESSIONS
+from cerchia_contracts.catalog import CATALOG, EXPORT_PART_TOPICS, MEMBERSHIP_SESSIONS
 from membership.container import Container
+from membership.entrypoints.consumers import register_consumers
 from membership.settings import MembershipSettings
 
 pytestmark = pytest.mark.unit
@@ -30,13 +31,17 @@ async def container() -> AsyncIterator[Container]:
     await built.chassis.mongo.close()
 
 
-async def test_membership_subscribes_to_nothing_and_the_catalog_agrees(
+async def test_membership_subscribes_to_the_export_parts_and_the_catalog_agrees(
     container: Container,
 ) -> None:
-    assert container.chassis.consumed_topics == set()
-    assert list(container.chassis.broker.subscribers) == []
-    # Only its token verifier reads a topic (the revocations, without a consumer group).
-    assert [t.name for t in CATALOG if "membership" in t.consumers] == [MEMBERSHIP_SESSIONS.name]
+    register_consumers(container)
+    parts = {t.name for t in EXPORT_PART_TOPICS}
+    assert container.chassis.consumed_topics == parts
+    # Besides them, only its token verifier reads a topic (the revocations, without a group).
+    assert {t.name for t in CATALOG if "membership" in t.consumers} == {
+        MEMBERSHIP_SESSIONS.name,
+        *parts,
+    }
 
 
 async def test_every_area_shares_the_chassis_unit_of_work_and_outbox(
@@ -49,7 +54,9 @@ async def test_every_area_shares_the_chassis_unit_of_work_and_outbox(
     # One adapter per collection: profile visibility reads the community side's memberships.
     assert container.accounts.communities is container.community.memberships
     assert set(container.accounts.exporters) == {"account", "communities"}
-    assert len(container.accounts.erasure) == 1
+    # The communities side, and the exports (with the parts other services sent).
+    assert len(container.accounts.erasure) == 2
+    assert container.exports.outbox is chassis.outbox
 
 
 def test_the_service_refuses_to_start_without_the_sealing_key() -> None:

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from cerchia_chassis.sealing import Opener, OpeningKey, SealingKey
 from cerchia_contracts.catalog import CATALOG, AnyEvent, topic_of
 from cerchia_contracts.events import content as c
+from cerchia_contracts.events import exports as x
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events.membership.tokens import sealing_context
 from notifications.container import Container
@@ -100,6 +101,15 @@ def one_event_per_topic() -> list[AnyEvent]:
         ),
         w.cancelled("Picnic", [w.applicant], timedelta(days=3)),
         w.reminder("Picnic", [w.applicant]),
+        x.ExportReadyV1.new(
+            subject=w.owner,
+            data=x.ExportReady(
+                export_id=uid(),
+                user_id=w.owner,
+                status="complete",
+                expires_at=(datetime.now(UTC) + timedelta(days=7)).isoformat(),
+            ),
+        ),
     ]
 
 

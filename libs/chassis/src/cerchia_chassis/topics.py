@@ -90,8 +90,11 @@ def plan_topics(
         count = overrides.pop(topic.name, topic.partitions)
         if count < 1:
             raise ValueError(f"{topic.name}: partitions must be at least 1")
+        topic_configs = dict(configs or {})
+        if topic.retention_ms is not None:
+            topic_configs.setdefault("retention.ms", str(topic.retention_ms))
         for name in (topic.name, topic.dlq):
-            plans.append(TopicPlan(name, count, replication_factor, dict(configs or {})))
+            plans.append(TopicPlan(name, count, replication_factor, topic_configs))
     if overrides:
         raise ValueError(f"partition overrides for topics not in the catalog: {sorted(overrides)}")
     return plans

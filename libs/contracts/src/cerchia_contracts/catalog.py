@@ -16,6 +16,7 @@ from pydantic import Field, Json, TypeAdapter, ValidationError
 
 from cerchia_contracts.envelope import CloudEvent
 from cerchia_contracts.events import content as c
+from cerchia_contracts.events import exports as x
 from cerchia_contracts.events import gatherings as g
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events import notifications as n
@@ -43,6 +44,10 @@ class Topic:
     #: sealed secrets): only the producer and the consumers above may touch them. The others are
     #: the integrators' public topics, readable by every integrator and carrying no personal data.
     internal: bool = True
+    #: How long the brokers keep a record (``retention.ms``), for topics that must not keep
+    #: personal data for the cluster's default week; None keeps the cluster's default. The
+    #: topic's dead-letter topic keeps its records as long.
+    retention_ms: int | None = None
     _by_type: Mapping[str, type[AnyEvent]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -339,6 +344,62 @@ NOTIFICATIONS_DELIVERIES = Topic(
     ),
 )
 
+#: Export parts are personal data in full: a day is enough for any service to answer (the
+#: export's deadline is far shorter) and for a dead letter to be looked at.
+EXPORT_RETENTION_MS = 24 * 60 * 60 * 1000
+
+MEMBERSHIP_EXPORTS = Topic(
+    name="membership.exports.v1",
+    producer="membership",
+    events=(x.ExportRequestedV1, x.ExportReadyV1),
+    key="user id (the event subject)",
+    description=(
+        "Internal: personal-data export requests, for every service holding personal data to "
+        "publish its part, and the announcement that an export's archive is ready."
+    ),
+    consumers=("content", "events", "notifications"),
+    partitions=3,
+    retention_ms=EXPORT_RETENTION_MS,
+)
+
+CONTENT_EXPORTS = Topic(
+    name="content.exports.v1",
+    producer="content",
+    events=(x.ContentExportPartV1,),
+    key="user id (the event subject)",
+    description="Internal: content's parts of personal-data exports, for membership to assemble.",
+    consumers=("membership",),
+    partitions=3,
+    retention_ms=EXPORT_RETENTION_MS,
+)
+
+EVENTS_EXPORTS = Topic(
+    name="events.exports.v1",
+    producer="events",
+    events=(x.EventsExportPartV1,),
+    key="user id (the event subject)",
+    description="Internal: events' parts of personal-data exports, for membership to assemble.",
+    consumers=("membership",),
+    partitions=3,
+    retention_ms=EXPORT_RETENTION_MS,
+)
+
+NOTIFICATIONS_EXPORTS = Topic(
+    name="notifications.exports.v1",
+    producer="notifications",
+    events=(x.NotificationsExportPartV1,),
+    key="user id (the event subject)",
+    description=(
+        "Internal: notifications' parts of personal-data exports, for membership to assemble."
+    ),
+    consumers=("membership",),
+    partitions=3,
+    retention_ms=EXPORT_RETENTION_MS,
+)
+
+#: The topics on which services publish their parts of an export, by service.
+EXPORT_PART_TOPICS: tuple[Topic, ...] = (CONTENT_EXPORTS, EVENTS_EXPORTS, NOTIFICATIONS_EXPORTS)
+
 MEMBERSHIP_PUBLIC = Topic(
     name="membership.public.v1",
     producer="membership",
@@ -418,6 +479,10 @@ CATALOG: tuple[Topic, ...] = (
     CONTENT_MODERATION,
     CONTENT_MESSAGES,
     NOTIFICATIONS_DELIVERIES,
+    MEMBERSHIP_EXPORTS,
+    CONTENT_EXPORTS,
+    EVENTS_EXPORTS,
+    NOTIFICATIONS_EXPORTS,
     MEMBERSHIP_PUBLIC,
     CONTENT_PUBLIC,
     EVENTS_PUBLIC,

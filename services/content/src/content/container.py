@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cerchia_chassis.community_projection import CommunityProjection
+from cerchia_chassis.exports import ExportContributor
 from cerchia_chassis.runtime import Chassis
+from cerchia_contracts.events.exports import ContentExportPartV1
 from content.adapters.activity import MongoPostLog, MongoReadMarkers
 from content.adapters.conversations import MongoConversations
 from content.adapters.erasure import MongoEraser
+from content.adapters.export import FILES as EXPORT_FILES
 from content.adapters.library import MongoLibrary
 from content.adapters.moderation import MongoModeration
 from content.adapters.people import MongoPeople
@@ -26,6 +29,8 @@ class Container:
     settings: ContentSettings
     chassis: Chassis
     ports: Ports
+    #: This service's part of personal-data exports.
+    export: ExportContributor
 
     @classmethod
     def build(cls, settings: ContentSettings) -> "Container":
@@ -46,7 +51,12 @@ class Container:
                 *MongoConversations.indexes,
             ],
         )
-        return cls(settings=settings, chassis=chassis, ports=_ports(chassis, settings))
+        return cls(
+            settings=settings,
+            chassis=chassis,
+            ports=_ports(chassis, settings),
+            export=_exports(chassis),
+        )
 
 
 def _ports(chassis: Chassis, settings: ContentSettings) -> Ports:
@@ -71,4 +81,15 @@ def _ports(chassis: Chassis, settings: ContentSettings) -> Ports:
             limit=settings.posting_rate_limit,
             window=timedelta(seconds=settings.posting_rate_window_s),
         ),
+    )
+
+
+def _exports(chassis: Chassis) -> ExportContributor:
+    return ExportContributor(
+        service="content",
+        files=EXPORT_FILES,
+        part_event=ContentExportPartV1,
+        db=chassis.db,
+        inbox=chassis.inbox,
+        outbox=chassis.outbox,
     )

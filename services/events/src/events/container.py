@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cerchia_chassis.community_projection import CommunityProjection
+from cerchia_chassis.exports import ExportContributor
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.runtime import Chassis
+from cerchia_contracts.events.exports import EventsExportPartV1
+from events.adapters.export import FILES as EXPORT_FILES
 from events.adapters.feeds import MongoFeedTokens
 from events.adapters.gatherings import GATHERINGS, MongoGatherings
 from events.adapters.ical import ICalendarFiles
@@ -30,6 +33,8 @@ class Container:
     settings: EventsSettings
     chassis: Chassis
     ports: Ports
+    #: This service's part of personal-data exports.
+    export: ExportContributor
 
     @classmethod
     def build(cls, settings: EventsSettings) -> "Container":
@@ -52,7 +57,12 @@ class Container:
         ports = _ports(chassis, settings)
         if settings.reminder_scheduler_enabled:
             chassis.add_loop(_reminder_scheduler(settings, ports))
-        return cls(settings=settings, chassis=chassis, ports=ports)
+        return cls(
+            settings=settings,
+            chassis=chassis,
+            ports=ports,
+            export=_exports(chassis),
+        )
 
 
 def _ports(chassis: Chassis, settings: EventsSettings) -> Ports:
@@ -93,4 +103,15 @@ def _reminder_scheduler(settings: EventsSettings, ports: Ports) -> WakeablePolle
         remind,
         interval=settings.reminder_poll_interval_s,
         batch_size=settings.reminder_batch_size,
+    )
+
+
+def _exports(chassis: Chassis) -> ExportContributor:
+    return ExportContributor(
+        service="events",
+        files=EXPORT_FILES,
+        part_event=EventsExportPartV1,
+        db=chassis.db,
+        inbox=chassis.inbox,
+        outbox=chassis.outbox,
     )

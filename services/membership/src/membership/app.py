@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from cerchia_chassis.service_app import create_service_app
 from membership.container import Container, signing_key, token_verifier
+from membership.domain.exports import ExportExpired
 from membership.entrypoints import (
     http_accounts,
     http_admin,
@@ -14,12 +15,14 @@ from membership.entrypoints import (
     http_auth,
     http_communities,
     http_directory,
+    http_exports,
     http_introductions,
     http_keys,
     http_moderation,
     http_privacy,
     http_profiles,
 )
+from membership.entrypoints.consumers import register_consumers
 from membership.settings import MembershipSettings
 
 ROUTERS = [
@@ -30,6 +33,7 @@ ROUTERS = [
         http_auth,
         http_profiles,
         http_privacy,
+        http_exports,
         http_keys,
         http_communities,
         http_admission,
@@ -56,5 +60,7 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
         description="Accounts, profiles, communities, admission and roles.",
         build=partial(Container.build, signing_key=key),
         routers=ROUTERS,
+        subscribe=register_consumers,
+        statuses={ExportExpired: 410},
         token_verifier=token_verifier(settings, key),
     )

@@ -1,6 +1,7 @@
 """The membership composition root: every adapter and port bundle built once from settings."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from cerchia_chassis.auth import KeySet, TokenVerifier
@@ -12,6 +13,7 @@ from membership.adapters.access_tokens import JwtAccessTokens
 from membership.adapters.admission import MongoApplications, MongoInvitations
 from membership.adapters.audit import MongoAuditLog
 from membership.adapters.communities import MongoCommunities
+from membership.adapters.exports import MongoExports
 from membership.adapters.introductions import MongoIntroductions
 from membership.adapters.members import MongoMemberships
 from membership.adapters.one_time_tokens import MongoOneTimeTokens
@@ -24,6 +26,7 @@ from membership.domain.throttling import ThrottlePolicy
 from membership.service.account_ports import AccountPolicy, AccountPorts
 from membership.service.community_ports import AdmissionPolicy, CommunityPorts
 from membership.service.community_privacy import CommunityErasure, CommunityExport
+from membership.service.exports import ExportPolicy, ExportPorts, finish_overdue
 from membership.service.privacy import AccountExporter
 from membership.service.waitlist import expire_offers
 from membership.settings import MembershipSettings
@@ -39,6 +42,7 @@ INDEXES = (
     *MongoInvitations.indexes,
     *MongoAuditLog.indexes,
     *MongoIntroductions.indexes,
+    *MongoExports.indexes,
 )
 
 
@@ -66,6 +70,8 @@ class Container:
     accounts: AccountPorts
     #: Communities, admission, roles, waitlist, directory and introductions.
     community: CommunityPorts
+    #: Personal-data exports gathered from every service.
+    exports: ExportPorts
     #: Signs access tokens; its public half is the JWKS.
     signing_key: SigningKey
     #: The JWKS: the signing key's public half, then the keys published beside it.
@@ -87,11 +93,26 @@ class Container:
         community = _community_ports(chassis, settings, sealer)
         chassis.add_loop(seat_offer_sweeper(community, settings))
         chassis.add_loop(search_indexer(MongoCommunities(chassis.db), settings))
+        accounts = _account_ports(chassis, settings, sealer, key, community)
+        exports = ExportPorts(
+            transactions=chassis.transactions,
+            outbox=chassis.outbox,
+            inbox=chassis.inbox,
+            exports=MongoExports(chassis.db),
+            exporters=accounts.exporters,
+            policy=ExportPolicy(
+                wait=settings.export_wait,
+                keep_for=settings.export_keep_for,
+                contributors=settings.export_contributors,
+            ),
+        )
+        chassis.add_loop(export_finisher(exports, settings))
         return cls(
             chassis=chassis,
             settings=settings,
-            accounts=_account_ports(chassis, settings, sealer, key, community),
+            accounts=accounts,
             community=community,
+            exports=exports,
             signing_key=key,
             jwks=key.jwks(published_keys(settings)),
         )
@@ -134,7 +155,8 @@ def _account_ports(
             "account": AccountExporter(accounts=users, sessions=sessions, tokens=tokens),
             "communities": CommunityExport(community),
         },
-        erasure=(erasure,),
+        # An erased person's exports (and the parts other services sent) go with the account.
+        erasure=(erasure, MongoExports(chassis.db)),
         forecasters=(erasure,),
     )
 
@@ -175,6 +197,21 @@ def seat_offer_sweeper(ports: CommunityPorts, settings: MembershipSettings) -> W
         sweep,
         interval=settings.seat_offer_sweep_interval_s,
         batch_size=batch,
+    )
+
+
+def export_finisher(ports: ExportPorts, settings: MembershipSettings) -> WakeablePoller:
+    """The background loop that finishes, as partial, the exports some service never answered
+    (their state is in MongoDB: any replica may run it, a restart loses nothing)."""
+
+    async def finish() -> int:
+        return await finish_overdue(ports=ports, now=datetime.now(UTC), limit=50)
+
+    return WakeablePoller(
+        "export-deadline",
+        finish,
+        interval=settings.export_sweep_interval_s,
+        batch_size=50,
     )
 
 

@@ -109,3 +109,22 @@ class MembershipSettings(ServiceSettings):
         gt=timedelta(0),
         description="Default lifetime of an invitation link.",
     )
+    export_wait: timedelta = Field(
+        default=timedelta(minutes=10),
+        gt=timedelta(0),
+        description="How long a personal-data export waits for every service's part; then it "
+        "is finished as partial, naming what is missing.",
+    )
+    export_keep_for: timedelta = Field(
+        default=timedelta(days=7),
+        gt=timedelta(0),
+        description="How long a finished export's archive may be downloaded before it is deleted.",
+    )
+    export_contributors: tuple[str, ...] = Field(
+        default=("content", "events", "notifications"),
+        description="The services asked for their part of each personal-data export (membership "
+        "adds its own).",
+    )
+    export_sweep_interval_s: float = Field(
+        default=15.0, gt=0, description="How often exports past their deadline are looked for."
+    )

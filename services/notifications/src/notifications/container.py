@@ -8,15 +8,18 @@ from datetime import timedelta
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_chassis.community_projection import CommunityProjection
+from cerchia_chassis.exports import ExportContributor
 from cerchia_chassis.mongo import Document
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.rate_limits import RateLimiter
 from cerchia_chassis.runtime import Chassis
 from cerchia_chassis.sealing import Opener
+from cerchia_contracts.events.exports import NotificationsExportPartV1
 from notifications.adapters.budget import MongoFanoutBudget
 from notifications.adapters.deliveries import MongoDeliveryQueue
 from notifications.adapters.delivery_log import MongoDeliveryLog
 from notifications.adapters.digests import MongoDigests
+from notifications.adapters.export import FILES as EXPORT_FILES
 from notifications.adapters.feed import MongoFeed
 from notifications.adapters.messages import Copy
 from notifications.adapters.metrics import measured
@@ -71,6 +74,8 @@ class Container:
     fanout: FanoutPorts
     #: What the background senders take.
     sending: SendingPorts
+    #: This service's part of personal-data exports.
+    export: ExportContributor
 
     @classmethod
     def build(cls, settings: NotificationsSettings) -> "Container":
@@ -96,6 +101,14 @@ class Container:
             ports=_api_ports(settings, chassis.db, storage, wake=wake),
             fanout=_fanout_ports(settings, chassis, storage, copy),
             sending=sending,
+            export=ExportContributor(
+                service="notifications",
+                files=EXPORT_FILES,
+                part_event=NotificationsExportPartV1,
+                db=chassis.db,
+                inbox=chassis.inbox,
+                outbox=chassis.outbox,
+            ),
         )
 
 

@@ -88,6 +88,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/introductions", M),
     Route("/api/v1/me/communities", M),
     Route("/api/v1/me/export", M),
+    Route("/api/v1/me/exports", M),
     Route("/api/v1/me/events", E),
     Route("/.well-known/jwks.json", M),
     # content: discussions, library, courses, moderation, direct messages, search

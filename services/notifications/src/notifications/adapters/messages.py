@@ -48,6 +48,15 @@ NOTICES: Mapping[str, tuple[str, str, str]] = {
         ),
         N_("Reset my password"),
     ),
+    "export_ready": (
+        N_("Your Cerchia data is ready to download"),
+        N_(
+            "The copy of your personal data you asked for is ready: one archive with a folder "
+            "per part of Cerchia and a README explaining each file. Sign in and download it by "
+            "%(expires)s; after that it is deleted."
+        ),
+        N_("Download my data"),
+    ),
     "sign_up_attempted": (
         N_("Someone tried to sign up with your address"),
         N_(

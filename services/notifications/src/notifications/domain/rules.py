@@ -20,6 +20,7 @@ from cerchia_contracts.catalog import (
     EVENTS_GATHERINGS,
     EVENTS_REMINDERS,
     MEMBERSHIP_COMMUNITIES,
+    MEMBERSHIP_EXPORTS,
     MEMBERSHIP_INTRODUCTIONS,
     MEMBERSHIP_TOKENS,
     MEMBERSHIP_USERS,
@@ -27,6 +28,7 @@ from cerchia_contracts.catalog import (
 )
 from cerchia_contracts.envelope import CloudEvent
 from cerchia_contracts.events import content as c
+from cerchia_contracts.events import exports as x
 from cerchia_contracts.events import gatherings as g
 from cerchia_contracts.events import membership as m
 from notifications.domain.categories import Category, Urgency
@@ -43,6 +45,7 @@ FANOUT_TOPICS: tuple[Topic, ...] = (
     MEMBERSHIP_TOKENS,
     MEMBERSHIP_COMMUNITIES,
     MEMBERSHIP_INTRODUCTIONS,
+    MEMBERSHIP_EXPORTS,
     CONTENT_DISCUSSIONS,
     CONTENT_MESSAGES,
     CONTENT_MODERATION,
@@ -157,6 +160,18 @@ RULES: Mapping[str, Rule] = {
         urgency=Urgency.HIGH,
         channels=EMAIL_ONLY,
         link="/login",
+    ),
+    # membership.exports.v1: the archive of a personal-data export can be downloaded (by its
+    # owner, signed in: the link carries no secret) until it expires. The person just asked for
+    # it and waits for it, as for a reset link: quiet hours do not hold it back.
+    _type(x.ExportReadyV1): Rule(
+        "export_ready",
+        Category.ACCOUNT,
+        People(("user_id",)),
+        actor=None,
+        urgency=Urgency.CRITICAL,
+        channels=EMAIL_ONLY,
+        link="/account/exports/{export_id}",
     ),
     # membership.tokens.v2: links with secrets (opened from their seal), to an address
     _type(m.EmailVerificationRequestedV2): Rule(

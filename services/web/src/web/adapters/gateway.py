@@ -43,15 +43,17 @@ class GatewayClient:
             )
         except httpx.HTTPError:
             return ApiResponse(503, {"title": "unavailable", "code": "gateway-unreachable"})
+        content = b""
         try:
             body = response.json() if response.content else None
         except ValueError:
-            body = None
+            body, content = None, response.content
         return ApiResponse(
             response.status_code,
             body,
             response.headers.get(CONSISTENCY),
             {k.lower(): v for k, v in response.headers.items()},
+            content,
         )
 
     def stream(

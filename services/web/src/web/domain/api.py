@@ -14,6 +14,8 @@ class ApiResponse:
     body: Any
     consistency: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: The raw body when it is not JSON (a download such as an export's zip archive).
+    content: bytes = b""
 
     @property
     def ok(self) -> bool:

@@ -1,6 +1,7 @@
 """Accounts: sign up, verify the address, sign in and out, passwords, profile."""
 
 from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Query, Request
@@ -249,3 +250,28 @@ async def edit_profile(request: Request, form: Form) -> Response:
     )
     visit.flash(gettext(request, "Profile saved."))
     return see_other("/profile")
+
+
+@router.get("/account/exports/{export_id}")
+async def export_archive(request: Request, export_id: str) -> Response:
+    """The emailed link to a personal-data export: the zip archive, for its owner signed in,
+    until it expires."""
+    if (redirect := login_required(request)) is not None:
+        return redirect
+    visit = visit_of(request)
+    response = await visit.api("GET", f"/api/v1/me/exports/{quote(export_id, safe='')}/archive")
+    if response.ok and response.content:
+        return Response(
+            response.content,
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": response.headers.get(
+                    "content-disposition", 'attachment; filename="cerchia-export.zip"'
+                ),
+                "Cache-Control": "no-store",
+            },
+        )
+    status = response.status if response.status in (404, 409, 410) else 503
+    return render(
+        request, "error.html", status=404 if status == 410 else status, detail=response.detail
+    )
