@@ -358,7 +358,7 @@ MEMBERSHIP_EXPORTS = Topic(
         "publish its part, and the announcement that an export's archive is ready."
     ),
     consumers=("content", "events", "notifications"),
-    partitions=3,
+    partitions=6,
     retention_ms=EXPORT_RETENTION_MS,
 )
 
@@ -369,7 +369,7 @@ CONTENT_EXPORTS = Topic(
     key="user id (the event subject)",
     description="Internal: content's parts of personal-data exports, for membership to assemble.",
     consumers=("membership",),
-    partitions=3,
+    partitions=6,
     retention_ms=EXPORT_RETENTION_MS,
 )
 
@@ -380,7 +380,7 @@ EVENTS_EXPORTS = Topic(
     key="user id (the event subject)",
     description="Internal: events' parts of personal-data exports, for membership to assemble.",
     consumers=("membership",),
-    partitions=3,
+    partitions=6,
     retention_ms=EXPORT_RETENTION_MS,
 )
 
@@ -393,7 +393,7 @@ NOTIFICATIONS_EXPORTS = Topic(
         "Internal: notifications' parts of personal-data exports, for membership to assemble."
     ),
     consumers=("membership",),
-    partitions=3,
+    partitions=6,
     retention_ms=EXPORT_RETENTION_MS,
 )
 
