@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from cerchia_bench.cpu import pid_listening_on
 from cerchia_bench.harness import percentile
@@ -47,7 +48,7 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.alone,
     # The platform's start, the load, and the last trace's arrival.
-    pytest.mark.timeout(int(SOAK_SECONDS) + 240),
+    pytest.mark.timeout(int(SOAK_SECONDS) + 300),
 ]
 
 
@@ -147,7 +148,7 @@ async def open_community(client: httpx.AsyncClient, owner: Member) -> str:
         await asyncio.sleep(0.5)
 
 
-def heap_mb(backend: TraceBackend) -> float | None:
+def resident_mb(backend: TraceBackend) -> float | None:
     """Resident memory of the tracing server's process, if it runs on this machine."""
     port = urlparse(backend.api_url).port
     pid = pid_listening_on(port) if port is not None else None
@@ -159,6 +160,43 @@ def heap_mb(backend: TraceBackend) -> float | None:
         return None
     found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
     return int(found.group(1)) / 1024 if found else None
+
+
+@dataclass(frozen=True)
+class CollectorFigures:
+    """What a Zipkin server says of itself on ``/prometheus``."""
+
+    spans: float
+    dropped: float
+    heap_used_mb: float
+    heap_max_mb: float
+
+
+async def collector_figures(backend: TraceBackend) -> CollectorFigures | None:
+    """Spans received and dropped, and the heap in use, if the server is Zipkin's."""
+    async with httpx.AsyncClient(timeout=TRACING_ANSWER_S) as client:
+        response = await client.get(f"{backend.api_url}/prometheus")
+    if response.status_code != 200:
+        return None
+    samples = [
+        (sample.name, sample.labels, sample.value)
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    ]
+
+    def total(name: str, **labels: str) -> float:
+        return sum(
+            value
+            for found, tags, value in samples
+            if found == name and labels.items() <= tags.items() and value > 0
+        )
+
+    return CollectorFigures(
+        spans=total("zipkin_collector_spans_total", transport="http"),
+        dropped=total("zipkin_collector_spans_dropped_total", transport="http"),
+        heap_used_mb=total("jvm_memory_used_bytes", area="heap") / 2**20,
+        heap_max_mb=total("jvm_memory_max_bytes", area="heap") / 2**20,
+    )
 
 
 def connected(spans: list[Span]) -> bool:
@@ -251,7 +289,8 @@ async def test_minutes_of_load_leave_the_tracing_ui_answering_with_the_last_trac
     async with httpx.AsyncClient(timeout=TRACING_ANSWER_S) as browser:
         ui = await browser.get(f"{trace_backend.api_url}/zipkin/")
     spans = await trace_backend.wait_for_trace(trace_id, connected, timeout=60)
-    memory = heap_mb(trace_backend)
+    memory = resident_mb(trace_backend)
+    collector = await collector_figures(trace_backend)
     p50, p99 = percentile(tally.latencies_ms, 0.5), percentile(tally.latencies_ms, 0.99)
     print(
         f"soak: {elapsed:.0f} s, {rounds} rounds, {tally.requests} requests "
@@ -260,6 +299,12 @@ async def test_minutes_of_load_leave_the_tracing_ui_answering_with_the_last_trac
         f"{len(tally.tracing_answers_s)} times, slowest {max(tally.tracing_answers_s):.2f} s, "
         f"{len(tally.tracing_failures)} failures; tracing server resident memory "
         + (f"{memory:.0f} MB" if memory is not None else "not measurable here")
+        + (
+            f"; it received {collector.spans:.0f} spans, dropped {collector.dropped:.0f}, "
+            f"heap {collector.heap_used_mb:.0f} of {collector.heap_max_mb:.0f} MB"
+            if collector is not None
+            else ""
+        )
     )
 
     assert tally.errors == 0, f"{tally.errors} of {tally.requests} requests failed"
@@ -268,6 +313,9 @@ async def test_minutes_of_load_leave_the_tracing_ui_answering_with_the_last_trac
     assert tally.tracing_answers_s, "the tracing server was never probed"
     assert answered_s < TRACING_ANSWER_S
     assert ui.status_code == 200
+    if collector is not None:
+        assert collector.spans > tally.requests  # every request left spans there
+        assert collector.dropped == 0
 
     # One trace, every span of it connected to another of it.
     assert {span["traceId"] for span in spans} == {trace_id}
