@@ -9,9 +9,10 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
-from cerchia_devstack import kafka_tools, logs, pipeline_view
+from cerchia_devstack import dashboards, kafka_tools, logs, pipeline_view
 from cerchia_devstack.paths import cache_dir, repo_root, state_dir
 from cerchia_devstack.service_process import ServiceProcess
 from cerchia_devstack.services import SERVICES, WEB_CLIENT_ORIGIN
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     kafka.add_argument("tool", choices=sorted(kafka_tools.TOOLS))
     kafka.add_argument("args", nargs=argparse.REMAINDER, help="the tool's own arguments")
+    dashboards = commands.add_parser(
+        "dashboards",
+        help="record the running services' metrics, then draw the Grafana dashboards as PNGs",
+    )
+    dashboards.add_argument("--minutes", type=float, default=3.0, help="how long to record")
+    dashboards.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     dlq = commands.add_parser(
         "dlq",
         help="list, peek and replay dead letters as the stack's operator",
@@ -181,6 +188,21 @@ def _status(stack: Stack) -> int:
     return 0 if all(row.state in fine for row in rows) else 1
 
 
+def _dashboards(stack: Stack, minutes: float, out: Path) -> int:
+    rows = asyncio.run(stack.health())
+    services = {r.name: r.where for r in rows if r.name in _SERVICE_NAMES and r.state == "healthy"}
+    if not services:
+        print("no service answers: start the platform first (./dev up)", file=sys.stderr)
+        return 1
+    drawn = dashboards.record_and_draw(
+        services, stack.repo / "deploy" / "observability" / "grafana" / "dashboards", out, minutes
+    )
+    for path, counts in drawn:
+        empty = sum(1 for count in counts if count == 0)
+        print(f"{path}  ({len(counts)} panels, {empty} without data)")
+    return 0
+
+
 def _logs(stack: Stack, name: str | None, follow: bool, lines: int) -> int:
     available = logs.log_files(stack.root)
     if name is not None and name not in available:
@@ -230,4 +252,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "status":
         return _status(stack)
+    if args.command == "dashboards":
+        return _dashboards(stack, args.minutes, args.out)
     return _logs(stack, args.name, args.follow, args.lines)
