@@ -116,6 +116,11 @@ class World:
             "id"
         ]
 
+    async def export(self, role: str = "member") -> str:
+        """An export of ``role``'s data (the one under way, when there is one)."""
+        started = await self.client.post("/api/v1/me/exports", headers=self.auth(role))
+        return str(ok(started, 202)["id"])
+
     async def webhook(self) -> str:
         body = {"community_id": self.x, "url": "http://127.0.0.1:9/cerchia"}
         return (await self.post("owner", "/api/v1/webhooks", body))["id"]

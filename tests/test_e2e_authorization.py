@@ -212,6 +212,20 @@ ROWS: tuple[Row, ...] = (
         {"target_kind": "thread", "target_id": "{thread_id}", "action": "restore", "reason": "Ok"},
         CONFLICT,
     ),
+    # a person's export is theirs alone: anyone else is told it does not exist
+    Row(
+        "GET",
+        "/api/v1/me/exports/{export_id}",
+        frozenset({"member"}),
+        fresh=fresh(export_id=lambda w: w.export()),
+    ),
+    Row(
+        "GET",
+        "/api/v1/me/exports/{export_id}/archive",
+        frozenset({"member"}),
+        ok=frozenset({200, 409}),  # 409 while it is being assembled
+        fresh=fresh(export_id=lambda w: w.export()),
+    ),
     Row("GET", "/api/v1/conversations/{conversation_id}/messages", PAIR),
     Row(
         "POST",

@@ -74,6 +74,10 @@ def from_schema(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrate
         strategy = st.just(schema["const"])
     elif kind == "string" and schema.get("format") == "date-time":
         strategy = st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+    elif kind == "integer" and ("minimum" in schema or "maximum" in schema):
+        strategy = st.integers(
+            min_value=schema.get("minimum", -(2**40)), max_value=schema.get("maximum", 2**40)
+        )
     elif kind in SCALARS:
         strategy = SCALARS[kind]
     elif kind == "array":
