@@ -3,7 +3,7 @@ cases as one bundle of ports per area (the API, fan-out, sending)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -60,6 +60,10 @@ INDEXES = [
     *MongoFanoutBudget.indexes,
     *VapidKeys.indexes,
 ]
+
+
+#: Expired deliveries deleted per round of the retention loop (a full round runs again at once).
+RETENTION_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,13 @@ def _start_loops(
     queue.on_enqueue(wake)
     chassis.add_loop(dispatcher)
     chassis.add_loop(webhooks)
+
+    async def purge() -> int:
+        return await queue.purge_expired(datetime.now(UTC), limit=RETENTION_BATCH)
+
+    chassis.add_loop(
+        WakeablePoller("delivery-retention", purge, interval=300.0, batch_size=RETENTION_BATCH)
+    )
     chassis.add_loop(
         WakeablePoller(
             "digest-scheduler",

@@ -46,7 +46,10 @@ class MongoDeliveryQueue:
                     name="log_by_recipient",
                 ),
                 # Each document's own expiry, so a changed retention needs no index rebuild.
-                IndexModel([("expires_at", ASCENDING)], name="retention", expireAfterSeconds=0),
+                # Purged by the service's own loop (``purge_expired``), not a TTL index: the
+                # local database's TTL sweep scans a whole collection under its global lock,
+                # and this one is the platform's largest.
+                IndexModel([("expires_at", ASCENDING)], name="by_expiry"),
             ),
         ),
     )
@@ -117,6 +120,18 @@ class MongoDeliveryQueue:
             if len(won) == len(candidates) or len(claimed) >= limit:
                 break
         return claimed
+
+    async def purge_expired(self, now: datetime, limit: int) -> int:
+        """Delete up to ``limit`` deliveries past their retention; answer how many."""
+        expired = (
+            await self._collection.find({"expires_at": {"$lt": now}}, {"_id": 1})
+            .limit(limit)
+            .to_list()
+        )
+        if not expired:
+            return 0
+        done = await self._collection.delete_many({"_id": {"$in": [d["_id"] for d in expired]}})
+        return done.deleted_count
 
     async def mark_sent(
         self, deliveries: Sequence[Delivery], *, now: datetime, session: Session
