@@ -3,6 +3,7 @@
 from ipaddress import ip_network
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
@@ -126,3 +127,11 @@ def test_the_mongo_client_has_socket_selection_and_operation_timeouts() -> None:
     assert unbounded.pool_options.socket_timeout == 20.0
     with pytest.raises(ValidationError):
         ProbeSettings(mongo_socket_timeout_ms=0)
+
+
+def test_servers_keep_idle_connections_longer_than_the_callers_pools() -> None:
+    # httpx (the gateway's and the web client's pools) drops an idle connection after 5 s; a
+    # server closing at the same moment would race a reused connection and fail a POST.
+    callers = httpx.Limits().keepalive_expiry
+    assert callers is not None
+    assert uvicorn_options(ProbeSettings())["timeout_keep_alive"] > 2 * callers

@@ -158,4 +158,9 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
         # Always explicit, so uvicorn's own FORWARDED_ALLOW_IPS default (loopback) never applies.
         "forwarded_allow_ips": [str(network) for network in settings.forwarded_allow_ips],
         "timeout_graceful_shutdown": 10,
+        # Idle connections are kept well beyond the 5 s after which the callers' pools (the
+        # gateway's and the web client's httpx) drop theirs: with equal limits a caller could
+        # reuse a connection in the instant the server closes it, and a POST, which is never
+        # retried, would fail with a 502.
+        "timeout_keep_alive": 75,
     }
