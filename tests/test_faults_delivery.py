@@ -144,6 +144,9 @@ async def test_content_killed_between_commit_and_publish_delivers_everything_onc
         loading = asyncio.create_task(load.run(rate_per_s=4, duration_s=24, at_most=96))
         crashes = await crash_repeatedly(content, times=3, every_s=1.5, aim=unpublished)
         await loading
+        # However long the restarts took on a loaded machine, the service takes work again
+        # after the last one: a few threads then make the load large enough to judge.
+        await load.run(rate_per_s=4, duration_s=3, at_most=12)
 
         committed = await committed_threads(rig)
         assert load.accepted <= set(committed), "an accepted thread was not committed"
