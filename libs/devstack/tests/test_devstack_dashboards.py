@@ -60,11 +60,15 @@ def test_a_recorded_series_is_drawn_and_a_missing_one_is_shown_empty(tmp_path: P
     boards = tmp_path / "dashboards"
     boards.mkdir()
     panel = {"type": "timeseries", "title": "Sends", "targets": [
-        {"expr": 'sum by (channel) (rate(demo_sent_total{job="$service"}[20s]))',
+        {"expr": 'sum by (channel) (rate(demo_sent_total{job="$service"}[$__rate_interval]))',
          "legendFormat": "{{channel}}"}]}  # fmt: skip
     missing = {"type": "stat", "title": "Nothing", "targets": [{"expr": "no_such_series"}]}
+    # A ratio of nothing to nothing, as a quantile of an idle histogram: Prometheus answers NaN.
+    nothing = "(demo_sent_total - demo_sent_total)"
+    undefined = {"type": "timeseries", "title": "Undefined", "targets": [
+        {"expr": f"{nothing} / {nothing}"}]}  # fmt: skip
     (boards / "demo.json").write_text(json.dumps({
-        "title": "Demo", "panels": [panel, missing],
+        "title": "Demo", "panels": [panel, missing, undefined],
         "templating": {"list": [{"name": "service", "type": "custom", "query": "demo"}]},
     }), encoding="utf-8")  # fmt: skip
     try:
@@ -79,4 +83,4 @@ def test_a_recorded_series_is_drawn_and_a_missing_one_is_shown_empty(tmp_path: P
     [(path, counts)] = drawn
     assert path == tmp_path / "out" / "dashboard-demo-demo.png"
     assert path.read_bytes().startswith(b"\x89PNG")
-    assert counts == [1, 0]
+    assert counts == [1, 0, 0]

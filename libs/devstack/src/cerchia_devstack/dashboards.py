@@ -26,6 +26,11 @@ from cerchia_devstack.ports import LOCALHOST, free_port
 
 _VARIABLE = re.compile(r"\$\{?(\w+)\}?")
 _LEGEND = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+#: The values Grafana gives its own variables, for the scrape interval used here (5 s): a rate's
+#: window of four scrapes at least, as Grafana computes ``$__rate_interval``.
+GRAFANA_VARIABLES = {"__rate_interval": "1m"}
+#: What Prometheus answers where a quantile or a ratio has nothing to divide: drawn as no data.
+_NO_NUMBER = {"NaN", "+Inf", "-Inf"}
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,10 @@ def variants(dashboard: Mapping[str, Any]) -> list[dict[str, str]]:
 def panels(dashboard: Mapping[str, Any], values: Mapping[str, str]) -> list[Panel]:
     """The dashboard's panels with their variables replaced by ``values``."""
 
+    known = {**GRAFANA_VARIABLES, **values}
+
     def substitute(expr: str) -> str:
-        return _VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), expr)
+        return _VARIABLE.sub(lambda m: known.get(m.group(1), m.group(0)), expr)
 
     return [
         Panel(
@@ -131,6 +138,7 @@ def draw(
             (legend(fmt, s["metric"]), s["values"])
             for expr, fmt in panel.targets
             for s in _query_range(api, expr, start, end, step)
+            if any(value not in _NO_NUMBER for _, value in s["values"])
         ]
         counts.append(len(series))
         if not series:
