@@ -216,21 +216,23 @@ async def test_offsets_are_committed_after_effects_and_a_restart_resumes_after_t
     async def handler(events: Sequence[AnyEvent]) -> None:
         handled.extend(event.subject or "" for event in events)
 
-    await publish_all(access, topic.name, [registered(name) for name in first])
-    chassis = Chassis(settings)
-    chassis.consume_batch(topic, handler, max_records=64)
-    async with chassis.running():
-        await until(lambda: len(handled) >= len(first))
-    # Stopping committed the last batch too: nothing of it comes again.
-    assert await committed(access, group, topic.name) == len(first)
+    # Within the test's own deadline, so a step that hangs fails with its own line.
+    async with asyncio.timeout(100):
+        await publish_all(access, topic.name, [registered(name) for name in first])
+        chassis = Chassis(settings)
+        chassis.consume_batch(topic, handler, max_records=64)
+        async with chassis.running():
+            await until(lambda: len(handled) >= len(first))
+        # Stopping committed the last batch too: nothing of it comes again.
+        assert await committed(access, group, topic.name) == len(first)
 
-    await publish_all(access, topic.name, [registered(name) for name in second])
-    chassis = Chassis(settings)
-    chassis.consume_batch(topic, handler, max_records=64)
-    async with chassis.running():
-        await until(lambda: len(handled) >= len(first) + len(second))
-    assert handled == [*first, *second]
-    assert await committed(access, group, topic.name) == len(first) + len(second)
+        await publish_all(access, topic.name, [registered(name) for name in second])
+        chassis = Chassis(settings)
+        chassis.consume_batch(topic, handler, max_records=64)
+        async with chassis.running():
+            await until(lambda: len(handled) >= len(first) + len(second))
+        assert handled == [*first, *second]
+        assert await committed(access, group, topic.name) == len(first) + len(second)
 
 
 async def test_a_batch_is_not_committed_but_consumed_again_while_its_dead_letter_cannot_be_sent(

@@ -90,3 +90,17 @@ async def test_partitions_no_longer_assigned_are_not_committed_and_revocation_fl
     committer.mark(consumer, records(0, 5) + records(1, 10))  # P1 was taken meanwhile
     await committer.flush()
     assert fake.commits[-1] == {P0: 6}
+
+
+async def test_a_commit_the_broker_never_answers_is_given_up_so_a_stop_cannot_hang(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = SlowConsumer({P0})  # never released: the broker does not answer
+    consumer = cast(AIOKafkaConsumer, fake)
+    committer = BackgroundCommitter(commit_timeout_s=0.2)
+    committer.mark(consumer, records(0, 0, 1))
+    async with asyncio.timeout(5):
+        await CommitOnRevoke(committer).on_partitions_revoked({P0})
+    assert fake.commits == []
+    assert fake.in_flight == 0  # the waiting commit was cancelled, not left behind
+    assert "offset commit unanswered" in caplog.text

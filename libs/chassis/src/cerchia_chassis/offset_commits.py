@@ -10,6 +10,10 @@ from aiokafka.errors import ConsumerStoppedError, KafkaError
 
 logger = logging.getLogger(__name__)
 
+#: How long one commit may wait for the broker before it is given up (the records are then
+#: delivered again): far above a commit's milliseconds, below a stop's patience.
+COMMIT_TIMEOUT_S = 15.0
+
 
 class BackgroundCommitter:
     """Commits the offsets of processed records without making the consumer wait for them.
@@ -21,7 +25,8 @@ class BackgroundCommitter:
     only means those records are delivered again, which consumers are built to tolerate.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, commit_timeout_s: float = COMMIT_TIMEOUT_S) -> None:
+        self._commit_timeout_s = commit_timeout_s
         self._consumer: AIOKafkaConsumer | None = None
         self._pending: dict[TopicPartition, int] = {}
         self._task: asyncio.Task[None] | None = None
@@ -60,7 +65,16 @@ class BackgroundCommitter:
             if not offsets:
                 return
             try:
-                await consumer.commit(offsets)
+                async with asyncio.timeout(self._commit_timeout_s):
+                    await consumer.commit(offsets)
+            except TimeoutError:
+                # aiokafka retries a retriable commit error for ever, waiting for a coordinator;
+                # while the consumer stops or rebalances that wait can be the one that blocks
+                # the stop or the revocation. Given up, the records are only delivered again.
+                logger.warning(
+                    "offset commit unanswered after %.0f s, records may be redelivered",
+                    self._commit_timeout_s,
+                )
             except (KafkaError, ConsumerStoppedError) as exc:
                 # Not retried: a later commit of the same partition covers these offsets, and
                 # without one the records are only delivered again.
