@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from cerchia_devstack.dashboards import GRAFANA_VARIABLES
 from cerchia_devstack.services import SERVICES
 
 pytestmark = pytest.mark.unit
@@ -20,8 +21,6 @@ REPO = Path(__file__).resolve().parents[2]
 OBSERVABILITY = REPO / "deploy" / "observability"
 PROMETHEUS = OBSERVABILITY / "prometheus"
 DASHBOARDS = OBSERVABILITY / "grafana" / "dashboards"
-#: Variables Grafana itself provides to every dashboard.
-GRAFANA_VARIABLES = {"__rate_interval"}
 ALERTS = PROMETHEUS / "alerts.yml"
 METRICS_DOC = REPO / "docs" / "metrics.md"
 OPERATIONS_DOC = REPO / "docs" / "operations.md"
@@ -198,7 +197,7 @@ def test_the_four_dashboards_are_well_formed_and_query_documented_series_only() 
                 assert used <= known, (where, used - known)
                 variables = set(re.findall(r"\$(\w+)", target["expr"]))
                 declared = {v["name"] for v in dashboard["templating"]["list"]}
-                assert variables <= declared | GRAFANA_VARIABLES, (where, variables - declared)
+                assert variables <= declared | set(GRAFANA_VARIABLES), (where, variables - declared)
                 # A rate's window follows the scrape interval (Grafana's own variable), so a
                 # dashboard is right from the first minutes, not only after a fixed window.
                 assert "[5m]" not in target["expr"], where
