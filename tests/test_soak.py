@@ -211,6 +211,29 @@ def connected(spans: list[Span]) -> bool:
     } <= seen and any(span.get("name") == "smtp send" for span in spans)
 
 
+def roots_of(spans: list[Span]) -> list[Span]:
+    """The spans whose parent is not among them."""
+    ids = {span["id"] for span in spans}
+    return [span for span in spans if span.get("parentId") not in ids]
+
+
+def whole(spans: list[Span]) -> bool:
+    """Connected, and every span's parent arrived too (a trace reaches the server in batches
+    from several processes, and a parent span ends, so is exported, after its children)."""
+    return connected(spans) and len(roots_of(spans)) == 1
+
+
+def export_trouble(platform: Platform) -> list[str]:
+    """What the services logged about spans they could not send."""
+    return [
+        f"{name}: {line.get('message')}"
+        for name, process in platform.processes.items()
+        for line in log_lines(process.log_path)
+        if str(line.get("name")).startswith(("opentelemetry", "cerchia_chassis.telemetry"))
+        and line.get("level") in ("WARNING", "ERROR")
+    ]
+
+
 def log_lines(path: Path) -> list[dict[str, Any]]:
     """The JSON lines of a service's log (its other output is skipped)."""
     lines = []
@@ -312,7 +335,14 @@ async def test_minutes_of_load_leave_the_tracing_ui_answering_with_the_last_trac
     answered_s = await tracing_answers(trace_backend)
     async with httpx.AsyncClient(timeout=TRACING_ANSWER_S) as browser:
         ui = await browser.get(f"{trace_backend.api_url}/zipkin/")
-    spans = await trace_backend.wait_for_trace(trace_id, connected, timeout=60)
+    try:
+        spans = await trace_backend.wait_for_trace(trace_id, whole, timeout=60)
+    except TimeoutError as incomplete:
+        spans = await trace_backend.trace(trace_id)
+        roots = [(s.get("localEndpoint"), s["name"], s.get("parentId")) for s in roots_of(spans)]
+        raise AssertionError(
+            f"{incomplete}; roots {roots}; export trouble logged: {export_trouble(platform)}"
+        ) from incomplete
     memory = resident_mb(trace_backend)
     collector = await collector_figures(trace_backend)
     p50, p99 = percentile(tally.latencies_ms, 0.5), percentile(tally.latencies_ms, 0.99)
@@ -344,8 +374,7 @@ async def test_minutes_of_load_leave_the_tracing_ui_answering_with_the_last_trac
 
     # One trace, every span of it connected to another of it.
     assert {span["traceId"] for span in spans} == {trace_id}
-    ids = {span["id"] for span in spans}
-    roots = [span for span in spans if span.get("parentId") not in ids]
+    roots = roots_of(spans)
     assert len(roots) == 1, [(s.get("localEndpoint"), s["name"]) for s in roots]
     assert roots[0]["localEndpoint"]["serviceName"] == "gateway"
 
