@@ -99,8 +99,9 @@ def test_an_outage_logs_one_warning_backs_off_and_logs_its_end(
         results.append(exporter.export([]))
         clock.now += 2
     assert set(results) == {SpanExportResult.FAILURE}
-    # probes at 0, 6 (5 s), 16 (10 s), 36, 56, ... (20 s at most): not every batch
-    assert 5 <= inner.calls <= 8
+    # tries at 0 and 2 (the outage begins), probes at 8 (5 s), 18 (10 s), 38, 58, ... (20 s at
+    # most): not every batch
+    assert 6 <= inner.calls <= 9
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1
     assert "trace export failing" in warnings[0].getMessage()
@@ -115,7 +116,28 @@ def test_an_outage_logs_one_warning_backs_off_and_logs_its_end(
     assert len(recovered) == 1
     assert recovered[0].levelno == logging.INFO
     assert exporter.export([]) is SpanExportResult.SUCCESS
-    assert len(caplog.records) == 2  # nothing more while it works
+    # the first failure's line, the outage's warning, its end; nothing more while it works
+    assert [r.levelname for r in caplog.records] == ["INFO", "WARNING", "INFO"]
+
+
+def test_a_lone_failed_batch_is_not_an_outage(caplog: pytest.LogCaptureFixture) -> None:
+    # A busy backend times out one batch: the batches after it are still sent, not dropped for
+    # a back-off (that lost the parent spans of a trace whose children had been sent).
+    inner, clock = FlakyExporter(), Clock()
+    exporter = OutageAwareExporter(inner, clock=clock)
+    caplog.set_level(logging.DEBUG)
+    assert exporter.export([]) is SpanExportResult.FAILURE
+    assert not exporter.in_outage
+    inner.down = False
+    clock.now += 1
+    assert exporter.export([]) is SpanExportResult.SUCCESS
+    inner.down = True
+    assert exporter.export([]) is SpanExportResult.FAILURE
+    inner.down = False
+    assert exporter.export([]) is SpanExportResult.SUCCESS
+    assert inner.calls == 4
+    assert [r.levelname for r in caplog.records] == ["INFO", "INFO"]
+    assert "the next one is tried" in caplog.records[0].getMessage()
 
 
 def test_a_refused_batch_counts_as_an_outage(caplog: pytest.LogCaptureFixture) -> None:

@@ -59,9 +59,11 @@ class OutageAwareExporter(SpanExporter):
 
     Without it the batch processor logs an ERROR with a traceback for every failed batch (every
     few seconds while the tracing backend is down) and keeps paying a connection timeout. Here
-    the first failure logs one WARNING, batches are then dropped without trying until the next
-    probe (the wait doubles from ``initial_s`` up to ``max_s``), and the first success logs one
-    INFO with how many batches were lost. Tracing is best effort: a service never waits for it.
+    a lone failed batch (a busy backend's timeout) is lost but the next batch is tried as usual;
+    a second failure in a row is an outage: it logs one WARNING, batches are then dropped
+    without trying until the next probe (the wait doubles from ``initial_s`` up to ``max_s``),
+    and the first success logs one INFO with how many batches were lost. Tracing is best
+    effort: a service never waits for it.
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class OutageAwareExporter(SpanExporter):
         self._wait_s = 0.0
         self._retry_at = 0.0
         self._dropped = 0
+        self._failed_in_a_row = 0
 
     @property
     def name(self) -> str:
@@ -113,6 +116,14 @@ class OutageAwareExporter(SpanExporter):
     def _failed(self, error: str) -> None:
         now = self._clock()
         self._dropped += 1
+        self._failed_in_a_row += 1
+        if self._failed_in_a_row == 1:
+            _logger.info(
+                "a trace batch could not be sent (%s: %s); the next one is tried as usual",
+                self.name,
+                error,
+            )
+            return
         if self._down_since is None:
             self._down_since = now
             self._wait_s = self._initial_s
@@ -137,6 +148,7 @@ class OutageAwareExporter(SpanExporter):
             )
         self._down_since = None
         self._dropped = 0
+        self._failed_in_a_row = 0
 
     def shutdown(self) -> None:
         """Shut the wrapped exporter down."""
