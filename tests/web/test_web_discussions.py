@@ -420,3 +420,74 @@ async def test_outsiders_are_told_to_join_and_unknown_ids_are_not_found(
     finally:
         await ada_context.close()
         await carla_context.close()
+
+
+async def test_a_long_thread_is_paged_and_every_permalink_finds_its_page(
+    platform: Platform, browser: Browser
+) -> None:
+    context = await browser.new_context(locale="en-GB", timezone_id="Europe/Rome")
+    try:
+        ada = await person(await context.new_page(), platform, "Ada")
+        community_id = await found(platform, ada, "Long Looms")
+        page = ada.page
+        await page.goto(threads_url(platform, community_id))
+        thread_id = await open_thread(page, "A long discussion", "Reply as much as you like.")
+        thread = f"{threads_url(platform, community_id)}/{thread_id}"
+
+        # 51 replies through the API, one after another (posting order is page order); the
+        # last answers the first, so it is on page 2 and its parent on page 1.
+        ids: list[str] = []
+        async with platform.client() as client:
+            for number in range(1, 52):
+                parent = ids[0] if number == 51 else None
+                posted = await client.post(
+                    f"/api/v1/threads/{thread_id}/replies",
+                    json={"body": f"Reply number {number}.", "parent_id": parent},
+                    headers=ada.auth,
+                )
+                assert posted.status_code == 201, posted.text
+                ids.append(posted.json()["id"])
+            await ready_to_post(client, ada, community_id, posted.headers.get(CONSISTENCY))
+
+        await page.goto(thread)
+        replies = page.locator(".reply")
+        await expect(replies).to_have_count(50)
+        await expect(page.locator(f"#reply-{ids[0]}")).to_contain_text("Reply number 1.")
+        await expect(page.locator(f"#reply-{ids[50]}")).to_have_count(0)
+        assert await page.get_by_role("link", name="Earlier replies").count() == 0
+        await accessible(page)
+
+        # The next page: the 51st reply, which says what it answers.
+        await (
+            page.get_by_role("navigation", name="Pages of replies, below")
+            .get_by_role("link", name="Later replies")
+            .click()
+        )
+        assert "page=2" in page.url
+        await expect(replies).to_have_count(1)
+        last = page.locator(f"#reply-{ids[50]}")
+        await expect(last).to_contain_text("Reply number 51.")
+        await accessible(page)
+        await last.get_by_role("link", name="in reply to an earlier reply").click()
+        await expect(page.locator(f"#reply-{ids[0]}")).to_be_in_viewport()
+        assert "page=" not in page.url
+        assert page.url.endswith(f"#reply-{ids[0]}")
+
+        # A reply's permalink opens the page it is on; a reply posted on page 2 lands there.
+        await page.goto(f"{thread}/replies/{ids[50]}")
+        assert page.url.endswith(f"?page=2#reply-{ids[50]}"), page.url
+        await expect(last).to_be_in_viewport()
+        await page.get_by_label("Your reply").fill("The last word, on the second page.")
+        await page.get_by_role("button", name="Post the reply").click()
+        mine = id_in(page.url, r"\?page=2#reply-(.+)$")
+        await expect(page.locator(f"#reply-{mine}")).to_contain_text("The last word")
+        await page.get_by_role("link", name="Earlier replies").first.click()
+        await expect(replies).to_have_count(50)
+        await expect(page.get_by_role("heading", name="Replies (52)")).to_be_visible()
+
+        for url in (f"{thread}?page=3", f"{thread}?page=zero", f"{thread}/replies/{uuid.uuid4()}"):
+            answer = await page.goto(url)
+            assert answer is not None
+            assert answer.status == 404, url
+    finally:
+        await context.close()

@@ -184,11 +184,12 @@ class WebWorld:
         }[name]
 
     def api_read(self, name: str) -> str:
-        """The gateway read a page is built on: the community, or the thread's replies."""
+        """The gateway read a page is built on: the community, or the first page of the
+        thread's replies (the web client shows 50 a page)."""
         return {
             "discover": f"{self.gateway}/api/v1/communities?limit=20",
             "community": f"{self.gateway}/api/v1/communities/{self.community_id}",
-            "thread": f"{self.gateway}/api/v1/threads/{self.thread_id}/replies?limit=100",
+            "thread": f"{self.gateway}/api/v1/threads/{self.thread_id}/replies?limit=50",
         }[name]
 
     @property

@@ -2,6 +2,7 @@
 reactions, following, and the moderators' pin and lock."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +20,10 @@ from web.service.visits import Visit
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
-#: A thread page shows at most this many replies (pages of the API's maximum, 100).
-MAX_REPLY_PAGES = 10
+#: Replies on one page of a thread; a longer thread has more pages, each with its address.
+REPLIES_PER_PAGE = 50
+#: Pages read at most to reach a page or a reply's page (1,000 replies).
+MAX_REPLY_PAGES = 20
 THREADS = "/communities/{community_id}/threads"
 THREAD = THREADS + "/{thread_id}"
 
@@ -192,21 +195,52 @@ async def _thread(request: Request, community_id: str, thread_id: str) -> dict[s
     return thread
 
 
-async def _replies(visit: Visit, thread_id: str) -> list[dict[str, Any]]:
-    replies: list[dict[str, Any]] = []
+@dataclass(frozen=True)
+class ReplyPage:
+    """One page of a thread's replies, in posting order."""
+
+    number: int
+    replies: list[dict[str, Any]]
+    more: bool
+
+
+async def _reply_pages(visit: Visit, thread_id: str) -> AsyncIterator[ReplyPage]:
+    """The thread's pages of replies, first to last (the API's cursor, walked)."""
     cursor: str | None = None
-    for _ in range(MAX_REPLY_PAGES):
-        params: dict[str, Any] = {"limit": 100}
+    for number in range(1, MAX_REPLY_PAGES + 1):
+        params: dict[str, Any] = {"limit": REPLIES_PER_PAGE}
         if cursor:
             params["cursor"] = cursor
         page = await visit.api("GET", f"/api/v1/threads/{thread_id}/replies", params=params)
         if not page.ok or not isinstance(page.body, dict):
-            break
-        replies.extend(page.body.get("items") or [])
+            raise HTTPException(status_for(page.status), refusal(page))
         cursor = page.body.get("next_cursor")
-        if not cursor:
-            break
-    return replies
+        more = bool(cursor) and number < MAX_REPLY_PAGES
+        yield ReplyPage(number, list(page.body.get("items") or []), more)
+        if not more:
+            return
+
+
+async def _reply_page(visit: Visit, thread_id: str, number: int) -> ReplyPage:
+    """Page ``number`` of the replies (1 for a thread without replies); 404 past the last."""
+    async for page in _reply_pages(visit, thread_id):
+        if page.number == number:
+            return page
+    raise HTTPException(404)
+
+
+async def _find_reply(visit: Visit, thread_id: str, reply_id: str) -> tuple[int, dict[str, Any]]:
+    """A reply and the number of the page it is on; 404 if the thread has no such reply."""
+    async for page in _reply_pages(visit, thread_id):
+        for reply in page.replies:
+            if str(reply.get("id")) == reply_id:
+                return page.number, reply
+    raise HTTPException(404)
+
+
+def _permalink(community_id: str, thread_id: str, reply_id: str) -> str:
+    """A reply's lasting address: it leads to the page the reply is on."""
+    return f"/communities/{community_id}/threads/{thread_id}/replies/{reply_id}"
 
 
 async def _thread_page(
@@ -218,8 +252,10 @@ async def _thread_page(
     preview: str | None = None,
     error: str | None = None,
     status: int = 200,
+    page: int = 1,
 ) -> Response:
-    """The thread page; ``place`` is the community, or its id when it is still to be read."""
+    """Page ``page`` of the thread; ``place`` is the community, or its id when it is still to
+    be read."""
     visit = _visit(request)
     community_id = place if isinstance(place, str) else place.id
 
@@ -233,22 +269,23 @@ async def _thread_page(
     read = await asyncio.gather(
         _place(request, community_id) if isinstance(place, str) else known(),
         _thread(request, community_id, thread_id),
-        _replies(visit, thread_id),
+        _reply_page(visit, thread_id, page),
         _members(visit, community_id),
         return_exceptions=True,
     )
-    found, thread, replies, members = read
+    found, thread, shown, members = read
     if isinstance(found, BaseException):
         raise found
     refused = isinstance(thread, HTTPException) and thread.status_code in (403, 404)
     if refused and not found.member:
         return _not_member(request, found)
-    for failed in (thread, replies, members):
+    for failed in (thread, shown, members):
         if isinstance(failed, BaseException):
             raise failed
     assert isinstance(thread, dict)
-    assert isinstance(replies, list)
+    assert isinstance(shown, ReplyPage)
     assert isinstance(members, list)
+    replies = shown.replies
     place = found
     members = members if found.member else []
     if thread.get("unread"):
@@ -262,7 +299,8 @@ async def _thread_page(
         thread=thread,
         tree=reply_tree(replies),
         by_id={str(r["id"]): r for r in replies},
-        reply_count=sum(1 for r in replies if not r.get("deleted")),
+        reply_count=thread.get("reply_count", 0),
+        page=shown,
         reactions=REACTIONS,
         members=members,
         me=visit.session.user_id,
@@ -274,14 +312,37 @@ async def _thread_page(
 
 @router.get(THREAD)
 async def thread_page(
-    request: Request, community_id: str, thread_id: str, reply_to: str = ""
+    request: Request, community_id: str, thread_id: str, reply_to: str = "", page: str = "1"
 ) -> Response:
-    """A thread and its replies, threaded; opening it marks it read. ``reply_to`` names the
-    reply the form answers (a link, so it works without JavaScript)."""
+    """A thread and a page of its replies, threaded; opening it marks it read. ``reply_to``
+    names the reply the form answers (a link, so it works without JavaScript)."""
     signed_in(request)
     return await _thread_page(
-        request, community_id, thread_id, draft={"parent_id": reply_to.strip()}
+        request,
+        community_id,
+        thread_id,
+        draft={"parent_id": reply_to.strip()},
+        page=_page_number(page),
     )
+
+
+def _page_number(raw: str) -> int:
+    """A page number from the address: 1 to ``MAX_REPLY_PAGES``, else 404."""
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPLY_PAGES:
+        raise HTTPException(404)
+    return int(raw)
+
+
+@router.get(THREAD + "/replies/{reply_id}")
+async def reply_permalink(
+    request: Request, community_id: str, thread_id: str, reply_id: str
+) -> Response:
+    """A reply's permalink: to the thread's page that shows it, at the reply."""
+    place = await _place(request, community_id)
+    await _thread(request, place.id, thread_id)
+    number, _reply = await _find_reply(_visit(request), thread_id, reply_id)
+    page = f"?page={number}" if number > 1 else ""
+    return see_other(f"/communities/{place.id}/threads/{thread_id}{page}#reply-{reply_id}")
 
 
 @router.post(THREAD + "/replies")
@@ -291,9 +352,12 @@ async def post_reply(request: Request, community_id: str, thread_id: str, form: 
     visit = _visit(request)
     parent = text(form, "parent_id")
     draft = {"body": _body(form), "parent_id": parent}
+    page = _page_number(text(form, "page") or "1")
     if text(form, "action") == "preview":
         html, error = await _preview(visit, draft["body"])
-        return await _thread_page(request, place, thread_id, draft=draft, preview=html, error=error)
+        return await _thread_page(
+            request, place, thread_id, draft=draft, preview=html, error=error, page=page
+        )
     await _thread(request, place.id, thread_id)
     posted = await visit.api(
         "POST",
@@ -301,14 +365,20 @@ async def post_reply(request: Request, community_id: str, thread_id: str, form: 
         json={"body": draft["body"], "parent_id": parent or None},
     )
     if posted.ok and isinstance(posted.body, dict):
-        return see_other(f"/communities/{place.id}/threads/{thread_id}#reply-{posted.body['id']}")
+        return see_other(_permalink(place.id, thread_id, str(posted.body["id"])))
     if posted.problem_code == "not-a-member":
         return _not_member(request, place)
     error = refusal(posted)
     if posted.problem_code == "thread-locked":
         error = _gettext(request, "The moderators locked this thread: it takes no new replies.")
     return await _thread_page(
-        request, place, thread_id, draft=draft, error=error, status=status_for(posted.status)
+        request,
+        place,
+        thread_id,
+        draft=draft,
+        error=error,
+        status=status_for(posted.status),
+        page=page,
     )
 
 
@@ -333,6 +403,8 @@ async def _act(
         else:
             message = refusal(done)
         _visit(request).flash(message)
+    if anchor.startswith("reply-"):
+        return see_other(_permalink(place.id, thread_id, anchor.removeprefix("reply-")))
     destination = f"/communities/{place.id}/threads/{thread_id}"
     return see_other(destination + (f"#{anchor}" if anchor else ""))
 
@@ -382,10 +454,10 @@ async def lock(request: Request, community_id: str, thread_id: str, form: Form) 
 
 
 async def _reply(request: Request, thread_id: str, reply_id: str) -> dict[str, Any]:
-    for reply in await _replies(_visit(request), thread_id):
-        if str(reply.get("id")) == reply_id and not reply.get("deleted"):
-            return reply
-    raise HTTPException(404)
+    _page, reply = await _find_reply(_visit(request), thread_id, reply_id)
+    if reply.get("deleted"):
+        raise HTTPException(404)
+    return reply
 
 
 def _mine(request: Request, post: dict[str, Any]) -> bool:
@@ -497,7 +569,7 @@ async def edit_reply(
             status=status_for(saved.status),
         )
     visit.flash(_gettext(request, "Your changes were saved."))
-    return see_other(f"/communities/{place.id}/threads/{thread_id}#reply-{reply_id}")
+    return see_other(_permalink(place.id, thread_id, reply_id))
 
 
 @router.get(THREAD + "/history")
