@@ -28,11 +28,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from cerchia_bench.cpu import pid_listening_on
 from cerchia_bench.harness import percentile
 from cerchia_bench.scenarios import http
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.mail_sink import InProcessSmtpSink
+from cerchia_devstack.ports import pid_listening_on
 from cerchia_devstack.pytest_plugin import AuthKeys
 from cerchia_devstack.trace_backend import Span, TraceBackend
 from tests.platform import Member, Platform, eventually, sign_up, start_platform, unique

@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 
 from aiokafka import AIOKafkaProducer
 
-from cerchia_bench.cpu import pid_listening_on
 from cerchia_bench.harness import Measurement, Scenario, run_interleaved
 from cerchia_bench.platform import Platform, Servers
 from cerchia_bench.report import Target, write_reports
@@ -27,7 +26,7 @@ from cerchia_bench.sinks import PushProvider, SmtpProvider
 from cerchia_chassis.tokens import SigningKey
 from cerchia_devstack.kafka import KafkaBroker, KafkaCluster, KafkaSettings
 from cerchia_devstack.paths import cache_dir, kafka_pom, repo_root
-from cerchia_devstack.ports import LOCALHOST, free_ports
+from cerchia_devstack.ports import LOCALHOST, free_ports, pid_listening_on
 from cerchia_devstack.provision import TestInfrastructure
 from cerchia_devstack.readiness import run_blocking
 

@@ -22,31 +22,3 @@ def cpu_seconds(pid: int) -> float:
 def total_cpu_seconds(pids: Iterable[int]) -> float:
     """CPU seconds of several processes together."""
     return sum(cpu_seconds(pid) for pid in pids)
-
-
-def pid_listening_on(port: int) -> int | None:
-    """The process with a listening TCP socket on ``port`` (Linux procfs), if visible."""
-    inodes: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            parts = line.split()
-            local, state, inode = parts[1], parts[3], parts[9]
-            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
-                inodes.add(inode)
-    if not inodes:
-        return None
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            for fd in (entry / "fd").iterdir():
-                target = os.readlink(fd)
-                if target.startswith("socket:[") and target[8:-1] in inodes:
-                    return int(entry.name)
-        except OSError:
-            continue
-    return None

@@ -1,7 +1,9 @@
 """TCP ports: free ones for tests, and whether a fixed one is already taken."""
 
 import contextlib
+import os
 import socket
+from pathlib import Path
 
 LOCALHOST = "127.0.0.1"
 
@@ -41,3 +43,47 @@ def is_listening(port: int, host: str = LOCALHOST, timeout: float = 0.5) -> bool
             return True
     except OSError:
         return False
+
+
+def pid_listening_on(port: int) -> int | None:
+    """The process with a listening TCP socket on ``port`` (Linux procfs), if visible."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            local, state, inode = parts[1], parts[3], parts[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                inodes.add(inode)
+    if not inodes:
+        return None
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def lineage(pid: int) -> list[int]:
+    """``pid`` and its parents up to the first process (procfs; just ``pid`` without it)."""
+    chain = [pid]
+    while chain[-1] > 1 and len(chain) < 64:
+        try:
+            raw = Path(f"/proc/{chain[-1]}/stat").read_text()
+        except OSError:
+            break
+        # The command name (field 2) may hold spaces; the parent's id follows its state.
+        parent = int(raw[raw.rindex(")") + 2 :].split()[1])
+        if parent <= 0:
+            break
+        chain.append(parent)
+    return chain

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from cerchia_devstack.ports import LOCALHOST, port_in_use
+from cerchia_devstack.ports import LOCALHOST, lineage, pid_listening_on, port_in_use
 from cerchia_devstack.process import ManagedProcess
 from cerchia_devstack.readiness import StartupError, wait_until
 from cerchia_devstack.services import ServiceSpec
@@ -99,7 +99,18 @@ class ServiceProcess:
                 response = await client.get(self.health_url)
         except httpx.HTTPError:
             return False
-        return response.status_code == 200
+        return response.status_code == 200 and self.answers_itself()
+
+    def answers_itself(self) -> bool:
+        """Whether the process listening on the port is this one (or a child of it).
+
+        A port chosen free can be taken by another process before this one binds it (suites run
+        in parallel); that process's readiness must not pass for this one's. Where procfs does
+        not show the listener, the answer is taken as this process's."""
+        listener, ours = pid_listening_on(self.port), self.pid
+        if listener is None or ours is None:
+            return True
+        return ours in lineage(listener)
 
     async def wait_healthy(self, timeout: float = 60.0) -> float:  # noqa: ASYNC109
         """Wait for readiness; fail early, with the log tail, if the process exits."""
