@@ -19,6 +19,7 @@ from web.domain.server_events import ServerEvent, parse_events
 from web.domain.sessions import WebSession, session_key
 from web.domain.times import local_time
 from web.entrypoints.forms import safe_next
+from web.service.unread import UnreadCounts
 from web.service.visits import REFRESH_PATH, Lifetimes, Visit
 
 pytestmark = pytest.mark.unit
@@ -277,3 +278,21 @@ class _NoSessions:
 
     async def delete(self, key: str) -> None:
         return None
+
+
+def test_an_unread_count_is_reused_while_fresh_and_forgotten_on_change() -> None:
+    now = [100.0]
+    counts = UnreadCounts(fresh_s=15, size=2, timer=lambda: now[0])
+    assert counts.get("s1") is None
+    counts.keep("s1", 3)
+    now[0] += 14
+    assert counts.get("s1") == 3
+    now[0] += 2
+    assert counts.get("s1") is None  # stale: the next page asks again
+    counts.keep("s1", 4)
+    counts.forget("s1")
+    assert counts.get("s1") is None
+    counts.forget("unknown")  # nothing to forget is fine
+    for key in ("a", "b", "c"):
+        counts.keep(key, 1)
+    assert [counts.get(key) for key in ("a", "b", "c")].count(None) == 1  # bounded

@@ -78,6 +78,11 @@ class GatewaySettings(ServiceSettings):
     me_part_timeout_s: float = Field(
         default=3.0, description="Budget of each upstream call behind GET /api/v1/me."
     )
+    thread_view_timeout_s: float = Field(
+        default=10.0,
+        description="Budget of each upstream call behind a thread's view (longer than a "
+        "service's read-your-writes wait, so that its 503 comes through).",
+    )
     me_profile_path: str = "/api/v1/profiles/me"
     me_communities_path: str = "/api/v1/me/communities"
     me_unread_path: str = "/api/v1/notifications/unread-count"

@@ -12,6 +12,7 @@ from web.adapters.gateway import GatewayClient
 from web.adapters.pages import Pages
 from web.adapters.session_store import INDEXES, SessionStore
 from web.adapters.translations import load_translations
+from web.service.unread import UnreadCounts
 from web.service.visits import Lifetimes
 from web.settings import WebSettings
 
@@ -30,6 +31,7 @@ class Container:
     lifetimes: Lifetimes
     assets: Assets
     pages: Pages
+    unread: UnreadCounts
 
     @classmethod
     async def build(cls, settings: WebSettings, assets: Assets, pages: Pages) -> "Container":
@@ -48,6 +50,7 @@ class Container:
             ),
             assets=assets,
             pages=pages,
+            unread=UnreadCounts(fresh_s=settings.unread_fresh_s),
         )
 
     async def aclose(self) -> None:

@@ -18,6 +18,12 @@ class WebSettings(ServiceSettings):
         default="http://127.0.0.1:8000", description="The gateway's public API: the only upstream."
     )
     gateway_timeout_s: float = Field(default=15.0, description="Longest wait for the gateway.")
+    unread_fresh_s: float = Field(
+        default=15.0,
+        ge=0,
+        description="How long the unread badge's count is reused for a session's next pages "
+        "(its own forms and the live stream refresh it sooner).",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8080", description="Where people reach this client."
     )

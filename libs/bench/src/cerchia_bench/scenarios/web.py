@@ -184,12 +184,13 @@ class WebWorld:
         }[name]
 
     def api_read(self, name: str) -> str:
-        """The gateway read a page is built on: the community, or the first page of the
-        thread's replies (the web client shows 50 a page)."""
+        """The gateway read a page is built on: the community, or the thread's view (the
+        community, the thread, its first 50 replies and the members to mention)."""
+        community = f"{self.gateway}/api/v1/communities/{self.community_id}"
         return {
             "discover": f"{self.gateway}/api/v1/communities?limit=20",
-            "community": f"{self.gateway}/api/v1/communities/{self.community_id}",
-            "thread": f"{self.gateway}/api/v1/threads/{self.thread_id}/replies?limit=50",
+            "community": community,
+            "thread": f"{community}/threads/{self.thread_id}/view?limit=50",
         }[name]
 
     @property
@@ -403,13 +404,25 @@ async def lighthouse(url: str, cookie_header: dict[str, str]) -> dict[str, Any]:
     return report
 
 
+async def lighthouse_report(url: str, cookie_header: dict[str, str]) -> dict[str, Any]:
+    """Lighthouse's report, run again once when it fails to record the page load (it says
+    "Please run Lighthouse again" for a trace without a navigation start)."""
+    try:
+        return await lighthouse(url, cookie_header)
+    except RuntimeError as exc:
+        if "run Lighthouse again" not in str(exc):
+            raise
+        print(f"  lighthouse {url}: {str(exc)[-200:]}; running it again", flush=True)
+        return await lighthouse(url, cookie_header)
+
+
 async def lighthouse_pages(world: WebWorld) -> Measurement:
     """Lighthouse's scores of every page, once per run (the first round; later rounds add no
     figures: a Lighthouse run is slow and its scores barely move)."""
     if world.scores:
         return Measurement({})
     for name in PAGES:
-        report = await lighthouse(world.page(name), world.browser_headers)
+        report = await lighthouse_report(world.page(name), world.browser_headers)
         for category, score in lighthouse_scores(report).items():
             world.scores[f"{name}_{category.replace('-', '_')}"] = score
         for problem in lighthouse_problems(report):

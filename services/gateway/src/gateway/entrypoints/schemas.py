@@ -55,3 +55,23 @@ class MeResponse(BaseModel):
             ]
         }
     }
+
+
+class ThreadViewResponse(BaseModel):
+    """A thread as its page shows it: each part is the body of the service's own read."""
+
+    community: dict[str, Any] = Field(
+        description="The community, with the caller's standing (`GET /api/v1/communities/{id}`)."
+    )
+    thread: dict[str, Any] = Field(description="The thread (`GET /api/v1/threads/{id}`).")
+    replies: dict[str, Any] = Field(
+        description="One page of replies in posting order, with `next_cursor` "
+        "(`GET /api/v1/threads/{id}/replies`)."
+    )
+    members: list[Any] = Field(
+        description="Members the caller can mention (the community's directory, first "
+        "100); empty when it could not be had, with a warning."
+    )
+    warnings: list[PartWarningResponse] = Field(
+        default_factory=list, description="Parts left out, and why; empty when complete."
+    )

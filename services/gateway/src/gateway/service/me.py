@@ -1,4 +1,5 @@
-"""``GET /api/v1/me``: profile, communities, unread count and upcoming events in one call."""
+"""``GET /api/v1/me``: profile, communities, unread count and upcoming events in one call; the
+parallel reading of parts that the gateway's combined views share."""
 
 import asyncio
 from collections.abc import Mapping, Sequence
@@ -77,6 +78,26 @@ def _count(body: Any) -> int | None:
 _SHAPERS = {"communities": _items, "upcoming_events": _items, "unread_notifications": _count}
 
 
+async def read_parts(
+    parts: Sequence[Part],
+    *,
+    reader: UpstreamReader,
+    headers: Mapping[str, str],
+    budget_s: float,
+) -> list[JsonReply | UpstreamFailure]:
+    """Every part's answer, or its failure, read in parallel (in the order of ``parts``)."""
+
+    async def read(part: Part) -> JsonReply | UpstreamFailure:
+        try:
+            return await reader.get_json(
+                part.upstream, part.path, headers=headers, budget_s=budget_s
+            )
+        except UpstreamFailure as failure:
+            return failure
+
+    return list(await asyncio.gather(*(read(part) for part in parts)))
+
+
 async def compose_me(
     *,
     parts: Sequence[Part],
@@ -89,15 +110,7 @@ async def compose_me(
     Raise CallerRejected when a service refuses the caller, NothingAvailable when no part came.
     """
 
-    async def read(part: Part) -> JsonReply | UpstreamFailure:
-        try:
-            return await reader.get_json(
-                part.upstream, part.path, headers=headers, budget_s=part_timeout_s
-            )
-        except UpstreamFailure as failure:
-            return failure
-
-    replies = await asyncio.gather(*(read(part) for part in parts))
+    replies = await read_parts(parts, reader=reader, headers=headers, budget_s=part_timeout_s)
     view = MeView()
     for part, reply in zip(parts, replies, strict=True):
         if isinstance(reply, UpstreamFailure):

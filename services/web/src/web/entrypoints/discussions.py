@@ -1,7 +1,6 @@
 """Discussions: a community's threads, a thread with its replies, posting, editing with history,
 reactions, following, and the moderators' pin and lock."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -202,6 +201,8 @@ class ReplyPage:
     number: int
     replies: list[dict[str, Any]]
     more: bool
+    #: Where the next page starts.
+    cursor: str | None = None
 
 
 async def _reply_pages(visit: Visit, thread_id: str) -> AsyncIterator[ReplyPage]:
@@ -216,17 +217,9 @@ async def _reply_pages(visit: Visit, thread_id: str) -> AsyncIterator[ReplyPage]
             raise HTTPException(status_for(page.status), refusal(page))
         cursor = page.body.get("next_cursor")
         more = bool(cursor) and number < MAX_REPLY_PAGES
-        yield ReplyPage(number, list(page.body.get("items") or []), more)
+        yield ReplyPage(number, list(page.body.get("items") or []), more, cursor)
         if not more:
             return
-
-
-async def _reply_page(visit: Visit, thread_id: str, number: int) -> ReplyPage:
-    """Page ``number`` of the replies (1 for a thread without replies); 404 past the last."""
-    async for page in _reply_pages(visit, thread_id):
-        if page.number == number:
-            return page
-    raise HTTPException(404)
 
 
 async def _find_reply(visit: Visit, thread_id: str, reply_id: str) -> tuple[int, dict[str, Any]]:
@@ -243,6 +236,19 @@ def _permalink(community_id: str, thread_id: str, reply_id: str) -> str:
     return f"/communities/{community_id}/threads/{thread_id}/replies/{reply_id}"
 
 
+async def _cursor_of(visit: Visit, thread_id: str, number: int) -> str | None:
+    """The cursor that starts page ``number`` of the replies (None for the first); 404 past
+    the last page."""
+    if number == 1:
+        return None
+    async for page in _reply_pages(visit, thread_id):
+        if page.number == number - 1:
+            if page.more:
+                return page.cursor
+            break
+    raise HTTPException(404)
+
+
 async def _thread_page(
     request: Request,
     place: Place | str,
@@ -254,40 +260,40 @@ async def _thread_page(
     status: int = 200,
     page: int = 1,
 ) -> Response:
-    """Page ``page`` of the thread; ``place`` is the community, or its id when it is still to
-    be read."""
+    """Page ``page`` of the thread, from the thread's view (one gateway read: the community,
+    the thread, the page of replies and the members to mention); ``place`` is the community,
+    or its id."""
     visit = _visit(request)
     community_id = place if isinstance(place, str) else place.id
-
-    async def known() -> Place:
-        assert isinstance(place, Place)
-        return place
-
-    # The page's reads go together, the community's too: its time is the slowest of them, not
-    # their sum. The directory (for the mention picker) is read before the standing is known;
-    # a reader who is not a member gets none of it.
-    read = await asyncio.gather(
-        _place(request, community_id) if isinstance(place, str) else known(),
-        _thread(request, community_id, thread_id),
-        _reply_page(visit, thread_id, page),
-        _members(visit, community_id),
-        return_exceptions=True,
+    params: dict[str, Any] = {"limit": REPLIES_PER_PAGE}
+    cursor = await _cursor_of(visit, thread_id, page)
+    if cursor:
+        params["cursor"] = cursor
+    view = await visit.api(
+        "GET", f"/api/v1/communities/{community_id}/threads/{thread_id}/view", params=params
     )
-    found, thread, shown, members = read
-    if isinstance(found, BaseException):
-        raise found
-    refused = isinstance(thread, HTTPException) and thread.status_code in (403, 404)
-    if refused and not found.member:
-        return _not_member(request, found)
-    for failed in (thread, shown, members):
-        if isinstance(failed, BaseException):
-            raise failed
-    assert isinstance(thread, dict)
-    assert isinstance(shown, ReplyPage)
-    assert isinstance(members, list)
-    replies = shown.replies
-    place = found
-    members = members if found.member else []
+    if view.status in (403, 404, 422):
+        # The community's own read says why: no such community (a malformed id included), or
+        # not a member (the thread is theirs to read once they join).
+        found = await _place(request, community_id)
+        if not found.member:
+            return _not_member(request, found)
+        if view.status == 403:
+            raise HTTPException(403, refusal(view))
+        raise HTTPException(404)
+    if not view.ok or not isinstance(view.body, dict):
+        raise HTTPException(status_for(view.status), refusal(view))
+    place = Place(view.body["community"])
+    thread: dict[str, Any] = view.body["thread"]
+    replies_page: dict[str, Any] = view.body["replies"]
+    replies = list(replies_page.get("items") or [])
+    next_cursor = replies_page.get("next_cursor")
+    shown = ReplyPage(page, replies, bool(next_cursor) and page < MAX_REPLY_PAGES, next_cursor)
+    members = (
+        [m for m in view.body.get("members") or [] if isinstance(m, dict) and m.get("handle")]
+        if place.member
+        else []
+    )
     if thread.get("unread"):
         # Opening the thread is reading it; a failure here costs only the marker.
         await visit.api("POST", f"/api/v1/threads/{thread_id}/read")

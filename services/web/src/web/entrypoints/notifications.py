@@ -77,6 +77,7 @@ async def stream(request: Request) -> Response:
     container = request.app.state.container
     pages = container.pages
     token = visit.session.access_token
+    session_key = visit.session.key
     last_event_id = request.headers.get("last-event-id")
 
     async def events() -> AsyncIterator[ServerSentEvent]:
@@ -96,6 +97,10 @@ async def stream(request: Request) -> Response:
                 )
                 unread = await container.gateway.call("GET", f"{FEED}/unread-count", token=token)
                 count = unread.body.get("unread") if isinstance(unread.body, dict) else None
+                if unread.ok and isinstance(count, int):
+                    container.unread.keep(session_key, count)  # the next page shows it too
+                else:
+                    container.unread.forget(session_key)
                 yield ServerSentEvent(
                     event="unread",
                     data=pages.fragment(request, "notifications/_badge.html", {"unread": count}),

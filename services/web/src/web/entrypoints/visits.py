@@ -33,10 +33,18 @@ def install(app: FastAPI) -> None:
         request.state.language = negotiate(
             visit.session.locale, request.headers.get("accept-language")
         )
-        if visit.signed_in and request.method == "GET" and "hx-request" not in request.headers:
-            unread = await visit.api("GET", "/api/v1/notifications/unread-count")
-            if unread.ok and isinstance(unread.body, dict):
-                request.state.unread = unread.body.get("unread")
+        counts = container.unread
+        key = visit.session.key
+        if request.method not in ("GET", "HEAD"):
+            counts.forget(key)  # marking read, among others
+        elif visit.signed_in and "hx-request" not in request.headers:
+            request.state.unread = counts.get(key)
+            if request.state.unread is None:
+                unread = await visit.api("GET", "/api/v1/notifications/unread-count")
+                count = unread.body.get("unread") if isinstance(unread.body, dict) else None
+                if unread.ok and isinstance(count, int):
+                    counts.keep(key, count)
+                    request.state.unread = count
         response = await call_next(request)
         await visit.save()
         if visit.new_cookie:
