@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.platform import PASSWORD, Platform
-from tests.web.browser import watch_csp
+from tests.web.browser import screenshot, watch_csp
 from tests.web.people import accessible, signed_in_page
 
 # The first test of a run also waits for the platform to start (1 to 4 minutes on a busy machine).
@@ -477,6 +477,7 @@ async def test_a_long_thread_is_paged_and_every_permalink_finds_its_page(
         await page.goto(f"{thread}/replies/{ids[50]}")
         assert page.url.endswith(f"?page=2#reply-{ids[50]}"), page.url
         await expect(last).to_be_in_viewport()
+        await screenshot(page, "06-thread-page-2")
         await page.get_by_label("Your reply").fill("The last word, on the second page.")
         await page.get_by_role("button", name="Post the reply").click()
         mine = id_in(page.url, r"\?page=2#reply-(.+)$")
