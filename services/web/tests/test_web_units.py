@@ -296,3 +296,17 @@ def test_an_unread_count_is_reused_while_fresh_and_forgotten_on_change() -> None
     for key in ("a", "b", "c"):
         counts.keep(key, 1)
     assert [counts.get(key) for key in ("a", "b", "c")].count(None) == 1  # bounded
+
+
+def test_each_page_carries_the_csrf_token_masked_afresh_and_each_mask_proves_it() -> None:
+    session = WebSession(key="k", csrf="s3cret-token", expires_at=datetime.now(UTC))
+    first, second = session.masked_csrf(), session.masked_csrf()
+    assert first != second  # no two pages hold the same bytes (BREACH)
+    assert "s3cret-token" not in first
+    assert session.csrf_ok(first)
+    assert session.csrf_ok(second)
+    assert session.csrf_ok("s3cret-token")
+    other = WebSession(key="k2", csrf="another-token", expires_at=datetime.now(UTC))
+    assert not other.csrf_ok(first)
+    for bad in (None, "", "not base64 !", "YWJj", first[:-4]):
+        assert not session.csrf_ok(bad)

@@ -82,7 +82,7 @@ class Pages:
             "request": request,
             "visit": visit,
             "session": visit.session,
-            "csrf": visit.session.csrf,
+            "csrf": visit.session.masked_csrf(),
             "lang": language,
             "when": when,
             "flashes": visit.take_flash(),
@@ -106,7 +106,12 @@ class Pages:
         def when(value: Any) -> str:
             return local_time(value, zone=visit.session.zone, locale=language)
 
-        values = {"session": visit.session, "csrf": visit.session.csrf, "when": when, **context}
+        values = {
+            "session": visit.session,
+            "csrf": visit.session.masked_csrf(),
+            "when": when,
+            **context,
+        }
         started = time.perf_counter()
         html = self.env.get_template(template).render(values)
         _render_duration.record(

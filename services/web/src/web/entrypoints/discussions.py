@@ -417,11 +417,12 @@ async def _act(
 
 @router.post(THREAD + "/reactions")
 async def react(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
-    """Toggle a reaction on the thread or on one of its replies."""
-    name, _, state = text(form, "reaction").partition(":")
-    if name not in REACTION_NAMES:
+    """Toggle a reaction on the thread or on one of its replies: ``reaction`` is
+    ``name:on|off``, then ``:reply_id`` for a reply."""
+    name, _, rest = text(form, "reaction").partition(":")
+    state, _, reply_id = rest.partition(":")
+    if name not in REACTION_NAMES or state not in ("on", "off"):
         raise HTTPException(400)
-    reply_id = text(form, "reply_id")
     target = f"/api/v1/replies/{reply_id}" if reply_id else f"/api/v1/threads/{thread_id}"
     method = "DELETE" if state == "off" else "PUT"
     anchor = f"reply-{reply_id}" if reply_id else "thread"
