@@ -82,7 +82,13 @@ def test_timing_figures_are_nearest_rank_percentiles() -> None:
 
 REPORT = {
     "categories": {
-        "performance": {"score": 0.97, "auditRefs": []},
+        "performance": {
+            "score": 0.97,
+            "auditRefs": [
+                {"id": "total-blocking-time", "weight": 30},
+                {"id": "first-contentful-paint", "weight": 10},
+            ],
+        },
         "accessibility": {
             "score": 0.91,
             "auditRefs": [
@@ -98,6 +104,8 @@ REPORT = {
         "image-alt": {"score": 1, "title": "Images have alt"},
         "skipped": {"score": 0, "title": "Informative"},
         "errors-in-console": {"score": 0, "title": "Console errors"},
+        "total-blocking-time": {"score": 0.63, "title": "TBT", "displayValue": "450 ms"},
+        "first-contentful-paint": {"score": 0.99, "title": "FCP", "displayValue": "0.9 s"},
     },
 }
 
@@ -112,6 +120,7 @@ def test_lighthouse_scores_are_percentages_and_nan_when_missing() -> None:
 
 def test_lighthouse_problems_are_the_weighted_audits_that_failed() -> None:
     assert lighthouse_problems(REPORT) == [
+        "performance: total-blocking-time 450 ms (score 0.63)",
         "accessibility: color-contrast (Low contrast)",
         "best-practices: errors-in-console (Console errors)",
     ]

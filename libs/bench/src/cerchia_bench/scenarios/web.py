@@ -124,13 +124,21 @@ def lighthouse_scores(report: dict[str, Any]) -> dict[str, float]:
 
 
 def lighthouse_problems(report: dict[str, Any]) -> list[str]:
-    """The audits that lost points in accessibility and best practices: ``category: id (title)``."""
+    """The audits that lost points: performance metrics scoring under 0.9 with their values
+    (``performance: id value (score s)``), then accessibility and best practices
+    (``category: id (title)``)."""
     audits = report.get("audits") or {}
     problems: list[str] = []
-    for name in ("accessibility", "best-practices"):
+    for name in ("performance", "accessibility", "best-practices"):
         for ref in (report.get("categories") or {}).get(name, {}).get("auditRefs") or []:
             audit = audits.get(ref.get("id")) or {}
-            if ref.get("weight") and audit.get("score") is not None and audit["score"] < 1:
+            score = audit.get("score")
+            if not ref.get("weight") or score is None:
+                continue
+            if name == "performance" and score < 0.9:
+                value = audit.get("displayValue", "")
+                problems.append(f"{name}: {ref['id']} {value} (score {score:.2f})")
+            elif name != "performance" and score < 1:
                 problems.append(f"{name}: {ref['id']} ({audit.get('title', '')})")
     return problems
 
