@@ -2,13 +2,17 @@
 JavaScript; CSRF, cookie flags and server-side logout; accessibility of every page."""
 
 import re
+import uuid
+import zipfile
 
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
+from tests.authz_world import community_body
 from tests.platform import PASSWORD, Platform, text_of, to
-from tests.web.browser import watch_csp
+from tests.platform import sign_up as sign_up_by_api
+from tests.web.browser import screenshot, watch_csp
 from tests.web.people import accessible, address, emailed_link, sign_in, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -162,3 +166,63 @@ async def test_signing_up_with_a_taken_address_looks_the_same_and_tells_its_owne
     )
     assert "If it was you, sign in, or reset your password" in text_of(told)
     assert f"{platform.web_url}/login" in text_of(told)
+
+
+async def test_my_data_gives_an_archive_and_erasing_says_what_it_does_first(
+    platform: Platform, context: BrowserContext
+) -> None:
+    async with platform.client() as client:
+        ada = await sign_up_by_api(client, platform.smtp, "Ada")
+        slug = f"c{uuid.uuid4().hex[:10]}"
+        created = await client.post(
+            "/api/v1/communities", json=community_body(slug, "public"), headers=ada.auth
+        )
+        assert created.status_code == 201, created.text
+    page = await context.new_page()
+    await sign_in(page, platform, ada.email)
+    await page.goto(f"{platform.web_url}/account")
+    await page.get_by_role(
+        "link", name="Download a copy of your data, or erase your account"
+    ).click()
+    await expect(page.get_by_role("heading", name="My data", level=1)).to_be_visible()
+    # What erasing does to the community Ada owns, before she is asked to confirm.
+    owned = page.locator("#owned-communities")
+    await expect(owned).to_contain_text(f"Circle {slug}")
+    await expect(owned).to_contain_text("archived (read-only)")
+    await accessible(page)
+    await screenshot(page, "07-my-data")
+
+    # The archive: the page follows the export (htmx asks again; without it, a link does).
+    await page.get_by_role("button", name="Prepare my archive").click()
+    await expect(page.get_by_role("heading", name="Your data archive")).to_be_visible()
+    assert re.search(r"/account/data/exports/[^/]+$", page.url), page.url
+    await accessible(page)
+    download_link = page.get_by_role("button", name="Download the archive (zip)")
+    await expect(download_link).to_be_visible(timeout=120_000)
+    await expect(page.get_by_text("Your archive is ready.")).to_be_visible()
+    await accessible(page)
+    async with page.expect_download() as waiting:
+        await download_link.click()
+    archive = zipfile.ZipFile(str(await (await waiting.value).path()))
+    names = [name.split("/", 1)[1] for name in archive.namelist() if "/" in name]
+    folders = {name.split("/", 1)[0] for name in names if "/" in name}
+    assert {"membership", "content", "events", "notifications"} <= folders, folders
+    assert "README.md" in names
+
+    # Erasing: a wrong password is explained; the right one erases and signs out.
+    await page.goto(f"{platform.web_url}/account/data")
+    await page.get_by_label("Your password").fill("not the password at all")
+    await page.get_by_label("I have read what erasing my account does").check()
+    await page.get_by_role("button", name="Erase my account").click()
+    await expect(page.locator("#form-error")).to_be_visible()
+    await accessible(page)
+    await page.get_by_label("Your password").fill(PASSWORD)
+    await page.get_by_label("I have read what erasing my account does").check()
+    await page.get_by_role("button", name="Erase my account").click()
+    await expect(page.get_by_text("Your account was erased.")).to_be_visible()
+    await expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    async with platform.client() as client:
+        again = await client.post(
+            "/api/v1/auth/login", json={"email": ada.email, "password": PASSWORD}
+        )
+    assert again.status_code == 401, again.text

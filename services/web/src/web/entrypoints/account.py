@@ -1,10 +1,11 @@
-"""Accounts: sign up, verify the address, sign in and out, passwords, profile."""
+"""Accounts: sign up, verify the address, sign in and out, passwords, profile, my data (export
+and erasure)."""
 
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from web.entrypoints.forms import lines, refusal, safe_next, see_other, text
@@ -275,3 +276,73 @@ async def export_archive(request: Request, export_id: str) -> Response:
     return render(
         request, "error.html", status=404 if status == 410 else status, detail=response.detail
     )
+
+
+@router.get("/account/data")
+async def data_page(request: Request) -> Response:
+    """My data: an archive of everything kept about me, and erasing my account with what it
+    does stated first."""
+    if (redirect := login_required(request)) is not None:
+        return redirect
+    return await _data_page(request)
+
+
+async def _data_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
+    preview = await visit_of(request).api("GET", "/api/v1/users/me/erasure")
+    owned = (
+        preview.body.get("communities") if preview.ok and isinstance(preview.body, dict) else None
+    )
+    return render(
+        request,
+        "account/data.html",
+        status=status,
+        owned=owned if isinstance(owned, list) else None,
+        error=error,
+    )
+
+
+@router.post("/account/data/exports")
+async def start_export(request: Request, _: Form) -> Response:
+    """Ask every service for my data; the progress page follows it (asking while one is being
+    gathered shows that one)."""
+    if (redirect := login_required(request)) is not None:
+        return redirect
+    visit = visit_of(request)
+    started = await visit.api("POST", "/api/v1/me/exports")
+    if not started.ok or not isinstance(started.body, dict) or not started.body.get("id"):
+        visit.flash(refusal(started))
+        return see_other("/account/data")
+    return see_other(f"/account/data/exports/{quote(str(started.body['id']), safe='')}")
+
+
+@router.get("/account/data/exports/{export_id}")
+async def export_progress(request: Request, export_id: str) -> Response:
+    """Where an export stands: the services that answered, then the archive's link. While it is
+    gathered, htmx asks for the page again every few seconds (without JavaScript, a link)."""
+    if (redirect := login_required(request)) is not None:
+        return redirect
+    found = await visit_of(request).api("GET", f"/api/v1/me/exports/{quote(export_id, safe='')}")
+    if found.status == 404 or (found.ok and not isinstance(found.body, dict)):
+        raise HTTPException(404)
+    if not found.ok:
+        raise HTTPException(status_for(found.status), refusal(found))
+    return render(request, "account/export.html", export=found.body)
+
+
+@router.post("/account/erase")
+async def erase_account(request: Request, form: Form) -> Response:
+    """Erase my account, confirmed by my password after reading what it does."""
+    if (redirect := login_required(request)) is not None:
+        return redirect
+    if text(form, "understood") != "yes":
+        message = gettext(request, "Tick the box to confirm that you have read what erasing does.")
+        return await _data_page(request, error=message, status=422)
+    visit = visit_of(request)
+    erased = await visit.api(
+        "DELETE", "/api/v1/users/me", json={"password": form.get("password") or ""}
+    )
+    if not erased.ok:
+        return await _data_page(request, error=refusal(erased), status=status_for(erased.status))
+    await visit.sign_out()
+    visit.flash(gettext(request, "Your account was erased. Thank you for being part of Cerchia."))
+    return see_other("/")
