@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.authz_world import community_body
 from tests.platform import Member, Platform, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 HEADER = "Cerchia-Consistency"
-CODE = "Be kind. Stay on topic."
 
 
 class Client:
@@ -52,21 +52,8 @@ async def test_a_thread_view_pages_refuses_and_reads_the_readers_own_writes(
             Client(http, await sign_up(http, platform.smtp, name))
             for name in ("Ada", "Bruno", "Carla")
         ]
-        community = await ada.ok(
-            "POST",
-            "/api/v1/communities",
-            json={
-                "name": "Circle",
-                "slug": f"c-{uuid.uuid4().hex[:12]}",
-                "purpose": "Grow together.",
-                "audience": "Makers.",
-                "language": "en",
-                "visibility": "public",
-                "join_policy": "open",
-                "capacity": 50,
-                "code_of_conduct": CODE,
-            },
-        )
+        body = {**community_body(f"c{uuid.uuid4().hex[:10]}", "public"), "join_policy": "open"}
+        community = await ada.ok("POST", "/api/v1/communities", json=body)
         base = f"/api/v1/communities/{community['id']}"
         await bruno.ok("POST", f"{base}/join", json={"code_of_conduct_version": 1})
         thread = await ada.ok("POST", f"{base}/threads", json={"title": "Hello", "body": "Hi"})
