@@ -492,3 +492,45 @@ async def test_a_long_thread_is_paged_and_every_permalink_finds_its_page(
             assert answer.status == 404, url
     finally:
         await context.close()
+
+
+async def test_a_community_is_searched_from_its_discussions_and_results_lead_to_the_posts(
+    platform: Platform, browser: Browser
+) -> None:
+    context = await browser.new_context(locale="en-GB", timezone_id="Europe/Rome")
+    try:
+        ada = await person(await context.new_page(), platform, "Ada")
+        community_id = await found(platform, ada, "Searching Looms")
+        page = ada.page
+        await page.goto(threads_url(platform, community_id))
+        word = f"jacquard{uuid.uuid4().hex[:6]}"
+        thread_id = await open_thread(page, f"Cards for the {word}", "Punched cards, anyone?")
+        async with platform.client() as client:
+            posted = await client.post(
+                f"/api/v1/threads/{thread_id}/replies",
+                json={"body": f"I keep my {word} cards in a box."},
+                headers=ada.auth,
+            )
+            assert posted.status_code == 201, posted.text
+            reply_id = posted.json()["id"]
+            await ready_to_post(client, ada, community_id, posted.headers.get(CONSISTENCY))
+
+        await page.goto(threads_url(platform, community_id))
+        await page.get_by_label("Search this community").fill(word)
+        await page.get_by_role("button", name="Search", exact=True).click()
+        await expect(page.get_by_role("heading", name=f"2 results for “{word}”")).to_be_visible()
+        await accessible(page)
+        results = page.locator(".search-results")
+        await expect(results.get_by_role("link", name=f"Cards for the {word}")).to_have_count(2)
+        # The reply's result is its permalink, which leads to the page that shows it.
+        await page.locator(f'.search-results a[href$="/replies/{reply_id}"]').click()
+        assert page.url.endswith(f"#reply-{reply_id}"), page.url
+        await expect(page.locator(f"#reply-{reply_id}")).to_contain_text("cards in a box")
+
+        await page.goto(f"{platform.web_url}/communities/{community_id}/search?q=zzzqqqxx")
+        await expect(page.get_by_text("Nothing matches.")).to_be_visible()
+        await page.goto(f"{platform.web_url}/communities/{community_id}/search?q={'a' * 201}")
+        await expect(page.locator("#form-error")).to_contain_text("at most 200 characters")
+        await accessible(page)
+    finally:
+        await context.close()

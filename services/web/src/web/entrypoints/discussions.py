@@ -136,6 +136,49 @@ async def _threads_page(
     )
 
 
+#: The longest search the API takes.
+SEARCH_MAX = 200
+
+
+@router.get("/communities/{community_id}/search")
+async def search_page(request: Request, community_id: str, q: str = "") -> Response:
+    """Search a community's threads, replies and resources (ranked by the API)."""
+    place = await _place(request, community_id)
+    query = " ".join(q.split())
+    if not query:
+        return _render(request, "discussions/search.html", place=place, query="", hits=None)
+    if len(query) > SEARCH_MAX:
+        error = _gettext(request, "A search is at most %(count)s characters.") % {
+            "count": SEARCH_MAX
+        }
+        return _render(
+            request, "discussions/search.html", status=422, place=place, query=query, error=error
+        )
+    found = await _visit(request).api(
+        "GET", "/api/v1/search", params={"community_id": place.id, "q": query, "limit": 50}
+    )
+    if found.status in (403, 404) and not place.member:
+        return _not_member(request, place)
+    if found.status == 422:
+        return _render(
+            request,
+            "discussions/search.html",
+            status=422,
+            place=place,
+            query=query,
+            error=refusal(found),
+        )
+    if not found.ok or not isinstance(found.body, dict):
+        raise HTTPException(status_for(found.status), refusal(found))
+    return _render(
+        request,
+        "discussions/search.html",
+        place=place,
+        query=query,
+        hits=[h for h in found.body.get("items") or [] if isinstance(h, dict)],
+    )
+
+
 @router.get(THREADS)
 async def threads_page(
     request: Request, community_id: str, category: str = "", cursor: str = ""
