@@ -145,37 +145,32 @@ async def search_page(request: Request, community_id: str, q: str = "") -> Respo
     """Search a community's threads, replies and resources (ranked by the API)."""
     place = await _place(request, community_id)
     query = " ".join(q.split())
-    if not query:
-        return _render(request, "discussions/search.html", place=place, query="", hits=None)
+    hits: list[dict[str, Any]] | None = None
+    error: str | None = None
     if len(query) > SEARCH_MAX:
         error = _gettext(request, "A search is at most %(count)s characters.") % {
             "count": SEARCH_MAX
         }
-        return _render(
-            request, "discussions/search.html", status=422, place=place, query=query, error=error
+    elif query:
+        found = await _visit(request).api(
+            "GET", "/api/v1/search", params={"community_id": place.id, "q": query, "limit": 50}
         )
-    found = await _visit(request).api(
-        "GET", "/api/v1/search", params={"community_id": place.id, "q": query, "limit": 50}
-    )
-    if found.status in (403, 404) and not place.member:
-        return _not_member(request, place)
-    if found.status == 422:
-        return _render(
-            request,
-            "discussions/search.html",
-            status=422,
-            place=place,
-            query=query,
-            error=refusal(found),
-        )
-    if not found.ok or not isinstance(found.body, dict):
-        raise HTTPException(status_for(found.status), refusal(found))
+        if found.status in (403, 404) and not place.member:
+            return _not_member(request, place)
+        if found.status == 422:
+            error = refusal(found)
+        elif not found.ok or not isinstance(found.body, dict):
+            raise HTTPException(status_for(found.status), refusal(found))
+        else:
+            hits = [h for h in found.body.get("items") or [] if isinstance(h, dict)]
     return _render(
         request,
         "discussions/search.html",
+        status=422 if error else 200,
         place=place,
         query=query,
-        hits=[h for h in found.body.get("items") or [] if isinstance(h, dict)],
+        hits=hits,
+        error=error,
     )
 
 
@@ -294,7 +289,7 @@ async def _cursor_of(visit: Visit, thread_id: str, number: int) -> str | None:
 
 async def _thread_page(
     request: Request,
-    place: Place | str,
+    community_id: str,
     thread_id: str,
     *,
     draft: dict[str, str] | None = None,
@@ -304,10 +299,8 @@ async def _thread_page(
     page: int = 1,
 ) -> Response:
     """Page ``page`` of the thread, from the thread's view (one gateway read: the community,
-    the thread, the page of replies and the members to mention); ``place`` is the community,
-    or its id."""
+    the thread, the page of replies and the members to mention)."""
     visit = _visit(request)
-    community_id = place if isinstance(place, str) else place.id
     params: dict[str, Any] = {"limit": REPLIES_PER_PAGE}
     cursor = await _cursor_of(visit, thread_id, page)
     if cursor:
@@ -405,7 +398,7 @@ async def post_reply(request: Request, community_id: str, thread_id: str, form: 
     if text(form, "action") == "preview":
         html, error = await _preview(visit, draft["body"])
         return await _thread_page(
-            request, place, thread_id, draft=draft, preview=html, error=error, page=page
+            request, place.id, thread_id, draft=draft, preview=html, error=error, page=page
         )
     await _thread(request, place.id, thread_id)
     posted = await visit.api(
@@ -422,7 +415,7 @@ async def post_reply(request: Request, community_id: str, thread_id: str, form: 
         error = _gettext(request, "The moderators locked this thread: it takes no new replies.")
     return await _thread_page(
         request,
-        place,
+        place.id,
         thread_id,
         draft=draft,
         error=error,
