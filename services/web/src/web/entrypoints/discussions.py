@@ -15,6 +15,7 @@ from web.entrypoints.pages import Form, signed_in, status_for
 from web.entrypoints.pages import gettext as _gettext
 from web.entrypoints.pages import render as _render
 from web.entrypoints.pages import visit_of as _visit
+from web.entrypoints.places import Place, find_place
 from web.service.visits import Visit
 
 router = APIRouter(include_in_schema=False)
@@ -25,41 +26,6 @@ REPLIES_PER_PAGE = 50
 MAX_REPLY_PAGES = 20
 THREADS = "/communities/{community_id}/threads"
 THREAD = THREADS + "/{thread_id}"
-
-
-@dataclass(frozen=True)
-class Place:
-    """The community a page is in, and the reader's standing there."""
-
-    community: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return str(self.community["id"])
-
-    @property
-    def standing(self) -> dict[str, Any]:
-        found = self.community.get("my_standing")
-        return found if isinstance(found, dict) else {}
-
-    @property
-    def member(self) -> bool:
-        return self.standing.get("state") == "member"
-
-    @property
-    def moderator(self) -> bool:
-        return self.member and self.standing.get("role") in ("owner", "moderator")
-
-
-async def _place(request: Request, community_id: str) -> Place:
-    """The community, or 404; a signed-out reader is sent to sign in first."""
-    visit = signed_in(request)
-    found = await visit.api("GET", f"/api/v1/communities/{community_id}")
-    if found.status == 404 or (found.ok and not isinstance(found.body, dict)):
-        raise HTTPException(404)
-    if not found.ok:
-        raise HTTPException(status_for(found.status), refusal(found))
-    return Place(found.body)
 
 
 def _not_member(request: Request, place: Place) -> Response:
@@ -143,7 +109,7 @@ SEARCH_MAX = 200
 @router.get("/communities/{community_id}/search")
 async def search_page(request: Request, community_id: str, q: str = "") -> Response:
     """Search a community's threads, replies and resources (ranked by the API)."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     query = " ".join(q.split())
     hits: list[dict[str, Any]] | None = None
     error: str | None = None
@@ -179,14 +145,14 @@ async def threads_page(
     request: Request, community_id: str, category: str = "", cursor: str = ""
 ) -> Response:
     """The community's discussions: pinned first, then by latest activity, page by page."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     return await _threads_page(request, place, category=category.strip(), cursor=cursor.strip())
 
 
 @router.post(THREADS)
 async def open_thread(request: Request, community_id: str, form: Form) -> Response:
     """Open a thread (or, with the Preview button, show the draft as it will look)."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     visit = _visit(request)
     draft = {"title": text(form, "title"), "category": text(form, "category"), "body": _body(form)}
     if text(form, "action") == "preview":
@@ -311,7 +277,7 @@ async def _thread_page(
     if view.status in (403, 404, 422):
         # The community's own read says why: no such community (a malformed id included), or
         # not a member (the thread is theirs to read once they join).
-        found = await _place(request, community_id)
+        found = await find_place(request, community_id)
         if not found.member:
             return _not_member(request, found)
         if view.status == 403:
@@ -380,7 +346,7 @@ async def reply_permalink(
     request: Request, community_id: str, thread_id: str, reply_id: str
 ) -> Response:
     """A reply's permalink: to the thread's page that shows it, at the reply."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     await _thread(request, place.id, thread_id)
     number, _reply = await _find_reply(_visit(request), thread_id, reply_id)
     page = f"?page={number}" if number > 1 else ""
@@ -390,7 +356,7 @@ async def reply_permalink(
 @router.post(THREAD + "/replies")
 async def post_reply(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Reply to the thread or to a reply (or preview the reply)."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     visit = _visit(request)
     parent = text(form, "parent_id")
     draft = {"body": _body(form), "parent_id": parent}
@@ -434,7 +400,7 @@ async def _act(
     anchor: str,
 ) -> Response:
     """A small action on the thread (react, follow, pin, lock), then back to where it was."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     await _thread(request, place.id, thread_id)
     done = await _visit(request).api(method, path)
     if not done.ok:
@@ -536,7 +502,7 @@ async def _edit_page(
 @router.get(THREAD + "/edit")
 async def edit_thread_page(request: Request, community_id: str, thread_id: str) -> Response:
     """My thread's opening post, in a form to edit."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     thread = await _thread(request, place.id, thread_id)
     if not _mine(request, thread):
         raise HTTPException(403)
@@ -547,7 +513,7 @@ async def edit_thread_page(request: Request, community_id: str, thread_id: str) 
 @router.post(THREAD + "/edit")
 async def edit_thread(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Save the edit (the earlier version goes to the history)."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     thread = await _thread(request, place.id, thread_id)
     visit = _visit(request)
     draft = {"title": text(form, "title"), "body": _body(form)}
@@ -576,7 +542,7 @@ async def edit_reply_page(
     request: Request, community_id: str, thread_id: str, reply_id: str
 ) -> Response:
     """My reply, in a form to edit."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     thread = await _thread(request, place.id, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     if not _mine(request, reply):
@@ -590,7 +556,7 @@ async def edit_reply(
     request: Request, community_id: str, thread_id: str, reply_id: str, form: Form
 ) -> Response:
     """Save the edited reply (the earlier version goes to the history)."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     thread = await _thread(request, place.id, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     visit = _visit(request)
@@ -618,7 +584,7 @@ async def edit_reply(
 @router.get(THREAD + "/history")
 async def thread_history(request: Request, community_id: str, thread_id: str) -> Response:
     """Earlier versions of the opening post, newest first."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     thread = await _thread(request, place.id, thread_id)
     found = await _visit(request).api("GET", f"/api/v1/threads/{thread_id}/history")
     if not found.ok:
@@ -639,7 +605,7 @@ async def reply_history(
     request: Request, community_id: str, thread_id: str, reply_id: str
 ) -> Response:
     """Earlier versions of a reply, newest first."""
-    place = await _place(request, community_id)
+    place = await find_place(request, community_id)
     thread = await _thread(request, place.id, thread_id)
     reply = await _reply(request, thread_id, reply_id)
     found = await _visit(request).api("GET", f"/api/v1/replies/{reply_id}/history")

@@ -1,5 +1,5 @@
-"""Pages that emails link to beyond discussions and joining: an event (with RSVP), a direct
-conversation (with a reply), an introduction (accept or decline), a community's members."""
+"""Pages that emails link to beyond discussions, joining and events: a direct conversation (with
+a reply), an introduction (accept or decline), a community's members."""
 
 from typing import Annotated
 
@@ -21,26 +21,6 @@ def _found(response: ApiResponse) -> dict[str, object]:
     if not response.ok or not isinstance(response.body, dict):
         raise HTTPException(503 if response.status >= 500 else response.status)
     return response.body
-
-
-@router.get("/communities/{community_id}/events/{event_id}")
-async def gathering(request: Request, community_id: str, event_id: str) -> Response:
-    """An event: when (in my zone), where, seats, my RSVP."""
-    visit = signed_in(request)
-    event = _found(await visit.api("GET", f"/api/v1/events/{event_id}"))
-    if event.get("community_id") != community_id:
-        raise HTTPException(404)
-    return render(request, "linked/event.html", event=event)
-
-
-@router.post("/communities/{community_id}/events/{event_id}/rsvp")
-async def rsvp(request: Request, community_id: str, event_id: str, form: Form) -> Response:
-    """Going, interested or not going."""
-    visit = signed_in(request)
-    answer = text(form, "answer")
-    response = await visit.api("PUT", f"/api/v1/events/{event_id}/rsvp", json={"answer": answer})
-    visit.flash(gettext(request, "Your answer was saved.") if response.ok else refusal(response))
-    return see_other(f"/communities/{community_id}/events/{event_id}")
 
 
 @router.get("/messages")
