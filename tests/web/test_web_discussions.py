@@ -50,8 +50,10 @@ async def person(page: Page, platform: Platform, name: str) -> Person:
     return who
 
 
-async def found(platform: Platform, owner: Person, name: str) -> str:
-    """An unlisted, open community founded by ``owner`` through the API; its id."""
+async def found(
+    platform: Platform, owner: Person, name: str, *, visibility: str = "unlisted"
+) -> str:
+    """An open community (unlisted unless asked) founded by ``owner`` through the API; its id."""
     async with platform.client() as client:
         made = await client.post(
             "/api/v1/communities",
@@ -62,7 +64,7 @@ async def found(platform: Platform, owner: Person, name: str) -> str:
                 "purpose": "Talk about looms, numbers and the engines that join them.",
                 "audience": "Curious makers.",
                 "language": "en",
-                "visibility": "unlisted",
+                "visibility": visibility,
                 "join_policy": "open",
                 "capacity": 20,
                 "code_of_conduct": "Be kind, be constructive.",
@@ -89,11 +91,13 @@ async def join(platform: Platform, member: Person, community_id: str) -> None:
 async def ready_to_post(
     client: httpx.AsyncClient, who: Person, community_id: str, token: str | None
 ) -> None:
-    """Read the threads echoing the write's consistency token: content answers once it knows of
-    the write, so the web session (which never saw that API write) meets no stale projection."""
+    """Read the threads and the events echoing the write's consistency token: content and events
+    answer once they know of the write, so the web session (which never saw that API write) meets
+    no stale projection."""
     headers = {**who.auth, **({CONSISTENCY: token} if token else {})}
-    listed = await client.get(f"/api/v1/communities/{community_id}/threads", headers=headers)
-    assert listed.status_code == 200, listed.text
+    for listing in ("threads", "events"):
+        listed = await client.get(f"/api/v1/communities/{community_id}/{listing}", headers=headers)
+        assert listed.status_code == 200, listed.text
 
 
 def threads_url(platform: Platform, community_id: str) -> str:

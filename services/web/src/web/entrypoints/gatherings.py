@@ -33,6 +33,8 @@ router = APIRouter(include_in_schema=False)
 EVENTS = "/communities/{community_id}/events"
 EVENT = EVENTS + "/{event_id}"
 PAGE_SIZE = 20
+#: Directory pages read for attendees' names (up to 500 members).
+NAME_PAGES = 5
 Cursor = Annotated[str, Query(max_length=200)]
 
 
@@ -368,17 +370,24 @@ async def issue_feed(request: Request, form: Form) -> Response:
 
 
 async def _names(visit: Visit, community_id: str) -> dict[str, str]:
-    """Members' names by id (the directory's first 200)."""
-    found = await visit.api(
-        "GET", f"/api/v1/communities/{community_id}/directory", params={"limit": 200}
-    )
-    if not found.ok or not isinstance(found.body, dict):
-        return {}
-    return {
-        str(m["user_id"]): str(m.get("display_name") or "")
-        for m in found.body.get("items") or []
-        if isinstance(m, dict) and m.get("user_id")
-    }
+    """Members' names by id, from the directory (a community's seats fit in a few pages)."""
+    names: dict[str, str] = {}
+    cursor = None
+    for _ in range(NAME_PAGES):
+        found = await visit.api(
+            "GET",
+            f"/api/v1/communities/{community_id}/directory",
+            params={"limit": 100, "cursor": cursor},
+        )
+        if not found.ok or not isinstance(found.body, dict):
+            break
+        for m in found.body.get("items") or []:
+            if isinstance(m, dict) and m.get("user_id"):
+                names[str(m["user_id"])] = str(m.get("display_name") or "")
+        cursor = found.body.get("next_cursor")
+        if not cursor:
+            break
+    return names
 
 
 def _qr(payload: str) -> str:
