@@ -122,6 +122,9 @@ async def test_a_series_is_scheduled_answered_waited_for_changed_and_checked_in(
         # Ada and Bruno take the two seats; the link to join is theirs only.
         await answer(ada.page, event_url, "I am going")
         await answer(bruno.page, event_url, "I am going")
+        await ada.page.goto(platform.web_url)
+        await expect(ada.page.locator("#upcoming")).to_contain_text("Loom night")
+        await accessible(ada.page)
         await expect(bruno.page.locator("#my-answer")).to_have_text("You are going.")
         await expect(bruno.page.locator("#seats")).to_contain_text("2 going of 2 seats")
         await expect(bruno.page.locator("#online-link")).to_contain_text("meet.example.org")
@@ -141,6 +144,9 @@ async def test_a_series_is_scheduled_answered_waited_for_changed_and_checked_in(
         await chiara.page.goto(event_url)
         await expect(chiara.page.locator("#my-answer")).to_contain_text("You are going.")
         await expect(chiara.page.locator("#online-link")).to_contain_text("meet.example.org")
+        await chiara.page.goto(platform.web_url)
+        await expect(chiara.page.locator("#upcoming")).to_contain_text("Loom night")
+        await chiara.page.goto(event_url)
 
         # The event's calendar file, and the public community feed without any session.
         ics = vevents(await calendar_of(chiara.page, f"{event_url}/calendar.ics"))

@@ -1,9 +1,18 @@
 """The event form's rules: wall-clock times in a zone, repetitions in words, what a change
 touches, a series listed once (no servers)."""
 
+from datetime import datetime
+
 import pytest
 
-from web.domain.gatherings import Invalid, changes, draft_from, draft_of, series_grouped
+from web.domain.gatherings import (
+    Invalid,
+    changes,
+    door_open,
+    draft_from,
+    draft_of,
+    series_grouped,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -118,3 +127,13 @@ def test_a_series_is_listed_once_with_its_later_dates_in_order() -> None:
         ("a1", ["a2", "a3"]),
         ("b", []),
     ]
+
+
+def test_the_door_opens_an_hour_before_and_closes_two_hours_after_the_end() -> None:
+    event = {"starts_at": "2027-03-04T17:30:00Z", "ends_at": "2027-03-04T19:00:00Z"}
+    at = datetime.fromisoformat
+    assert not door_open(event, at("2027-03-04T16:29:00+00:00"))
+    assert door_open(event, at("2027-03-04T16:30:00+00:00"))
+    assert door_open(event, at("2027-03-04T21:00:00+00:00"))
+    assert not door_open(event, at("2027-03-04T21:01:00+00:00"))
+    assert not door_open(event | {"status": "cancelled"}, at("2027-03-04T18:00:00+00:00"))

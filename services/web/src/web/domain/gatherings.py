@@ -212,6 +212,20 @@ def series_grouped(items: list[Any]) -> list[Listed]:
     return listed
 
 
+#: Check-in opens this long before the start and closes this long after the end (as the
+#: platform's events service rules).
+DOOR_OPENS_BEFORE = timedelta(hours=1)
+DOOR_CLOSES_AFTER = timedelta(hours=2)
+
+
+def door_open(event: Mapping[str, Any], now: datetime) -> bool:
+    """Whether attendees can check in now."""
+    start, end = parse_instant(event.get("starts_at")), parse_instant(event.get("ends_at"))
+    if start is None or end is None or event.get("status") == "cancelled":
+        return False
+    return start - DOOR_OPENS_BEFORE <= now <= end + DOOR_CLOSES_AFTER
+
+
 def is_over(event: Mapping[str, Any], now: datetime) -> bool:
     """Whether the event has ended."""
     end = parse_instant(event.get("ends_at"))

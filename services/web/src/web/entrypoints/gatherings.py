@@ -17,6 +17,7 @@ from web.domain.gatherings import (
     Invalid,
     blank,
     changes,
+    door_open,
     draft_from,
     draft_of,
     is_over,
@@ -251,6 +252,7 @@ async def event_page(request: Request, community_id: str, event_id: str) -> Resp
     visit = visit_of(request)
     recap_thread = await _recap_thread(visit, place.id, event_id) if event.get("recap") else None
     here = f"/communities/{place.id}/events/{event_id}"
+    now = datetime.now(UTC)
     zone = str(event.get("time_zone") or "")
     elsewhere = zone and zone != (visit.session.zone or "UTC")
     language = request.state.language
@@ -263,7 +265,8 @@ async def event_page(request: Request, community_id: str, event_id: str) -> Resp
         "gatherings/event.html",
         place=place,
         event=event,
-        over=is_over(event, datetime.now(UTC)),
+        over=is_over(event, now),
+        door_open=door_open(event, now),
         local_start=local_time(event["starts_at"], zone=zone, locale=language)
         if elsewhere
         else None,
