@@ -319,7 +319,7 @@ async def _web(run: _Run, shares_kafka: bool) -> None:
     config = run.config
     platform, _ = await run.platform(
         # Notifications too: every signed-in page opens its live stream of notifications.
-        ["membership", "content", "notifications", "gateway", "web"],
+        ["membership", "content", "events", "notifications", "gateway", "web"],
         own_kafka=shares_kafka,
     )
     world = await web.seed_web(platform, replies=config.web_replies)
@@ -337,13 +337,13 @@ async def _web(run: _Run, shares_kafka: bool) -> None:
         )
     run.add(
         "web_page_weight",
-        "discover, community and thread pages: HTML, CSS, JS gzipped (KB)",
+        "discover, community, thread and event pages: HTML, CSS, JS gzipped (KB)",
         partial(web.page_weight, world),
     )
     if config.lighthouse:
         run.add(
             "web_lighthouse",
-            "Lighthouse scores of the three pages (first round only)",
+            "Lighthouse scores of the four pages (first round only)",
             partial(web.lighthouse_pages, world),
         )
 

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -46,7 +47,7 @@ from cerchia_devstack.paths import repo_root
 COOKIE = "cerchia_session"
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a throwaway account of the run)
 #: The pages measured: discover, the community's home, a thread with its replies.
-PAGES = ("discover", "community", "thread")
+PAGES = ("discover", "community", "thread", "event")
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices")
 
 
@@ -162,7 +163,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @dataclass
 class WebWorld:
-    """The web platform, one signed-in member, their community and a thread with replies."""
+    """The web platform, one signed-in member, their community, a thread with replies and an
+    event they are going to."""
 
     platform: Platform
     member: str
@@ -170,6 +172,7 @@ class WebWorld:
     community_id: str
     thread_id: str
     replies: int
+    event_id: str
     scores: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -189,6 +192,7 @@ class WebWorld:
             "discover": f"{self.web}/communities",
             "community": community,
             "thread": f"{community}/threads/{self.thread_id}",
+            "event": f"{community}/events/{self.event_id}",
         }[name]
 
     def api_read(self, name: str) -> str:
@@ -199,6 +203,7 @@ class WebWorld:
             "discover": f"{self.gateway}/api/v1/communities?limit=20",
             "community": community,
             "thread": f"{community}/threads/{self.thread_id}/view?limit=50",
+            "event": f"{self.gateway}/api/v1/events/{self.event_id}",
         }[name]
 
     @property
@@ -244,7 +249,7 @@ async def _verification_token(platform: Platform, user_id: str, within: float = 
 async def _until_created(
     client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
 ) -> str:
-    """POST until content knows the author's membership (it learns it from membership's events);
+    """POST until the service knows the author's membership (learnt from membership's events);
     the new resource's id."""
     deadline = time.monotonic() + 60
     while True:
@@ -277,8 +282,8 @@ async def _sign_in(web: str, email: str) -> str:
 
 
 async def seed_web(platform: Platform, *, replies: int) -> WebWorld:
-    """A member, signed in on the web client, who founded a public community and opened a
-    thread there with ``replies`` replies."""
+    """A member, signed in on the web client, who founded a public community, opened a thread
+    there with ``replies`` replies, and scheduled an event they are going to."""
     email = f"bench-{uuid.uuid4().hex[:12]}@example.org"
     async with httpx.AsyncClient(base_url=platform.url("gateway"), timeout=60) as api:
         registered = await api.post(
@@ -325,8 +330,30 @@ async def seed_web(platform: Platform, *, replies: int) -> WebWorld:
                 )
 
         await asyncio.gather(*(reply(i) for i in range(replies)))
+        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+        event = await _until_created(
+            api,
+            f"/api/v1/communities/{community}/events",
+            {
+                "title": "Measuring evening",
+                "description": "We compare **figures** and [notes](https://example.org).",
+                "format": "hybrid",
+                "venue": {"name": "Sala Borsa", "address": "Piazza del Nettuno 3, Bologna"},
+                "online_link": "https://meet.example.org/measuring",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "time_zone": "Europe/Rome",
+                "capacity": 20,
+                "visibility": "public",
+            },
+            auth,
+        )
+        going = await api.put(
+            f"/api/v1/events/{event}/rsvp", json={"answer": "going"}, headers=auth
+        )
+        going.raise_for_status()
     cookie = await _sign_in(platform.url("web"), email)
-    return WebWorld(platform, member, cookie, community, thread, replies)
+    return WebWorld(platform, member, cookie, community, thread, replies, event)
 
 
 # ---- the measurements ---------------------------------------------------------------------------
