@@ -18,6 +18,7 @@ from web.entrypoints.discussions import router as discussions_router
 from web.entrypoints.gatherings import router as gatherings_router
 from web.entrypoints.home import router as home_router
 from web.entrypoints.linked import router as linked_router
+from web.entrypoints.messages import router as messages_router
 from web.entrypoints.notifications import router as notifications_router
 from web.entrypoints.static import router as static_router
 from web.settings import WebSettings
@@ -66,6 +67,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(account_router)
     app.include_router(notifications_router)
     app.include_router(linked_router)
+    app.include_router(messages_router)
     app.include_router(communities_router)
     app.include_router(discussions_router)
     app.include_router(gatherings_router)

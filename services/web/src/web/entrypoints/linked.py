@@ -1,5 +1,5 @@
-"""Pages that emails link to beyond discussions, joining and events: a direct conversation (with
-a reply), an introduction (accept or decline), a community's members."""
+"""Pages that emails link to beyond discussions, joining, events and messages: an introduction
+(accept or decline), a community's members."""
 
 from typing import Annotated
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from web.domain.api import ApiResponse
-from web.entrypoints.forms import refusal, see_other, text
+from web.entrypoints.forms import refusal, see_other
 from web.entrypoints.pages import Form, gettext, render, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -21,38 +21,6 @@ def _found(response: ApiResponse) -> dict[str, object]:
     if not response.ok or not isinstance(response.body, dict):
         raise HTTPException(503 if response.status >= 500 else response.status)
     return response.body
-
-
-@router.get("/messages")
-async def conversations(request: Request, cursor: Cursor = None) -> Response:
-    """My conversations, latest first."""
-    visit = signed_in(request)
-    page = _found(await visit.api("GET", "/api/v1/conversations", params={"cursor": cursor}))
-    return render(request, "linked/conversations.html", page=page)
-
-
-@router.get("/messages/{conversation_id}")
-async def conversation(request: Request, conversation_id: str, cursor: Cursor = None) -> Response:
-    """A conversation's messages and a reply form; opening it marks it read."""
-    visit = signed_in(request)
-    path = f"/api/v1/conversations/{conversation_id}/messages"
-    page = _found(await visit.api("GET", path, params={"cursor": cursor}))
-    await visit.api("POST", f"/api/v1/conversations/{conversation_id}/read")
-    return render(request, "linked/conversation.html", page=page, conversation_id=conversation_id)
-
-
-@router.post("/messages/{conversation_id}")
-async def write(request: Request, conversation_id: str, form: Form) -> Response:
-    """Send a message in the conversation."""
-    visit = signed_in(request)
-    response = await visit.api(
-        "POST",
-        f"/api/v1/conversations/{conversation_id}/messages",
-        json={"body": text(form, "body")},
-    )
-    if not response.ok:
-        visit.flash(refusal(response))
-    return see_other(f"/messages/{conversation_id}")
 
 
 @router.get("/introductions/{introduction_id}")
