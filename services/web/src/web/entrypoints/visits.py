@@ -8,7 +8,7 @@ from web.domain.locales import negotiate
 from web.service.visits import Visit
 
 # The scraper is no visitor: no session, no call to the gateway.
-_PASS_THROUGH = ("/static/", "/health/", "/sw.js", "/metrics")
+_PASS_THROUGH = ("/static/", "/health/", "/sw.js", "/metrics", "/manifest.webmanifest", "/offline")
 
 
 def install(app: FastAPI) -> None:

@@ -62,4 +62,8 @@
     }).catch(function () { show("failed"); });
   }
   document.addEventListener("DOMContentLoaded", setUp);
+  // The service worker on every page: it keeps the offline page, which makes the app installable.
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); });
+  }
 })();

@@ -1,4 +1,25 @@
-// Cerchia's service worker: shows web push notifications and opens the right page on click.
+// Cerchia's service worker: shows web push notifications and opens the right page on click,
+// and shows the offline page when a page cannot be reached. Pages are never cached: they are
+// personal; only the offline page (anonymous) and its assets are kept.
+var OFFLINE_URLS = [];
+var CACHE = "cerchia-offline " + OFFLINE_URLS.join(" ");
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(OFFLINE_URLS); }).then(function () { return self.skipWaiting(); }));
+});
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name !== CACHE; }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(function () { return caches.match("/offline"); }));
+  } else if (OFFLINE_URLS.indexOf(new URL(request.url).pathname) > 0) {
+    event.respondWith(caches.match(request).then(function (kept) { return kept || fetch(request); }));
+  }
+});
 self.addEventListener("push", function (event) {
   var data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = { title: event.data && event.data.text() }; }
