@@ -17,9 +17,9 @@ from web.entrypoints.communities import router as communities_router
 from web.entrypoints.discussions import router as discussions_router
 from web.entrypoints.gatherings import router as gatherings_router
 from web.entrypoints.home import router as home_router
-from web.entrypoints.linked import router as linked_router
 from web.entrypoints.messages import router as messages_router
 from web.entrypoints.notifications import router as notifications_router
+from web.entrypoints.people import router as people_router
 from web.entrypoints.static import router as static_router
 from web.settings import WebSettings
 
@@ -66,8 +66,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(home_router)
     app.include_router(account_router)
     app.include_router(notifications_router)
-    app.include_router(linked_router)
     app.include_router(messages_router)
+    app.include_router(people_router)
     app.include_router(communities_router)
     app.include_router(discussions_router)
     app.include_router(gatherings_router)
