@@ -150,6 +150,7 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/api/v1/threads/{thread_id}/replies", MEMBERS, {"body": "Agreed."}),
     Row("PATCH", "/api/v1/replies/{reply_id}", MEMBER, {"body": "Edited reply."}),
     Row("GET", "/api/v1/replies/{reply_id}/history", MEMBERS),
+    Row("GET", "/api/v1/replies/{reply_id}", MEMBERS),
     Row("PUT", "/api/v1/threads/{thread_id}/reactions/{reaction}", MEMBERS),
     Row("DELETE", "/api/v1/threads/{thread_id}/reactions/{reaction}", MEMBERS),
     Row("PUT", "/api/v1/replies/{reply_id}/reactions/{reaction}", MEMBERS),

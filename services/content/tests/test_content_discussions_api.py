@@ -184,3 +184,41 @@ async def test_cursor_pagination_rate_limit_and_bad_input(
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["type"].endswith("/rate-limited")
+
+
+async def test_a_reply_is_read_by_id_with_its_thread_and_hidden_ones_by_moderators_only(
+    new_community: Callable[[], Any],
+) -> None:
+    circle = new_community()
+    await circle.create()
+    ada = str(uuid.uuid4())
+    await circle.join(ada, name="Ada", handle="ada")
+    client = circle.client
+    tid = (await circle.post_thread(ada, title="Looms", body="Which loom?")).json()["id"]
+    posted = await client.post(
+        f"/api/v1/threads/{tid}/replies",
+        json={"body": "The *Jacquard*."},
+        headers=circle.headers(ada),
+    )
+    rid = posted.json()["id"]
+
+    read = await client.get(f"/api/v1/replies/{rid}", headers=circle.headers(circle.owner))
+    assert read.status_code == 200
+    assert (read.json()["thread_id"], read.json()["author"]["display_name"]) == (tid, "Ada")
+    assert "<em>Jacquard</em>" in read.json()["body_html"]
+    outsider = await client.get(f"/api/v1/replies/{rid}", headers=circle.headers(str(uuid.uuid4())))
+    assert outsider.status_code == 404
+    unknown = await client.get(f"/api/v1/replies/{uuid.uuid4()}", headers=circle.headers(ada))
+    assert unknown.status_code == 404
+
+    hidden = await client.post(
+        f"/api/v1/communities/{circle.id}/moderation/decisions",
+        json={"target_kind": "reply", "target_id": rid, "action": "hide", "reason": "Test."},
+        headers=circle.headers(circle.owner),
+    )
+    assert hidden.status_code == 201, hidden.text
+    assert (
+        await client.get(f"/api/v1/replies/{rid}", headers=circle.headers(ada))
+    ).status_code == 404
+    as_moderator = await client.get(f"/api/v1/replies/{rid}", headers=circle.headers(circle.owner))
+    assert as_moderator.json()["visibility"] == "hidden"

@@ -67,6 +67,14 @@ async def post_reply(
     )
 
 
+@router.get("/replies/{reply_id}", response_model=ReplyOut, summary="Read a reply", responses=_READ)
+async def read_reply(reply_id: str, me: CurrentUser, deps: Deps) -> ReplyOut:
+    """One reply, with its thread's id (a flagged reply's context, a permalink's target)."""
+    reply = await replies.read_reply(reply_id, me.user_id, ports=deps.ports)
+    people = people_out(await names([reply.author_id], ports=deps.ports))
+    return reply_out(reply, user_id=me.user_id, people=people)
+
+
 @router.patch(
     "/replies/{reply_id}", response_model=ReplyOut, summary="Edit a reply", responses=_WRITE
 )

@@ -118,6 +118,12 @@ async def list_replies(
     return page_of(replies, limit, lambda r: (r.created_at, r.id))
 
 
+async def read_reply(reply_id: str, user_id: str, *, ports: Ports) -> Reply:
+    """One reply, for whoever may read its thread (a hidden one for moderators only)."""
+    reply, _, _ = await _readable_reply(reply_id, user_id, ports=ports)
+    return reply
+
+
 async def _readable_reply(
     reply_id: str, user_id: str, *, ports: Ports, session: Session = None
 ) -> tuple[Reply, Thread, Viewer]:
