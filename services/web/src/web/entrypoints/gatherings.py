@@ -27,15 +27,13 @@ from web.domain.times import local_time
 from web.entrypoints.forms import refusal, see_other, text
 from web.entrypoints.pages import Form, render, signed_in, status_for, visit_of
 from web.entrypoints.pages import gettext as _gettext
-from web.entrypoints.places import Place, find_place
+from web.entrypoints.places import Place, find_place, member_names
 from web.service.visits import Visit
 
 router = APIRouter(include_in_schema=False)
 EVENTS = "/communities/{community_id}/events"
 EVENT = EVENTS + "/{event_id}"
 PAGE_SIZE = 20
-#: Directory pages read for attendees' names (up to 500 members).
-NAME_PAGES = 5
 Cursor = Annotated[str, Query(max_length=200)]
 
 
@@ -372,27 +370,6 @@ async def issue_feed(request: Request, form: Form) -> Response:
 # ---- hosts: attendees, check-in, recap --------------------------------------------------------
 
 
-async def _names(visit: Visit, community_id: str) -> dict[str, str]:
-    """Members' names by id, from the directory (a community's seats fit in a few pages)."""
-    names: dict[str, str] = {}
-    cursor = None
-    for _ in range(NAME_PAGES):
-        found = await visit.api(
-            "GET",
-            f"/api/v1/communities/{community_id}/directory",
-            params={"limit": 100, "cursor": cursor},
-        )
-        if not found.ok or not isinstance(found.body, dict):
-            break
-        for m in found.body.get("items") or []:
-            if isinstance(m, dict) and m.get("user_id"):
-                names[str(m["user_id"])] = str(m.get("display_name") or "")
-        cursor = found.body.get("next_cursor")
-        if not cursor:
-            break
-    return names
-
-
 def _qr(payload: str) -> str:
     """A QR code as a data: URL (an image the page's policy allows)."""
     return segno.make(payload, error="m").svg_data_uri(scale=6, border=2)
@@ -429,7 +406,7 @@ async def attendees_page(
         page=going.body,
         first_page=not cursor,
         waitlist=waiting.body.get("items") or [] if isinstance(waiting.body, dict) else [],
-        names=await _names(visit, place.id),
+        names=await member_names(visit, place.id),
         door=door,
     )
 

@@ -7,6 +7,10 @@ from fastapi import HTTPException, Request
 
 from web.entrypoints.forms import refusal
 from web.entrypoints.pages import signed_in, status_for
+from web.service.visits import Visit
+
+#: Directory pages read for members' names (up to 500 members).
+NAME_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -42,3 +46,24 @@ async def find_place(request: Request, community_id: str) -> Place:
     if not found.ok:
         raise HTTPException(status_for(found.status), refusal(found))
     return Place(found.body)
+
+
+async def member_names(visit: Visit, community_id: str) -> dict[str, str]:
+    """Members' names by id, from the directory (a community's seats fit in a few pages)."""
+    names: dict[str, str] = {}
+    cursor = None
+    for _ in range(NAME_PAGES):
+        found = await visit.api(
+            "GET",
+            f"/api/v1/communities/{community_id}/directory",
+            params={"limit": 100, "cursor": cursor},
+        )
+        if not found.ok or not isinstance(found.body, dict):
+            break
+        for m in found.body.get("items") or []:
+            if isinstance(m, dict) and m.get("user_id"):
+                names[str(m["user_id"])] = str(m.get("display_name") or "")
+        cursor = found.body.get("next_cursor")
+        if not cursor:
+            break
+    return names
