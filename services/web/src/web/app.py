@@ -22,6 +22,7 @@ from web.entrypoints.messages import router as messages_router
 from web.entrypoints.moderation import router as moderation_router
 from web.entrypoints.notifications import router as notifications_router
 from web.entrypoints.people import router as people_router
+from web.entrypoints.settings import router as settings_router
 from web.entrypoints.static import router as static_router
 from web.settings import WebSettings
 
@@ -75,6 +76,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(gatherings_router)
     app.include_router(library_router)
     app.include_router(moderation_router)
+    app.include_router(settings_router)
     visits.install(app)
     security.install(app)  # every answer gets the headers
     # Pages and assets compressed (a thread's page shrinks from 120 KB to 6 KB); the event

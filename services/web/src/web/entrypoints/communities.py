@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from web.domain.api import ApiResponse
-from web.entrypoints.forms import refusal, see_other, text
+from web.entrypoints.forms import lines, refusal, see_other, text
 from web.entrypoints.pages import Form, login_required, status_for
 from web.entrypoints.pages import gettext as _gettext
 from web.entrypoints.pages import render as _render
@@ -103,7 +103,7 @@ async def new_page(request: Request) -> Response:
     return _render(request, "communities/new.html", values={})
 
 
-def _questions(raw: str) -> list[dict[str, Any]]:
+def screening_questions(raw: str) -> list[dict[str, Any]]:
     """Screening questions, one per line; every one needs an answer."""
     prompts = [line.strip() for line in raw.splitlines() if line.strip()]
     return [{"id": f"q{n}", "prompt": p, "required": True} for n, p in enumerate(prompts, 1)]
@@ -126,6 +126,7 @@ async def found(request: Request, form: Form) -> Response:
             "capacity",
             "code_of_conduct",
             "screening_questions",
+            "tags",
         )
     }
     capacity = values["capacity"]
@@ -138,7 +139,8 @@ async def found(request: Request, form: Form) -> Response:
         "visibility": values["visibility"] or "public",
         "join_policy": values["join_policy"] or "open",
         "code_of_conduct": values["code_of_conduct"],
-        "screening_questions": _questions(str(form.get("screening_questions") or "")),
+        "screening_questions": screening_questions(str(form.get("screening_questions") or "")),
+        "tags": lines(form, "tags"),
     }
     if capacity:
         body["capacity"] = int(capacity) if capacity.isdigit() else capacity
