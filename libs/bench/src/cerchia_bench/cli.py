@@ -337,13 +337,13 @@ async def _web(run: _Run, shares_kafka: bool) -> None:
         )
     run.add(
         "web_page_weight",
-        "discover, community, thread and event pages: HTML, CSS, JS gzipped (KB)",
+        "discover, community, thread, event and moderation pages: HTML, CSS, JS gzipped (KB)",
         partial(web.page_weight, world),
     )
     if config.lighthouse:
         run.add(
             "web_lighthouse",
-            "Lighthouse scores of the four pages (first round only)",
+            "Lighthouse scores of the five pages (first round only)",
             partial(web.lighthouse_pages, world),
         )
 

@@ -47,7 +47,9 @@ from cerchia_devstack.paths import repo_root
 COOKIE = "cerchia_session"
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a throwaway account of the run)
 #: The pages measured: discover, the community's home, a thread with its replies.
-PAGES = ("discover", "community", "thread", "event")
+#: Replies flagged for the moderation queue's page (with the thread itself).
+FLAGGED = 5
+PAGES = ("discover", "community", "thread", "event", "moderation")
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices")
 
 
@@ -193,6 +195,7 @@ class WebWorld:
             "community": community,
             "thread": f"{community}/threads/{self.thread_id}",
             "event": f"{community}/events/{self.event_id}",
+            "moderation": f"{community}/moderation",
         }[name]
 
     def api_read(self, name: str) -> str:
@@ -204,6 +207,7 @@ class WebWorld:
             "community": community,
             "thread": f"{community}/threads/{self.thread_id}/view?limit=50",
             "event": f"{self.gateway}/api/v1/events/{self.event_id}",
+            "moderation": f"{community}/moderation/queue",
         }[name]
 
     @property
@@ -320,16 +324,29 @@ async def seed_web(platform: Platform, *, replies: int) -> WebWorld:
         )
         gate = asyncio.Semaphore(8)
 
+        flagged: list[str] = []
+
         async def reply(i: int) -> None:
             async with gate:
-                await _until_created(
+                made = await _until_created(
                     api,
                     f"/api/v1/threads/{thread}/replies",
                     {"body": f"Reply number {i}: **agreed**, with a [link](https://example.org)."},
                     auth,
                 )
+                if i < FLAGGED:
+                    flagged.append(made)
 
         await asyncio.gather(*(reply(i) for i in range(replies)))
+        # The moderation queue: the thread and a few replies flagged, each with its reason.
+        targets = [("thread", thread)] + [("reply", r) for r in flagged]
+        for kind, target in targets:
+            flag = await api.post(
+                f"/api/v1/communities/{community}/flags",
+                json={"target_kind": kind, "target_id": target, "reason": "Measuring the queue."},
+                headers=auth,
+            )
+            flag.raise_for_status()
         starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
         event = await _until_created(
             api,
