@@ -12,6 +12,7 @@ from tests.web.browser import screenshot, watch_csp
 from tests.web.people import accessible
 from tests.web.test_web_discussions import found, person
 from tests.web.test_web_gatherings import without_javascript
+from tests.web.test_web_moderation import reload_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
@@ -64,6 +65,32 @@ async def test_the_owner_changes_the_community_revokes_an_invitation_and_archive
         await row.get_by_role("button", name="Revoke the invitation for carla@example.org").click()
         await expect(ada.page.get_by_text("The invitation is revoked.")).to_be_visible()
         await expect(row).to_contain_text("revoked")
+
+        # A webhook: its secret shown once, a delivery logged for the next change (the test
+        # endpoint refuses connections, so it fails), sent again, a new secret, removed.
+        await ada.page.get_by_role("link", name="Webhooks: tell your own services").click()
+        await ada.page.get_by_label("Endpoint (https)").fill("http://127.0.0.1:9/looms")
+        await ada.page.get_by_role("button", name="Add the webhook").click()
+        first_secret = await ada.page.locator("#secret").input_value()
+        assert len(first_secret) >= 16
+        await accessible(ada.page)
+        hook = ada.page.locator(".webhook-row").filter(has_text="127.0.0.1:9/looms")
+        hook_url = platform.web_url + str(await hook.get_by_role("link").get_attribute("href"))
+        await ada.page.goto(f"{community}/settings")
+        await ada.page.get_by_label("Tags").fill("looms, history, restoration")
+        await ada.page.get_by_role("button", name="Save the changes").click()
+        await expect(ada.page.get_by_text("The community is updated.")).to_be_visible()
+        await reload_until(ada.page, hook_url, ".delivery-row", attempts=60)
+        await accessible(ada.page)
+        await ada.page.locator(".delivery-row").first.get_by_role("button").click()
+        await expect(ada.page.get_by_text("Sent again.")).to_be_visible()
+        await ada.page.get_by_role("button", name="Replace the secret").click()
+        second_secret = await ada.page.locator("#secret").input_value()
+        assert second_secret not in ("", first_secret)
+        await ada.page.get_by_role("button", name="Remove the webhook").click()
+        await expect(ada.page.get_by_text("The webhook is removed.")).to_be_visible()
+        await expect(ada.page.get_by_text("No webhooks yet.")).to_be_visible()
+        await ada.page.goto(f"{community}/settings")
 
         # Archiving asks for the tick box; then the community is read-only for everyone.
         await ada.page.get_by_label("I understand: archive").check()

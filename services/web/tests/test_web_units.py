@@ -119,6 +119,8 @@ def test_every_message_of_the_client_has_an_italian_translation() -> None:
         "In %(name)s",
         "Online",
         "no",
+        "Markdown",
+        "Webhook",
     }
     assert [m for m in missing if m not in same] == []
 

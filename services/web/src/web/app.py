@@ -17,6 +17,7 @@ from web.entrypoints.communities import router as communities_router
 from web.entrypoints.discussions import router as discussions_router
 from web.entrypoints.gatherings import router as gatherings_router
 from web.entrypoints.home import router as home_router
+from web.entrypoints.integrations import router as integrations_router
 from web.entrypoints.library import router as library_router
 from web.entrypoints.messages import router as messages_router
 from web.entrypoints.moderation import router as moderation_router
@@ -77,6 +78,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(library_router)
     app.include_router(moderation_router)
     app.include_router(settings_router)
+    app.include_router(integrations_router)
     visits.install(app)
     security.install(app)  # every answer gets the headers
     # Pages and assets compressed (a thread's page shrinks from 120 KB to 6 KB); the event
