@@ -536,5 +536,30 @@ async def test_a_community_is_searched_from_its_discussions_and_results_lead_to_
         await page.goto(f"{platform.web_url}/communities/{community_id}/search?q={'a' * 201}")
         await expect(page.locator("#form-error")).to_contain_text("at most 200 characters")
         await accessible(page)
+
+        # Searching all of Ada's communities from the home page: each one's results, grouped.
+        other_id = await found(platform, ada, "Searching Mills")
+        async with platform.client() as client:
+            opened = await client.post(
+                f"/api/v1/communities/{other_id}/threads",
+                json={"title": f"A mill for the {word}", "body": "Gears and cards."},
+                headers=ada.auth,
+            )
+            assert opened.status_code == 201, opened.text
+            await ready_to_post(client, ada, other_id, opened.headers.get(CONSISTENCY))
+        await page.goto(platform.web_url)
+        await page.get_by_label("Search your communities").fill(word)
+        await page.get_by_role("button", name="Search", exact=True).click()
+        groups = page.locator(".search-group")
+        await expect(groups).to_have_count(2)
+        await expect(groups.filter(has_text="Searching Mills")).to_contain_text(
+            f"A mill for the {word}"
+        )
+        await expect(groups.filter(has_text="Searching Looms")).to_contain_text(
+            f"Cards for the {word}"
+        )
+        await accessible(page)
+        await page.goto(f"{platform.web_url}/search?q=zzzqqqxx")
+        await expect(page.get_by_text("Nothing matches in your communities.")).to_be_visible()
     finally:
         await context.close()

@@ -1,6 +1,7 @@
 """Discussions: a community's threads, a thread with its replies, posting, editing with history,
 reactions, following, and the moderators' pin and lock."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -136,6 +137,58 @@ async def search_page(request: Request, community_id: str, q: str = "") -> Respo
         place=place,
         query=query,
         hits=hits,
+        error=error,
+    )
+
+
+#: Results shown per community when searching all of mine (each links to the full search).
+SEARCH_PER_COMMUNITY = 5
+
+
+@router.get("/search")
+async def search_mine(request: Request, q: str = "") -> Response:
+    """Search every community I belong to: each one's best results, with a link to all of them.
+    Scores are not compared across communities (each ranks within its own words)."""
+    visit = signed_in(request)
+    query = " ".join(q.split())
+    groups: list[dict[str, Any]] | None = None
+    error: str | None = None
+    if len(query) > SEARCH_MAX:
+        error = _gettext(request, "A search is at most %(count)s characters.") % {
+            "count": SEARCH_MAX
+        }
+    elif query:
+        mine = await visit.api("GET", "/api/v1/me/communities")
+        if not mine.ok or not isinstance(mine.body, dict):
+            raise HTTPException(status_for(mine.status), refusal(mine))
+        communities = [
+            item["community"]
+            for item in mine.body.get("items") or []
+            if isinstance(item, dict)
+            and isinstance(item.get("community"), dict)
+            and (item.get("standing") or {}).get("state") == "member"
+        ]
+        found = await asyncio.gather(
+            *(
+                visit.api(
+                    "GET",
+                    "/api/v1/search",
+                    params={"community_id": c["id"], "q": query, "limit": SEARCH_PER_COMMUNITY},
+                )
+                for c in communities
+            )
+        )
+        groups = [
+            {"community": c, "hits": r.body.get("items") or []}
+            for c, r in zip(communities, found, strict=True)
+            if r.ok and isinstance(r.body, dict) and r.body.get("items")
+        ]
+    return _render(
+        request,
+        "discussions/search_mine.html",
+        status=422 if error else 200,
+        query=query,
+        groups=groups,
         error=error,
     )
 
