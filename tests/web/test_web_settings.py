@@ -29,7 +29,9 @@ async def test_the_owner_changes_the_community_revokes_an_invitation_and_archive
 
         await ada.page.goto(community)
         await ada.page.get_by_role("button", name="Settings").click()
-        await expect(ada.page.get_by_role("heading", name="The community")).to_be_visible()
+        await expect(
+            ada.page.get_by_role("heading", name="The community", exact=True)
+        ).to_be_visible()
         await accessible(ada.page)
         await screenshot(ada.page, "15-settings")
         await ada.page.get_by_label("Purpose").fill(
