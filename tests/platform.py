@@ -109,6 +109,7 @@ async def start_platform(
         jwks_json=json.dumps(keys.key.jwks()),
         token_sealing_key=keys.opening.public_text(),
         token_opening_keys_file=str(keys.opening_path),
+        personal_data_keys_file=str(keys.personal_data_path),
     )
     processes: dict[str, ServiceProcess] = {}
     platform = Platform(processes, smtp, keys)

@@ -475,6 +475,7 @@ class World:
     def fanout(self, opener: Opener | None = None) -> FanoutPorts:
         return FanoutPorts(
             inbox=self.inbox,
+            outbox=self.outbox,
             opener=opener or Opener([OpeningKey.generate()]),
             users=self.users,
             communities=self.communities,

@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from cerchia_bench.cpu import total_cpu_seconds
+from cerchia_chassis.personal_data import KeyWrapper
 from cerchia_chassis.sealing import OpeningKey
 from cerchia_chassis.tokens import SigningKey
 from cerchia_devstack.kafka import KafkaCluster
@@ -103,6 +104,8 @@ class Platform:
         opening = self.opening = OpeningKey.generate()
         opening_path = workdir / f"token-opening-{uuid.uuid4().hex[:6]}.key"
         await asyncio.to_thread(_write_key, opening_path, opening.private_text().encode())
+        personal_data_path = workdir / f"personal-data-{uuid.uuid4().hex[:6]}.keys"
+        await asyncio.to_thread(_write_key, personal_data_path, KeyWrapper.generate().encode())
         infrastructure = Infrastructure(
             kafka=self.servers.kafka,
             mongo_uri=self.servers.mongo_uri,
@@ -112,6 +115,7 @@ class Platform:
             jwks_json=json.dumps(self.key.jwks()),
             token_sealing_key=opening.public_text(),
             token_opening_keys_file=str(opening_path),
+            personal_data_keys_file=str(personal_data_path),
         )
         suffix = self.suffix
         starts: list[Awaitable[None]] = []

@@ -12,8 +12,9 @@ from faststream.message import StreamMessage
 from pydantic import ValidationError
 
 from cerchia_chassis.consistency import Positions, highest, sequence_of
-from cerchia_chassis.consumer import GaveUp, RetryPolicy, dead_letter
+from cerchia_chassis.consumer import GaveUp, RetryPolicy, dead_letter, opened, skipped
 from cerchia_chassis.offset_commits import BackgroundCommitter, CommitOnRevoke
+from cerchia_chassis.personal_data import Opener, Shredded
 from cerchia_contracts.catalog import AnyEvent, Topic
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def subscribe_batch(
     max_records: int = DEFAULT_MAX_RECORDS,
     max_wait_ms: int = DEFAULT_MAX_WAIT_MS,
     positions: Positions | None = None,
+    opener: Opener | None = None,
 ) -> None:
     """Consume ``topic`` in ``group_id`` in batches of up to ``max_records`` events.
 
@@ -84,7 +86,9 @@ def subscribe_batch(
         consumer: AIOKafkaConsumer = message.consumer  # type: ignore[attr-defined]
         records = message.raw_message
         try:
-            await _handle(broker, topic, handler, records, group_id=group_id, retry=retry)
+            await _handle(
+                broker, topic, handler, records, group_id=group_id, retry=retry, opener=opener
+            )
         except BaseException:
             _rewind(consumer, records)
             raise
@@ -130,8 +134,20 @@ async def _handle(
     *,
     group_id: str,
     retry: RetryPolicy,
+    opener: Opener | None = None,
 ) -> None:
-    decoded = topic.decode_many([record.value or b"" for record in records])
+    payloads: list[bytes] = []
+    kept: list[Record] = []
+    for record in records:
+        try:
+            payloads.append(await opened(opener, topic, record.value or b"", retry))
+            kept.append(record)
+        except Shredded as gone:
+            skipped(topic, record, gone)
+        except GaveUp as failed:
+            await _dead_letter_failed(broker, topic, record, failed, group_id=group_id)
+    records = kept
+    decoded = topic.decode_many(payloads)
     good: list[tuple[Record, AnyEvent]] = []
     for record, result in zip(records, decoded, strict=True):
         if isinstance(result, ValidationError):

@@ -19,10 +19,14 @@ from tenacity import (
 )
 
 from cerchia_chassis.consistency import Positions, sequence_of
+from cerchia_chassis.errors import PermanentError
 from cerchia_chassis.metrics import meter
+from cerchia_chassis.personal_data import Opener, Shredded
 from cerchia_contracts.catalog import AnyEvent, Topic
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["GaveUp", "Handler", "PermanentError", "RetryPolicy", "dead_letter", "subscribe"]
 
 Handler = Callable[[AnyEvent], Awaitable[None]]
 
@@ -31,10 +35,6 @@ _dead_lettered = meter(__name__).create_counter(
     unit="{message}",
     description="Messages this service moved to a dead-letter topic, per topic and group.",
 )
-
-
-class PermanentError(Exception):
-    """A handler failure that retrying cannot fix: the message goes to the DLQ at once."""
 
 
 class GaveUp(Exception):
@@ -74,6 +74,37 @@ class RetryPolicy:
             raise GaveUp(exc, attempts) from exc
 
 
+async def opened(opener: Opener | None, topic: Topic, raw: bytes, retry: RetryPolicy) -> bytes:
+    """The payload with its personal fields opened (``personal_data``), retried while the key
+    topics cannot be read. Raises ``Shredded`` (an erased person's event: skip it) or
+    ``GaveUp`` (a sealed field that does not open, or keys unavailable too long: dead-letter)."""
+    if opener is None or not opener.needed(topic, raw):
+        return raw
+    result: list[bytes] = []
+
+    async def attempt() -> None:
+        result.append(await opener.open(topic, raw))
+
+    try:
+        await retry.run(attempt)
+    except GaveUp as failed:
+        if isinstance(failed.error, Shredded):
+            raise failed.error from None
+        raise
+    return result[-1]
+
+
+def skipped(topic: Topic, record: Any, gone: Shredded) -> None:
+    """Log an event skipped because its person was erased."""
+    logger.info(
+        "skipping %s[%s]@%s: %s",
+        topic.name,
+        getattr(record, "partition", "?"),
+        getattr(record, "offset", "?"),
+        gone,
+    )
+
+
 def subscribe(
     broker: KafkaBroker,
     topic: Topic,
@@ -83,6 +114,7 @@ def subscribe(
     retry: RetryPolicy,
     max_workers: int = 1,
     positions: Positions | None = None,
+    opener: Opener | None = None,
 ) -> None:
     """Consume ``topic`` in ``group_id`` with ``handler`` under Cerchia's delivery guarantees.
 
@@ -103,9 +135,19 @@ def subscribe(
         description=topic.description,
     )
     async def on_message(message: KafkaMessage) -> None:
-        raw = message.body
         try:
+            raw = await opened(opener, topic, message.body, retry)
             event = topic.decode(raw)
+        except Shredded as gone:
+            skipped(topic, message.raw_message, gone)
+            if positions is not None:
+                await _advance(positions, topic, message.raw_message)
+            return
+        except GaveUp as failed:
+            await _dead_letter(
+                broker, topic, message, failed.error, attempts=failed.attempts, group_id=group_id
+            )
+            return
         except ValidationError as exc:
             await _dead_letter(broker, topic, message, exc, attempts=0, group_id=group_id)
             return

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,9 +17,10 @@ from pymongo.errors import DuplicateKeyError
 
 from cerchia_chassis import consistency
 from cerchia_chassis.mongo import Document, Indexes, Session
+from cerchia_chassis.personal_data import Sealer
 from cerchia_chassis.public_twins import PublicTwins
 from cerchia_contracts import CLOUDEVENTS_CONTENT_TYPE
-from cerchia_contracts.catalog import AnyEvent, topic_of
+from cerchia_contracts.catalog import PERSON_KEY_TOPICS, AnyEvent, topic_of
 
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -27,6 +29,7 @@ OUTBOX = "outbox"
 LEASES = "leases"
 SEQUENCES = "outbox_sequences"
 SENT_RETENTION = timedelta(days=7)
+_KEY_TOPICS = frozenset(t.name for t in PERSON_KEY_TOPICS.values())
 
 
 class Outbox:
@@ -59,11 +62,13 @@ class Outbox:
         on_commit: Callable[[], None],
         *,
         public_twins: PublicTwins | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self._collection = db[OUTBOX]
         self._sequences = db[SEQUENCES]
         self._on_commit = on_commit
         self._public_twins = public_twins
+        self._sealer = sealer
 
     async def add(self, session: Session, *events: AnyEvent) -> None:
         """Record events in the session's transaction, with the current trace context.
@@ -75,28 +80,72 @@ class Outbox:
             events = (*events, *await self._public_twins.of(session, events))
         carrier: dict[str, str] = {}
         propagate.inject(carrier)
-        now = datetime.now(UTC)
-        docs = []
+        docs: list[Document] = []
         for event in events:
-            key = event.subject or ""
-            topic = topic_of(event).name
-            seq = await self._next_seq(session, topic, key)
-            # The response to the request that wrote it names it (read-your-writes).
-            consistency.produced(topic, key, seq)
-            docs.append(
-                {
-                    "event_id": event.id,
-                    "topic": topic,
-                    "key": key,
-                    "seq": seq,
-                    "type": event.type,
-                    "payload": event.model_dump_json(),
-                    "headers": carrier,
-                    "created_at": now,
-                    "sent_at": None,
-                }
+            # Personal fields are sealed with their person's key (``personal_data``); a key made
+            # for the occasion is announced first, so that readers have it before the event.
+            payload, announced = (
+                await self._sealer.seal(session, event)
+                if self._sealer is not None
+                else (event.model_dump_json(), [])
             )
+            for key_event in announced:
+                docs.append(
+                    await self._record(session, key_event, key_event.model_dump_json(), carrier)
+                )
+            docs.append(await self._record(session, event, payload, carrier))
         await self._collection.insert_many(docs, session=session, ordered=True)
+
+    async def _record(
+        self, session: Session, event: AnyEvent, payload: str | None, headers: dict[str, str]
+    ) -> Document:
+        key = event.subject or ""
+        topic = topic_of(event).name
+        seq = await self._next_seq(session, topic, key)
+        # The response to the request that wrote it names it (read-your-writes).
+        consistency.produced(topic, key, seq)
+        return {
+            "event_id": event.id,
+            "topic": topic,
+            "key": key,
+            "seq": seq,
+            "type": event.type,
+            "payload": payload,
+            "headers": headers,
+            "created_at": datetime.now(UTC),
+            "sent_at": None,
+        }
+
+    async def forget_person(self, session: Session, person_id: str) -> None:
+        """The person is erased: destroy this service's key for them (crypto-shredding).
+
+        In ``session``: the key is deleted, a tombstone for the key topic is recorded (readers
+        drop the key, compaction removes its record), and the outbox's own copies of the key's
+        announcement are deleted. Every sealed copy of the person's fields, here or on Kafka,
+        can no longer be opened.
+        """
+        if self._sealer is None:
+            return
+        keys = self._sealer.keys
+        topic = PERSON_KEY_TOPICS[keys.producer].name
+        await self._collection.delete_many({"topic": topic, "key": person_id}, session=session)
+        if not await keys.delete(session, person_id):
+            return
+        seq = await self._next_seq(session, topic, person_id)
+        await self._collection.insert_one(
+            {
+                "event_id": f"tombstone:{topic}:{person_id}:{uuid.uuid4().hex}",
+                "topic": topic,
+                "key": person_id,
+                "seq": seq,
+                "type": None,
+                "payload": None,
+                "headers": {},
+                "created_at": datetime.now(UTC),
+                "sent_at": None,
+            },
+            session=session,
+        )
 
     async def _next_seq(self, session: Session, topic: str, key: str) -> int:
         # A counter per topic and key bumped in the same transaction: two writers of one key
@@ -173,6 +222,21 @@ class OutboxRelay:
         pending = await self._pending_in_key_order()
         if not pending:
             return 0
+        # Person keys first, acknowledged before any event sealed with them is sent: a reader
+        # that has read the key topics to their end and lacks a key knows it was destroyed.
+        keys = [r for r in pending if r["topic"] in _KEY_TOPICS]
+        if keys:
+            pending = [r for r in pending if r["topic"] not in _KEY_TOPICS]
+            results = await asyncio.gather(
+                *[await self._send(r) for r in keys], return_exceptions=True
+            )
+            failed = [res for res in results if _failed(res)]
+            if failed:
+                raise RuntimeError(f"outbox relay could not publish a person key: {failed[0]!r}")
+            await self._outbox.update_many(
+                {"_id": {"$in": [r["_id"] for r in keys]}},
+                {"$set": {"sent_at": datetime.now(UTC)}},
+            )
         # Send the whole batch before awaiting acknowledgements: the idempotent producer keeps
         # per-partition order, so pipelining is safe and far faster than one round trip each.
         sends = [await self._send(record) for record in pending]
@@ -186,7 +250,7 @@ class OutboxRelay:
         if failures:
             logger.warning("outbox relay: %d of %d publishes failed", len(failures), len(pending))
             raise RuntimeError(f"outbox relay could not publish: {failures[0]!r}")
-        return len(sent_ids)
+        return len(keys) + len(sent_ids)
 
     async def _pending_in_key_order(self) -> list[Document]:
         """The oldest pending records' keys, each with all its pending records in seq order."""
@@ -214,8 +278,10 @@ class OutboxRelay:
         with tracer.start_as_current_span("outbox relay", context=context) as span:
             span.set_attribute("messaging.destination.name", record["topic"])
             span.set_attribute("cloudevents.event_id", record["event_id"])
+            payload = record["payload"]
             return await self._broker.publish(
-                record["payload"].encode(),
+                # None: a tombstone (a destroyed person key, on its compacted topic).
+                payload.encode() if payload is not None else None,
                 topic=record["topic"],
                 key=record["key"].encode() or None,
                 # Structured mode: the whole event is the value, and no ce_* header may be added

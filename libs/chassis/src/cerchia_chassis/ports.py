@@ -29,6 +29,10 @@ class EventOutbox(Protocol):
 
     def committed(self) -> None: ...
 
+    async def forget_person(self, session: Session, person_id: str) -> None:
+        """The person is erased: destroy this service's key to their personal data on Kafka."""
+        ...
+
     async def observe(self, topic: str, key: str) -> None:
         """A read showed ``key`` as of its latest event on ``topic`` (read-your-writes)."""
         ...

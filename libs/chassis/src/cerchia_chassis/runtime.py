@@ -25,12 +25,20 @@ from cerchia_chassis.mongo import (
     ensure_indexes,
 )
 from cerchia_chassis.outbox import Outbox, OutboxRelay
+from cerchia_chassis.personal_data import (
+    KeyFeed,
+    Keyring,
+    KeyWrapper,
+    Opener,
+    PersonKeys,
+    Sealer,
+)
 from cerchia_chassis.pipeline_metrics import PipelineSampler
 from cerchia_chassis.poller import WakeablePoller
 from cerchia_chassis.public_twins import PublicTwins
 from cerchia_chassis.settings import ServiceSettings
 from cerchia_chassis.telemetry import flush_tracing
-from cerchia_contracts.catalog import CATALOG, Topic
+from cerchia_contracts.catalog import CATALOG, PERSON_KEY_TOPICS, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +66,23 @@ class Chassis:
             interval=settings.outbox_poll_interval_s,
             batch_size=settings.outbox_batch_size,
         )
+        # Personal data on Kafka is sealed with per-person keys (``personal_data``): this
+        # service's own, made as needed, and the other producers', read from their key topics.
+        keys = settings.personal_data_keys
+        wrapper = KeyWrapper.from_text(keys.get_secret_value()) if keys is not None else None
+        self.keyring = Keyring()
+        self.person_keys = PersonKeys(
+            self.db, producer=settings.service_name, wrapper=wrapper, keyring=self.keyring
+        )
+        self.key_feed = KeyFeed(settings.kafka_access, self.keyring, wrapper)
+        self._opener = Opener(self.keyring, self.key_feed, self.person_keys)
         # Producers of topics with public twins decide publicity from their own ``communities``
         # collection (and the events service from its gatherings too).
         self.outbox = Outbox(
             self.db,
             on_commit=self._relay_loop.wake,
             public_twins=PublicTwins(self.db, gatherings=public_gatherings),
+            sealer=Sealer(self.person_keys) if settings.service_name in PERSON_KEY_TOPICS else None,
         )
         self.inbox = Inbox(self.db, self.transactions)
         #: How far this service has applied each topic and key it consumes (read-your-writes).
@@ -73,6 +92,7 @@ class Chassis:
         #: The topics this service subscribes to: the only ones a consistency token waits on.
         self.consumed_topics: set[str] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._kafka_resources = contextlib.AsyncExitStack()
         if settings.outbox_relay_enabled:
             self._loops.append(self._relay_loop)
         #: Consumer lag, outbox backlog and dead-letter depth, sampled for ``/metrics``.
@@ -105,6 +125,7 @@ class Chassis:
             retry=self._retry,
             max_workers=self.settings.kafka_consumer_max_workers,
             positions=self.positions,
+            opener=self._opener_for(topic),
         )
         self.consumed_topics.add(topic.name)
         self.pipeline_metrics.subscriptions.add((group_id, topic.name))
@@ -131,9 +152,18 @@ class Chassis:
             retry=self._retry,
             max_records=max_records,
             positions=self.positions,
+            opener=self._opener_for(topic),
         )
         self.consumed_topics.add(topic.name)
         self.pipeline_metrics.subscriptions.add((group_id, topic.name))
+
+    def _opener_for(self, topic: Topic) -> Opener | None:
+        """The opener of a topic with personal data; its producer's keys are followed."""
+        if not topic.personal:
+            return None
+        if topic.producer != self.person_keys.producer:
+            self.key_feed.follow(PERSON_KEY_TOPICS[topic.producer])
+        return self._opener
 
     def _check_consumer(self, topic: Topic) -> None:
         # The brokers' ACLs come from the catalog: a subscription it does not list would be
@@ -191,11 +221,15 @@ class Chassis:
         if not await self._kafka_answers():
             return False
         try:
+            # The person keys are followed before any subscriber reads an event sealed with one.
+            await self._kafka_resources.enter_async_context(self.key_feed.running())
             await start_broker(self.broker)
         except Exception as error:
             logger.warning("Kafka unreachable (%s); serving from MongoDB meanwhile", error)
             with contextlib.suppress(Exception):
                 await self.broker.stop()
+            with contextlib.suppress(Exception):
+                await self._kafka_resources.aclose()
             return False
         logger.info("%s connected to Kafka", self.settings.service_name)
         return True
@@ -237,5 +271,6 @@ class Chassis:
                 except Exception:
                     logger.exception("closing a resource failed")
             await self.broker.stop()
+            await self._kafka_resources.aclose()
             await self.mongo.close()
             flush_tracing()

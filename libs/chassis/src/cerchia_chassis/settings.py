@@ -183,6 +183,14 @@ class ServiceSettings(BaseSettings):
         "limit, only the socket timeout.",
     )
 
+    personal_data_keys: SecretStr | None = Field(
+        default=None,
+        description="The key-encryption keys that wrap the per-person keys sealing personal "
+        "data on Kafka (cerchia_chassis.personal_data): base64url 256-bit keys, comma-separated, "
+        "the current one first, the same on every service (best from a _FILE). Required by the "
+        "services that publish or read personal data.",
+    )
+
     outbox_relay_enabled: bool = Field(
         default=True, description="Run the outbox relay in this process."
     )

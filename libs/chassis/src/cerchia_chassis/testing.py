@@ -46,6 +46,8 @@ class MemoryStore:
 
     #: Events the outbox took, in order.
     events: list[AnyEvent] = field(default_factory=list)
+    #: People whose keys the outbox destroyed (erasure), in order.
+    forgotten_people: list[str] = field(default_factory=list)
     #: (consumer, event id) pairs the inbox applied.
     processed: set[tuple[str, str]] = field(default_factory=set)
 
@@ -100,6 +102,10 @@ class FakeOutbox:
     def committed(self) -> None:
         """The relay would be woken."""
         self.commits += 1
+
+    async def forget_person(self, session: Any, person_id: str) -> None:
+        """Remember whose keys were destroyed."""
+        self.store.forgotten_people.append(person_id)
 
     async def observe(self, topic: str, key: str) -> None:
         """Reads report what they showed; nothing to keep in memory."""

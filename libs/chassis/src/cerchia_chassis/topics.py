@@ -42,6 +42,18 @@ from cerchia_contracts.catalog import CATALOG, Topic
 
 logger = logging.getLogger("cerchia.topics")
 
+#: Configs of a compacted topic (the person-key topics): the latest record of each key stays,
+#: and a key's older records (a destroyed key, once its tombstone is written) are removed
+#: within about two hours: segments roll hourly and are compacted within the hour after.
+#: Tombstones themselves stay a day, so that a reader that is behind still sees them.
+COMPACTION: Mapping[str, str] = {
+    "cleanup.policy": "compact",
+    "segment.ms": str(60 * 60 * 1000),
+    "max.compaction.lag.ms": str(60 * 60 * 1000),
+    "min.cleanable.dirty.ratio": "0.01",
+    "delete.retention.ms": str(24 * 60 * 60 * 1000),
+}
+
 
 @dataclass(frozen=True)
 class TopicPlan:
@@ -93,6 +105,9 @@ def plan_topics(
         topic_configs = dict(configs or {})
         if topic.retention_ms is not None:
             topic_configs.setdefault("retention.ms", str(topic.retention_ms))
+        if topic.compacted:
+            for key, value in COMPACTION.items():
+                topic_configs.setdefault(key, value)
         for name in (topic.name, topic.dlq):
             plans.append(TopicPlan(name, count, replication_factor, topic_configs))
     if overrides:

@@ -20,7 +20,9 @@ from cerchia_contracts.events import exports as x
 from cerchia_contracts.events import gatherings as g
 from cerchia_contracts.events import membership as m
 from cerchia_contracts.events import notifications as n
+from cerchia_contracts.events import person_keys as k
 from cerchia_contracts.events import public as p
+from cerchia_contracts.personal import personal_fields
 
 DLQ_SUFFIX = ".dlq"
 
@@ -48,6 +50,9 @@ class Topic:
     #: personal data for the cluster's default week; None keeps the cluster's default. The
     #: topic's dead-letter topic keeps its records as long.
     retention_ms: int | None = None
+    #: A compacted topic keeps the latest record of each key (an empty record, a tombstone,
+    #: removes the key), instead of records younger than its retention.
+    compacted: bool = False
     _by_type: Mapping[str, type[AnyEvent]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,6 +114,17 @@ class Topic:
             except ValidationError as exc:
                 results.append(exc)
         return results
+
+    @cached_property
+    def personal(self) -> bool:
+        """Whether some event of this topic carries personal data fields (encrypted)."""
+        return any(personal_fields(event) for event in self.events)
+
+    def event_class(self, event_type: object) -> type[AnyEvent]:
+        """The class of one of this topic's event types; KeyError for another type."""
+        if not isinstance(event_type, str):
+            raise KeyError(event_type)
+        return self._by_type[event_type]
 
     def carries(self, event: AnyEvent) -> bool:
         """Whether this topic carries the event's type."""
@@ -466,7 +482,7 @@ EVENTS_PUBLIC = Topic(
     internal=False,
 )
 
-CATALOG: tuple[Topic, ...] = (
+_DATA_TOPICS: tuple[Topic, ...] = (
     MEMBERSHIP_USERS,
     MEMBERSHIP_TOKENS,
     MEMBERSHIP_SESSIONS,
@@ -487,6 +503,52 @@ CATALOG: tuple[Topic, ...] = (
     CONTENT_PUBLIC,
     EVENTS_PUBLIC,
 )
+
+
+def _person_keys(producer: str, event: type[AnyEvent]) -> Topic:
+    # Read by every service that reads one of the producer's topics with personal data.
+    readers = sorted(
+        {
+            consumer
+            for t in _DATA_TOPICS
+            if t.producer == producer and t.personal
+            for consumer in t.consumers
+            if consumer != producer
+        }
+    )
+    return Topic(
+        name=f"{producer}.person-keys.v1",
+        producer=producer,
+        events=(event,),
+        key="person id: the latest record of each person is their key; a tombstone erases it",
+        description=(
+            f"Internal: the keys, wrapped, that encrypt each person's personal data in "
+            f"{producer}'s events (crypto-shredding: erasure deletes the key and compaction "
+            "removes it from the topic). Compacted; every reader reads all of it."
+        ),
+        consumers=tuple(readers),
+        partitions=3,
+        compacted=True,
+    )
+
+
+MEMBERSHIP_PERSON_KEYS = _person_keys("membership", k.MembershipPersonKeyIssuedV1)
+CONTENT_PERSON_KEYS = _person_keys("content", k.ContentPersonKeyIssuedV1)
+EVENTS_PERSON_KEYS = _person_keys("events", k.EventsPersonKeyIssuedV1)
+NOTIFICATIONS_PERSON_KEYS = _person_keys("notifications", k.NotificationsPersonKeyIssuedV1)
+
+#: Each producer's key topic, by producer.
+PERSON_KEY_TOPICS: Mapping[str, Topic] = {
+    t.producer: t
+    for t in (
+        MEMBERSHIP_PERSON_KEYS,
+        CONTENT_PERSON_KEYS,
+        EVENTS_PERSON_KEYS,
+        NOTIFICATIONS_PERSON_KEYS,
+    )
+}
+
+CATALOG: tuple[Topic, ...] = (*_DATA_TOPICS, *PERSON_KEY_TOPICS.values())
 
 
 def topic(name: str) -> Topic:

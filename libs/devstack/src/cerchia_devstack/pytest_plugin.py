@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cerchia_chassis.personal_data import KeyWrapper
 from cerchia_chassis.sealing import Opener, OpeningKey
 from cerchia_chassis.tokens import SigningKey
 from cerchia_contracts.catalog import AnyEvent
@@ -80,6 +81,8 @@ class AuthKeys:
     path: Path
     opening: OpeningKey
     opening_path: Path
+    #: The key-encryption keys of personal data on Kafka (``cerchia_chassis.personal_data``).
+    personal_data_path: Path
 
     def open_token(self, event: AnyEvent) -> str:
         """The single-use token a ``membership.tokens.v2`` event carries, opened."""
@@ -108,7 +111,9 @@ def auth_keys(tmp_path_factory: pytest.TempPathFactory) -> AuthKeys:
     opening = OpeningKey.generate()
     opening_path = directory / "notifications-token-opening.key"
     opening_path.write_text(opening.private_text(), encoding="utf-8")
-    return AuthKeys(key, path, opening, opening_path)
+    personal_data_path = directory / "personal-data.keys"
+    personal_data_path.write_text(KeyWrapper.generate(), encoding="utf-8")
+    return AuthKeys(key, path, opening, opening_path, personal_data_path)
 
 
 class ServiceFactory:
@@ -175,6 +180,7 @@ class ServiceFactory:
             jwks_json=json.dumps(keys.key.jwks()),
             token_sealing_key=keys.opening.public_text(),
             token_opening_keys_file=str(keys.opening_path),
+            personal_data_keys_file=str(keys.personal_data_path),
         )
         chosen_port = port if port is not None else free_port()
         variables = service_env(spec, infrastructure, port=chosen_port, database=database)

@@ -4,6 +4,7 @@ import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cerchia_contracts.catalog import PERSON_KEY_TOPICS
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.ports import LOCALHOST
 
@@ -112,6 +113,9 @@ class Infrastructure:
     #: file holding its private half.
     token_sealing_key: str | None = None
     token_opening_keys_file: str | None = None
+    #: The key-encryption keys of the per-person keys sealing personal data on Kafka (the same
+    #: file for every service that handles personal data).
+    personal_data_keys_file: str | None = None
 
 
 def service_env(
@@ -152,6 +156,8 @@ def service_env(
         env["MEMBERSHIP_TOKEN_SEALING_KEY"] = infra.token_sealing_key
     if infra.token_opening_keys_file is not None:
         env["NOTIFICATIONS_TOKEN_OPENING_KEYS_FILE"] = infra.token_opening_keys_file
+    if infra.personal_data_keys_file is not None and spec.name in PERSON_KEY_TOPICS:
+        env[f"{prefix}PERSONAL_DATA_KEYS_FILE"] = infra.personal_data_keys_file
     if infra.jwks_json is not None:
         env[f"{prefix}AUTH_JWKS"] = infra.jwks_json
     elif infra.jwks_url is not None:

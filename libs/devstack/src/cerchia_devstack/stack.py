@@ -11,6 +11,7 @@ from typing import Any
 
 from cerchia_chassis import integrators
 from cerchia_chassis.integrators import IntegratorAccess
+from cerchia_chassis.personal_data import KeyWrapper
 from cerchia_chassis.sealing import OpeningKey
 from cerchia_devstack.component import Component
 from cerchia_devstack.kafka import KafkaBroker, KafkaSettings
@@ -122,6 +123,7 @@ class Stack:
             "/.well-known/jwks.json",
             token_sealing_key=opening.public_text(),
             token_opening_keys_file=str(self._token_key_path),
+            personal_data_keys_file=str(self.personal_data_keys()),
         )
 
     @property
@@ -136,6 +138,15 @@ class Stack:
             path.touch(mode=0o600)
             path.write_text(OpeningKey.generate().private_text(), encoding="utf-8")
         return OpeningKey.from_text(path.read_text(encoding="utf-8"))
+
+    def personal_data_keys(self) -> Path:
+        """The file of the key-encryption keys of personal data on Kafka, made on first use."""
+        path = self.root / "keys" / "personal-data.keys"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(KeyWrapper.generate(), encoding="utf-8")
+        return path
 
     def service(self, spec: ServiceSpec) -> ServiceProcess:
         """The process of one service, on its registry port, recorded for ``down``."""

@@ -292,6 +292,7 @@ def _fanout_ports(
 ) -> FanoutPorts:
     return FanoutPorts(
         inbox=chassis.inbox,
+        outbox=chassis.outbox,
         opener=_opener(settings),
         users=storage.users,
         communities=storage.communities,

@@ -6,11 +6,12 @@ slice of a large file) per event so that no record grows large. The parts are pe
 the topics are internal, read only by membership, and keep their records for a short time.
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
 from cerchia_contracts.envelope import CloudEvent, EventData
+from cerchia_contracts.personal import PersonalData
 
 __all__ = [
     "ContentExportPartV1",
@@ -74,7 +75,7 @@ class ExportPart(EventData):
     description: str = Field(description="What the file holds, for the archive's README.")
     sequence: int = Field(ge=0, description="Position of this part among the service's parts.")
     parts: int = Field(ge=1, description="How many parts the service publishes for the export.")
-    items: tuple[dict[str, Any], ...] = Field(
+    items: Annotated[tuple[dict[str, Any], ...], PersonalData("user_id")] = Field(
         default=(), description="Records of the file (a slice of them for a large file)."
     )
 

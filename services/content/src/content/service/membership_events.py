@@ -71,5 +71,6 @@ def _erase(ports: Ports, user_id: str) -> Effect:
         await ports.people.erase_person(user_id, session)
         await ports.communities.forget_user(user_id, session)
         await ports.eraser.erase(user_id, session)
+        await ports.outbox.forget_person(session, user_id)
 
     return erase

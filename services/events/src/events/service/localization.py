@@ -90,6 +90,10 @@ class LocalizedOutbox:
         """Wake the relay after commit."""
         self._outbox.committed()
 
+    async def forget_person(self, session: Session, person_id: str) -> None:
+        """Destroy the person's key (erasure)."""
+        await self._outbox.forget_person(session, person_id)
+
     async def observe(self, topic: str, key: str) -> None:
         """A read showed ``key`` as of its latest event on ``topic``."""
         await self._outbox.observe(topic, key)

@@ -147,6 +147,7 @@ async def on_user_erased(event: m.UserErasedV1, *, now: datetime, ports: Ports) 
         await ports.feeds.revoke(user_id, session)
         await ports.directory.forget_user(user_id, session)
         await ports.zones.forget(user_id, session)
+        await ports.outbox.forget_person(session, user_id)
         return released
 
     return await _once(event, ports, effect)

@@ -106,6 +106,8 @@ async def erase_account(user_id: str, password: str, *, ports: AccountPorts, now
         await ports.tokens.delete_for_user(user_id, session)
         await ports.sessions.delete_for_user(user_id, session)
         await ports.accounts.delete(user_id, session)
+        # Every copy of their personal data on Kafka can no longer be read (crypto-shredding).
+        await ports.outbox.forget_person(session, user_id)
         await ports.outbox.add(session, event)
 
     await ports.transactions.run(work)

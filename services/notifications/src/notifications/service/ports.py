@@ -323,6 +323,8 @@ class FanoutPorts:
     the event's transaction."""
 
     inbox: Inbox
+    #: Where erasure destroys this service's keys to the person's data on Kafka.
+    outbox: EventOutbox
     #: Opens the single-use tokens membership seals to this service's key.
     opener: TokenOpener
     users: UserDirectory

@@ -52,3 +52,4 @@ async def erase_user(user_id: str, *, ports: FanoutPorts, session: Session) -> N
     await ports.deliveries.erase(user_id, session, webhooks=owned)
     await ports.digests.erase(user_id, session)
     await ports.push.erase(user_id, session)
+    await ports.outbox.forget_person(session, user_id)

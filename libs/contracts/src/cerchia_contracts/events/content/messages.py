@@ -4,11 +4,12 @@ Internal: it exists for the notifications service and carries personal correspon
 is not offered to integrators (restricted by ACL) and carries only a short excerpt.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from cerchia_contracts.envelope import CloudEvent, EventData
+from cerchia_contracts.personal import PersonalData
 
 __all__ = [
     "DirectMessageSent",
@@ -27,7 +28,9 @@ class DirectMessageSent(EventData):
     message_id: str = Field(description="Id of the message.")
     sender_id: str = Field(description="Who wrote it.")
     recipient_id: str = Field(description="Who receives it.")
-    excerpt: str = Field(description="The message as plain text, cut to about 140 chars.")
+    excerpt: Annotated[str, PersonalData("sender_id")] = Field(
+        description="The message as plain text, cut to about 140 chars."
+    )
 
 
 class DirectMessageSentV1(CloudEvent[DirectMessageSent]):

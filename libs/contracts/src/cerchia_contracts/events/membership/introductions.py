@@ -1,10 +1,11 @@
 """``membership.introductions.v1``: double opt-in introductions between members."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from cerchia_contracts.envelope import CloudEvent, EventData
+from cerchia_contracts.personal import PersonalData
 
 __all__ = [
     "IntroductionAccepted",
@@ -28,7 +29,9 @@ class IntroductionFact(EventData):
 class IntroductionRequested(IntroductionFact):
     """A member asked to be introduced to another, with a short note."""
 
-    note: str = Field(description="Why the requester wants to connect.")
+    note: Annotated[str, PersonalData("requester_id")] = Field(
+        description="Why the requester wants to connect."
+    )
 
 
 class IntroductionRequestedV1(CloudEvent[IntroductionRequested]):

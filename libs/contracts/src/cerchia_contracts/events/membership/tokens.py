@@ -8,12 +8,13 @@ of the topic, or of the producer's outbox, without that private key learns no us
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from cerchia_contracts.envelope import CloudEvent, EventData
 from cerchia_contracts.events.membership.users import Locale
+from cerchia_contracts.personal import PersonalData
 
 __all__ = [
     "EmailVerificationRequested",
@@ -46,8 +47,12 @@ class EmailVerificationRequested(EventData):
     """A verification link must reach the user's inbox."""
 
     user_id: str = Field(description="Id of the user.")
-    email: str = Field(description="Address to verify (and to send the link to).")
-    display_name: str = Field(description="Name to greet the user with.")
+    email: Annotated[str, PersonalData("user_id")] = Field(
+        description="Address to verify (and to send the link to)."
+    )
+    display_name: Annotated[str, PersonalData("user_id")] = Field(
+        description="Name to greet the user with."
+    )
     locale: Locale = Field(description="Language of the message.")
     token: SealedToken = Field(description="Single-use verification token, sealed.")
     expires_at: datetime = Field(description="When the token stops working (UTC).")
@@ -65,8 +70,10 @@ class PasswordResetRequested(EventData):
     """A password-reset link must reach the user's inbox."""
 
     user_id: str = Field(description="Id of the user.")
-    email: str = Field(description="Address the link goes to.")
-    display_name: str = Field(description="Name to greet the user with.")
+    email: Annotated[str, PersonalData("user_id")] = Field(description="Address the link goes to.")
+    display_name: Annotated[str, PersonalData("user_id")] = Field(
+        description="Name to greet the user with."
+    )
     locale: Locale = Field(description="Language of the message.")
     token: SealedToken = Field(description="Single-use reset token, sealed.")
     expires_at: datetime = Field(description="When the token stops working (UTC).")

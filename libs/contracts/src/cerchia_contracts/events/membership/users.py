@@ -1,10 +1,11 @@
 """``membership.users.v1``: the lifecycle of accounts, keyed by user id."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from cerchia_contracts.envelope import CloudEvent, EventData
+from cerchia_contracts.personal import PersonalData
 
 __all__ = [
     "EmailVerified",
@@ -29,8 +30,12 @@ class UserRegistered(EventData):
     """A person created a Cerchia account."""
 
     user_id: str = Field(description="Id of the new user.")
-    email: str = Field(description="The address the user registered with (not yet verified).")
-    display_name: str = Field(description="Name shown to other members.")
+    email: Annotated[str, PersonalData("user_id")] = Field(
+        description="The address the user registered with (not yet verified)."
+    )
+    display_name: Annotated[str, PersonalData("user_id")] = Field(
+        description="Name shown to other members."
+    )
     locale: Locale = Field(description="Preferred language for messages: it or en.")
     timezone: str | None = Field(
         default=None,
@@ -51,7 +56,7 @@ class EmailVerified(EventData):
     """A user proved they own their email address."""
 
     user_id: str = Field(description="Id of the user.")
-    email: str = Field(description="The verified address.")
+    email: Annotated[str, PersonalData("user_id")] = Field(description="The verified address.")
 
 
 class EmailVerifiedV1(CloudEvent[EmailVerified]):
@@ -66,19 +71,31 @@ class ProfileUpdated(EventData):
     """A user's public profile and contact preferences after a change (the full current state)."""
 
     user_id: str = Field(description="Id of the user.")
-    email: str = Field(description="Current contact address.")
-    display_name: str = Field(description="Name shown to other members.")
-    handle: str | None = Field(default=None, description="Unique @handle, if chosen.")
+    email: Annotated[str, PersonalData("user_id")] = Field(description="Current contact address.")
+    display_name: Annotated[str, PersonalData("user_id")] = Field(
+        description="Name shown to other members."
+    )
+    handle: Annotated[str | None, PersonalData("user_id")] = Field(
+        default=None, description="Unique @handle, if chosen."
+    )
     locale: Locale = Field(description="Preferred language for messages: it or en.")
     timezone: str = Field(description="IANA time zone, e.g. Europe/Rome.")
-    headline: str | None = Field(default=None, description="One-line professional headline.")
-    city: str | None = Field(default=None, description="City, if shared.")
-    skills: tuple[str, ...] = Field(default=(), description="Skills the user lists.")
-    interests: tuple[str, ...] = Field(default=(), description="Interests the user lists.")
-    asks: tuple[str, ...] = Field(
+    headline: Annotated[str | None, PersonalData("user_id")] = Field(
+        default=None, description="One-line professional headline."
+    )
+    city: Annotated[str | None, PersonalData("user_id")] = Field(
+        default=None, description="City, if shared."
+    )
+    skills: Annotated[tuple[str, ...], PersonalData("user_id")] = Field(
+        default=(), description="Skills the user lists."
+    )
+    interests: Annotated[tuple[str, ...], PersonalData("user_id")] = Field(
+        default=(), description="Interests the user lists."
+    )
+    asks: Annotated[tuple[str, ...], PersonalData("user_id")] = Field(
         default=(), description='Networking asks: "I am looking for..." (free text, one each).'
     )
-    offers: tuple[str, ...] = Field(
+    offers: Annotated[tuple[str, ...], PersonalData("user_id")] = Field(
         default=(), description='Networking offers: "I can help with..." (free text, one each).'
     )
 
