@@ -38,6 +38,7 @@ from bson import json_util
 from pymongo import AsyncMongoClient
 
 from cerchia_chassis.kafka_access import KafkaAccess
+from cerchia_contracts.catalog import PERSON_KEY_TOPICS
 from cerchia_devstack.kafka import KafkaCluster
 from tests.authz_world import community_body, ok
 from tests.platform import PASSWORD, Member, Platform, eventually, sign_up, unique
@@ -224,6 +225,30 @@ async def scan_kafka(access: KafkaAccess, marker: str) -> KafkaScan:
     return KafkaScan(hits, len(names), records)
 
 
+async def key_records(access: KafkaAccess, person_id: str) -> dict[str, list[bytes | None]]:
+    """The values of the person-key records of ``person_id``, per key topic, in log order."""
+    consumer = AIOKafkaConsumer(**access.client_kwargs(), group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    found: dict[str, list[bytes | None]] = {t.name: [] for t in PERSON_KEY_TOPICS.values()}
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [
+            TopicPartition(name, n)
+            for name in found
+            for n in sorted(consumer.partitions_for_topic(name) or ())
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        async with asyncio.timeout(60):
+            while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+                for tp, batch in (await consumer.getmany(timeout_ms=500)).items():
+                    found[tp.topic] += [r.value for r in batch if r.key == person_id.encode()]
+    finally:
+        await consumer.stop()
+    return found
+
+
 def report(hits: list[Hit]) -> str:
     """The hits, one a line, grouped by collection or topic."""
     return "\n".join(f"  {hit}" for hit in sorted(hits, key=lambda h: h.where.split("[")[0]))
@@ -370,6 +395,19 @@ async def test_an_erased_person_leaves_no_trace_in_any_database_or_topic(
 
     # The Kafka scan read the topics (the erasure itself is on membership.users.v1).
     assert on_kafka.records.get("membership.users.v1", 0) > 0, on_kafka.records
+    # Her keys are destroyed: no service keeps one, and each key topic that announced one ends
+    # with its tombstone (compaction then removes the key record itself).
+    mongo = Mongo(mongo_uri)
+    try:
+        for name in ("membership", "content", "events", "notifications"):
+            keys = mongo[platform.databases[name]]["person_keys"]
+            assert await keys.count_documents({"_id": ada.id}) == 0, name
+    finally:
+        await mongo.close()
+    announced = await key_records(kafka.admin, ada.id)
+    assert announced["membership.person-keys.v1"], announced  # her account's key was announced
+    for topic, values in announced.items():
+        assert not values or values[-1] is None, f"{topic} still ends with her key"
     hits = in_mongo + on_kafka.hits
     assert not hits, (
         f"{len(hits)} places still hold {marker} after Ada's erasure "

@@ -52,6 +52,16 @@ secret() {
     fi
 }
 
+# 32 random bytes in base64url: a key-encryption key of personal data on Kafka.
+key() {
+    if command -v openssl > /dev/null 2>&1; then
+        openssl rand 32 | base64 | tr '+/' '-_' | tr -d '=\n'
+    else
+        head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+    fi
+    echo
+}
+
 umask 077
 draft="$(mktemp "$target.XXXXXX")"
 trap 'rm -f "$draft"' EXIT
@@ -77,6 +87,10 @@ trap 'rm -f "$draft"' EXIT
     echo
     echo "# Signs one-click unsubscribe links."
     echo "NOTIFICATIONS_UNSUBSCRIBE_SECRET=$(secret)"
+    echo
+    echo "# Wraps the per-person keys that seal personal data on Kafka (the same for every service;"
+    echo "# to rotate, put a new key first, comma-separated, and keep the old one: docs/operations.md)."
+    echo "CERCHIA_PERSONAL_DATA_KEYS=$(key)"
 } > "$draft"
 mv -f "$draft" "$target"
 trap - EXIT

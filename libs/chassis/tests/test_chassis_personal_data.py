@@ -195,7 +195,8 @@ async def test_personal_fields_travel_sealed_open_for_readers_and_not_after_eras
             assert opened == first
             assert opened.data.skills == (f"skill-{marker}",)
 
-            # A reader with another key-encryption key cannot unwrap the key: nothing opens.
+            # A reader with another key-encryption key cannot unwrap the key: nothing opens, and
+            # the event is not taken for an erased person's (it is dead-lettered, to replay).
             stranger = Keyring()
             other = KeyFeed(
                 settings.kafka_access,
@@ -204,7 +205,7 @@ async def test_personal_fields_travel_sealed_open_for_readers_and_not_after_eras
                 [MEMBERSHIP_PERSON_KEYS],
             )
             async with other.running():
-                with pytest.raises(Shredded):
+                with pytest.raises(PersonalDataError, match="does not unwrap"):
                     await Opener(stranger, other, reader_keys).open(
                         MEMBERSHIP_USERS, sealed[0].value
                     )
@@ -236,3 +237,41 @@ async def test_personal_fields_travel_sealed_open_for_readers_and_not_after_eras
         )
     finally:
         await broker.stop()
+
+
+@pytest.mark.integration
+async def test_a_rotation_wraps_the_stored_keys_with_the_new_key_encryption_key(
+    settings: ServiceSettings, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    old, new = KeyWrapper.generate(), KeyWrapper.generate()
+    db = mongo[settings.database_name]
+    transactions = Transactions(mongo)
+    before = PersonKeys(
+        db, producer="membership", wrapper=KeyWrapper.from_text(old), keyring=Keyring()
+    )
+    made: list[bytes] = []
+
+    async def make(session: Session) -> None:
+        key, announced = await before.key_for(session, "ada")
+        assert announced is not None  # a new key is announced
+        made.append(key)
+
+    await transactions.run(make)
+    during = PersonKeys(
+        db, producer="membership", wrapper=KeyWrapper.from_text(f"{new},{old}"), keyring=Keyring()
+    )
+    assert await during.stale(10) == ["ada"]
+    wrapped: list[Any] = []
+
+    async def rewrap(session: Session) -> None:
+        wrapped.append(await during.rewrap(session, "ada"))
+        wrapped.append(await during.rewrap(session, "ada"))  # done already: nothing to announce
+
+    await transactions.run(rewrap)
+    assert wrapped[0].kek_id == KeyWrapper.from_text(new).current
+    assert wrapped[1] is None
+    assert await during.stale(10) == []
+    after = PersonKeys(
+        db, producer="membership", wrapper=KeyWrapper.from_text(new), keyring=Keyring()
+    )
+    assert await after.committed_key("ada") == made[0]  # the same key, the old KEK retired

@@ -109,9 +109,28 @@ async def test_erasure_forgets_the_person_and_later_events_skip_them() -> None:
     assert ("c", "u1") not in store.memberships
     assert all(f.user_id != "u1" for f in store.feed)
     assert all(d.recipient_id != "u1" for d in store.queue.values())
+    assert store.forgotten_people == ["u1"]  # its key to their data on Kafka is destroyed
     store.queue.clear()
     await handle_event(code_of_conduct(), ports=ports)
     assert {d.recipient_id for d in store.queue.values()} == {"u2"}
+
+
+async def test_a_notice_names_who_acted_by_the_rule_and_every_person_it_names() -> None:
+    world = World()
+    community(world, 3)
+    accepted = m.IntroductionAcceptedV1.new(
+        subject="i1",
+        data=m.IntroductionAccepted(
+            introduction_id="i1", community_id="c", requester_id="u1", recipient_id="u2"
+        ),
+    )
+    await handle_event(accepted, ports=world.fanout())
+    (delivery,) = [d for d in world.store.queue.values() if d.channel is Channel.EMAIL]
+    assert delivery.recipient_id == "u1"
+    # The one who accepted acted (not the requester, who is told), and erasing either of them
+    # empties the message.
+    assert delivery.context["actor"] == "U2"
+    assert delivery.context["named_ids"] == ["u2"]
 
 
 async def test_someone_not_projected_yet_is_in_the_feed_now_and_their_email_waits() -> None:

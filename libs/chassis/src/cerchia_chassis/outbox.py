@@ -70,6 +70,11 @@ class Outbox:
         self._public_twins = public_twins
         self._sealer = sealer
 
+    @property
+    def seals(self) -> bool:
+        """Whether this outbox seals personal data (its service publishes some)."""
+        return self._sealer is not None
+
     async def add(self, session: Session, *events: AnyEvent) -> None:
         """Record events in the session's transaction, with the current trace context.
 

@@ -178,6 +178,7 @@ class Keyring:
 
     def __init__(self) -> None:
         self._keys: dict[tuple[str, str], bytes] = {}
+        self._unreadable: set[tuple[str, str]] = set()
 
     def get(self, producer: str, person_id: str) -> bytes | None:
         """The key, if known."""
@@ -186,10 +187,22 @@ class Keyring:
     def put(self, producer: str, person_id: str, key: bytes) -> None:
         """Remember a key."""
         self._keys[(producer, person_id)] = key
+        self._unreadable.discard((producer, person_id))
 
     def drop(self, producer: str, person_id: str) -> None:
         """Forget a key (the person was erased)."""
         self._keys.pop((producer, person_id), None)
+        self._unreadable.discard((producer, person_id))
+
+    def cannot_unwrap(self, producer: str, person_id: str) -> None:
+        """A key was announced that this process cannot unwrap (a key-encryption key missing
+        from its settings): its events are not an erased person's."""
+        self._keys.pop((producer, person_id), None)
+        self._unreadable.add((producer, person_id))
+
+    def unreadable(self, producer: str, person_id: str) -> bool:
+        """Whether the person's key exists but could not be unwrapped here."""
+        return (producer, person_id) in self._unreadable
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -260,6 +273,30 @@ class PersonKeys:
         )
         self._keyring.put(self.producer, person_id, key)
         return key
+
+    async def stale(self, limit: int) -> list[str]:
+        """People whose key is wrapped with an older key-encryption key (after a rotation)."""
+        found = self._keys.find({"kek_id": {"$ne": self.wrapper.current}}, {"_id": 1})
+        return [str(doc["_id"]) for doc in await found.limit(limit).to_list()]
+
+    async def rewrap(self, session: Session, person_id: str) -> PersonKey | None:
+        """Wrap the person's key with the current key-encryption key (in ``session``); the new
+        wrapping to announce, or None when there is nothing to do."""
+        stored = await self._keys.find_one({"_id": person_id}, session=session)
+        if stored is None or stored["kek_id"] == self.wrapper.current:
+            return None
+        key = self.wrapper.unwrap(
+            PersonKey(
+                person_id=person_id, wrapped_key=stored["wrapped_key"], kek_id=stored["kek_id"]
+            )
+        )
+        wrapped = self.wrapper.wrap(key, person_id)
+        await self._keys.update_one(
+            {"_id": person_id},
+            {"$set": {"wrapped_key": wrapped.wrapped_key, "kek_id": wrapped.kek_id}},
+            session=session,
+        )
+        return wrapped
 
     async def delete(self, session: Session, person_id: str) -> bool:
         """Delete the person's key in ``session``; whether there was one."""
@@ -399,7 +436,8 @@ class KeyFeed:
                 raise PersonalDataError("no key-encryption key")
             self._keyring.put(producer, person_id, self._wrapper.unwrap(event.data))
         except (ValidationError, PersonalDataError) as error:
-            logger.error("ignoring a person key of %s on %s: %s", person_id, producer, error)
+            self._keyring.cannot_unwrap(producer, person_id)
+            logger.error("cannot use a person key of %s on %s: %s", person_id, producer, error)
 
     async def sync(self, producer: str) -> None:
         """Wait until the producer's key topic is read up to its end as of now."""
@@ -466,6 +504,13 @@ class Opener:
                 # now, a key still missing has been destroyed.
                 await self._feed.sync(producer)
                 key = self._keyring.get(producer, person_id)
+        if key is None and self._keyring.unreadable(producer, person_id):
+            # Not erased: this process lacks the key-encryption key. Dead-letter, to replay once
+            # the settings are mended.
+            raise PersonalDataError(
+                f"the key of {person_id} ({producer}) does not unwrap with the key-encryption "
+                "keys held: check <SERVICE>_PERSONAL_DATA_KEYS"
+            )
         if key is None:
             raise Shredded(f"the personal data of {person_id} ({producer}) is erased")
         return key

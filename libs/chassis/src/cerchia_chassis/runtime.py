@@ -20,6 +20,7 @@ from cerchia_chassis.kafka import build_broker, start_broker
 from cerchia_chassis.mongo import (
     Document,
     Indexes,
+    Session,
     Transactions,
     build_mongo_client,
     ensure_indexes,
@@ -95,6 +96,14 @@ class Chassis:
         self._kafka_resources = contextlib.AsyncExitStack()
         if settings.outbox_relay_enabled:
             self._loops.append(self._relay_loop)
+        if wrapper is not None and self.outbox.seals:
+            # After a rotation of the key-encryption keys, this service's keys are wrapped again
+            # with the current one and announced again (compaction drops the old records).
+            self._loops.append(
+                WakeablePoller(
+                    "person-key-rewrap", self._rewrap_person_keys, interval=30.0, batch_size=100
+                )
+            )
         #: Consumer lag, outbox backlog and dead-letter depth, sampled for ``/metrics``.
         self.pipeline_metrics = PipelineSampler(self.db, settings.kafka_access)
         if settings.metrics_sample_interval_s > 0:
@@ -199,6 +208,22 @@ class Chassis:
             return bool(reply.get("ok"))
 
         return {"mongodb": mongo}
+
+    async def _rewrap_person_keys(self) -> int:
+        stale = await self.person_keys.stale(limit=100)
+        if not stale:
+            return 0
+
+        async def work(session: Session) -> None:
+            for person_id in stale:
+                wrapped = await self.person_keys.rewrap(session, person_id)
+                if wrapped is not None:
+                    await self.outbox.add(session, self.person_keys.issued(wrapped))
+
+        await self.transactions.run(work)
+        self.outbox.committed()
+        logger.info("wrapped %d person keys with the current key-encryption key", len(stale))
+        return len(stale)
 
     async def _relay_when_connected(self) -> int:
         # While Kafka is unreachable the outbox simply grows; the relay resumes once connected.

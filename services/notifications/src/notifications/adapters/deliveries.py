@@ -229,6 +229,7 @@ class MongoDeliveryQueue:
                     "context.payload": {"$regex": re.escape(user_id)},
                 },
                 # A message to someone else about what the person did names them.
+                {"context.named_ids": user_id},
                 {"context.actor_id": user_id},
             ]
         }

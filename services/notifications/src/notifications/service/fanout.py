@@ -23,6 +23,9 @@ from notifications.service.instruments import fanned_out
 from notifications.service.ports import Contact, DigestEntry, FanoutPorts
 
 
+#: Data fields naming people whose display names a notice may show.
+_NAMED = ("actor_id", "user_id", "requester_id", "new_owner_id")
+
 @dataclass(frozen=True)
 class EventFacts:
     """What fan-out reads from an event envelope."""
@@ -117,9 +120,9 @@ async def _audience(
         )
         roles = {member.user_id: member.role for member in members}
     ids = recipients(rule, data, roles)
-    named = [
-        v for k in ("actor_id", "user_id", "requester_id") if isinstance(v := data.get(k), str)
-    ]
+    named = [v for k in _NAMED if isinstance(v := data.get(k), str)]
+    if rule.actor is not None and isinstance(actor := data.get(rule.actor), str):
+        named.append(actor)
     contacts = await ports.users.contacts([*ids, *named], session)
     names = {user: contact.display_name for user, contact in contacts.items()}
     if isinstance(rule.audience, EmailAddress):
@@ -186,10 +189,17 @@ async def _context(
             community = await ports.communities.community(event.community_id, session)
             name = community.name if community else ""
         context["community"] = name or ""
-    context["actor"] = names.get(str(data.get("actor_id") or data.get("requester_id")), "")
+    # The actor is whoever the rule says acted (the sender of a message, the member who accepted
+    # an introduction), else the event's actor.
+    actor = data.get(rule.actor) if rule.actor else data.get("actor_id")
+    context["actor"] = names.get(str(actor), "")
     context["person"] = names.get(str(data.get("user_id")), "")
     if data.get("new_owner_id"):
         context["new_owner"] = names.get(str(data["new_owner_id"]), "")
+    # Whose names the texts may carry: erasing one of them empties the message (deliveries).
+    context["named_ids"] = sorted(
+        {v for v in (actor, data.get("user_id"), data.get("new_owner_id")) if isinstance(v, str)}
+    )
     context["link"] = rule.link_for(data)
     return context
 
