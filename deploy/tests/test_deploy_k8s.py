@@ -13,7 +13,7 @@ import yaml
 from cerchia_chassis.acls import service_passwords, services_of
 from cerchia_chassis.kafka_access import KafkaAccess
 from cerchia_chassis.settings import parse_networks
-from cerchia_contracts.catalog import CATALOG, MEMBERSHIP_SESSIONS
+from cerchia_contracts.catalog import CATALOG, MEMBERSHIP_SESSIONS, PERSON_KEY_TOPICS
 from cerchia_devstack.services import SERVICES
 
 pytestmark = pytest.mark.unit
@@ -35,7 +35,7 @@ CLIENT_APPS = {"web"}
 PRINCIPALS = services_of(CATALOG)
 # Topics every replica of a consumer reads whole, without a consumer group (the token verifiers'
 # revocations, cerchia_chassis.revocations): their partitions do not bound a service's replicas.
-READ_WHOLE = {MEMBERSHIP_SESSIONS.name}
+READ_WHOLE = {MEMBERSHIP_SESSIONS.name, *(t.name for t in PERSON_KEY_TOPICS.values())}
 
 Manifest = dict[str, Any]
 

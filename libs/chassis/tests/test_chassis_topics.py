@@ -26,8 +26,15 @@ def test_the_plan_holds_every_catalog_topic_and_its_dead_letter_topic() -> None:
             retention = (
                 {} if topic.retention_ms is None else {"retention.ms": str(topic.retention_ms)}
             )
-            assert by_name[name].configs == {"min.insync.replicas": "2", **retention}
+            # The person-key topics are compacted: a destroyed key's record goes within hours.
+            compaction = dict(topics.COMPACTION) if topic.compacted else {}
+            assert by_name[name].configs == {
+                "min.insync.replicas": "2",
+                **retention,
+                **compaction,
+            }
     assert by_name["content.exports.v1.dlq"].configs["retention.ms"] == str(24 * 3600 * 1000)
+    assert by_name["membership.person-keys.v1"].configs["cleanup.policy"] == "compact"
 
 
 @pytest.mark.unit

@@ -37,9 +37,12 @@ async def events(
     subject: str,
     until: Callable[[list[AnyEvent]], bool],
     timeout: float = 30,
+    *,
+    keys: AuthKeys | None = None,
 ) -> list[AnyEvent]:
     """The topic's events about ``subject``, read from the beginning until ``until`` holds
-    (other tests' records on the topic, poison ones included, are passed over)."""
+    (other tests' records on the topic, poison ones included, are passed over); with ``keys``,
+    their personal fields opened (the subject's, not erased)."""
     consumer = AIOKafkaConsumer(
         topic.name, **access.client_kwargs(), auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -52,8 +55,11 @@ async def events(
                 batches = await consumer.getmany(timeout_ms=200)
                 for records in batches.values():
                     for record in records:
+                        value = record.value
+                        if keys is not None and record.key == subject.encode():
+                            value = await keys.opened_payload(access, topic, value)
                         try:
-                            event = topic.decode(record.value)
+                            event = topic.decode(value)
                         except ValidationError:
                             continue
                         if event.subject == subject:

@@ -83,7 +83,8 @@ async def test_register_verify_login_refresh_and_logout(
         for e in await events(kafka.admin, MEMBERSHIP_USERS, user_id, has(EmailVerifiedV1))
         if isinstance(e, EmailVerifiedV1)
     ]
-    assert verified.data.email == address
+    assert address not in verified.data.email  # sealed with the person's key on the topic
+    assert (await auth_keys.opened(kafka.admin, verified)).data.email == address
     resend = await http.post(
         "/api/v1/auth/verify-email/resend", headers=bearer(session["access_token"])
     )

@@ -10,6 +10,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from cerchia_chassis.kafka_access import KafkaAccess
+from cerchia_chassis.personal_data import Shredded
 from cerchia_contracts.catalog import (
     MEMBERSHIP_COMMUNITIES,
     MEMBERSHIP_INTRODUCTIONS,
@@ -258,7 +259,11 @@ async def test_directory_introductions_and_erasure(
         ev.IntroductionRequestedV1,
         ev.IntroductionAcceptedV1,
     ]
-    assert introductions[0].data.note == "Could you look at my Django project?"
+    # The note travelled sealed with Ada's key, which her erasure destroyed: it no longer opens.
+    assert introductions[0].data.note.startswith("pd1:membership:")
+    assert "Django" not in introductions[0].data.note
+    with pytest.raises(Shredded):
+        await people.keys.opened(kafka.admin, introductions[0])
     handover = await read_topic(
         kafka.admin,
         MEMBERSHIP_COMMUNITIES,

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from cerchia_contracts.catalog import MEMBERSHIP_USERS, AnyEvent
+from cerchia_contracts.catalog import MEMBERSHIP_USERS
 from cerchia_contracts.events.membership import ProfileUpdatedV1, UserErasedV1
 from cerchia_devstack.kafka import KafkaCluster
 from cerchia_devstack.pytest_plugin import AuthKeys, ServiceFactory
@@ -82,15 +82,22 @@ async def test_profiles_with_unique_handles_and_visibility(
     assert mine["visibility"] == "communities"
     assert (await http.get("/api/v1/profiles/me", headers=as_ada)).json() == mine
 
-    def edited(found: list[AnyEvent]) -> bool:
-        # Registration announced the profile as first given; the edit is announced after it.
-        return any(isinstance(e, ProfileUpdatedV1) and e.data.handle == handle for e in found)
-
-    found = await events(kafka.admin, MEMBERSHIP_USERS, ada_id, edited)
+    # Registration announced the profile as first given; the edit is announced after it, its
+    # personal fields sealed with Ada's key (a reader opens them).
+    sealed = await events(kafka.admin, MEMBERSHIP_USERS, ada_id, has(ProfileUpdatedV1))
+    assert all(
+        str(e.data.email).startswith("pd1:membership:")
+        for e in sealed
+        if isinstance(e, ProfileUpdatedV1)
+    )
+    found = await events(
+        kafka.admin, MEMBERSHIP_USERS, ada_id, has(ProfileUpdatedV1, 2), keys=auth_keys
+    )
     profiles = [e for e in found if isinstance(e, ProfileUpdatedV1)]
     first, updated = profiles[0], profiles[-1]
     assert first.data.handle is None
     assert updated.data.handle == handle
+    assert updated.data.skills == ("Python", "Mathematics")
     assert updated.data.timezone == "Europe/London"
     assert updated.data.locale == "it"
 

@@ -10,7 +10,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from cerchia_chassis.sealing import OpeningKey
-from cerchia_contracts.catalog import CATALOG, EXPORT_PART_TOPICS, MEMBERSHIP_SESSIONS
+from cerchia_contracts.catalog import (
+    CATALOG,
+    EXPORT_PART_TOPICS,
+    MEMBERSHIP_SESSIONS,
+    PERSON_KEY_TOPICS,
+)
 from membership.container import Container
 from membership.entrypoints.consumers import register_consumers
 from membership.settings import MembershipSettings
@@ -37,10 +42,14 @@ async def test_membership_subscribes_to_the_export_parts_and_the_catalog_agrees(
     register_consumers(container)
     parts = {t.name for t in EXPORT_PART_TOPICS}
     assert container.chassis.consumed_topics == parts
-    # Besides them, only its token verifier reads a topic (the revocations, without a group).
+    # Besides them, only its token verifier (the revocations) and the key feed (the keys of the
+    # parts' producers, sealing their personal data) read topics, both without a group.
+    keys = {PERSON_KEY_TOPICS[t.producer].name for t in EXPORT_PART_TOPICS}
+    assert {t.name for t in container.chassis.key_feed.topics.values()} == keys
     assert {t.name for t in CATALOG if "membership" in t.consumers} == {
         MEMBERSHIP_SESSIONS.name,
         *parts,
+        *keys,
     }
 
 

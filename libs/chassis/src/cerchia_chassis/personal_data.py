@@ -459,7 +459,7 @@ class KeyFeed:
 class Opener:
     """Opens the sealed personal fields of a consumed event, before it is decoded."""
 
-    def __init__(self, keyring: Keyring, feed: KeyFeed, own: PersonKeys) -> None:
+    def __init__(self, keyring: Keyring, feed: KeyFeed, own: PersonKeys | None = None) -> None:
         self._keyring = keyring
         self._feed = feed
         self._own = own
@@ -495,7 +495,7 @@ class Opener:
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
     async def _key(self, producer: str, person_id: str) -> bytes:
-        if producer == self._own.producer:
+        if self._own is not None and producer == self._own.producer:
             key = await self._own.committed_key(person_id)
         else:
             key = self._keyring.get(producer, person_id)
@@ -514,3 +514,40 @@ class Opener:
         if key is None:
             raise Shredded(f"the personal data of {person_id} ({producer}) is erased")
         return key
+
+
+async def read_person_key(
+    access: KafkaAccess, wrapper: KeyWrapper, producer: str, person_id: str
+) -> bytes | None:
+    """The person's current key read from the producer's key topic (for tools and tests: a
+    one-off read of the whole topic); None when there is none or it was destroyed."""
+    keyring = Keyring()
+    feed = KeyFeed(access, keyring, wrapper, [PERSON_KEY_TOPICS[producer]])
+    async with feed.running():
+        await feed.sync(producer)
+    return keyring.get(producer, person_id)
+
+
+async def opened_payload(
+    access: KafkaAccess, wrapper: KeyWrapper, topic: Topic, payload: bytes
+) -> bytes:
+    """A record's value with its sealed fields opened, reading the producer's key topic once
+    (tools, tests). Raises ``Shredded`` when the person was erased."""
+    keyring = Keyring()
+    feed = KeyFeed(access, keyring, wrapper, [PERSON_KEY_TOPICS[topic.producer]])
+    async with feed.running():
+        return await Opener(keyring, feed).open(topic, payload)
+
+
+async def opened_event(access: KafkaAccess, wrapper: KeyWrapper, event: AnyEvent) -> AnyEvent:
+    """A decoded event whose personal fields are still sealed, with them opened (tools, tests)."""
+    data = event.data.model_dump(mode="json")
+    for field in personal_fields(type(event)):
+        value = data.get(field)
+        if isinstance(value, str) and value.startswith(PREFIX):
+            sealed = SealedValue.parse(value)
+            key = await read_person_key(access, wrapper, sealed.producer, sealed.person_id)
+            if key is None:
+                raise Shredded(f"the personal data of {sealed.person_id} is erased")
+            data[field] = sealed.open(key, event_type=event.type, field=field)
+    return event.model_copy(update={"data": type(event.data).model_validate(data)})

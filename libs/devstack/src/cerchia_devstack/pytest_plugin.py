@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from cerchia_chassis.personal_data import KeyWrapper
+from cerchia_chassis.kafka_access import KafkaAccess
+from cerchia_chassis.personal_data import KeyWrapper, opened_event, opened_payload
 from cerchia_chassis.sealing import Opener, OpeningKey
 from cerchia_chassis.tokens import SigningKey
-from cerchia_contracts.catalog import AnyEvent
+from cerchia_contracts.catalog import AnyEvent, Topic
 from cerchia_contracts.events.membership.tokens import SealedToken, sealing_context
 from cerchia_devstack.group_offsets import end_offsets, run_apart, start_groups_at
 from cerchia_devstack.kafka import KafkaCluster
@@ -91,6 +92,19 @@ class AuthKeys:
             raise TypeError(f"{event.type} carries no sealed token")
         opener = Opener([self.opening])
         return opener.open(sealed, context=sealing_context(event.type, event.subject or ""))
+
+    @property
+    def personal_data(self) -> KeyWrapper:
+        """The key-encryption keys the services hold."""
+        return KeyWrapper.from_text(self.personal_data_path.read_text(encoding="utf-8"))
+
+    async def opened(self, access: KafkaAccess, event: AnyEvent) -> AnyEvent:
+        """An event read from a topic, its personal fields opened as a reader does."""
+        return await opened_event(access, self.personal_data, event)
+
+    async def opened_payload(self, access: KafkaAccess, topic: Topic, payload: bytes) -> bytes:
+        """A record's value, its personal fields opened (a sealed list does not decode before)."""
+        return await opened_payload(access, self.personal_data, topic, payload)
 
     def token(self, user_id: str) -> str:
         """A valid access token for ``user_id``, as membership issues them."""
