@@ -22,9 +22,9 @@ from notifications.domain.schedule import next_digest_at
 from notifications.service.instruments import fanned_out
 from notifications.service.ports import Contact, DigestEntry, FanoutPorts
 
-
 #: Data fields naming people whose display names a notice may show.
 _NAMED = ("actor_id", "user_id", "requester_id", "new_owner_id")
+
 
 @dataclass(frozen=True)
 class EventFacts:
