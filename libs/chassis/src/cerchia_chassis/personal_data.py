@@ -236,6 +236,9 @@ class PersonKeys:
     async def key_for(self, session: Session, person_id: str) -> tuple[bytes, PersonKey | None]:
         """The person's key, made now (in ``session``) if they have none; with the wrapped key
         to announce when it was made."""
+        held = await self._keys.find_one({"_id": person_id}, session=session)
+        if held is not None:  # the common case: a read, no write
+            return self.wrapper.unwrap(_stored(person_id, held)), None
         proposed = self.wrapper.wrap(os.urandom(32), person_id)
         stored = await self._keys.find_one_and_update(
             {"_id": person_id},
@@ -252,9 +255,7 @@ class PersonKeys:
         )
         if stored is None:  # an upsert returning the document after always has one
             raise RuntimeError(f"no key stored for {person_id}")
-        wrapped = PersonKey(
-            person_id=person_id, wrapped_key=stored["wrapped_key"], kek_id=stored["kek_id"]
-        )
+        wrapped = _stored(person_id, stored)
         made = wrapped.wrapped_key == proposed.wrapped_key
         return self.wrapper.unwrap(wrapped), wrapped if made else None
 
@@ -266,11 +267,7 @@ class PersonKeys:
         stored = await self._keys.find_one({"_id": person_id})
         if stored is None:
             return None
-        key = self.wrapper.unwrap(
-            PersonKey(
-                person_id=person_id, wrapped_key=stored["wrapped_key"], kek_id=stored["kek_id"]
-            )
-        )
+        key = self.wrapper.unwrap(_stored(person_id, stored))
         self._keyring.put(self.producer, person_id, key)
         return key
 
@@ -285,11 +282,7 @@ class PersonKeys:
         stored = await self._keys.find_one({"_id": person_id}, session=session)
         if stored is None or stored["kek_id"] == self.wrapper.current:
             return None
-        key = self.wrapper.unwrap(
-            PersonKey(
-                person_id=person_id, wrapped_key=stored["wrapped_key"], kek_id=stored["kek_id"]
-            )
-        )
+        key = self.wrapper.unwrap(_stored(person_id, stored))
         wrapped = self.wrapper.wrap(key, person_id)
         await self._keys.update_one(
             {"_id": person_id},
@@ -308,6 +301,12 @@ class PersonKeys:
         """The key-topic event announcing a new key."""
         event_class: type[PersonKeyIssued] = PERSON_KEY_TOPICS[self.producer].events[0]  # type: ignore[assignment]
         return event_class.new(subject=wrapped.person_id, data=wrapped)
+
+
+def _stored(person_id: str, document: Document) -> PersonKey:
+    return PersonKey(
+        person_id=person_id, wrapped_key=document["wrapped_key"], kek_id=document["kek_id"]
+    )
 
 
 class Sealer:
