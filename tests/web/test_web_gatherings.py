@@ -214,6 +214,63 @@ async def test_a_series_is_scheduled_answered_waited_for_changed_and_checked_in(
         await chiara.page.context.close()
 
 
+async def test_the_host_shares_hosting_and_the_series_repeats_another_way(
+    browser: Browser, context: BrowserContext, platform: Platform
+) -> None:
+    ada = await person(await context.new_page(), platform, "Ada")
+    bruno_context = await browser.new_context(locale="en-GB", timezone_id="Europe/Rome")
+    try:
+        bruno = await person(await bruno_context.new_page(), platform, "Bruno")
+        community_id = await found(
+            platform, ada, f"Weavers {uuid.uuid4().hex[:6]}", visibility="public"
+        )
+        await join(platform, bruno, community_id)
+        start = (datetime.now(ROME) + timedelta(days=2)).replace(
+            hour=18, minute=30, second=0, microsecond=0
+        )
+        event_id = await schedule(ada.page, community_id, platform, start)
+        event_url = f"{platform.web_url}/communities/{community_id}/events/{event_id}"
+        await bruno.page.goto(event_url)
+        await expect(bruno.page.locator("#host")).to_have_count(0)
+
+        # Ada makes Bruno a host too: he now has the host's tools on the event's page.
+        await ada.page.goto(f"{event_url}/edit")
+        await ada.page.locator("#hosts").get_by_label("Bruno").check()
+        await accessible(ada.page)
+        await ada.page.get_by_role("button", name="Save the changes").click()
+        await expect(ada.page.get_by_text("The event is changed.")).to_be_visible()
+        await bruno.page.goto(event_url)
+        await expect(bruno.page.locator("#host")).to_be_visible()
+        # Nobody left to host is refused, with the reason, and nothing changes.
+        await ada.page.goto(f"{event_url}/edit")
+        for box in await ada.page.locator("#hosts input[type=checkbox]").all():
+            await box.uncheck()
+        await ada.page.get_by_role("button", name="Save the changes").click()
+        await expect(ada.page.get_by_text("an event needs at least one host")).to_be_visible()
+
+        # Every two weeks, twice: the second weekly date is dropped, and Bruno finds it cancelled.
+        await bruno.page.goto(f"{platform.web_url}/communities/{community_id}/events")
+        await bruno.page.locator(".event-row summary").click()
+        later = bruno.page.locator(".event-row details li").first.get_by_role("link")
+        second_url = await later.get_attribute("href")
+        assert second_url is not None
+        await ada.page.goto(f"{event_url}/edit")
+        series = ada.page.locator("#series-rule")
+        await series.get_by_label("Repeats").select_option("fortnightly")
+        await series.get_by_label("How many times").fill("2")
+        await series.get_by_label("Why (told to everyone whose date is cancelled)").fill(
+            "We meet every other week."
+        )
+        await series.get_by_role("button", name="Repeat the new way").click()
+        await expect(
+            ada.page.get_by_text("The series repeats the new way: 0 dates added, 1 cancelled.")
+        ).to_be_visible()
+        await bruno.page.goto(platform.web_url + second_url)
+        await expect(bruno.page.locator("#cancelled")).to_be_visible()
+    finally:
+        await bruno_context.close()
+
+
 async def test_the_host_publishes_a_recap_and_members_read_it_and_its_discussion(
     browser: Browser, context: BrowserContext, platform: Platform
 ) -> None:

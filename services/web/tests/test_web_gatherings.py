@@ -11,6 +11,8 @@ from web.domain.gatherings import (
     door_open,
     draft_from,
     draft_of,
+    hosts_change,
+    rule_change,
     series_grouped,
 )
 
@@ -113,6 +115,29 @@ def test_an_event_fills_its_form_on_its_own_clock_and_unchanged_fields_are_not_s
         "starts_at": "2027-03-04T19:00:00+01:00",
         "capacity": None,
     }
+
+
+def test_a_series_rule_is_counted_from_the_event_s_own_date_on_its_own_clock() -> None:
+    # 00:30 in Rome is still the previous day in UTC: the weekday is Rome's.
+    event = {"starts_at": "2027-03-04T23:30:00+00:00", "time_zone": "Europe/Rome"}
+    fortnightly = draft_of({"repeat": "fortnightly", "occurrences": "5"}, zone="UTC")
+    assert rule_change(event, fortnightly) == "FREQ=WEEKLY;INTERVAL=2;COUNT=5"
+    monthly = draft_of({"repeat": "monthly", "occurrences": "3"}, zone="UTC")
+    assert rule_change(event, monthly) == "FREQ=MONTHLY;BYDAY=1FR;COUNT=3"
+    with pytest.raises(Invalid, match="repeat"):
+        rule_change(event, draft_of({"repeat": "", "occurrences": "3"}, zone="UTC"))
+    with pytest.raises(Invalid, match="occurrences"):
+        rule_change(event, draft_of({"repeat": "weekly", "occurrences": "1"}, zone="UTC"))
+
+
+def test_hosts_change_only_when_the_chosen_set_differs_and_never_to_nobody() -> None:
+    event = {"host_ids": ["ada", "bo"]}
+    assert hosts_change(event, ["bo", "ada", "ada"]) is None
+    assert hosts_change(event, ["ada", "chiara", ""]) == ["ada", "chiara"]
+    with pytest.raises(Invalid, match="at least one host"):
+        hosts_change(event, [])
+    with pytest.raises(Invalid, match="at most"):
+        hosts_change(event, [f"u{n}" for n in range(11)])
 
 
 def test_a_series_is_listed_once_with_its_later_dates_in_order() -> None:

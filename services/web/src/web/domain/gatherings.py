@@ -73,7 +73,7 @@ class Draft:
             "capacity": _capacity(self["capacity"]),
             "visibility": self["visibility"] if self["visibility"] in VISIBILITIES else "members",
         }
-        rule = self._rule(starts_at.astimezone(zone).date()) if new else None
+        rule = self.rule(starts_at.astimezone(zone).date()) if new else None
         if rule:
             body["recurrence"] = {"rule": rule}
         return body
@@ -106,6 +106,10 @@ class Draft:
         if not link.startswith(("https://", "http://")):
             raise Invalid("online_link: online and hybrid events need a link (https://…)")
         return link
+
+    def rule(self, first: date) -> str | None:
+        """The RRULE the form's repetition asks for, from the ``first`` date; None: no repeat."""
+        return self._rule(first)
 
     def _rule(self, first: date) -> str | None:
         repeat = self["repeat"]
@@ -164,6 +168,33 @@ def draft_from(event: Mapping[str, Any]) -> Draft:
             "ends": local_end.strftime("%H:%M"),
         }
     return Draft(values)
+
+
+MAX_HOSTS = 10
+
+
+def rule_change(event: Mapping[str, Any], draft: Draft) -> str:
+    """The new RRULE of the event's series the form asks for, from the event's own date."""
+    start = parse_instant(event.get("starts_at"))
+    if start is None:
+        raise Invalid("starts_at: the event has no start")
+    zone = _zone(str(event.get("time_zone") or "UTC"))
+    rule = draft.rule(start.astimezone(zone).date())
+    if rule is None:
+        raise Invalid("repeat: choose how the series repeats")
+    return rule
+
+
+def hosts_change(event: Mapping[str, Any], chosen: list[str]) -> list[str] | None:
+    """The hosts to set when the chosen ones differ from the event's (None: no change)."""
+    picked = list(dict.fromkeys(user for user in chosen if user))
+    if not picked:
+        raise Invalid("hosts: an event needs at least one host")
+    if len(picked) > MAX_HOSTS:
+        raise Invalid(f"hosts: at most {MAX_HOSTS}")
+    current = event.get("host_ids")
+    held = set(current) if isinstance(current, list) else set()
+    return picked if set(picked) != held else None
 
 
 def changes(event: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,9 @@ from web.domain.gatherings import (
     door_open,
     draft_from,
     draft_of,
+    hosts_change,
     is_over,
+    rule_change,
     series_grouped,
 )
 from web.domain.times import local_time
@@ -114,6 +116,8 @@ def _form_page(
     draft: Draft,
     *,
     event: dict[str, Any] | None = None,
+    members: list[tuple[str, str]] | None = None,
+    hosts: list[str] | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> Response:
@@ -124,10 +128,22 @@ def _form_page(
         place=place,
         draft=draft,
         event=event,
+        members=members or [],
+        hosts=set(hosts if hosts is not None else (event or {}).get("host_ids") or []),
         repeats=list(REPEATS),
         max_occurrences=MAX_OCCURRENCES,
         error=error,
     )
+
+
+async def _host_choices(
+    visit: Visit, community_id: str, event: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Who can host: the members by name, the event's current hosts first."""
+    names = await member_names(visit, community_id)
+    current = [str(h) for h in event.get("host_ids") or []]
+    members = sorted(names.items(), key=lambda item: item[1].casefold())
+    return [(h, names.get(h, h)) for h in current] + [m for m in members if m[0] not in current]
 
 
 @router.get(EVENTS + "/new")
@@ -172,7 +188,8 @@ async def edit_event(request: Request, community_id: str, event_id: str) -> Resp
     event = await _event(request, community_id, event_id)
     if not event.get("can_manage"):
         raise HTTPException(403)
-    return _form_page(request, place, draft_from(event), event=event)
+    members = await _host_choices(visit_of(request), community_id, event)
+    return _form_page(request, place, draft_from(event), event=event, members=members)
 
 
 @router.post(EVENT + "/edit")
@@ -183,27 +200,76 @@ async def change_event(request: Request, community_id: str, event_id: str, form:
     visit = visit_of(request)
     draft = draft_of(form, zone=str(event.get("time_zone") or "UTC"))
     scope = "following" if text(form, "scope") == "following" else "occurrence"
+    chosen = [str(h) for h in form.getlist("host")]
+
+    async def again(error: str, status: int) -> Response:
+        members = await _host_choices(visit, community_id, event)
+        return _form_page(
+            request, place, draft, event=event, members=members, hosts=chosen, error=error,
+            status=status,
+        )  # fmt: skip
+
     try:
         changed = changes(event, draft.request(new=False))
+        if text(form, "hosts_shown"):
+            hosts = hosts_change(event, chosen)
+            if hosts is not None:
+                changed["host_ids"] = hosts
     except Invalid as invalid:
-        return _form_page(request, place, draft, event=event, error=str(invalid), status=422)
+        return await again(str(invalid), 422)
     if changed:
         done = await visit.api(
             "PATCH", f"/api/v1/events/{event_id}", params={"scope": scope}, json=changed
         )
         if not done.ok:
-            return _form_page(
-                request,
-                place,
-                draft,
-                event=event,
-                error=refusal(done),
-                status=status_for(done.status),
-            )
+            return await again(refusal(done), status_for(done.status))
     visit.flash(
         _gettext(request, "The event is changed.")
         if changed
         else _gettext(request, "Nothing was changed.")
+    )
+    return see_other(f"/communities/{place.id}/events/{event_id}")
+
+
+@router.post(EVENT + "/recurrence")
+async def change_series_rule(
+    request: Request, community_id: str, event_id: str, form: Form
+) -> Response:
+    """A series repeats another way (from its first date): dates the new rule drops are
+    cancelled, with everyone who answered told; new ones are added."""
+    place = await find_place(request, community_id)
+    event = await _event(request, community_id, event_id)
+    visit = visit_of(request)
+    if not event.get("series_id"):
+        raise HTTPException(404)
+    draft = draft_of(form, zone=str(event.get("time_zone") or "UTC"))
+    try:
+        rule = rule_change(event, draft)
+    except Invalid as invalid:
+        members = await _host_choices(visit, community_id, event)
+        return _form_page(
+            request, place, draft_from(event), event=event, members=members,
+            error=str(invalid), status=422,
+        )  # fmt: skip
+    body: dict[str, Any] = {"rule": rule}
+    if reason := text(form, "reason"):
+        body["reason"] = reason
+    done = await visit.api("PUT", f"/api/v1/events/{event_id}/recurrence", json=body)
+    if not done.ok:
+        members = await _host_choices(visit, community_id, event)
+        return _form_page(
+            request, place, draft_from(event), event=event, members=members,
+            error=refusal(done), status=status_for(done.status),
+        )  # fmt: skip
+    summary = done.body if isinstance(done.body, dict) else {}
+    visit.flash(
+        _gettext(
+            request, "The series repeats the new way: %(added)s dates added, %(dropped)s cancelled."
+        )
+        % {
+            "added": len(summary.get("created") or []),
+            "dropped": len(summary.get("cancelled") or []),
+        }
     )
     return see_other(f"/communities/{place.id}/events/{event_id}")
 
