@@ -1,6 +1,7 @@
 """Discussions in the browser: Ada (owner) and Bruno (member) talk in threads — the mention
 picker, threaded replies and their permalinks, reactions, pin and lock, editing with history, the
-Markdown preview with and without JavaScript — and the refusals a reader can meet."""
+Markdown preview with and without JavaScript, deleting (after a confirmation) and moving a
+thread — and the refusals a reader can meet."""
 
 import re
 import uuid
@@ -563,3 +564,102 @@ async def test_a_community_is_searched_from_its_discussions_and_results_lead_to_
         await expect(page.get_by_text("Nothing matches in your communities.")).to_be_visible()
     finally:
         await context.close()
+
+
+async def test_posts_are_deleted_after_saying_what_it_does_and_a_moderator_moves_a_thread(
+    platform: Platform, browser: Browser
+) -> None:
+    ada_context = await browser.new_context(locale="en-GB", timezone_id="Europe/Rome")
+    bruno_context = await browser.new_context(locale="en-GB", timezone_id="Europe/Rome")
+    try:
+        ada = await person(await ada_context.new_page(), platform, "Ada")
+        bruno = await person(await bruno_context.new_page(), platform, "Bruno")
+        # Bruno goes on without JavaScript (signed in all the same): confirming and deleting
+        # are plain forms. (axe needs JavaScript: Ada's pages are checked.)
+        signed = await bruno_context.storage_state()
+        await bruno_context.close()
+        bruno_context = await browser.new_context(
+            java_script_enabled=False,
+            storage_state=signed,
+            locale="en-GB",
+            timezone_id="Europe/Rome",
+        )
+        bruno.page = await bruno_context.new_page()
+        csp = watch_csp(ada.page)
+        community_id = await found(platform, ada, "Tidy Looms")
+        await join(platform, bruno, community_id)
+        threads = threads_url(platform, community_id)
+        await ada.page.goto(threads)
+        cards = f"{threads}/{await open_thread(ada.page, 'Cards and looms', 'Hello.', 'craft')}"
+
+        # Bruno deletes his own reply, after the page says what that does.
+        page = bruno.page
+        await page.goto(cards)
+        await page.get_by_label("Your reply").fill("A reply I regret.")
+        await page.get_by_role("button", name="Post the reply").click()
+        reply = id_in(page.url, r"#reply-(.+)$")
+        await expect(page.get_by_role("link", name="Delete this discussion")).to_have_count(0)
+        await expect(
+            page.get_by_role("link", name="Move this discussion to another category")
+        ).to_have_count(0)
+        await page.locator(f"#reply-{reply}").get_by_role("link", name="Delete this reply").click()
+        await expect(page.get_by_role("heading", name="Delete this reply?")).to_be_visible()
+        await expect(page.locator("#doomed")).to_contain_text("A reply I regret.")
+        await expect(page.get_by_text("This cannot be undone.")).to_be_visible()
+        await page.get_by_role("link", name="Keep it").click()
+        await expect(page.locator(f"#reply-{reply} .post-body")).to_have_text("A reply I regret.")
+        await page.goto(f"{cards}/replies/{reply}/delete")
+        await page.get_by_role("button", name="Delete the reply").click()
+        await expect(page.get_by_text("The reply was deleted.")).to_be_visible()
+        await expect(page.locator(f"#reply-{reply}")).to_have_text("This reply was deleted.")
+
+        # Ada no longer sees its words; the thread counts no reply.
+        await ada.page.goto(cards)
+        await expect(ada.page.get_by_role("heading", name="Replies (0)")).to_be_visible()
+        await expect(ada.page.get_by_text("A reply I regret.")).to_have_count(0)
+        await expect(ada.page.locator(f"#reply-{reply}")).to_have_text("This reply was deleted.")
+
+        # Bruno may not delete Ada's thread; Ada, a moderator, deletes his.
+        answer = await page.goto(f"{cards}/delete")
+        assert answer is not None
+        assert answer.status == 403
+        await page.goto(threads)
+        off_topic = f"{threads}/{await open_thread(page, 'Off topic', 'Anyone selling a loom?')}"
+        await ada.page.goto(off_topic)
+        await ada.page.get_by_role("link", name="Delete this discussion").click()
+        await expect(
+            ada.page.get_by_role("heading", name="Delete this discussion?")
+        ).to_be_visible()
+        await expect(
+            ada.page.get_by_text("You are deleting it as a moderator: Bruno wrote it.")
+        ).to_be_visible()
+        await accessible(ada.page)
+        await ada.page.get_by_role("button", name="Delete the discussion").click()
+        await expect(ada.page.get_by_text("The discussion was deleted.")).to_be_visible()
+        assert ada.page.url == threads
+        await expect(ada.page.get_by_role("link", name="Off topic")).to_have_count(0)
+        await page.goto(threads)
+        await expect(page.get_by_role("link", name="Cards and looms")).to_be_visible()
+        await expect(page.get_by_role("link", name="Off topic")).to_have_count(0)
+        answer = await page.goto(off_topic)
+        assert answer is not None
+        assert answer.status == 404
+
+        # Ada moves her thread to another category: Bruno finds it there, not under the old one.
+        await ada.page.goto(cards)
+        await ada.page.get_by_role("link", name="Move this discussion to another category").click()
+        await expect(ada.page.get_by_role("heading", name="Move the discussion")).to_be_visible()
+        await expect(ada.page.get_by_label("Category")).to_have_value("craft")
+        await accessible(ada.page)
+        await ada.page.get_by_label("Category").fill("Weaving")
+        await ada.page.get_by_role("button", name="Move the discussion").click()
+        await expect(ada.page.get_by_text("The discussion is now in weaving.")).to_be_visible()
+        await expect(ada.page.locator("#thread header a.tag")).to_have_text("weaving")
+        await page.goto(f"{threads}?category=weaving")
+        await expect(page.get_by_role("link", name="Cards and looms")).to_be_visible()
+        await page.goto(f"{threads}?category=craft")
+        await expect(page.get_by_role("link", name="Cards and looms")).to_have_count(0)
+        assert csp == []
+    finally:
+        await ada_context.close()
+        await bruno_context.close()

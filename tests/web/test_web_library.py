@@ -120,3 +120,94 @@ async def test_library_pages_refuse_what_they_cannot_do(
     )
     assert missing is not None
     assert missing.status == 404
+
+
+async def test_a_resource_is_edited_by_who_shared_it_and_a_course_and_lesson_by_a_moderator(
+    browser: Browser, context: BrowserContext, platform: Platform
+) -> None:
+    ada = await person(await context.new_page(), platform, "Ada")
+    bruno = await without_javascript(browser, platform, "Bruno")
+    try:
+        csp = watch_csp(ada.page)
+        community_id = await found(platform, ada, f"Editors {uuid.uuid4().hex[:6]}")
+        await join(platform, bruno, community_id)
+        base = f"{platform.web_url}/communities/{community_id}"
+
+        # Bruno, without JavaScript, shares a link and corrects it in the same form, filled in.
+        page = bruno.page
+        await page.goto(f"{base}/library")
+        await page.get_by_label("Title").fill("Sketch of the engine")
+        await page.get_by_label("Address").fill("https://example.org/sketch")
+        await page.get_by_label("Why it is worth it").fill("With *Note G*.")
+        await page.get_by_label("Tags").fill("history")
+        await page.get_by_role("button", name="Share", exact=True).click()
+        await expect(page.get_by_text("Shared with the library.")).to_be_visible()
+        await page.get_by_role("link", name="Edit Sketch of the engine").click()
+        await expect(page.get_by_role("heading", name="Edit the resource")).to_be_visible()
+        await expect(page.get_by_label("Title")).to_have_value("Sketch of the engine")
+        await expect(page.get_by_label("Why it is worth it")).to_have_value("With *Note G*.")
+        await expect(page.get_by_label("Tags")).to_have_value("history")
+        await page.get_by_label("Title").fill("Sketch of the Analytical Engine")
+        await page.get_by_label("Tags").fill("history, engines")
+        await page.get_by_role("button", name="Save the changes").click()
+        await expect(page.get_by_text("Your changes were saved.")).to_be_visible()
+
+        # Ada reads the new title and tags; she did not share it, so she may not edit it.
+        await ada.page.goto(f"{base}/library")
+        row = ada.page.locator(".resource-row").filter(has_text="Sketch of the Analytical Engine")
+        await expect(row.get_by_role("link", name="#engines")).to_be_visible()
+        await expect(row.locator(".post-body em")).to_have_text("Note G")
+        await expect(
+            row.get_by_role("link", name="Edit Sketch of the Analytical Engine")
+        ).to_have_count(0)
+        resource_id = (await row.get_attribute("id") or "").removeprefix("resource-")
+        answer = await ada.page.goto(f"{base}/library/{resource_id}/edit")
+        assert answer is not None
+        assert answer.status == 403
+
+        # Ada drafts and publishes a course with a lesson, then corrects both.
+        await ada.page.goto(f"{base}/courses")
+        await ada.page.get_by_label("Title").fill("Reading Babbage")
+        await ada.page.get_by_label("Summary").fill("One lesson.")
+        await ada.page.get_by_role("button", name="Draft the course").click()
+        await ada.page.get_by_label("Title").fill("The mill")
+        await ada.page.locator("#lesson-body").fill("The mill computes.")
+        await ada.page.get_by_role("button", name="Add the lesson").click()
+        await ada.page.get_by_role("button", name="Publish the course").click()
+        await expect(ada.page.get_by_text("The course is published.")).to_be_visible()
+        course_url = ada.page.url
+        await ada.page.get_by_role("link", name="Edit the course").click()
+        await expect(ada.page.get_by_role("heading", name="Edit the course")).to_be_visible()
+        await expect(ada.page.get_by_label("Summary")).to_have_value("One lesson.")
+        await accessible(ada.page)
+        await ada.page.get_by_label("Title").fill("Reading Babbage and Lovelace")
+        await ada.page.get_by_role("button", name="Save the changes").click()
+        await expect(ada.page.get_by_text("Your changes were saved.")).to_be_visible()
+        await expect(ada.page.get_by_role("heading", level=1)).to_have_text(
+            "Reading Babbage and Lovelace"
+        )
+        await ada.page.get_by_role("link", name="The mill").click()
+        await ada.page.get_by_role("link", name="Edit the lesson").click()
+        await expect(ada.page.get_by_label("Lesson")).to_have_value("The mill computes.")
+        await expect(ada.page.get_by_label("Keep it as a draft")).to_have_count(0)
+        await accessible(ada.page)
+        await ada.page.get_by_label("Lesson").fill("The mill computes; the store remembers.")
+        await ada.page.get_by_role("button", name="Save the changes").click()
+        await expect(ada.page.get_by_text("Your changes were saved.")).to_be_visible()
+        await expect(ada.page.locator("#lesson")).to_contain_text("the store remembers")
+
+        # Bruno sees the course's new title and the lesson's new words, and no editing.
+        await page.goto(f"{base}/courses")
+        await page.get_by_role("link", name="Reading Babbage and Lovelace").click()
+        await expect(page.get_by_role("link", name="Edit the course")).to_have_count(0)
+        await page.get_by_role("link", name="The mill").click()
+        await expect(page.locator("#lesson")).to_contain_text(
+            "The mill computes; the store remembers."
+        )
+        await expect(page.get_by_role("link", name="Edit the lesson")).to_have_count(0)
+        answer = await page.goto(f"{course_url}/edit")
+        assert answer is not None
+        assert answer.status == 403
+        assert csp == []
+    finally:
+        await bruno.page.context.close()

@@ -1,5 +1,6 @@
 """Discussions: a community's threads, a thread with its replies, posting, editing with history,
-reactions, following, and the moderators' pin and lock."""
+reactions, following, deleting (the author or a moderator, after saying what it does), and the
+moderators' pin, lock and move."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from web.domain.discussions import REACTION_NAMES, REACTIONS, reply_tree, with_mention
+from web.domain.editing import category_name
 from web.entrypoints.forms import refusal, see_other, text
 from web.entrypoints.pages import Form, signed_in, status_for
 from web.entrypoints.pages import gettext as _gettext
@@ -510,6 +512,161 @@ async def pin(request: Request, community_id: str, thread_id: str, form: Form) -
 async def lock(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
     """Lock or unlock (moderators; the platform checks the role)."""
     return await _toggle(request, community_id, thread_id, "lock", form)
+
+
+# ---- deleting and moving --------------------------------------------------------------------
+
+
+def _may_delete(request: Request, place: Place, post: dict[str, Any]) -> None:
+    """The author or a moderator deletes (the platform checks again); others are told."""
+    if not (_mine(request, post) or place.moderator):
+        raise HTTPException(
+            403, _gettext(request, "Only the author or a moderator can delete this.")
+        )
+
+
+def _delete_page(
+    request: Request, place: Place, thread: dict[str, Any], reply: dict[str, Any] | None
+) -> Response:
+    post = reply or thread
+    return _render(
+        request,
+        "discussions/delete.html",
+        place=place,
+        thread=thread,
+        reply=reply,
+        as_moderator=not _mine(request, post),
+    )
+
+
+@router.get(THREAD + "/delete")
+async def delete_thread_page(request: Request, community_id: str, thread_id: str) -> Response:
+    """What deleting the discussion does, and the button that does it."""
+    place = await find_place(request, community_id)
+    thread = await _thread(request, place.id, thread_id)
+    _may_delete(request, place, thread)
+    return _delete_page(request, place, thread, None)
+
+
+@router.post(THREAD + "/delete")
+async def delete_thread(request: Request, community_id: str, thread_id: str, _: Form) -> Response:
+    """Delete the discussion with its replies (the author or a moderator), then to the list."""
+    place = await find_place(request, community_id)
+    await _thread(request, place.id, thread_id)
+    visit = _visit(request)
+    done = await visit.api("DELETE", f"/api/v1/threads/{thread_id}")
+    if not done.ok:
+        if done.status == 404:
+            raise HTTPException(404)
+        visit.flash(refusal(done))
+        return see_other(f"/communities/{place.id}/threads/{thread_id}")
+    visit.flash(_gettext(request, "The discussion was deleted."))
+    return see_other(f"/communities/{place.id}/threads")
+
+
+@router.get(THREAD + "/replies/{reply_id}/delete")
+async def delete_reply_page(
+    request: Request, community_id: str, thread_id: str, reply_id: str
+) -> Response:
+    """What deleting the reply does, and the button that does it."""
+    place = await find_place(request, community_id)
+    thread = await _thread(request, place.id, thread_id)
+    reply = await _reply(request, thread_id, reply_id)
+    _may_delete(request, place, reply)
+    return _delete_page(request, place, thread, reply)
+
+
+@router.post(THREAD + "/replies/{reply_id}/delete")
+async def delete_reply(
+    request: Request, community_id: str, thread_id: str, reply_id: str, _: Form
+) -> Response:
+    """Delete the reply (the author or a moderator): a note keeps its place in the thread."""
+    place = await find_place(request, community_id)
+    await _thread(request, place.id, thread_id)
+    visit = _visit(request)
+    done = await visit.api("DELETE", f"/api/v1/replies/{reply_id}")
+    if not done.ok:
+        if done.status == 404:
+            raise HTTPException(404)
+        if done.problem_code == "thread-locked":
+            visit.flash(_gettext(request, "The moderators locked this thread: it is read-only."))
+        else:
+            visit.flash(refusal(done))
+    else:
+        visit.flash(_gettext(request, "The reply was deleted."))
+    return see_other(_permalink(place.id, thread_id, reply_id))
+
+
+async def _categories(request: Request, place: Place) -> list[str]:
+    """The categories in use, for the move form to suggest (none when they cannot be read)."""
+    found = await _visit(request).api("GET", f"/api/v1/communities/{place.id}/categories")
+    if not found.ok or not isinstance(found.body, list):
+        return []
+    return [str(c["name"]) for c in found.body if isinstance(c, dict) and c.get("name")]
+
+
+async def _move_page(
+    request: Request,
+    place: Place,
+    thread: dict[str, Any],
+    *,
+    category: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    if not place.moderator:
+        raise HTTPException(
+            403, _gettext(request, "Only the community's moderators move a discussion.")
+        )
+    return _render(
+        request,
+        "discussions/move.html",
+        status=status,
+        place=place,
+        thread=thread,
+        category=category,
+        categories=await _categories(request, place),
+        error=error,
+    )
+
+
+@router.get(THREAD + "/move")
+async def move_thread_page(request: Request, community_id: str, thread_id: str) -> Response:
+    """The moderators' form to file the discussion under another category."""
+    place = await find_place(request, community_id)
+    thread = await _thread(request, place.id, thread_id)
+    return await _move_page(request, place, thread, category=str(thread.get("category") or ""))
+
+
+@router.post(THREAD + "/move")
+async def move_thread(request: Request, community_id: str, thread_id: str, form: Form) -> Response:
+    """Move the discussion (moderators): under the category given, or under none if blank."""
+    place = await find_place(request, community_id)
+    thread = await _thread(request, place.id, thread_id)
+    visit = _visit(request)
+    wanted = text(form, "category")
+    here = f"/communities/{place.id}/threads/{thread_id}"
+    if category_name(wanted) == (thread.get("category") or None):
+        visit.flash(_gettext(request, "The discussion is already there."))
+        return see_other(here)
+    moved = await visit.api(
+        "POST", f"/api/v1/threads/{thread_id}/move", json={"category": wanted or None}
+    )
+    if not moved.ok:
+        return await _move_page(
+            request,
+            place,
+            thread,
+            category=wanted,
+            error=refusal(moved),
+            status=status_for(moved.status),
+        )
+    now = moved.body.get("category") if isinstance(moved.body, dict) else category_name(wanted)
+    if now:
+        visit.flash(_gettext(request, "The discussion is now in %(category)s.") % {"category": now})
+    else:
+        visit.flash(_gettext(request, "The discussion is no longer in a category."))
+    return see_other(here)
 
 
 # ---- editing and history ----------------------------------------------------------------------

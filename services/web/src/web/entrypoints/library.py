@@ -1,5 +1,6 @@
-"""The library and courses: resources (links and notes) shared and marked useful; courses with
-their lessons, enrolment and my progress; moderators draft and publish."""
+"""The library and courses: resources (links and notes) shared, edited by who shared them and
+marked useful; courses with their lessons, enrolment and my progress; moderators draft, edit and
+publish."""
 
 from typing import Annotated, Any, Literal
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from web.domain.api import ApiResponse
+from web.domain.editing import COURSE_FIELDS, LESSON_FIELDS, RESOURCE_FIELDS, changes, values_of
 from web.entrypoints.forms import lines, refusal, see_other, text
 from web.entrypoints.pages import Form, render, signed_in, status_for, visit_of
 from web.entrypoints.pages import gettext as _gettext
@@ -116,6 +118,113 @@ async def share(request: Request, community_id: str, form: Form) -> Response:
     return await _library_page(
         request, place, draft=draft, error=refusal(shared), status=status_for(shared.status)
     )
+
+
+def _edit_page(
+    request: Request,
+    place: Place,
+    *,
+    what: Literal["resource", "course", "lesson"],
+    heading: str,
+    name: str,
+    here: str,
+    back: str,
+    draft: dict[str, str],
+    course: dict[str, Any] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    """One page for every edit: the creation form's fields, filled in with what is there."""
+    return render(
+        request,
+        "library/edit.html",
+        status=status,
+        place=place,
+        what=what,
+        heading=heading,
+        name=name,
+        here=here,
+        back=back,
+        course=course,
+        kinds=KINDS,
+        draft=draft,
+        editing=True,
+        error=error,
+    )
+
+
+async def _my_resource(request: Request, place: Place, resource_id: str) -> dict[str, Any]:
+    """A resource of this community that I shared (only its author edits it)."""
+    visit = signed_in(request)
+    resource = _read(await visit.api("GET", f"/api/v1/resources/{resource_id}"))
+    if resource.get("community_id") != place.id:
+        raise HTTPException(404)
+    author = resource.get("author")
+    if not isinstance(author, dict) or author.get("id") != visit.session.user_id:
+        raise HTTPException(403, _gettext(request, "Only the member who shared it can edit it."))
+    return resource
+
+
+def _resource_edit_page(
+    request: Request,
+    place: Place,
+    resource: dict[str, Any],
+    draft: dict[str, str],
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    library = f"/communities/{place.id}/library"
+    return _edit_page(
+        request,
+        place,
+        what="resource",
+        heading=_gettext(request, "Edit the resource"),
+        name=str(resource.get("title") or ""),
+        here=f"{library}/{resource['id']}",
+        back=f"{library}#resource-{resource['id']}",
+        draft=draft,
+        error=error,
+        status=status,
+    )
+
+
+@router.get(LIBRARY + "/{resource_id}/edit")
+async def edit_resource_page(request: Request, community_id: str, resource_id: str) -> Response:
+    """The resource I shared, in the sharing form to change it."""
+    place = await find_place(request, community_id)
+    resource = await _my_resource(request, place, resource_id)
+    draft = values_of(resource, RESOURCE_FIELDS)
+    return _resource_edit_page(request, place, resource, draft)
+
+
+@router.post(LIBRARY + "/{resource_id}/edit")
+async def edit_resource(
+    request: Request, community_id: str, resource_id: str, form: Form
+) -> Response:
+    """Save what changed (only those fields are sent); a refusal shows the form again."""
+    place = await find_place(request, community_id)
+    resource = await _my_resource(request, place, resource_id)
+    visit = visit_of(request)
+    draft = {name: text(form, name) for name in ("title", "kind", "url", "description", "tags")}
+    body = changes(resource, draft, RESOURCE_FIELDS, tags=lines(form, "tags"))
+    if body:
+        saved = await visit.api("PATCH", f"/api/v1/resources/{resource_id}", json=body)
+        if not saved.ok:
+            return _resource_edit_page(
+                request,
+                place,
+                resource,
+                draft,
+                error=refusal(saved),
+                status=status_for(saved.status),
+            )
+    visit.flash(
+        _gettext(request, "Your changes were saved.")
+        if body
+        else _gettext(request, "Nothing was changed.")
+    )
+    return see_other(f"/communities/{place.id}/library#resource-{resource_id}")
 
 
 @router.post(LIBRARY + "/{resource_id}/useful")
@@ -230,6 +339,63 @@ async def course_page(request: Request, community_id: str, course_id: str) -> Re
     return await _course_page(request, place, course_id)
 
 
+def _course_edit_page(
+    request: Request,
+    place: Place,
+    course: dict[str, Any],
+    draft: dict[str, str],
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    if not place.moderator:
+        raise HTTPException(403, _gettext(request, "Only the community's moderators edit courses."))
+    here = f"/communities/{place.id}/courses/{course['id']}"
+    return _edit_page(
+        request,
+        place,
+        what="course",
+        heading=_gettext(request, "Edit the course"),
+        name=str(course.get("title") or ""),
+        here=here,
+        back=here,
+        course=course,
+        draft=draft,
+        error=error,
+        status=status,
+    )
+
+
+@router.get(COURSE + "/edit")
+async def edit_course_page(request: Request, community_id: str, course_id: str) -> Response:
+    """The course's title and summary in the drafting form (moderators)."""
+    place = await find_place(request, community_id)
+    course = await _course(request, place, course_id)
+    return _course_edit_page(request, place, course, values_of(course, COURSE_FIELDS))
+
+
+@router.post(COURSE + "/edit")
+async def edit_course(request: Request, community_id: str, course_id: str, form: Form) -> Response:
+    """Save the course's new title or summary (moderators; only what changed is sent)."""
+    place = await find_place(request, community_id)
+    course = await _course(request, place, course_id)
+    visit = visit_of(request)
+    draft = {name: text(form, name) for name in COURSE_FIELDS}
+    body = changes(course, draft, COURSE_FIELDS)
+    if body:
+        saved = await visit.api("PATCH", f"/api/v1/courses/{course_id}", json=body)
+        if not saved.ok:
+            return _course_edit_page(
+                request, place, course, draft, error=refusal(saved), status=status_for(saved.status)
+            )
+    visit.flash(
+        _gettext(request, "Your changes were saved.")
+        if body
+        else _gettext(request, "Nothing was changed.")
+    )
+    return see_other(f"/communities/{place.id}/courses/{course_id}")
+
+
 @router.post(COURSE + "/{action}")
 async def course_action(
     request: Request, community_id: str, course_id: str, action: str, form: Form
@@ -266,16 +432,92 @@ async def course_action(
     return see_other(here)
 
 
+async def _lesson(
+    request: Request, place: Place, course_id: str, lesson_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The course and its lesson (404 if the lesson is another course's)."""
+    course = await _course(request, place, course_id)
+    lesson = _read(await visit_of(request).api("GET", f"/api/v1/lessons/{lesson_id}"))
+    if lesson.get("course_id") != course_id:
+        raise HTTPException(404)
+    return course, lesson
+
+
+def _lesson_edit_page(
+    request: Request,
+    place: Place,
+    course: dict[str, Any],
+    lesson: dict[str, Any],
+    draft: dict[str, str],
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    if not place.moderator:
+        raise HTTPException(403, _gettext(request, "Only the community's moderators edit lessons."))
+    here = f"/communities/{place.id}/courses/{course['id']}/lessons/{lesson['id']}"
+    return _edit_page(
+        request,
+        place,
+        what="lesson",
+        heading=_gettext(request, "Edit the lesson"),
+        name=str(lesson.get("title") or ""),
+        here=here,
+        back=here,
+        course=course,
+        draft=draft,
+        error=error,
+        status=status,
+    )
+
+
+@router.get(LESSON + "/edit")
+async def edit_lesson_page(
+    request: Request, community_id: str, course_id: str, lesson_id: str
+) -> Response:
+    """The lesson in the form that added it (moderators)."""
+    place = await find_place(request, community_id)
+    course, lesson = await _lesson(request, place, course_id, lesson_id)
+    return _lesson_edit_page(request, place, course, lesson, values_of(lesson, LESSON_FIELDS))
+
+
+@router.post(LESSON + "/edit")
+async def edit_lesson(
+    request: Request, community_id: str, course_id: str, lesson_id: str, form: Form
+) -> Response:
+    """Save the lesson's new title or text (moderators; only what changed is sent)."""
+    place = await find_place(request, community_id)
+    course, lesson = await _lesson(request, place, course_id, lesson_id)
+    visit = visit_of(request)
+    draft = {name: text(form, name) for name in LESSON_FIELDS}
+    body = changes(lesson, draft, LESSON_FIELDS)
+    if body:
+        saved = await visit.api("PATCH", f"/api/v1/lessons/{lesson_id}", json=body)
+        if not saved.ok:
+            return _lesson_edit_page(
+                request,
+                place,
+                course,
+                lesson,
+                draft,
+                error=refusal(saved),
+                status=status_for(saved.status),
+            )
+    visit.flash(
+        _gettext(request, "Your changes were saved.")
+        if body
+        else _gettext(request, "Nothing was changed.")
+    )
+    return see_other(f"/communities/{place.id}/courses/{course_id}/lessons/{lesson_id}")
+
+
 @router.get(LESSON)
 async def lesson_page(
     request: Request, community_id: str, course_id: str, lesson_id: str
 ) -> Response:
     """A lesson, with the way to the next one and, once enrolled, "done"."""
     place = await find_place(request, community_id)
-    course = await _course(request, place, course_id)
-    lesson = _read(await visit_of(request).api("GET", f"/api/v1/lessons/{lesson_id}"))
-    if lesson.get("course_id") != course_id:
-        raise HTTPException(404)
+    course, lesson = await _lesson(request, place, course_id, lesson_id)
     order = [str(item["id"]) for item in course.get("lessons") or []]
     at = order.index(lesson_id) if lesson_id in order else -1
     summary = (course.get("lessons") or [])[at] if at >= 0 else {}

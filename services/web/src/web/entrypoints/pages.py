@@ -7,6 +7,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from web.domain.locales import DEFAULT
 from web.entrypoints.security import checked_form
 from web.service.visits import Visit
 
@@ -57,8 +58,11 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def gettext(request: Request, message: str, **variables: Any) -> str:
-    """A message in the request's language (flash messages)."""
-    text: str = request.app.state.container.pages.gettext(message, **variables)
+    """A message in the request's language (flash messages): the language is chosen here, as a
+    handler may translate before any page is rendered (a form's redirect renders none)."""
+    pages = request.app.state.container.pages
+    pages.use_language(getattr(request.state, "language", DEFAULT))
+    text: str = pages.gettext(message, **variables)
     return text
 
 
