@@ -1,13 +1,14 @@
 """Communities in the browser: discovering and searching, founding one, applying with the
-screening questions and the moderator's decision, the waitlist and its seat offer, the code of
-conduct's re-acceptance gate, an emailed invitation, and joining without JavaScript; axe on
-every page."""
+screening questions and the moderator's decision, an application withdrawn, the waitlist (as the
+moderators see it) and its seat offer, the code of conduct's re-acceptance gate, an emailed
+invitation, and joining without JavaScript; axe on every page."""
 
 import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -169,6 +170,46 @@ async def test_ada_founds_bruno_finds_it_applies_and_ada_approves(
     assert violations == []
 
 
+@pytest.mark.timeout(420)
+async def test_an_applicant_withdraws_and_the_moderators_no_longer_see_the_application(
+    platform: Platform, context: BrowserContext, browser: Browser
+) -> None:
+    ada, bruno = await person(platform, "Ada"), await person(platform, "Bruno")
+    community = await found_by_api(platform, ada, join_policy="application", capacity=10)
+    url = f"{platform.web_url}/communities/{community['id']}"
+    ada_page = await context.new_page()
+    await sign_in(ada_page, platform, ada.email)
+
+    async with person_context(browser, javascript=False) as page:
+        # Signed in by hand: axe (in sign_in) needs JavaScript.
+        here = quote(f"/communities/{community['id']}", safe="")
+        await page.goto(f"{platform.web_url}/login?next={here}")
+        await page.get_by_label("Email").fill(bruno.email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page).to_have_url(url)
+        await page.get_by_label(ACCEPT_CODE).check()
+        await page.get_by_role("button", name="Apply").click()
+        await expect(page.get_by_text("Your application was sent.")).to_be_visible()
+        await ada_page.goto(f"{url}/applications")
+        await expect(
+            ada_page.get_by_role("link", name=re.compile("Application from"))
+        ).to_be_visible()
+
+        # Bruno takes it back, confirming with the tick box (no JavaScript needed).
+        await page.get_by_text("Withdraw my application", exact=True).click()
+        await page.get_by_label(f"Yes, withdraw my application to {community['name']}").check()
+        await page.get_by_role("button", name="Withdraw the application").click()
+        await expect(page.get_by_text("Your application is withdrawn")).to_be_visible()
+        await expect(page.locator("#my-state")).to_have_text("You are not a member.")
+        await expect(page.get_by_role("button", name="Apply")).to_be_visible()
+
+    # The moderators' queue no longer has it.
+    await ada_page.goto(f"{url}/applications")
+    await expect(ada_page.get_by_text("No application is waiting.")).to_be_visible()
+    await accessible(ada_page)
+
+
 async def test_a_full_community_waitlists_and_a_freed_seat_is_offered_and_taken(
     platform: Platform, context: BrowserContext, browser: Browser
 ) -> None:
@@ -212,6 +253,12 @@ async def test_a_full_community_waitlists_and_a_freed_seat_is_offered_and_taken(
         await carla.get_by_role("button", name="Search").click()
         card = carla.locator("article", has=carla.get_by_role("link", name=name))
         await expect(card).to_contain_text("Full: 1 waiting")
+        # Ada, the owner, sees the line: one person waiting.
+        await ada_page.goto(f"{url}/waitlist")
+        line = ada_page.locator(".waitlist-row")
+        await expect(line).to_have_count(1)
+        await expect(line).to_contain_text("waiting")
+        await accessible(ada_page)
 
         # Bruno leaves: the seat is offered to Carla, by email, with its deadline.
         await bruno.get_by_role("button", name="Leave the community").click()
@@ -223,6 +270,9 @@ async def test_a_full_community_waitlists_and_a_freed_seat_is_offered_and_taken(
             "A seat is free in",
             f"/communities/{community_id}/seat-offers/\\S+",
         )
+        # The line shows the seat held for Carla.
+        await ada_page.goto(f"{url}/waitlist")
+        await expect(line).to_contain_text("a seat is held until")
         await carla.goto(link)
         await expect(carla.get_by_role("heading", name="A seat for you")).to_be_visible()
         await expect(carla.locator("#deadline")).to_contain_text("(America/New_York)")
@@ -232,6 +282,8 @@ async def test_a_full_community_waitlists_and_a_freed_seat_is_offered_and_taken(
         await expect(carla).to_have_url(url)
         await expect(carla.locator("#my-state")).to_have_text("You are a member.")
         await accessible(carla)
+        await ada_page.goto(f"{url}/waitlist")
+        await expect(ada_page.get_by_text("Nobody is waiting.")).to_be_visible()
         # The offer is spent: its link now says so.
         await carla.goto(link)
         await expect(

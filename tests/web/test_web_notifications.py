@@ -1,5 +1,6 @@
 """Notifications in the browser: the centre and badge updated live over SSE without a reload,
-opening one marks it read, preferences saved through the matrix, web push in the service worker."""
+opening one marks it read, preferences saved through the matrix, my delivery log, web push in the
+service worker."""
 
 import asyncio
 import base64
@@ -17,6 +18,7 @@ from playwright.async_api import Browser, BrowserContext, expect
 from tests.authz_world import community_body, ok
 from tests.platform import Member, Platform, sign_up
 from tests.web.people import accessible, sign_in
+from tests.web.test_web_moderation import reload_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -115,6 +117,53 @@ async def test_preferences_are_saved_from_the_matrix(
         assert saved["digest"]["frequency"] == "weekly"
         # The page shows what was saved.
         await expect(page.get_by_label("Discussions I follow: email").first).to_have_value("off")
+
+
+async def test_my_delivery_log_says_what_was_sent_and_how_it_went(
+    platform: Platform, context: BrowserContext
+) -> None:
+    async with platform.client() as client:
+        ada = await sign_up(client, platform.smtp, "Ada", handle=True)
+        bruno = await sign_up(client, platform.smtp, "Bruno")
+        community = await open_community(client, ada, bruno)
+        page = await context.new_page()
+        await sign_in(page, platform, ada.email)
+
+        # Bruno mentions Ada: she is emailed at once (her preferences' default).
+        ok(
+            await client.post(
+                f"/api/v1/communities/{community}/threads",
+                json={"title": "Looms", "body": f"What do you think, @{ada.handle}?"},
+                headers=bruno.auth,
+            )
+        )
+        await platform.smtp.wait_for(
+            lambda m: m["To"] == ada.email and m["List-Unsubscribe"] is not None, timeout=60
+        )
+
+        await page.goto(f"{platform.web_url}/notifications/preferences")
+        await page.get_by_role("link", name="What was sent to you, and whether it arrived").click()
+        await expect(page.get_by_role("heading", name="What was sent to you")).to_be_visible()
+        await reload_until(
+            page,
+            f"{platform.web_url}/notifications/deliveries",
+            ".delivery-row:has-text('A mention of you'):has-text('sent')",
+        )
+        mention = page.locator(".delivery-row").filter(has_text="A mention of you")
+        await expect(mention.filter(has_text="Email")).to_have_count(1)
+        confirmation = page.locator(".delivery-row").filter(has_text="Confirming your address")
+        await expect(confirmation).to_contain_text("sent")
+        await accessible(page)
+        await page.get_by_role("link", name="Not delivered").click()
+        await expect(page.get_by_role("link", name="Not delivered")).to_have_attribute(
+            "aria-current", "page"
+        )
+        await expect(
+            page.locator(".delivery-row")
+            .filter(has_text="A mention of you")
+            .filter(has_text="Email")
+        ).to_have_count(0)
+        await accessible(page)
 
 
 def _subscription() -> dict[str, Any]:

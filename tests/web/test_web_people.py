@@ -1,6 +1,7 @@
 """People in the browser: Ada finds members by skill, is shown Bruno as worth meeting (he offers
-what she looks for) with the reason, and asks for an introduction; Bruno, without JavaScript,
-accepts it, and both then read each other's contact details."""
+what she looks for) with the reasons, and asks for an introduction; Bruno, without JavaScript,
+accepts it, and both then read each other's contact details; Bruno reads his reasons in
+Italian."""
 
 import uuid
 
@@ -56,9 +57,26 @@ async def test_members_are_found_by_skill_and_an_introduction_is_asked_for_and_a
         # Bruno is worth meeting, and the page says why; Ada asks for an introduction.
         await ada.page.get_by_role("link", name="People", exact=True).click()
         row = ada.page.locator(".suggestion-row").filter(has_text="Bruno")
-        await expect(row).to_contain_text('Offers "loom restoration"')
+        await expect(row).to_contain_text(
+            "Offers “loom restoration”, which matches what you look for: “loom restoration”."
+        )
+        await expect(row).to_contain_text("Shares your interest in “jacquard”.")
         await accessible(ada.page)
         await screenshot(ada.page, "12-people")
+        # Bruno reads in Italian: the reasons Ada is worth meeting are told in Italian too
+        # (before she asks him: people already introduced are no longer suggested).
+        await bruno.page.goto(f"{platform.web_url}/profile")
+        await bruno.page.get_by_label("Language").select_option("it")
+        await bruno.page.get_by_role("button", name="Save", exact=True).click()
+        await bruno.page.goto(f"{platform.web_url}/people")
+        reasons = bruno.page.locator(".suggestion-row").filter(has_text="Ada")
+        await expect(reasons).to_contain_text(
+            "Cerca «loom restoration», che tu offri («loom restoration»)."
+        )
+        await expect(reasons).to_contain_text("Condivide il tuo interesse per «jacquard».")
+        await bruno.page.goto(f"{platform.web_url}/profile")
+        await bruno.page.get_by_label("Lingua").select_option("en")
+        await bruno.page.get_by_role("button", name="Salva", exact=True).click()
         await row.get_by_role("link", name="Ask Bruno for an introduction").click()
         await ada.page.get_by_label("Why you would like to meet").fill(
             "My grandmother's loom needs saving; could you advise me?"

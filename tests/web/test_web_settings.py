@@ -2,6 +2,7 @@
 screening question, revokes an invitation and archives the community; Bruno, without
 JavaScript, reads each change on the community's page and cannot open the settings."""
 
+import re
 import uuid
 
 import pytest
@@ -100,5 +101,76 @@ async def test_the_owner_changes_the_community_revokes_an_invitation_and_archive
         await expect(ada.page.get_by_text("The community is archived")).to_be_visible()
         await bruno.page.goto(community)
         await expect(bruno.page.locator("hgroup")).to_contain_text("Archived")
+    finally:
+        await bruno.page.context.close()
+
+
+async def test_a_link_invitation_admits_whoever_opens_it_until_it_is_revoked(
+    browser: Browser, context: BrowserContext, platform: Platform
+) -> None:
+    ada = await person(await context.new_page(), platform, "Ada")
+    bruno = await without_javascript(browser, platform, "Bruno")
+    try:
+        watch_csp(ada.page)
+        name = f"Linked {uuid.uuid4().hex[:6]}"
+        community_id = await found(platform, ada, name, visibility="private")
+        community = f"{platform.web_url}/communities/{community_id}"
+        async with platform.client() as client:
+            closed = await client.patch(
+                f"/api/v1/communities/{community_id}",
+                json={"join_policy": "invite_only"},
+                headers=ada.auth,
+            )
+            assert closed.status_code == 200, closed.text
+
+        # Ada makes a link for two people; it is shown once, to copy (a button with JavaScript).
+        await ada.page.goto(f"{community}/settings")
+        await ada.page.get_by_label("How many people it admits").fill("2")
+        await ada.page.get_by_label("It works for").select_option(label="3 days")
+        await ada.page.get_by_role("button", name="Make a link").click()
+        shared = ada.page.get_by_label("The new link, shown only now")
+        link = await shared.input_value()
+        assert link.startswith(f"{platform.web_url}/accept-invitation?token="), link
+        await expect(shared).to_have_attribute("readonly", "")
+        await expect(ada.page.get_by_role("button", name="Copy the link")).to_be_visible()
+        row = ada.page.locator(".invitation-row").filter(has_text="anyone with the link")
+        await expect(row).to_contain_text("0 people joined of 2")
+        await expect(row).to_contain_text("waiting")
+        await accessible(ada.page)
+
+        # Bruno, without JavaScript, opens it: the community and its code, and he joins.
+        await bruno.page.goto(link)
+        await expect(
+            bruno.page.get_by_role("heading", name=f"You are invited to {name}")
+        ).to_be_visible()
+        await expect(bruno.page.locator("main")).to_contain_text("whoever has it may join")
+        await bruno.page.get_by_label(re.compile("I have read and accept")).check()
+        await bruno.page.get_by_role("button", name="Accept the invitation").click()
+        await expect(bruno.page).to_have_url(community)
+        await expect(bruno.page.locator("#my-state")).to_have_text("You are a member.")
+        # A second use by the same person is refused, and the page says why.
+        await bruno.page.goto(link)
+        await bruno.page.get_by_label(re.compile("I have read and accept")).check()
+        await bruno.page.get_by_role("button", name="Accept the invitation").click()
+        await expect(bruno.page).to_have_url(link)
+        await expect(bruno.page.locator(".flash")).to_be_visible()
+
+        # Ada sees Bruno among the members, and the link's use in the settings; she revokes it.
+        await reload_until(ada.page, f"{community}/members", ".member-row:has-text('Bruno')")
+        await ada.page.goto(f"{community}/settings")
+        await expect(row).to_contain_text("1 person joined of 2")
+        await row.get_by_role(
+            "button", name="Revoke the invitation for anyone with the link"
+        ).click()
+        await expect(ada.page.get_by_text("The invitation is revoked.")).to_be_visible()
+        await expect(row).to_contain_text("revoked")
+
+        # Revoked, the link admits nobody: it says so.
+        gone = await bruno.page.goto(link)
+        assert gone is not None
+        assert gone.status == 404
+        await expect(
+            bruno.page.get_by_role("heading", name="This invitation does not work")
+        ).to_be_visible()
     finally:
         await bruno.page.context.close()

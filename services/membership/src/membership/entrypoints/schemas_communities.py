@@ -166,6 +166,9 @@ class StandingOut(BaseModel):
     must_accept_code_of_conduct: bool = Field(
         default=False, description="A newer version awaits the member's acceptance."
     )
+    application_id: str | None = Field(
+        default=None, description="My pending application, while applying (to withdraw it)."
+    )
 
     @classmethod
     def of(cls, m: Membership, current_code: int, position: int | None = None) -> "StandingOut":
@@ -179,6 +182,7 @@ class StandingOut(BaseModel):
             code_of_conduct_version=m.code_version,
             code_of_conduct_accepted_at=m.code_accepted_at,
             must_accept_code_of_conduct=m.needs_code_acceptance(current_code),
+            application_id=m.application_id if m.state == "applicant" else None,
         )
 
 

@@ -418,6 +418,28 @@ async def application_page(request: Request, community_id: str, application_id: 
     )
 
 
+@router.post("/communities/{community_id}/applications/{application_id}/withdraw")
+async def withdraw(
+    request: Request, community_id: str, application_id: str, form: Form
+) -> Response:
+    """The applicant takes their pending application back, once they confirmed it."""
+    if (redirect := login_required(request)) is not None:
+        return redirect
+    visit = _visit(request)
+    if text(form, "confirm") != "yes":
+        visit.flash(_gettext(request, "Tick the box to confirm withdrawing your application."))
+        return see_other(f"/communities/{community_id}#standing")
+    withdrawn = await visit.api(
+        "POST", f"{API}/{community_id}/applications/{quote(application_id, safe='')}/withdraw"
+    )
+    return await _after(
+        request,
+        community_id,
+        withdrawn,
+        _gettext(request, "Your application is withdrawn; you may apply again later."),
+    )
+
+
 @router.post("/communities/{community_id}/applications/{application_id}/{decision}")
 async def decide(
     request: Request, community_id: str, application_id: str, decision: str, form: Form

@@ -1,6 +1,6 @@
 """Moderation: flagging a thread, reply or resource; the moderators' queue, each flagged post
 shown with its context; decisions with a required reason; the moderation log; managing members
-(roles, removal, bans) and the community's audit log with lifting bans."""
+(roles, removal, bans) and the community's audit log with lifting bans; the waitlist."""
 
 import asyncio
 from collections.abc import Mapping
@@ -236,6 +236,38 @@ async def audit(request: Request, community_id: str, cursor: Cursor = "") -> Res
         place=place,
         page=found.body,
         names=await member_names(visit, place.id),
+    )
+
+
+async def profile_names(visit: Visit, user_ids: set[str]) -> dict[str, str]:
+    """Display names of people who are not members yet (the directory lists members only),
+    where their profile is visible to the reader."""
+
+    async def one(user_id: str) -> tuple[str, str]:
+        found = await visit.api("GET", f"/api/v1/profiles/{quote(user_id, safe='')}")
+        body = found.body if found.ok and isinstance(found.body, dict) else {}
+        return user_id, str(body.get("display_name") or "")
+
+    return {k: v for k, v in await asyncio.gather(*(one(u) for u in sorted(user_ids))) if v}
+
+
+@router.get(COMMUNITY + "/waitlist")
+async def waitlist(request: Request, community_id: str) -> Response:
+    """Who is waiting for a seat, in order (people holding an offer first); a freed seat or a
+    raised capacity goes to the first in line."""
+    place = await find_place(request, community_id)
+    _moderators_only(request, place)
+    visit = visit_of(request)
+    found = await visit.api("GET", f"/api/v1/communities/{place.id}/waitlist")
+    if not found.ok or not isinstance(found.body, dict):
+        raise HTTPException(status_for(found.status), refusal(found))
+    line = [e for e in found.body.get("items") or [] if isinstance(e, dict)]
+    return render(
+        request,
+        "moderation/waitlist.html",
+        place=place,
+        line=line,
+        names=await profile_names(visit, {str(e.get("user_id")) for e in line}),
     )
 
 

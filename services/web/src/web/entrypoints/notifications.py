@@ -1,5 +1,5 @@
 """Notifications: the centre, the unread badge, live updates (SSE relayed from the gateway),
-preferences, and web push on this browser."""
+preferences, web push on this browser, and my delivery log."""
 
 import json
 from collections import defaultdict
@@ -147,6 +147,33 @@ async def save_preferences(request: Request, form: Form) -> Response:
     response = await visit.api("PUT", "/api/v1/preferences", json=document)
     visit.flash(gettext(request, "Preferences saved.") if response.ok else refusal(response))
     return see_other("/notifications/preferences")
+
+
+@router.get("/notifications/deliveries")
+async def deliveries(
+    request: Request,
+    status: Annotated[str, Query(pattern="^(|pending|parked|sent|failed)$")] = "",
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    """What was emailed or pushed to me and how it went, newest first: the channel, what it was
+    about, its state and, when it did not arrive, why (a category, never the provider's text)."""
+    visit = signed_in(request)
+    page = await visit.api(
+        "GET",
+        f"{FEED}/deliveries/mine",
+        params={"status": status or None, "cursor": cursor, "limit": 50},
+    )
+    if page.status in (400, 422):
+        raise HTTPException(400)
+    if not page.ok or not isinstance(page.body, dict):
+        raise HTTPException(status_for(page.status), refusal(page))
+    return render(
+        request,
+        "notifications/deliveries.html",
+        items=[d for d in page.body.get("items") or [] if isinstance(d, dict)],
+        next_cursor=page.body.get("next_cursor"),
+        only=status,
+    )
 
 
 @router.post("/notifications/push/subscribe")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from web.domain.api import ApiResponse
+from web.domain.introductions import reason_of
 from web.entrypoints.forms import refusal, see_other, text
 from web.entrypoints.pages import Form, render, signed_in, status_for
 from web.entrypoints.pages import gettext as _gettext
@@ -53,16 +54,45 @@ async def members(
     return render(request, "people/members.html", place=place, page=page, filters=filters)
 
 
+def reason_sentence(request: Request, text: str) -> str:
+    """A suggestion's reason in the reader's language (the platform words it in English)."""
+    reason = reason_of(text)
+    said = reason.values
+    if reason.kind == "offer_matches_ask":
+        return _gettext(
+            request,
+            "Offers “%(offer)s”, which matches what you look for: “%(ask)s”.",
+            offer=said["offer"],
+            ask=said["ask"],
+        )
+    if reason.kind == "ask_matches_offer":
+        return _gettext(
+            request,
+            "Looks for “%(ask)s”, which you offer (“%(offer)s”).",
+            ask=said["ask"],
+            offer=said["offer"],
+        )
+    if reason.kind == "shared_interest":
+        return _gettext(request, "Shares your interest in “%(interest)s”.", **said)
+    return said["text"]
+
+
 @router.get("/people")
 async def people(request: Request) -> Response:
-    """People worth meeting across my communities, and my introductions."""
+    """People worth meeting across my communities (with the reasons, in the reader's language),
+    and my introductions."""
     visit = signed_in(request)
     suggested = await visit.api("GET", "/api/v1/introductions/suggestions", params={"limit": 20})
     mine = _found(await visit.api("GET", "/api/v1/introductions"))
+    suggestions = [
+        {**s, "reasons": [reason_sentence(request, str(r)) for r in s.get("reasons") or []]}
+        for s in ((suggested.body or {}).get("items") or [] if suggested.ok else [])
+        if isinstance(s, dict)
+    ]
     return render(
         request,
         "people/people.html",
-        suggestions=(suggested.body or {}).get("items") or [] if suggested.ok else [],
+        suggestions=suggestions,
         introductions=mine.get("items") or [],
     )
 

@@ -1,7 +1,9 @@
 """The owner's settings: the community's description and rules of admission, its invitations
-(listed, revoked), and archiving it."""
+(links for anyone who has them made here, every invitation listed and revoked), and archiving
+it."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -16,6 +18,8 @@ router = APIRouter(include_in_schema=False)
 SETTINGS = "/communities/{community_id}/settings"
 #: The fields of the community's form, as the API names them.
 FIELDS = ("name", "purpose", "audience", "language", "visibility", "join_policy", "capacity")
+#: How long a new invitation link works, in hours, as the form offers it (the API allows 1-720).
+LINK_HOURS = (24, 72, 168, 720)
 
 
 def values_of(community: dict[str, Any]) -> dict[str, str]:
@@ -54,6 +58,8 @@ async def _settings_page(
     values: dict[str, str] | None = None,
     error: str | None = None,
     status: int = 200,
+    new_link: str | None = None,
+    link_error: str | None = None,
 ) -> Response:
     if place.standing.get("role") != "owner":
         raise HTTPException(403, _gettext(request, "Only the community's owner changes this."))
@@ -68,6 +74,9 @@ async def _settings_page(
         values=values or values_of(place.community),
         invitations=(invitations.body or {}).get("items") or [] if invitations.ok else [],
         error=error,
+        new_link=new_link,
+        link_error=link_error,
+        link_hours=LINK_HOURS,
     )
 
 
@@ -97,6 +106,37 @@ async def save(request: Request, community_id: str, form: Form) -> Response:
         else _gettext(request, "Nothing was changed.")
     )
     return see_other(f"/communities/{place.id}/settings")
+
+
+def invitation_link(request: Request, token: str) -> str:
+    """The address to share: the invitation's page on the client's public address."""
+    base: str = request.app.state.container.settings.public_url.rstrip("/")
+    return f"{base}/accept-invitation?{urlencode({'token': token})}"
+
+
+@router.post(SETTINGS + "/invitation-links")
+async def make_link(request: Request, community_id: str, form: Form) -> Response:
+    """An "anyone with the link" invitation; its address is shown this once (the platform keeps
+    only a hash of its secret), so the page answers directly instead of redirecting."""
+    place = await find_place(request, community_id)
+    if place.standing.get("role") != "owner":
+        raise HTTPException(403, _gettext(request, "Only the community's owner changes this."))
+    uses, hours = text(form, "max_uses"), text(form, "expires_in_hours")
+    made = await visit_of(request).api(
+        "POST",
+        f"/api/v1/communities/{place.id}/invitation-links",
+        json={
+            "max_uses": int(uses) if uses.isdigit() else uses,
+            "expires_in_hours": int(hours) if hours.isdigit() else None,
+        },
+    )
+    if not made.ok or not isinstance(made.body, dict) or not made.body.get("token"):
+        return await _settings_page(
+            request, place, link_error=refusal(made), status=status_for(made.status)
+        )
+    return await _settings_page(
+        request, place, new_link=invitation_link(request, str(made.body["token"]))
+    )
 
 
 @router.post(SETTINGS + "/invitations/{invitation_id}/revoke")

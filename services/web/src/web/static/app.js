@@ -67,3 +67,24 @@
     window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); });
   }
 })();
+
+// Copy buttons (`data-copy` names the readonly input to copy): shown only where the clipboard
+// works; without them the input's text is selected and copied by hand.
+(function () {
+  "use strict";
+  function setUp() {
+    if (!navigator.clipboard) { return; }
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var input = document.getElementById(button.dataset.copy);
+      if (!input) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        input.select();
+        navigator.clipboard.writeText(input.value).then(function () {
+          if (button.dataset.copied) { button.textContent = button.dataset.copied; }
+        }).catch(function () {});
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", setUp);
+})();
