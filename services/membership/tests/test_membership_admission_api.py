@@ -86,6 +86,9 @@ async def test_applications_invitations_and_code_of_conduct(
     )
 
     problem(await api.call("GET", f"{base}/applications", applicant), 403, "moderator-required")
+    # While applying, the applicant's standing names their application (to withdraw it).
+    standing = (await api.call("GET", base, applicant)).json()["my_standing"]
+    assert (standing["state"], standing["application_id"]) == ("applicant", application["id"])
     own = await api.call("GET", f"{base}/applications/{application['id']}", applicant)
     assert own.json()["answers"] == [
         {"question_id": "why", "prompt": "Why join?", "answer": "Reviews"}
@@ -127,7 +130,7 @@ async def test_applications_invitations_and_code_of_conduct(
     )
     assert rejected.json()["reason"] == "Not the audience"
     me = (await api.call("GET", base, applicant)).json()["my_standing"]
-    assert (me["state"], me["role"]) == ("member", "member")
+    assert (me["state"], me["role"], me["application_id"]) == ("member", "member", None)
 
     # Invitations: single use, revocable, and never for a banned person.
     invited = await api.call(
